@@ -1,0 +1,27 @@
+"""The embedded PostgreSQL (the `pgserver` wheel) used when DATABASE_URL is unset."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from psycopg.conninfo import make_conninfo
+
+# Handles keep the server alive for as long as this process runs (cleanup_mode="stop").
+_servers: dict[Path, object] = {}
+
+
+def start_embedded(pgdata: Path, dbname: str) -> str:
+    """Start (or attach to) the embedded server under `pgdata`; return the admin URL of `dbname`.
+
+    The database itself is created by ``draxis.db.bootstrap``.
+    """
+    import pgserver  # imported lazily: only local runs without DATABASE_URL need it
+
+    pgdata = pgdata.resolve()
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    server = _servers.get(pgdata)
+    if server is None:
+        server = pgserver.get_server(pgdata, cleanup_mode="stop")
+        _servers[pgdata] = server
+    admin_url: str = server.get_uri()  # type: ignore[attr-defined]
+    return make_conninfo(admin_url, dbname=dbname)

@@ -1,0 +1,66 @@
+"""The one place that sets the RLS scope: a transaction whose first statement is `set_config`.
+
+Policies read `draxis.scope`, `draxis.tenant_id`, `draxis.org_id` and `draxis.carrier_id` through
+the `platform.current_*()` functions. The settings are transaction-local (`is_local = true`), so a
+pooled connection never carries one request's scope into the next.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Literal
+from uuid import UUID
+
+import psycopg
+from psycopg.rows import TupleRow
+
+ScopeKind = Literal["tenant", "org", "platform", "carrier", "login"]
+
+_SET_SCOPE = (
+    "select set_config('draxis.scope', %s, true), set_config('draxis.tenant_id', %s, true),"
+    " set_config('draxis.org_id', %s, true), set_config('draxis.carrier_id', %s, true)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What one transaction may see. Built from a verified JWT or by a trusted job."""
+
+    kind: ScopeKind
+    tenant_id: UUID | None = None
+    org_id: UUID | None = None
+    carrier_id: UUID | None = None
+
+    @classmethod
+    def tenant(cls, tenant_id: UUID, org_id: UUID | None = None) -> Scope:
+        return cls("tenant", tenant_id=tenant_id, org_id=org_id)
+
+    @classmethod
+    def platform(cls) -> Scope:
+        """Cross-tenant reads of platform identity tables (pipeline sensors, superadmins)."""
+        return cls("platform")
+
+    @classmethod
+    def login(cls) -> Scope:
+        """Before authentication: sees nothing but what `platform.login_candidate()` returns."""
+        return cls("login")
+
+
+def _text(value: UUID | None) -> str:
+    return "" if value is None else str(value)
+
+
+@contextmanager
+def scoped_transaction(
+    conn: psycopg.Connection[TupleRow], scope: Scope, *, read_only: bool = False
+) -> Iterator[psycopg.Connection[TupleRow]]:
+    """Open one transaction on `conn` whose first statement sets `scope`; commit on success."""
+    conn.read_only = read_only
+    with conn.transaction():
+        conn.execute(
+            _SET_SCOPE,
+            (scope.kind, _text(scope.tenant_id), _text(scope.org_id), _text(scope.carrier_id)),
+        )
+        yield conn

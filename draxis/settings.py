@@ -1,0 +1,73 @@
+"""One settings object for every process (API, CLI, pipeline), read from the environment.
+
+Locally the values come from the environment or their defaults; in production they are injected
+from GCP Secret Manager at start-up (see ``draxis.secrets``) and never written to disk.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+Environment = Literal["local", "test", "production"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DRAXIS_", extra="ignore")
+
+    environment: Environment = "local"
+    # The cluster and database every role connects to. Unset: the CLI starts an embedded
+    # PostgreSQL under ``data_dir/pg``. Its user is only used to bootstrap roles and databases.
+    database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
+    data_dir: Path = REPO_ROOT / ".draxis"
+
+    # Passwords of the login roles; unset means the cluster authenticates them otherwise
+    # (trust on a developer machine, IAM on Cloud SQL).
+    migrator_db_password: SecretStr | None = None
+    app_db_password: SecretStr | None = None
+    pipeline_db_password: SecretStr | None = None
+    dagster_db_password: SecretStr | None = None
+    app_statement_timeout_ms: int = 5000
+
+    # RS256 signing key (PEM). Unset outside production: an ephemeral key per process.
+    jwt_private_key: SecretStr | None = None
+    jwt_issuer: str = "draxis"
+    jwt_audience: str = "draxis-api"
+    access_token_ttl_seconds: int = 900
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    dagster_port: int = 3000
+    web_dist: Path = REPO_ROOT / "web" / "dist"
+    log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _refuse_insecure_production(self) -> Settings:
+        if self.environment == "production":
+            missing = [
+                name
+                for name, value in (
+                    ("DATABASE_URL", self.database_url),
+                    ("DRAXIS_JWT_PRIVATE_KEY", self.jwt_private_key),
+                    ("DRAXIS_APP_DB_PASSWORD", self.app_db_password),
+                )
+                if value is None
+            ]
+            if missing:
+                raise ValueError(f"production refuses to start without: {', '.join(missing)}")
+        return self
+
+    @property
+    def embedded_pg_dir(self) -> Path:
+        return self.data_dir / "pg"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
