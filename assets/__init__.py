@@ -1,0 +1,1 @@
+"""Dagster assets and the pure Polars transforms behind them."""

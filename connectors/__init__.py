@@ -1,0 +1,1 @@
+"""Connectors: one module per vendor, keyed by vendor id in ``connectors.registry``."""

@@ -1,0 +1,1 @@
+"""Dagster wiring: Definitions, resources, sensors, schedules, and the SQL the assets run."""

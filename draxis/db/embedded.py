@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 from psycopg.conninfo import make_conninfo
@@ -10,10 +12,11 @@ from psycopg.conninfo import make_conninfo
 _servers: dict[Path, object] = {}
 
 
-def start_embedded(pgdata: Path, dbname: str) -> str:
+def start_embedded(pgdata: Path, dbname: str, *, keep_running: bool = False) -> str:
     """Start (or attach to) the embedded server under `pgdata`; return the admin URL of `dbname`.
 
-    The database itself is created by ``draxis.db.bootstrap``.
+    The database itself is created by ``draxis.db.bootstrap``. The server stops when the last
+    process using it exits, unless `keep_running` (``draxis db start``); ``stop_embedded`` stops it.
     """
     import pgserver  # imported lazily: only local runs without DATABASE_URL need it
 
@@ -21,7 +24,23 @@ def start_embedded(pgdata: Path, dbname: str) -> str:
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     server = _servers.get(pgdata)
     if server is None:
-        server = pgserver.get_server(pgdata, cleanup_mode="stop")
+        server = pgserver.get_server(pgdata, cleanup_mode=None if keep_running else "stop")
         _servers[pgdata] = server
     admin_url: str = server.get_uri()  # type: ignore[attr-defined]
     return make_conninfo(admin_url, dbname=dbname)
+
+
+def stop_embedded(pgdata: Path) -> bool:
+    """Stop the embedded server under `pgdata`; False when it was not running."""
+
+    import pgserver
+
+    pgdata = pgdata.resolve()
+    if not (pgdata / "postmaster.pid").exists():
+        return False
+    user = "pgserver" if os.geteuid() == 0 else None  # pgserver runs postgres as this user
+    try:
+        pgserver.pg_ctl(["-w", "stop"], pgdata=pgdata, user=user)
+    except subprocess.CalledProcessError:
+        return False
+    return True

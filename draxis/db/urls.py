@@ -15,7 +15,7 @@ from draxis.settings import Settings
 DEFAULT_DBNAME = "draxis"
 
 
-def cluster_url(settings: Settings) -> str:
+def cluster_url(settings: Settings, *, keep_running: bool = False) -> str:
     """The admin URL of the cluster: DATABASE_URL, or the embedded server (started on demand).
 
     Sets DATABASE_URL in this process's environment when it starts the embedded server, so every
@@ -23,7 +23,7 @@ def cluster_url(settings: Settings) -> str:
     """
     if settings.database_url:
         return settings.database_url
-    url = start_embedded(settings.embedded_pg_dir, DEFAULT_DBNAME)
+    url = start_embedded(settings.embedded_pg_dir, DEFAULT_DBNAME, keep_running=keep_running)
     os.environ["DATABASE_URL"] = url
     return url
 

@@ -272,6 +272,8 @@ grant select, insert, update, delete on all tables in schema carrier to draxis_a
 
 grant select on platform.tenants to draxis_pipeline;
 grant select on tenant.kri_source, tenant.kri to draxis_pipeline;
+-- FOR UPDATE SKIP LOCKED on the source being run needs an UPDATE grant; the scheduler sets next_run_at.
+grant update (next_run_at) on tenant.kri_source to draxis_pipeline;
 grant select, insert, update on tenant.source_run, tenant.kri_observation to draxis_pipeline;
 grant select, insert, update, delete on tenant.kri_status to draxis_pipeline;
 """

@@ -1,0 +1,27 @@
+"""Every connector, keyed by vendor id. Its keys are the `source` partition dimension."""
+
+from __future__ import annotations
+
+from connectors.base import Connector
+from connectors.demo import DemoConnector
+
+_CONNECTORS: tuple[Connector, ...] = (DemoConnector(),)
+
+REGISTRY: dict[str, Connector] = {c.vendor_id: c for c in _CONNECTORS}
+
+
+class UnknownVendor(LookupError):
+    def __init__(self, vendor_id: str) -> None:
+        known = ", ".join(sorted(REGISTRY))
+        super().__init__(f"no connector for vendor {vendor_id!r} (known: {known})")
+
+
+def get_connector(vendor_id: str) -> Connector:
+    try:
+        return REGISTRY[vendor_id]
+    except KeyError:
+        raise UnknownVendor(vendor_id) from None
+
+
+def vendor_ids() -> list[str]:
+    return sorted(REGISTRY)

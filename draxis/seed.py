@@ -1,0 +1,156 @@
+"""The demo: an MSP organization with three tenants, a carrier, a user per role, demo sources.
+
+Idempotent: rows are keyed by slug or e-mail and left alone when present, so a second
+`make run` reuses the data. Writes go through the app role under explicit scopes, like the API's.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from psycopg.rows import TupleRow
+
+from connectors.demo import CATALOG
+from draxis.db.scope import Scope, scoped_transaction
+from draxis.security.passwords import hash_password
+
+Conn = psycopg.Connection[TupleRow]
+
+
+@dataclass(frozen=True, slots=True)
+class DemoTenant:
+    slug: str
+    name: str
+    profile: str
+    source_config: dict[str, Any] = field(default_factory=dict)
+    unwired: tuple[str, ...] = ()  # demo KRIs this tenant has not defined (their rows are skipped)
+
+
+ORG = ("northwind", "Northwind Security Partners", "partner")
+TENANTS = (
+    DemoTenant("acme-health", "Acme Health", "mixed",
+               {"silent_kris": ["backup_success_rate_pct"], "silent_days": 5}),
+    DemoTenant("globex-retail", "Globex Retail", "healthy"),
+    DemoTenant("initech", "Initech Manufacturing", "poor",
+               unwired=("public_storage_buckets", "privileged_accounts")),
+)
+CARRIER = ("harbor-mutual", "Harbor Mutual Insurance")
+INSURED = ("acme-health", "globex-retail")
+
+
+@dataclass(frozen=True, slots=True)
+class DemoUser:
+    email: str
+    name: str
+    role: str
+    tenant: str | None = None
+
+
+USERS = (
+    DemoUser("superadmin@draxis.local", "Platform Admin", "superadmin"),
+    DemoUser("msp@northwind.example", "Morgan (MSP admin)", "master_admin"),
+    DemoUser("admin@acme.example", "Avery (Acme admin)", "tenant_admin", "acme-health"),
+    DemoUser("analyst@acme.example", "Sam (Acme analyst)", "tenant_user", "acme-health"),
+    DemoUser("admin@globex.example", "Riley (Globex admin)", "tenant_admin", "globex-retail"),
+    DemoUser("admin@initech.example", "Jordan (Initech admin)", "tenant_admin", "initech"),
+    DemoUser("underwriter@harbor.example", "Casey (Harbor admin)", "carrier_admin"),
+    DemoUser("analyst@harbor.example", "Drew (Harbor analyst)", "carrier_user"),
+)
+
+MANUAL_KRI = {
+    "slug": "tabletop_exercises_ytd",
+    "name": "Tabletop exercises this year",
+    "description": "Incident-response tabletop exercises run this calendar year (entered by hand).",
+    "unit": "count",
+    "direction": "lower_is_worse",
+    "warn": 2.0,
+    "critical": 1.0,
+}
+
+
+def seed_demo(conn: Conn, password: str) -> list[DemoUser]:
+    """Create the demo if it is missing; return the users (all share `password`)."""
+    with scoped_transaction(conn, Scope.platform()):
+        org_id = _upsert_slug(
+            conn, "platform.organizations", ORG[0],
+            "insert into platform.organizations (slug, name, kind) values (%s, %s, %s)"
+            " on conflict (slug) do nothing", ORG,
+        )
+        tenant_ids = {
+            t.slug: _upsert_slug(
+                conn, "platform.tenants", t.slug,
+                "insert into platform.tenants (organization_id, slug, name) values (%s, %s, %s)"
+                " on conflict (slug) do nothing", (org_id, t.slug, t.name),
+            )
+            for t in TENANTS
+        }
+        carrier_id = _upsert_slug(
+            conn, "carrier.carriers", CARRIER[0],
+            "insert into carrier.carriers (slug, name) values (%s, %s)"
+            " on conflict (slug) do nothing", CARRIER,
+        )
+        for slug in INSURED:
+            conn.execute(
+                "insert into carrier.insured_tenants (carrier_id, tenant_id) values (%s, %s)"
+                " on conflict do nothing",
+                (carrier_id, tenant_ids[slug]),
+            )
+        password_hash = hash_password(password)
+        for user in USERS:
+            is_carrier = user.role.startswith("carrier")
+            conn.execute(
+                "insert into platform.users (email, display_name, password_hash, role,"
+                " organization_id, tenant_id, carrier_id) values (%s, %s, %s, %s, %s, %s, %s)"
+                " on conflict ((lower(email))) do nothing",
+                (
+                    user.email, user.name, password_hash, user.role,
+                    None if user.role == "superadmin" or is_carrier else org_id,
+                    tenant_ids[user.tenant] if user.tenant else None,
+                    carrier_id if is_carrier else None,
+                ),
+            )
+    for tenant in TENANTS:
+        with scoped_transaction(conn, Scope.tenant(tenant_ids[tenant.slug], org_id)):
+            _seed_tenant(conn, tenant_ids[tenant.slug], tenant)
+    return list(USERS)
+
+
+def _upsert_slug(conn: Conn, table: str, slug: str, insert: str, params: Any) -> UUID:
+    conn.execute(insert, params)
+    row = conn.execute(f"select id from {table} where slug = %s", (slug,)).fetchone()  # noqa: S608
+    if row is None:
+        raise RuntimeError(f"seed could not read back {table} {slug!r}")
+    return UUID(str(row[0]))
+
+
+def _seed_tenant(conn: Conn, tenant_id: UUID, tenant: DemoTenant) -> None:
+    config = {"profile": tenant.profile, **tenant.source_config}
+    conn.execute(
+        "insert into tenant.kri_source (tenant_id, source_type, vendor_id, name, schedule, config)"
+        " values (%s, 'demo', 'demo', 'Demo data', 'daily', %s)"
+        " on conflict (tenant_id, vendor_id) do nothing",
+        (tenant_id, json.dumps(config)),
+    )
+    row = conn.execute("select id from tenant.kri_source where vendor_id = 'demo'").fetchone()
+    assert row is not None
+    source_id = row[0]
+    for kri in CATALOG:
+        if kri.slug in tenant.unwired:
+            continue
+        conn.execute(
+            "insert into tenant.kri (tenant_id, slug, name, description, unit, direction, warn,"
+            " critical, source_id) values (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+            " on conflict (tenant_id, slug) do nothing",
+            (tenant_id, kri.slug, kri.name, kri.description, kri.unit, kri.direction,
+             kri.warn, kri.critical, source_id),
+        )
+    conn.execute(
+        "insert into tenant.kri (tenant_id, slug, name, description, unit, direction, warn,"
+        " critical) values (%(tenant_id)s, %(slug)s, %(name)s, %(description)s, %(unit)s,"
+        " %(direction)s, %(warn)s, %(critical)s) on conflict (tenant_id, slug) do nothing",
+        {"tenant_id": tenant_id, **MANUAL_KRI},
+    )

@@ -1,0 +1,67 @@
+"""Materialize every configured (tenant, source) cell and every tenant's status, in-process.
+
+Used by `draxis up` / `draxis materialize` so a fresh demo has data before the daemon takes over;
+runs are recorded in the Dagster instance like any other and show in the UI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import dagster as dg
+
+from assets.observations import kri_observations
+from assets.partitions import partition_key
+from assets.status import kri_status
+from connectors.registry import REGISTRY
+from draxis.db.scope import Scope, scoped_transaction
+from pipelines import store
+from pipelines.resources import DraxisDatabase
+from pipelines.tenant_sync import sync_tenant_partitions
+
+
+@dataclass(frozen=True, slots=True)
+class MaterializeSummary:
+    cells: list[str]
+    tenants: list[str]
+    failed: list[str]
+
+
+def configured_cells(database: DraxisDatabase) -> dict[str, list[str]]:
+    """Tenant slug → vendor ids of its enabled sources that have a connector."""
+    cells: dict[str, list[str]] = {}
+    with database.connection() as conn:
+        with scoped_transaction(conn, Scope.platform(), read_only=True):
+            tenants = [store.resolve_tenant(conn, s) for s in store.list_tenant_slugs(conn)]
+        for tenant in tenants:
+            with scoped_transaction(
+                conn, Scope.tenant(tenant.id, tenant.organization_id), read_only=True
+            ):
+                rows = conn.execute(
+                    "select vendor_id from tenant.kri_source where enabled order by vendor_id"
+                ).fetchall()
+            cells[tenant.slug] = [str(r[0]) for r in rows if r[0] in REGISTRY]
+    return cells
+
+
+def materialize_all(instance: dg.DagsterInstance, database: DraxisDatabase) -> MaterializeSummary:
+    sync_tenant_partitions(instance, database)
+    cells = configured_cells(database)
+    resources = {"database": database}
+    done: list[str] = []
+    failed: list[str] = []
+    for tenant, vendors in cells.items():
+        for vendor in vendors:
+            key = partition_key(tenant, vendor)
+            result = dg.materialize(
+                [kri_observations], partition_key=str(key), instance=instance,
+                resources=resources, tags={"tenant": tenant}, raise_on_error=False,
+            )
+            (done if result.success else failed).append(str(key))
+        result = dg.materialize(
+            [kri_status], partition_key=tenant, instance=instance, resources=resources,
+            tags={"tenant": tenant}, raise_on_error=False,
+        )
+        if not result.success:
+            failed.append(f"kri_status:{tenant}")
+    return MaterializeSummary(cells=done, tenants=list(cells), failed=failed)

@@ -1,0 +1,25 @@
+"""Sensors: the tenant dimension follows platform.tenants."""
+
+import dagster as dg
+
+from assets.partitions import tenant_partitions
+from pipelines.resources import DraxisDatabase
+from pipelines.tenant_sync import active_tenant_slugs, partition_changes, partition_requests
+
+
+@dg.sensor(
+    name="tenant_partitions_sensor",
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Adds and deletes `tenant` partition keys so they match the active tenants.",
+)
+def tenant_partitions_sensor(
+    context: dg.SensorEvaluationContext, database: DraxisDatabase
+) -> dg.SensorResult:
+    assert tenant_partitions.name is not None
+    current = set(context.instance.get_dynamic_partitions(tenant_partitions.name))
+    changes = partition_changes(current, active_tenant_slugs(database))
+    if not (changes.add or changes.delete):
+        return dg.SensorResult(skip_reason="tenant partitions already match platform.tenants")
+    context.log.info(f"tenant partitions: add {changes.add}, delete {changes.delete}")
+    return dg.SensorResult(dynamic_partitions_requests=partition_requests(changes))
