@@ -1,0 +1,47 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.middleware import install_request_context
+from api.problems import install_problem_handlers
+from api.routes import auth, dashboard, health
+from api.web import install_web
+from draxis.db.pool import open_pool
+from draxis.db.roles import DbRole
+from draxis.db.urls import role_conninfo
+from draxis.log import configure_logging
+from draxis.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        pool = open_pool(role_conninfo(settings, DbRole.APP), name="draxis-app")
+        app.state.pool = pool
+        try:
+            yield
+        finally:
+            pool.close()
+
+    app = FastAPI(
+        title="Draxis API",
+        version="0.1.0",
+        summary="Key risk indicators, risks and outcomes of your tenants, under row-level security.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_problem_handlers(app)
+    install_request_context(app)
+    app.include_router(health.router)
+    app.include_router(auth.router)
+    app.include_router(dashboard.router)
+    install_web(app, settings.web_dist)
+    return app

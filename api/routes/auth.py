@@ -1,0 +1,86 @@
+"""Sign-in: e-mail and password (argon2id) for a signed, short-lived access token."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from api.deps import PoolDep, SettingsDep
+from api.problems import Problem
+from draxis.db.scope import Scope, scoped_transaction
+from draxis.security.passwords import verify_password
+from draxis.security.tokens import Principal, issue_access_token
+
+router = APIRouter(prefix="/api/auth", tags=["auth"])
+log = logging.getLogger("draxis.api.auth")
+
+Email = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254,
+                           pattern=r"^[^@\s]+@[^@\s]+$")
+]
+
+
+class LoginRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"email": "admin@acme.example", "password": "••••••••"}]},
+    )
+    email: Email
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class SignedInUser(BaseModel):
+    id: UUID
+    email: str
+    display_name: str
+    role: str
+    tenant_id: UUID | None
+    tenant_name: str | None
+
+
+class LoginResponse(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int
+    user: SignedInUser
+
+
+_BAD_CREDENTIALS = "Invalid email or password."
+
+
+@router.post("/login", response_model=LoginResponse, responses={401: {"description": "Bad credentials"}})
+def login(body: LoginRequest, pool: PoolDep, settings: SettingsDep) -> LoginResponse:
+    with pool.connection() as conn:
+        with scoped_transaction(conn, Scope.login(), read_only=True):
+            row = conn.execute(
+                "select user_id, email, display_name, password_hash, role, organization_id,"
+                " tenant_id, carrier_id, is_active from platform.login_candidate(%s)",
+                (body.email,),
+            ).fetchone()
+        if not verify_password(row[3] if row else None, body.password) or not (row and row[8]):
+            log.info("sign-in refused", extra={"email_domain": body.email.rsplit("@", 1)[-1]})
+            raise Problem(401, _BAD_CREDENTIALS)
+        user_id, email, display_name, _, role, org_id, tenant_id, carrier_id, _ = row
+        tenant_name = None
+        if tenant_id is not None:
+            with scoped_transaction(conn, Scope.tenant(tenant_id, org_id)):
+                found = conn.execute("select name from platform.tenants where id = %s",
+                                     (tenant_id,)).fetchone()
+                conn.execute("update platform.users set last_login_at = now() where id = %s",
+                             (user_id,))
+            tenant_name = found[0] if found else None
+    principal = Principal(
+        user_id=user_id, email=email, role=role, tenant_id=tenant_id, org_id=org_id,
+        carrier_id=carrier_id, mfa_verified=False,
+    )
+    log.info("signed in", extra={"user_id": str(user_id), "role": role})
+    return LoginResponse(
+        access_token=issue_access_token(settings, principal),
+        expires_in=settings.access_token_ttl_seconds,
+        user=SignedInUser(id=user_id, email=email, display_name=display_name, role=role,
+                          tenant_id=tenant_id, tenant_name=tenant_name),
+    )

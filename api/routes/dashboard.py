@@ -1,0 +1,87 @@
+"""`/api/dashboard`: the tenant's KRIs with value, colour and last update.
+
+Colours come from `tenant.kri_status`, written by the pipeline; the API never computes rollups.
+A KRI the pipeline has not assessed yet reads as `no_data`, never green.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Literal
+from uuid import UUID
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from api.deps import TenantSession
+from api.problems import Problem
+
+router = APIRouter(prefix="/api", tags=["dashboard"])
+
+Status = Literal["green", "amber", "red", "stale", "no_data"]
+Direction = Literal["higher_is_worse", "lower_is_worse"]
+
+
+class TenantRef(BaseModel):
+    id: UUID
+    name: str
+
+
+class KriTile(BaseModel):
+    id: UUID
+    slug: str
+    name: str
+    description: str
+    unit: str
+    direction: Direction
+    warn: float
+    critical: float
+    value: float | None
+    status: Status
+    observed_at: datetime | None
+    source: str | None
+
+
+class StatusCounts(BaseModel):
+    green: int = 0
+    amber: int = 0
+    red: int = 0
+    stale: int = 0
+    no_data: int = 0
+
+
+class Dashboard(BaseModel):
+    tenant: TenantRef
+    generated_at: datetime
+    counts: StatusCounts
+    kris: list[KriTile]
+
+
+_KRIS = """
+select k.id, k.slug, k.name, k.description, k.unit, k.direction, k.warn, k.critical,
+       st.value, coalesce(st.status, 'no_data'), st.observed_at, src.name
+from tenant.kri k
+left join tenant.kri_status st on st.tenant_id = k.tenant_id and st.kri_id = k.id
+left join tenant.kri_source src on src.tenant_id = k.tenant_id and src.id = k.source_id
+order by k.name
+"""
+
+
+@router.get("/dashboard", response_model=Dashboard)
+def dashboard(conn: TenantSession) -> Dashboard:
+    tenant = conn.execute(
+        "select id, name from platform.tenants where id = platform.current_tenant_id()"
+    ).fetchone()
+    if tenant is None:
+        raise Problem(404, "Your tenant no longer exists.")
+    fields = list(KriTile.model_fields)
+    kris = [KriTile(**dict(zip(fields, row, strict=True))) for row in conn.execute(_KRIS)]
+    counts = StatusCounts()
+    for kri in kris:
+        setattr(counts, kri.status, getattr(counts, kri.status) + 1)
+    return Dashboard(
+        tenant=TenantRef(id=tenant[0], name=tenant[1]),
+        generated_at=datetime.now(UTC),
+        counts=counts,
+        kris=kris,
+    )

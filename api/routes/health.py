@@ -1,0 +1,31 @@
+"""`/health`: liveness plus a database round trip."""
+
+from __future__ import annotations
+
+import logging
+
+import psycopg
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from api.deps import PoolDep
+from api.problems import Problem
+
+router = APIRouter(tags=["health"])
+log = logging.getLogger("draxis.api.health")
+
+
+class Health(BaseModel):
+    status: str
+    database: str
+
+
+@router.get("/health", response_model=Health)
+def health(pool: PoolDep) -> Health:
+    try:
+        with pool.connection(timeout=2) as conn:
+            conn.execute("select 1")
+    except (psycopg.Error, TimeoutError) as exc:
+        log.warning("health check: database unreachable", extra={"error": str(exc)})
+        raise Problem(503, "The database is unreachable.") from None
+    return Health(status="ok", database="ok")
