@@ -48,8 +48,9 @@ def current_principal(
     try:
         return verify_access_token(settings, credentials.credentials)
     except InvalidToken:
-        raise Problem(401, "The access token is invalid or has expired; sign in again.",
-                      headers=_CHALLENGE) from None
+        raise Problem(
+            401, "The access token is invalid or has expired; sign in again.", headers=_CHALLENGE
+        ) from None
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

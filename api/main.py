@@ -34,7 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="Draxis API",
         version="0.1.0",
-        summary="Key risk indicators, risks and outcomes of your tenants, under row-level security.",
+        summary="KRIs, risks and outcomes of every tenant, under row-level security.",
         lifespan=lifespan,
     )
     app.state.settings = settings

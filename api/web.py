@@ -23,7 +23,9 @@ def install_web(app: FastAPI, dist: Path) -> None:
             raise Problem(404, f"The web client is not built ({index} is missing): run `make web`.")
         candidate = (root / path).resolve()
         if path and candidate.is_file() and candidate.is_relative_to(root):
-            cache = "public, max-age=31536000, immutable" if path.startswith("assets/") else "no-cache"
+            cache = (
+                "public, max-age=31536000, immutable" if path.startswith("assets/") else "no-cache"
+            )
             return FileResponse(candidate, headers={"Cache-Control": cache})
         return FileResponse(index, headers={"Cache-Control": "no-cache"})
 

@@ -64,7 +64,7 @@ def materialize_tenant_source(
                     source_id=source.id,
                     config=source.config,
                     clock=lambda: datetime.now(UTC),
-                    logger=context.log,  # type: ignore[arg-type]
+                    logger=context.log,
                 )
                 fetched = connector.run(ctx)
                 frame = validate_frame(
@@ -77,7 +77,11 @@ def materialize_tenant_source(
         except Exception as exc:
             with scoped_transaction(conn, scope):
                 store.fail_source_run(conn, run_id, str(exc))
-            metadata = {"tenant": tenant.slug, "source": cell.source, "source_run": str(run_id)}
+            metadata: dict[str, Any] = {
+                "tenant": tenant.slug,
+                "source": cell.source,
+                "source_run": str(run_id),
+            }
             if isinstance(exc, FrameValidationError):
                 metadata.update({f"failures: {k}": v for k, v in exc.failures.items()})
             raise dg.Failure(description=str(exc), metadata=metadata) from exc

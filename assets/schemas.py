@@ -47,7 +47,7 @@ class KriObservations(pa.DataFrameModel):
 
     class Config:
         strict = True
-        unique = ["kri_slug", "observed_at"]
+        unique = ["kri_slug", "observed_at"]  # noqa: RUF012 (pandera reads it)
 
 
 class KriStatuses(pa.DataFrameModel):

@@ -27,9 +27,7 @@ from pipelines.resources import DraxisDatabase
     kinds={"polars", "postgres"},
     description="Green / amber / red / stale / no_data per KRI, by the rule in PRODUCT.md.",
 )
-def kri_status(
-    context: dg.AssetExecutionContext, database: DraxisDatabase
-) -> dg.MaterializeResult:  # type: ignore[type-arg]
+def kri_status(context: dg.AssetExecutionContext, database: DraxisDatabase) -> dg.MaterializeResult:  # type: ignore[type-arg]
     totals: dict[str, int] = {}
     changed = 0
     with database.connection() as conn:

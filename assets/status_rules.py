@@ -2,7 +2,8 @@
 
 higher_is_worse: red when value >= critical, amber when value >= warn, else green;
 lower_is_worse mirrors it. `no_data` without a value; `stale` when the latest value is older than
-twice the source's schedule interval (hourly 2 h, daily 48 h, weekly 14 d, manual or no source 90 d).
+twice the source's schedule interval (hourly 2 h, daily 48 h, weekly 14 d; manual or no
+source 90 d).
 Stale and no-data are never green.
 """
 
@@ -35,8 +36,10 @@ LATEST_COLUMNS = {
 
 def kri_status(kris: pl.DataFrame, latest: pl.DataFrame, now: datetime) -> pl.DataFrame:
     """One row per KRI in `kris`: kri_id, status, value, observed_at (latest observation)."""
-    stale_after = pl.col("schedule").fill_null("manual").replace_strict(
-        {k: v for k, v in STALE_AFTER.items()}, return_dtype=pl.Duration("us")
+    stale_after = (
+        pl.col("schedule")
+        .fill_null("manual")
+        .replace_strict({k: v for k, v in STALE_AFTER.items()}, return_dtype=pl.Duration("us"))
     )
     higher = pl.col("direction") == "higher_is_worse"
     value = pl.col("value")
@@ -45,7 +48,9 @@ def kri_status(kris: pl.DataFrame, latest: pl.DataFrame, now: datetime) -> pl.Da
         .then(pl.lit("no_data"))
         .when(pl.col("observed_at") < pl.lit(now.astimezone(UTC)) - stale_after)
         .then(pl.lit("stale"))
-        .when(pl.when(higher).then(value >= pl.col("critical")).otherwise(value <= pl.col("critical")))
+        .when(
+            pl.when(higher).then(value >= pl.col("critical")).otherwise(value <= pl.col("critical"))
+        )
         .then(pl.lit("red"))
         .when(pl.when(higher).then(value >= pl.col("warn")).otherwise(value <= pl.col("warn")))
         .then(pl.lit("amber"))

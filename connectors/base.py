@@ -35,7 +35,7 @@ class ConnectorContext:
 
 
 @dataclass(frozen=True, slots=True)
-class TestResult:
+class ProbeResult:
     ok: bool
     message: str
 
@@ -51,6 +51,6 @@ class Connector(Protocol):
     source_type: str
     display_name: str
 
-    def test(self, ctx: ConnectorContext) -> TestResult: ...
+    def test(self, ctx: ConnectorContext) -> ProbeResult: ...
 
     def run(self, ctx: ConnectorContext) -> RunResult: ...

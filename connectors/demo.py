@@ -15,7 +15,7 @@ from typing import Literal
 
 import polars as pl
 
-from connectors.base import OBSERVATION_SCHEMA, ConnectorContext, RunResult, TestResult
+from connectors.base import OBSERVATION_SCHEMA, ConnectorContext, ProbeResult, RunResult
 
 Direction = Literal["higher_is_worse", "lower_is_worse"]
 HISTORY_DAYS = 30
@@ -37,40 +37,143 @@ class DemoKri:
 
 
 CATALOG: tuple[DemoKri, ...] = (
-    DemoKri("critical_cves_unpatched_gt_30d", "Critical CVEs unpatched > 30 days",
-            "Critical-severity vulnerabilities open for more than 30 days.", "count",
-            "higher_is_worse", 5, 15, 0, 25, integer=True),
-    DemoKri("mfa_adoption_pct", "MFA adoption", "Share of active users enrolled in MFA.", "%",
-            "lower_is_worse", 95, 90, 99.5, 80),
-    DemoKri("phishing_click_rate_pct", "Phishing simulation click rate",
-            "Share of users who clicked the latest simulated phish.", "%",
-            "higher_is_worse", 5, 10, 1.5, 16),
-    DemoKri("edr_coverage_gap_pct", "EDR sensor coverage gap",
-            "Share of managed endpoints without a healthy EDR sensor.", "%",
-            "higher_is_worse", 2, 5, 0.3, 9),
-    DemoKri("privileged_accounts", "Privileged accounts", "Accounts holding admin roles.",
-            "count", "higher_is_worse", 25, 40, 12, 55, integer=True),
-    DemoKri("mttr_critical_days", "Mean time to remediate (critical)",
-            "Mean days from detection to fix for critical findings, last 90 days.", "days",
-            "higher_is_worse", 30, 60, 12, 85),
-    DemoKri("scan_coverage_pct", "Vulnerability scan coverage",
-            "Share of known assets scanned in the last 7 days.", "%",
-            "lower_is_worse", 95, 85, 99, 72),
-    DemoKri("inactive_users_with_access", "Inactive users with access",
-            "Accounts with no sign-in for 90 days that still hold access.", "count",
-            "higher_is_worse", 10, 25, 2, 40, integer=True),
-    DemoKri("training_completion_pct", "Security training completion",
-            "Share of staff current on security awareness training.", "%",
-            "lower_is_worse", 90, 75, 98, 60),
-    DemoKri("public_storage_buckets", "Public storage buckets",
-            "Cloud storage buckets readable by anyone.", "count",
-            "higher_is_worse", 1, 3, 0, 6, integer=True),
-    DemoKri("open_high_severity_incidents", "Open high-severity incidents",
-            "High or critical incidents not yet resolved.", "count",
-            "higher_is_worse", 2, 5, 0, 8, integer=True),
-    DemoKri("backup_success_rate_pct", "Backup success rate",
-            "Share of scheduled backup jobs that succeeded in the last 24 hours.", "%",
-            "lower_is_worse", 98, 95, 99.8, 88),
+    DemoKri(
+        "critical_cves_unpatched_gt_30d",
+        "Critical CVEs unpatched > 30 days",
+        "Critical-severity vulnerabilities open for more than 30 days.",
+        "count",
+        "higher_is_worse",
+        5,
+        15,
+        0,
+        25,
+        integer=True,
+    ),
+    DemoKri(
+        "mfa_adoption_pct",
+        "MFA adoption",
+        "Share of active users enrolled in MFA.",
+        "%",
+        "lower_is_worse",
+        95,
+        90,
+        99.5,
+        80,
+    ),
+    DemoKri(
+        "phishing_click_rate_pct",
+        "Phishing simulation click rate",
+        "Share of users who clicked the latest simulated phish.",
+        "%",
+        "higher_is_worse",
+        5,
+        10,
+        1.5,
+        16,
+    ),
+    DemoKri(
+        "edr_coverage_gap_pct",
+        "EDR sensor coverage gap",
+        "Share of managed endpoints without a healthy EDR sensor.",
+        "%",
+        "higher_is_worse",
+        2,
+        5,
+        0.3,
+        9,
+    ),
+    DemoKri(
+        "privileged_accounts",
+        "Privileged accounts",
+        "Accounts holding admin roles.",
+        "count",
+        "higher_is_worse",
+        25,
+        40,
+        12,
+        55,
+        integer=True,
+    ),
+    DemoKri(
+        "mttr_critical_days",
+        "Mean time to remediate (critical)",
+        "Mean days from detection to fix for critical findings, last 90 days.",
+        "days",
+        "higher_is_worse",
+        30,
+        60,
+        12,
+        85,
+    ),
+    DemoKri(
+        "scan_coverage_pct",
+        "Vulnerability scan coverage",
+        "Share of known assets scanned in the last 7 days.",
+        "%",
+        "lower_is_worse",
+        95,
+        85,
+        99,
+        72,
+    ),
+    DemoKri(
+        "inactive_users_with_access",
+        "Inactive users with access",
+        "Accounts with no sign-in for 90 days that still hold access.",
+        "count",
+        "higher_is_worse",
+        10,
+        25,
+        2,
+        40,
+        integer=True,
+    ),
+    DemoKri(
+        "training_completion_pct",
+        "Security training completion",
+        "Share of staff current on security awareness training.",
+        "%",
+        "lower_is_worse",
+        90,
+        75,
+        98,
+        60,
+    ),
+    DemoKri(
+        "public_storage_buckets",
+        "Public storage buckets",
+        "Cloud storage buckets readable by anyone.",
+        "count",
+        "higher_is_worse",
+        1,
+        3,
+        0,
+        6,
+        integer=True,
+    ),
+    DemoKri(
+        "open_high_severity_incidents",
+        "Open high-severity incidents",
+        "High or critical incidents not yet resolved.",
+        "count",
+        "higher_is_worse",
+        2,
+        5,
+        0,
+        8,
+        integer=True,
+    ),
+    DemoKri(
+        "backup_success_rate_pct",
+        "Backup success rate",
+        "Share of scheduled backup jobs that succeeded in the last 24 hours.",
+        "%",
+        "lower_is_worse",
+        98,
+        95,
+        99.8,
+        88,
+    ),
 )
 
 
@@ -97,11 +200,11 @@ class DemoConnector:
     source_type = "demo"
     display_name = "Demo data"
 
-    def test(self, ctx: ConnectorContext) -> TestResult:
+    def test(self, ctx: ConnectorContext) -> ProbeResult:
         profile = str(ctx.config.get("profile", "mixed"))
         if profile not in PROFILE_RISK:
-            return TestResult(False, f"unknown demo profile {profile!r}")
-        return TestResult(True, f"demo source ready ({len(CATALOG)} KRIs, profile {profile})")
+            return ProbeResult(False, f"unknown demo profile {profile!r}")
+        return ProbeResult(True, f"demo source ready ({len(CATALOG)} KRIs, profile {profile})")
 
     def run(self, ctx: ConnectorContext) -> RunResult:
         profile = str(ctx.config.get("profile", "mixed"))

@@ -1,9 +1,9 @@
 """`draxis`: the command line behind the Makefile. Every command honours DATABASE_URL.
 
-    draxis db start | stop | migrate | seed     the database
-    draxis materialize                   every configured cell and status, once, in-process
-    draxis serve [--port N]              the API and web client
-    draxis up                            all of the above, then API + Dagster UI + daemon
+draxis db start | stop | migrate | seed     the database
+draxis materialize                   every configured cell and status, once, in-process
+draxis serve [--port N]              the API and web client
+draxis up                            all of the above, then API + Dagster UI + daemon
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from draxis.settings import Settings, get_settings
 
 log = logging.getLogger("draxis.cli")
 
-DEMO_PASSWORD_ENV = "DRAXIS_DEMO_PASSWORD"
-DEFAULT_DEMO_PASSWORD = "draxis-demo-password"
+DEMO_PASSWORD_ENV = "DRAXIS_DEMO_PASSWORD"  # noqa: S105
+DEFAULT_DEMO_PASSWORD = "draxis-demo-password"  # noqa: S105 (local demo only)
 
 
 def cmd_db_start(settings: Settings) -> int:
@@ -65,7 +65,7 @@ def cmd_db_seed(settings: Settings) -> int:
     password = os.environ.get(DEMO_PASSWORD_ENV, DEFAULT_DEMO_PASSWORD)
     with connect(role_conninfo(settings, DbRole.APP)) as conn:
         users = seed_demo(conn, password)
-    print("\nDemo sign-ins (password for all: %s):" % password)
+    print(f"\nDemo sign-ins (password for all: {password}):")
     for user in users:
         where = user.tenant or ("platform" if user.role == "superadmin" else "")
         print(f"  {user.role:<14} {user.email:<30} {where}")
@@ -84,9 +84,7 @@ def cmd_materialize(settings: Settings) -> int:
     os.environ.update(dagster_environment(settings))
     with dg.DagsterInstance.get() as instance:
         summary = materialize_all(instance, DraxisDatabase())
-    log.info(
-        "materialized", extra={"cells": summary.cells, "failed": summary.failed}
-    )
+    log.info("materialized", extra={"cells": summary.cells, "failed": summary.failed})
     return 1 if summary.failed else 0
 
 
@@ -119,13 +117,20 @@ def cmd_up(settings: Settings) -> int:
     commands = {
         "api": [sys.executable, "-m", "draxis.cli", "serve"],
         "dagster-webserver": [
-            os.path.join(bin_dir, "dagster-webserver"), "-w", "workspace.yaml",
-            "-h", settings.host, "-p", str(settings.dagster_port),
+            os.path.join(bin_dir, "dagster-webserver"),
+            "-w",
+            "workspace.yaml",
+            "-h",
+            settings.host,
+            "-p",
+            str(settings.dagster_port),
         ],
         "dagster-daemon": [os.path.join(bin_dir, "dagster-daemon"), "run", "-w", "workspace.yaml"],
     }
     procs = {
-        name: subprocess.Popen(cmd, env=env, cwd=env["DAGSTER_HOME"], start_new_session=True)
+        name: subprocess.Popen(  # noqa: S603 (our own executables)
+            cmd, env=env, cwd=env["DAGSTER_HOME"], start_new_session=True
+        )
         for name, cmd in commands.items()
     }
     print(f"\nDraxis:    http://{settings.host}:{settings.port}")
@@ -174,7 +179,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = get_settings()
     configure_logging(settings.log_level)
     if args.command == "db":
-        handlers = {"start": cmd_db_start, "stop": cmd_db_stop, "migrate": cmd_db_migrate, "seed": cmd_db_seed}
+        handlers = {
+            "start": cmd_db_start,
+            "stop": cmd_db_stop,
+            "migrate": cmd_db_migrate,
+            "seed": cmd_db_seed,
+        }
         return handlers[args.db_command](settings)
     if args.command == "materialize":
         return cmd_materialize(settings)

@@ -16,7 +16,9 @@ from typing import Any
 
 request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 
-_SECRET_KEY = re.compile(r"pass(word)?|secret|token|authorization|api[_-]?key|credential|cookie", re.I)
+_SECRET_KEY = re.compile(
+    r"pass(word)?|secret|token|authorization|api[_-]?key|credential|cookie", re.I
+)
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
 REDACTED = "[redacted]"
 

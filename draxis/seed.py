@@ -32,11 +32,19 @@ class DemoTenant:
 
 ORG = ("northwind", "Northwind Security Partners", "partner")
 TENANTS = (
-    DemoTenant("acme-health", "Acme Health", "mixed",
-               {"silent_kris": ["backup_success_rate_pct"], "silent_days": 5}),
+    DemoTenant(
+        "acme-health",
+        "Acme Health",
+        "mixed",
+        {"silent_kris": ["backup_success_rate_pct"], "silent_days": 5},
+    ),
     DemoTenant("globex-retail", "Globex Retail", "healthy"),
-    DemoTenant("initech", "Initech Manufacturing", "poor",
-               unwired=("public_storage_buckets", "privileged_accounts")),
+    DemoTenant(
+        "initech",
+        "Initech Manufacturing",
+        "poor",
+        unwired=("public_storage_buckets", "privileged_accounts"),
+    ),
 )
 CARRIER = ("harbor-mutual", "Harbor Mutual Insurance")
 INSURED = ("acme-health", "globex-retail")
@@ -76,22 +84,31 @@ def seed_demo(conn: Conn, password: str) -> list[DemoUser]:
     """Create the demo if it is missing; return the users (all share `password`)."""
     with scoped_transaction(conn, Scope.platform()):
         org_id = _upsert_slug(
-            conn, "platform.organizations", ORG[0],
+            conn,
+            "platform.organizations",
+            ORG[0],
             "insert into platform.organizations (slug, name, kind) values (%s, %s, %s)"
-            " on conflict (slug) do nothing", ORG,
+            " on conflict (slug) do nothing",
+            ORG,
         )
         tenant_ids = {
             t.slug: _upsert_slug(
-                conn, "platform.tenants", t.slug,
+                conn,
+                "platform.tenants",
+                t.slug,
                 "insert into platform.tenants (organization_id, slug, name) values (%s, %s, %s)"
-                " on conflict (slug) do nothing", (org_id, t.slug, t.name),
+                " on conflict (slug) do nothing",
+                (org_id, t.slug, t.name),
             )
             for t in TENANTS
         }
         carrier_id = _upsert_slug(
-            conn, "carrier.carriers", CARRIER[0],
+            conn,
+            "carrier.carriers",
+            CARRIER[0],
             "insert into carrier.carriers (slug, name) values (%s, %s)"
-            " on conflict (slug) do nothing", CARRIER,
+            " on conflict (slug) do nothing",
+            CARRIER,
         )
         for slug in INSURED:
             conn.execute(
@@ -107,7 +124,10 @@ def seed_demo(conn: Conn, password: str) -> list[DemoUser]:
                 " organization_id, tenant_id, carrier_id) values (%s, %s, %s, %s, %s, %s, %s)"
                 " on conflict ((lower(email))) do nothing",
                 (
-                    user.email, user.name, password_hash, user.role,
+                    user.email,
+                    user.name,
+                    password_hash,
+                    user.role,
                     None if user.role == "superadmin" or is_carrier else org_id,
                     tenant_ids[user.tenant] if user.tenant else None,
                     carrier_id if is_carrier else None,
@@ -121,7 +141,7 @@ def seed_demo(conn: Conn, password: str) -> list[DemoUser]:
 
 def _upsert_slug(conn: Conn, table: str, slug: str, insert: str, params: Any) -> UUID:
     conn.execute(insert, params)
-    row = conn.execute(f"select id from {table} where slug = %s", (slug,)).fetchone()  # noqa: S608
+    row = conn.execute(f"select id from {table} where slug = %s", (slug,)).fetchone()
     if row is None:
         raise RuntimeError(f"seed could not read back {table} {slug!r}")
     return UUID(str(row[0]))
@@ -145,8 +165,17 @@ def _seed_tenant(conn: Conn, tenant_id: UUID, tenant: DemoTenant) -> None:
             "insert into tenant.kri (tenant_id, slug, name, description, unit, direction, warn,"
             " critical, source_id) values (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
             " on conflict (tenant_id, slug) do nothing",
-            (tenant_id, kri.slug, kri.name, kri.description, kri.unit, kri.direction,
-             kri.warn, kri.critical, source_id),
+            (
+                tenant_id,
+                kri.slug,
+                kri.name,
+                kri.description,
+                kri.unit,
+                kri.direction,
+                kri.warn,
+                kri.critical,
+                source_id,
+            ),
         )
     conn.execute(
         "insert into tenant.kri (tenant_id, slug, name, description, unit, direction, warn,"

@@ -54,13 +54,21 @@ def materialize_all(instance: dg.DagsterInstance, database: DraxisDatabase) -> M
         for vendor in vendors:
             key = partition_key(tenant, vendor)
             result = dg.materialize(
-                [kri_observations], partition_key=str(key), instance=instance,
-                resources=resources, tags={"tenant": tenant}, raise_on_error=False,
+                [kri_observations],
+                partition_key=str(key),
+                instance=instance,
+                resources=resources,
+                tags={"tenant": tenant},
+                raise_on_error=False,
             )
             (done if result.success else failed).append(str(key))
         result = dg.materialize(
-            [kri_status], partition_key=tenant, instance=instance, resources=resources,
-            tags={"tenant": tenant}, raise_on_error=False,
+            [kri_status],
+            partition_key=tenant,
+            instance=instance,
+            resources=resources,
+            tags={"tenant": tenant},
+            raise_on_error=False,
         )
         if not result.success:
             failed.append(f"kri_status:{tenant}")

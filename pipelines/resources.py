@@ -25,7 +25,9 @@ class DraxisDatabase(dg.ConfigurableResource):  # type: ignore[type-arg]
 
     @contextmanager
     def connection(self) -> Iterator[psycopg.Connection[TupleRow]]:
-        settings = Settings() if self.database_url is None else Settings(database_url=self.database_url)
+        settings = (
+            Settings() if self.database_url is None else Settings(database_url=self.database_url)
+        )
         conn = connect(role_conninfo(settings, DbRole.PIPELINE))
         try:
             yield conn

@@ -6,7 +6,6 @@ them sets a scope. Row-level security decides what each statement can see and wr
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -87,9 +86,12 @@ def load_source(conn: Conn, tenant_slug: str, vendor_id: str, *, lock: bool = Fa
         query += " for update skip locked"
     row = conn.execute(query, (vendor_id,)).fetchone()
     if row is None:
-        if lock and conn.execute(
-            "select 1 from tenant.kri_source where vendor_id = %s and enabled", (vendor_id,)
-        ).fetchone():
+        if (
+            lock
+            and conn.execute(
+                "select 1 from tenant.kri_source where vendor_id = %s and enabled", (vendor_id,)
+            ).fetchone()
+        ):
             raise PipelineInputError(
                 f"tenant {tenant_slug!r} source {vendor_id!r} is being run by another run"
             )
@@ -162,9 +164,7 @@ def write_observations(
     partition writes nothing.
     """
     stage_frame(conn, "kri_observation_stage", _OBSERVATION_STAGE, frame)
-    row = conn.execute(
-        _MERGE_OBSERVATIONS, {"source_id": source_id, "run_id": run_id}
-    ).fetchone()
+    row = conn.execute(_MERGE_OBSERVATIONS, {"source_id": source_id, "run_id": run_id}).fetchone()
     assert row is not None
     return WriteCounts(staged=frame.height, matched=int(row[0]), written=int(row[1]))
 

@@ -39,7 +39,9 @@ def partition_requests(changes: PartitionChanges) -> list[dg.DynamicPartitionsRe
     return requests
 
 
-def sync_tenant_partitions(instance: dg.DagsterInstance, database: DraxisDatabase) -> PartitionChanges:
+def sync_tenant_partitions(
+    instance: dg.DagsterInstance, database: DraxisDatabase
+) -> PartitionChanges:
     """Apply the changes directly (the CLI, before the first materialization)."""
     assert tenant_partitions.name is not None
     current = set(instance.get_dynamic_partitions(tenant_partitions.name))

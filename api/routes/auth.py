@@ -19,8 +19,10 @@ router = APIRouter(prefix="/api/auth", tags=["auth"])
 log = logging.getLogger("draxis.api.auth")
 
 Email = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254,
-                           pattern=r"^[^@\s]+@[^@\s]+$")
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$"
+    ),
 ]
 
 
@@ -44,7 +46,7 @@ class SignedInUser(BaseModel):
 
 class LoginResponse(BaseModel):
     access_token: str
-    token_type: str = "bearer"
+    token_type: str = "bearer"  # noqa: S105
     expires_in: int
     user: SignedInUser
 
@@ -52,7 +54,9 @@ class LoginResponse(BaseModel):
 _BAD_CREDENTIALS = "Invalid email or password."
 
 
-@router.post("/login", response_model=LoginResponse, responses={401: {"description": "Bad credentials"}})
+@router.post(
+    "/login", response_model=LoginResponse, responses={401: {"description": "Bad credentials"}}
+)
 def login(body: LoginRequest, pool: PoolDep, settings: SettingsDep) -> LoginResponse:
     with pool.connection() as conn:
         with scoped_transaction(conn, Scope.login(), read_only=True):
@@ -68,19 +72,32 @@ def login(body: LoginRequest, pool: PoolDep, settings: SettingsDep) -> LoginResp
         tenant_name = None
         if tenant_id is not None:
             with scoped_transaction(conn, Scope.tenant(tenant_id, org_id)):
-                found = conn.execute("select name from platform.tenants where id = %s",
-                                     (tenant_id,)).fetchone()
-                conn.execute("update platform.users set last_login_at = now() where id = %s",
-                             (user_id,))
+                found = conn.execute(
+                    "select name from platform.tenants where id = %s", (tenant_id,)
+                ).fetchone()
+                conn.execute(
+                    "update platform.users set last_login_at = now() where id = %s", (user_id,)
+                )
             tenant_name = found[0] if found else None
     principal = Principal(
-        user_id=user_id, email=email, role=role, tenant_id=tenant_id, org_id=org_id,
-        carrier_id=carrier_id, mfa_verified=False,
+        user_id=user_id,
+        email=email,
+        role=role,
+        tenant_id=tenant_id,
+        org_id=org_id,
+        carrier_id=carrier_id,
+        mfa_verified=False,
     )
     log.info("signed in", extra={"user_id": str(user_id), "role": role})
     return LoginResponse(
         access_token=issue_access_token(settings, principal),
         expires_in=settings.access_token_ttl_seconds,
-        user=SignedInUser(id=user_id, email=email, display_name=display_name, role=role,
-                          tenant_id=tenant_id, tenant_name=tenant_name),
+        user=SignedInUser(
+            id=user_id,
+            email=email,
+            display_name=display_name,
+            role=role,
+            tenant_id=tenant_id,
+            tenant_name=tenant_name,
+        ),
     )

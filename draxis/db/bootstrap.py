@@ -72,5 +72,7 @@ def _ensure_role(conn: psycopg.Connection[tuple[object, ...]], role: DbRole, s: 
     password = role_password(s, role)
     if password is not None:
         conn.execute(
-            sql.SQL("alter role {} password {}").format(name, sql.Literal(password.get_secret_value()))
+            sql.SQL("alter role {} password {}").format(
+                name, sql.Literal(password.get_secret_value())
+            )
         )

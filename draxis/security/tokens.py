@@ -53,7 +53,9 @@ def _key(settings: Settings) -> rsa.RSAPrivateKey:
     return _private_key(pem)
 
 
-def issue_access_token(settings: Settings, principal: Principal, now: datetime | None = None) -> str:
+def issue_access_token(
+    settings: Settings, principal: Principal, now: datetime | None = None
+) -> str:
     issued = now or datetime.now(UTC)
     claims: dict[str, Any] = {
         "iss": settings.jwt_issuer,

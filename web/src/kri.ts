@@ -15,7 +15,7 @@ export const STATUS_ICON: Record<KriStatus, string> = {
   green: '✓',
   amber: '!',
   red: '✕',
-  stale: '⏱',
+  stale: '◷',
   no_data: '–',
 }
 

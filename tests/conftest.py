@@ -1,0 +1,71 @@
+"""Tests run against a real PostgreSQL: DATABASE_URL's cluster when set, else the embedded one.
+
+The session gets its own database (`draxis_test`), migrated from scratch. Tests connect as the
+application's own roles (`draxis_app`, `draxis_pipeline`), never as an owner, so RLS is real.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from uuid import UUID
+
+import psycopg
+import pytest
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
+from psycopg.rows import TupleRow
+
+from draxis.db.migrate import migrate
+from draxis.db.pool import connect
+from draxis.db.roles import DbRole
+from draxis.db.urls import cluster_url, role_conninfo, with_database
+from draxis.settings import Settings, get_settings
+from tests.factories import TenantFixture, create_tenant
+
+TEST_DB = "draxis_test"
+Conn = psycopg.Connection[TupleRow]
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    os.environ.setdefault("DRAXIS_ENVIRONMENT", "test")
+    base = cluster_url(Settings())
+    admin = with_database(base, "postgres")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(TEST_DB))
+        )
+    url = with_database(base, TEST_DB)
+    os.environ["DATABASE_URL"] = url
+    get_settings.cache_clear()
+    test_settings = get_settings()
+    migrate(test_settings)
+    assert conninfo_to_dict(url)["dbname"] == TEST_DB
+    return test_settings
+
+
+@pytest.fixture
+def app_conn(settings: Settings) -> Iterator[Conn]:
+    with connect(role_conninfo(settings, DbRole.APP)) as conn:
+        yield conn
+
+
+@pytest.fixture
+def pipeline_conn(settings: Settings) -> Iterator[Conn]:
+    with connect(role_conninfo(settings, DbRole.PIPELINE)) as conn:
+        yield conn
+
+
+@pytest.fixture
+def tenant_a(app_conn: Conn) -> TenantFixture:
+    return create_tenant(app_conn, "a")
+
+
+@pytest.fixture
+def tenant_b(app_conn: Conn) -> TenantFixture:
+    return create_tenant(app_conn, "b")
+
+
+def uuid_of(value: object) -> UUID:
+    return UUID(str(value))

@@ -1,0 +1,66 @@
+"""The Dagster instance of `dagster.yaml`: storage in our Postgres, schema `dagster`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from assets.observations import kri_observations
+from assets.partitions import partition_key, tenant_partitions
+from draxis.dagster_env import dagster_environment
+from draxis.db.pool import connect
+from draxis.db.roles import DbRole
+from draxis.db.urls import role_conninfo
+from draxis.settings import REPO_ROOT, Settings
+from pipelines.resources import DraxisDatabase
+from tests.factories import TenantFixture
+
+
+def test_runs_are_stored_in_the_dagster_schema(
+    settings: Settings,
+    tenant_a: TenantFixture,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    env = dagster_environment(settings.model_copy(update={"data_dir": tmp_path}))
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    with dg.DagsterInstance.from_config(str(REPO_ROOT)) as instance:
+        assert tenant_partitions.name is not None
+        instance.add_dynamic_partitions(tenant_partitions.name, [tenant_a.slug])
+        result = dg.materialize(
+            [kri_observations],
+            partition_key=str(partition_key(tenant_a.slug, "demo")),
+            instance=instance,
+            resources={"database": DraxisDatabase()},
+        )
+        assert result.success
+    with connect(role_conninfo(settings, DbRole.DAGSTER)) as conn:
+        row = conn.execute(
+            "select count(*) from dagster.runs where run_id = %s", (result.run_id,)
+        ).fetchone()
+        schemas = conn.execute(
+            "select distinct table_schema from information_schema.tables where table_name = 'runs'"
+        ).fetchall()
+    assert row == (1,)
+    assert schemas == [("dagster",)]
+
+
+def test_dagster_definitions_validate(settings: Settings, tmp_path: Path) -> None:
+    env = {**os.environ, **dagster_environment(settings.model_copy(update={"data_dir": tmp_path}))}
+    dagster = Path(sys.executable).parent / "dagster"
+    done = subprocess.run(
+        [str(dagster), "definitions", "validate", "-w", "workspace.yaml"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -1,0 +1,88 @@
+"""The demo connector: deterministic, plausible, and inside the observation contract."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+from uuid import uuid4
+
+import pytest
+
+from assets.schemas import KriObservations
+from assets.validation import validate_frame
+from connectors.base import ConnectorContext
+from connectors.demo import CATALOG, HISTORY_DAYS, DemoConnector
+from connectors.registry import UnknownVendor, get_connector, vendor_ids
+
+NOW = datetime(2026, 11, 26, 15, 30, tzinfo=UTC)
+
+
+def ctx(config: dict[str, Any], tenant: str = "acme") -> ConnectorContext:
+    return ConnectorContext(
+        tenant_id=uuid4(),
+        tenant_slug=tenant,
+        source_id=uuid4(),
+        config=config,
+        clock=lambda: NOW,
+        logger=logging.getLogger("test"),
+    )
+
+
+def test_a_dozen_kris_with_a_month_of_daily_history() -> None:
+    result = DemoConnector().run(ctx({"profile": "mixed"}))
+    frame = validate_frame(KriObservations, result.observations, "demo")
+    assert len(CATALOG) == 12
+    assert frame.height == 12 * HISTORY_DAYS
+    assert frame["observed_at"].max() == datetime(2026, 11, 26, tzinfo=UTC)
+    assert result.items_fetched == 12
+
+
+def test_values_are_deterministic_per_tenant_and_day() -> None:
+    first = DemoConnector().run(ctx({"profile": "mixed"})).observations
+    again = DemoConnector().run(ctx({"profile": "mixed"})).observations
+    other = DemoConnector().run(ctx({"profile": "mixed"}, tenant="globex")).observations
+    assert first.equals(again)
+    assert not first.equals(other)
+
+
+def test_profiles_order_the_risk() -> None:
+    def reds(profile: str) -> int:
+        frame = DemoConnector().run(ctx({"profile": profile})).observations
+        latest = frame.filter(frame["observed_at"] == frame["observed_at"].max())
+        by_slug = {k.slug: k for k in CATALOG}
+        count = 0
+        for slug, value in latest.select("kri_slug", "value").rows():
+            kri = by_slug[slug]
+            worse = (
+                value >= kri.critical
+                if kri.direction == "higher_is_worse"
+                else value <= kri.critical
+            )
+            count += worse
+        return count
+
+    assert reds("healthy") < reds("mixed") < reds("poor")
+
+
+def test_silent_kris_stop_reporting() -> None:
+    frame = (
+        DemoConnector()
+        .run(ctx({"profile": "mixed", "silent_kris": ["mfa_adoption_pct"], "silent_days": 5}))
+        .observations
+    )
+    mfa = frame.filter(frame["kri_slug"] == "mfa_adoption_pct")
+    assert mfa.height == HISTORY_DAYS - 5
+
+
+def test_unknown_profile_is_refused_with_the_choices() -> None:
+    with pytest.raises(ValueError, match=r"config\.profile must be one of"):
+        DemoConnector().run(ctx({"profile": "spicy"}))
+    assert not DemoConnector().test(ctx({"profile": "spicy"})).ok
+
+
+def test_registry_resolves_vendor_ids() -> None:
+    assert "demo" in vendor_ids()
+    assert get_connector("demo").vendor_id == "demo"
+    with pytest.raises(UnknownVendor, match="no connector for vendor 'nope'"):
+        get_connector("nope")

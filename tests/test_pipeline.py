@@ -1,0 +1,236 @@
+"""The pipeline: a partition materializes in-process and its rows land under the right tenant."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import dagster as dg
+import polars as pl
+import psycopg
+import pytest
+from psycopg.rows import TupleRow
+
+import assets.observations as observations_module
+from assets.observations import kri_observations
+from assets.partitions import partition_key, tenant_partitions
+from assets.status import kri_status
+from connectors.base import ConnectorContext, ProbeResult, RunResult
+from connectors.demo import DemoConnector
+from draxis.db.scope import Scope, scoped_transaction
+from draxis.settings import Settings
+from pipelines.definitions import defs
+from pipelines.resources import DraxisDatabase
+from pipelines.sensors import tenant_partitions_sensor
+from tests.factories import TenantFixture, create_tenant
+
+Conn = psycopg.Connection[TupleRow]
+
+
+@pytest.fixture
+def instance() -> Iterator[dg.DagsterInstance]:
+    with dg.DagsterInstance.ephemeral() as inst:
+        yield inst
+
+
+@pytest.fixture
+def database(settings: Settings) -> DraxisDatabase:
+    return DraxisDatabase(database_url=settings.database_url)
+
+
+def materialize_cell(
+    instance: dg.DagsterInstance, database: DraxisDatabase, tenant: TenantFixture
+) -> dg.ExecuteInProcessResult:
+    assert tenant_partitions.name is not None
+    instance.add_dynamic_partitions(tenant_partitions.name, [tenant.slug])
+    return dg.materialize(
+        [kri_observations],
+        partition_key=str(partition_key(tenant.slug, "demo")),
+        instance=instance,
+        resources={"database": database},
+        raise_on_error=False,
+    )
+
+
+def observations(conn: Conn, tenant: TenantFixture) -> list[tuple[Any, ...]]:
+    with scoped_transaction(conn, tenant.scope, read_only=True):
+        return conn.execute(
+            "select tenant_id, kri_id, observed_at, value, detail, run_id, recorded_at"
+            " from tenant.kri_observation order by kri_id, observed_at"
+        ).fetchall()
+
+
+def source_runs(conn: Conn, tenant: TenantFixture) -> list[tuple[Any, ...]]:
+    with scoped_transaction(conn, tenant.scope, read_only=True):
+        return conn.execute(
+            "select status, rows_written, rows_skipped, items_fetched, error"
+            " from tenant.source_run order by started_at"
+        ).fetchall()
+
+
+def test_definitions_load() -> None:
+    dg.Definitions.validate_loadable(defs)
+    assert {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()} == {
+        "kri_observations",
+        "kri_status",
+    }
+
+
+def test_partition_lands_under_its_tenant_only(
+    instance: dg.DagsterInstance,
+    database: DraxisDatabase,
+    app_conn: Conn,
+    tenant_a: TenantFixture,
+    tenant_b: TenantFixture,
+) -> None:
+    result = materialize_cell(instance, database, tenant_a)
+    assert result.success
+    rows = observations(app_conn, tenant_a)
+    assert len(rows) == 30 * len(tenant_a.kri_slugs)
+    assert {r[0] for r in rows} == {tenant_a.id}
+    assert observations(app_conn, tenant_b) == []
+    assert source_runs(app_conn, tenant_a) == [("succeeded", len(rows), 0, 12, None)]
+
+
+def test_rematerializing_changes_nothing(
+    instance: dg.DagsterInstance,
+    database: DraxisDatabase,
+    app_conn: Conn,
+    tenant_a: TenantFixture,
+) -> None:
+    assert materialize_cell(instance, database, tenant_a).success
+    before = observations(app_conn, tenant_a)
+    assert materialize_cell(instance, database, tenant_a).success
+    assert observations(app_conn, tenant_a) == before
+    assert [r[1] for r in source_runs(app_conn, tenant_a)] == [len(before), 0]
+
+
+def test_unwired_slugs_are_skipped_not_errors(
+    instance: dg.DagsterInstance, database: DraxisDatabase, app_conn: Conn
+) -> None:
+    tenant = create_tenant(app_conn, "skip", unwired=("privileged_accounts",))
+    assert materialize_cell(instance, database, tenant).success
+    [(status, written, skipped, _, error)] = source_runs(app_conn, tenant)
+    assert (status, written, skipped, error) == ("succeeded", 30 * 11, 30, None)
+
+
+class BrokenConnector(DemoConnector):
+    """Returns a frame that breaks the contract: a NaN value and a malformed slug."""
+
+    def run(self, ctx: ConnectorContext) -> RunResult:
+        good = super().run(ctx).observations
+        bad = good.with_columns(
+            pl.when(pl.int_range(pl.len()) == 0)
+            .then(float("nan"))
+            .otherwise(pl.col("value"))
+            .alias("value"),
+            pl.when(pl.int_range(pl.len()) == 1)
+            .then(pl.lit("Not A Slug"))
+            .otherwise(pl.col("kri_slug"))
+            .alias("kri_slug"),
+        )
+        return RunResult(observations=bad, items_fetched=12)
+
+    def test(self, ctx: ConnectorContext) -> ProbeResult:
+        return ProbeResult(True, "broken on purpose")
+
+
+def test_bad_frame_fails_the_run_naming_the_column_and_writes_nothing(
+    instance: dg.DagsterInstance,
+    database: DraxisDatabase,
+    app_conn: Conn,
+    tenant_a: TenantFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(observations_module, "get_connector", lambda _vendor: BrokenConnector())
+    result = materialize_cell(instance, database, tenant_a)
+    assert not result.success
+    failure = result.get_step_failure_events()[0].step_failure_data.error
+    assert failure is not None
+    assert "column 'value' check finite" in failure.message
+    assert "column 'kri_slug' check str_matches" in failure.message
+    assert observations(app_conn, tenant_a) == []
+    [(status, written, _, _, error)] = source_runs(app_conn, tenant_a)
+    assert (status, written) == ("failed", 0)
+    assert "column 'value'" in error
+
+
+def test_unconfigured_cell_fails_with_a_readable_message(
+    instance: dg.DagsterInstance,
+    database: DraxisDatabase,
+    app_conn: Conn,
+    tenant_a: TenantFixture,
+) -> None:
+    with scoped_transaction(app_conn, tenant_a.scope):
+        app_conn.execute("update tenant.kri_source set enabled = false")
+    result = materialize_cell(instance, database, tenant_a)
+    assert not result.success
+    error = result.get_step_failure_events()[0].step_failure_data.error
+    assert error is not None
+    assert "has no enabled 'demo' source configured" in error.message
+
+
+def test_kri_status_colours_every_kri(
+    instance: dg.DagsterInstance,
+    database: DraxisDatabase,
+    app_conn: Conn,
+    tenant_a: TenantFixture,
+) -> None:
+    assert materialize_cell(instance, database, tenant_a).success
+    result = dg.materialize(
+        [kri_status],
+        partition_key=tenant_a.slug,
+        instance=instance,
+        resources={"database": database},
+    )
+    assert result.success
+    with scoped_transaction(app_conn, tenant_a.scope, read_only=True):
+        rows = app_conn.execute(
+            "select k.slug, s.status, s.value, s.observed_at from tenant.kri k"
+            " join tenant.kri_status s on s.kri_id = k.id"
+        ).fetchall()
+        latest: dict[str, float] = dict(
+            app_conn.execute(
+                "select distinct on (k.slug) k.slug, o.value from tenant.kri_observation o"
+                " join tenant.kri k on k.id = o.kri_id order by k.slug, o.observed_at desc"
+            ).fetchall()
+        )
+    assert len(rows) == len(tenant_a.kri_slugs)
+    assert {slug: value for slug, _, value, _ in rows} == latest
+    assert {status for _, status, _, _ in rows} <= {"green", "amber", "red"}
+
+
+def test_tenant_sensor_adds_and_deletes_partitions(
+    instance: dg.DagsterInstance,
+    database: DraxisDatabase,
+    app_conn: Conn,
+    tenant_a: TenantFixture,
+) -> None:
+    assert tenant_partitions.name is not None
+    instance.add_dynamic_partitions(tenant_partitions.name, ["gone-tenant"])
+    context = dg.build_sensor_context(instance=instance, resources={"database": database})
+    result = tenant_partitions_sensor(context)
+    assert isinstance(result, dg.SensorResult)
+    requests = result.dynamic_partitions_requests or []
+    added = [
+        k
+        for r in requests
+        if isinstance(r, dg.AddDynamicPartitionsRequest)
+        for k in r.partition_keys
+    ]
+    deleted = [
+        k
+        for r in requests
+        if isinstance(r, dg.DeleteDynamicPartitionsRequest)
+        for k in r.partition_keys
+    ]
+    assert tenant_a.slug in added
+    assert deleted == ["gone-tenant"]
+
+
+def test_pipeline_role_cannot_read_users(pipeline_conn: Conn) -> None:
+    with (
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+        scoped_transaction(pipeline_conn, Scope.platform(), read_only=True),
+    ):
+        pipeline_conn.execute("select count(*) from platform.users")
