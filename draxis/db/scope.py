@@ -57,10 +57,13 @@ def scoped_transaction(
     conn: psycopg.Connection[TupleRow], scope: Scope, *, read_only: bool = False
 ) -> Iterator[psycopg.Connection[TupleRow]]:
     """Open one transaction on `conn` whose first statement sets `scope`; commit on success."""
-    conn.read_only = read_only
-    with conn.transaction():
-        conn.execute(
-            _SET_SCOPE,
-            (scope.kind, _text(scope.tenant_id), _text(scope.org_id), _text(scope.carrier_id)),
-        )
-        yield conn
+    previous, conn.read_only = conn.read_only, read_only
+    try:
+        with conn.transaction():
+            conn.execute(
+                _SET_SCOPE,
+                (scope.kind, _text(scope.tenant_id), _text(scope.org_id), _text(scope.carrier_id)),
+            )
+            yield conn
+    finally:
+        conn.read_only = previous
