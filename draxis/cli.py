@@ -124,8 +124,17 @@ def cmd_up(settings: Settings) -> int:
             settings.host,
             "-p",
             str(settings.dagster_port),
+            "--log-format",
+            "json",
         ],
-        "dagster-daemon": [os.path.join(bin_dir, "dagster-daemon"), "run", "-w", "workspace.yaml"],
+        "dagster-daemon": [
+            os.path.join(bin_dir, "dagster-daemon"),
+            "run",
+            "-w",
+            "workspace.yaml",
+            "--log-format",
+            "json",
+        ],
     }
     procs = {
         name: subprocess.Popen(  # noqa: S603 (our own executables)

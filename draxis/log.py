@@ -46,11 +46,26 @@ class JsonFormatter(logging.Formatter):
         if rid:
             line["request_id"] = rid
         for key, value in record.__dict__.items():
-            if key not in _STANDARD and not key.startswith("_"):
+            if key == "dagster_meta" and isinstance(value, dict):
+                line.update(_dagster_fields(value))
+            elif key not in _STANDARD and not key.startswith(("_", "dagster_")):
                 line[key] = redact(value, key)
         if record.exc_info:
             line["exc"] = self.formatException(record.exc_info)
         return json.dumps(line, default=str)
+
+
+def _dagster_fields(meta: dict[str, Any]) -> dict[str, Any]:
+    """The useful part of a Dagster run log record: run, job, step and event type."""
+    event = meta.get("dagster_event")
+    fields = {
+        "msg": meta.get("orig_message"),
+        "run_id": meta.get("run_id"),
+        "job": meta.get("job_name"),
+        "step": meta.get("step_key"),
+        "event": getattr(event, "event_type_value", None),
+    }
+    return {k: v for k, v in fields.items() if v is not None}
 
 
 def configure_logging(level: str = "INFO") -> None:

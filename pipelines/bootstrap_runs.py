@@ -10,12 +10,11 @@ from dataclasses import dataclass
 
 import dagster as dg
 
-from assets.observations import kri_observations
 from assets.partitions import partition_key
-from assets.status import kri_status
 from connectors.registry import REGISTRY
 from draxis.db.scope import Scope, scoped_transaction
 from pipelines import store
+from pipelines.jobs import kri_observations_job, kri_status_job
 from pipelines.resources import DraxisDatabase
 from pipelines.tenant_sync import sync_tenant_partitions
 
@@ -45,31 +44,38 @@ def configured_cells(database: DraxisDatabase) -> dict[str, list[str]]:
 
 
 def materialize_all(instance: dg.DagsterInstance, database: DraxisDatabase) -> MaterializeSummary:
+    """One run per configured cell, then one per tenant's status, through the code location's
+    jobs (so runs log JSON like every other run)."""
+    from pipelines.definitions import defs
+
     sync_tenant_partitions(instance, database)
     cells = configured_cells(database)
-    resources = {"database": database}
+    observations_job = defs.resolve_job_def(kri_observations_job.name)
+    status_job = defs.resolve_job_def(kri_status_job.name)
     done: list[str] = []
     failed: list[str] = []
     for tenant, vendors in cells.items():
         for vendor in vendors:
-            key = partition_key(tenant, vendor)
-            result = dg.materialize(
-                [kri_observations],
-                partition_key=str(key),
-                instance=instance,
-                resources=resources,
-                tags={"tenant": tenant},
-                raise_on_error=False,
-            )
-            (done if result.success else failed).append(str(key))
-        result = dg.materialize(
-            [kri_status],
-            partition_key=tenant,
-            instance=instance,
-            resources=resources,
-            tags={"tenant": tenant},
-            raise_on_error=False,
-        )
-        if not result.success:
+            key = str(partition_key(tenant, vendor))
+            ok = _run(observations_job, key, tenant, instance, database)
+            (done if ok else failed).append(key)
+        if not _run(status_job, tenant, tenant, instance, database):
             failed.append(f"kri_status:{tenant}")
     return MaterializeSummary(cells=done, tenants=list(cells), failed=failed)
+
+
+def _run(
+    job: dg.JobDefinition,
+    key: str,
+    tenant: str,
+    instance: dg.DagsterInstance,
+    database: DraxisDatabase,
+) -> bool:
+    result = job.execute_in_process(
+        partition_key=key,
+        instance=instance,
+        tags={"tenant": tenant},
+        resources={"database": database},
+        raise_on_error=False,
+    )
+    return result.success

@@ -1,16 +1,18 @@
 """The Dagster code location: merges what `assets/` and `pipelines/` declare, nothing else."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from assets.observations import kri_observations
 from assets.status import kri_status
+from pipelines.jobs import kri_observations_job, kri_status_job
 from pipelines.resources import DraxisDatabase
+from pipelines.run_logging import json_console_logger
 from pipelines.sensors import tenant_partitions_sensor
 
 defs = dg.Definitions(
     assets=[kri_observations, kri_status],
+    jobs=[kri_observations_job, kri_status_job],
     sensors=[tenant_partitions_sensor],
     resources={"database": DraxisDatabase()},
+    loggers={"console": json_console_logger},
 )

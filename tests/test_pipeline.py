@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -234,3 +235,25 @@ def test_pipeline_role_cannot_read_users(pipeline_conn: Conn) -> None:
         scoped_transaction(pipeline_conn, Scope.platform(), read_only=True),
     ):
         pipeline_conn.execute("select count(*) from platform.users")
+
+
+def test_job_runs_log_json_lines(
+    instance: dg.DagsterInstance,
+    database: DraxisDatabase,
+    tenant_a: TenantFixture,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert tenant_partitions.name is not None
+    instance.add_dynamic_partitions(tenant_partitions.name, [tenant_a.slug])
+    job = defs.resolve_job_def("kri_observations_job")
+    result = job.execute_in_process(
+        partition_key=str(partition_key(tenant_a.slug, "demo")),
+        instance=instance,
+        resources={"database": database},
+    )
+    assert result.success
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line]
+    mine = [line for line in lines if line.get("run_id") == result.run_id]
+    assert mine, "expected JSON log lines for the run"
+    assert any(line["msg"].startswith(f"materialized demo|{tenant_a.slug}") for line in mine)
+    assert {line["job"] for line in mine} == {"kri_observations_job"}

@@ -1,0 +1,23 @@
+"""Jobs: one per partitioned asset, for the UI's launchpad and for `draxis materialize`."""
+
+import dagster as dg
+
+from assets.observations import kri_observations
+from assets.status import kri_status
+
+# Runs log through the code location's JSON `console` logger only when run config names it.
+JSON_RUN_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+
+kri_observations_job = dg.define_asset_job(
+    "kri_observations_job",
+    selection=dg.AssetSelection.assets(kri_observations),
+    config=JSON_RUN_LOGS,
+    description="Fetch, validate and write one tenant's source (one partition per cell).",
+)
+
+kri_status_job = dg.define_asset_job(
+    "kri_status_job",
+    selection=dg.AssetSelection.assets(kri_status),
+    config=JSON_RUN_LOGS,
+    description="Recompute one tenant's KRI colours.",
+)
