@@ -134,23 +134,39 @@ _OBSERVATION_STAGE = {
     "detail": "jsonb",
 }
 
+# One statement, so it is atomic and sees one snapshot. Changed rows are updated, new rows
+# inserted in primary-key order; unchanged rows are left alone, so a re-run writes nothing.
+# An anti-join rather than ON CONFLICT: ON CONFLICT's speculative insertion made the merge of a
+# fresh million rows take 12.6 s instead of 8.9 s here (bench/write_path.py). It is safe because
+# one run at a time holds the source's row lock and only that source writes its KRIs; were that
+# ever broken,
+# the primary key still refuses the duplicate and the whole transaction rolls back.
 _MERGE_OBSERVATIONS = """
-with matched as (
+with matched as materialized (
     select k.tenant_id, k.id as kri_id, s.observed_at, s.value, s.detail
     from pg_temp.kri_observation_stage s
     join tenant.kri k on k.slug = s.kri_slug and k.source_id = %(source_id)s
-), written as (
+), updated as (
+    update tenant.kri_observation o
+    set value = m.value, detail = m.detail, source_id = %(source_id)s, run_id = %(run_id)s,
+        recorded_at = now()
+    from matched m
+    where o.tenant_id = m.tenant_id and o.kri_id = m.kri_id and o.observed_at = m.observed_at
+      and (o.value, o.detail) is distinct from (m.value, m.detail)
+    returning 1
+), inserted as (
     insert into tenant.kri_observation
         (tenant_id, kri_id, observed_at, value, source_id, run_id, detail)
-    select tenant_id, kri_id, observed_at, value, %(source_id)s, %(run_id)s, detail from matched
-    on conflict (tenant_id, kri_id, observed_at) do update
-        set value = excluded.value, detail = excluded.detail, source_id = excluded.source_id,
-            run_id = excluded.run_id, recorded_at = now()
-        where (kri_observation.value, kri_observation.detail)
-              is distinct from (excluded.value, excluded.detail)
+    select m.tenant_id, m.kri_id, m.observed_at, m.value, %(source_id)s, %(run_id)s, m.detail
+    from matched m
+    where not exists (
+        select 1 from tenant.kri_observation o
+        where o.tenant_id = m.tenant_id and o.kri_id = m.kri_id and o.observed_at = m.observed_at)
+    order by m.kri_id, m.observed_at
     returning 1
 )
-select (select count(*) from matched), (select count(*) from written)
+select (select count(*) from matched),
+       (select count(*) from updated) + (select count(*) from inserted)
 """
 
 
@@ -159,11 +175,14 @@ def write_observations(
 ) -> WriteCounts:
     """Merge a validated observations frame into `tenant.kri_observation`, idempotently.
 
-    COPY into a temporary table, then one INSERT ... SELECT ... ON CONFLICT under the caller's
-    tenant scope. Rows whose value and detail are unchanged are left alone, so re-running a
-    partition writes nothing.
+    COPY into a temporary table, then one statement that updates changed rows and inserts new
+    ones under the caller's tenant scope. Rows whose value and detail are unchanged are left
+    alone, so re-running a partition writes nothing. The caller holds the source's row lock.
     """
     stage_frame(conn, "kri_observation_stage", _OBSERVATION_STAGE, frame)
+    # Statistics on the staged rows let the planner pick index probes for a small frame against
+    # a large history, and a hash anti-join for a bulk load.
+    conn.execute("analyze pg_temp.kri_observation_stage")
     row = conn.execute(_MERGE_OBSERVATIONS, {"source_id": source_id, "run_id": run_id}).fetchone()
     assert row is not None
     return WriteCounts(staged=frame.height, matched=int(row[0]), written=int(row[1]))
