@@ -199,3 +199,32 @@ def test_unknown_api_path_is_a_404_problem(client: TestClient) -> None:
 def test_openapi_documents_the_routes(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/health", "/api/auth/login", "/api/dashboard"} <= set(paths)
+
+
+def test_responses_carry_security_headers(client: TestClient, tenant_a: TenantFixture) -> None:
+    token = sign_in(client, tenant_a.user_email)
+    for response in (client.get("/health"), client.get("/api/dashboard", headers=bearer(token))):
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["x-frame-options"] == "DENY"
+    api = client.get("/api/dashboard", headers=bearer(token))
+    assert api.headers["cache-control"] == "no-store"
+
+
+def test_web_client_is_served_for_non_api_paths(client: TestClient, settings: Settings) -> None:
+    index = (settings.web_dist / "index.html").read_text()
+    for path in ("/", "/login", "/some/deep/link"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert response.text == index
+        assert response.headers["cache-control"] == "no-cache"
+    asset = next((settings.web_dist / "assets").iterdir())
+    response = client.get(f"/assets/{asset.name}")
+    assert response.status_code == 200
+    assert "immutable" in response.headers["cache-control"]
+
+
+def test_paths_outside_the_web_client_are_not_served(client: TestClient) -> None:
+    response = client.get("/..%2F..%2Fpyproject.toml")
+    assert response.status_code == 200
+    assert "[project]" not in response.text

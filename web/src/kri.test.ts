@@ -43,6 +43,7 @@ describe('formatValue', () => {
     expect(formatValue(97.3, '%')).toBe('97.3 %')
     expect(formatValue(0, 'days')).toBe('0 days')
     expect(formatValue(5, '')).toBe('5')
+    expect(formatValue(3, 'count')).toBe('3')
     expect(formatValue(null, '%')).toBe('—')
   })
 })

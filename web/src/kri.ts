@@ -74,11 +74,14 @@ export function formatNumber(value: number): string {
   return numberFormat.format(value)
 }
 
-/** `97.3 %`, `12 days`, or an em dash when there is no value. */
+/** Units that only say "this is a number of things": the number speaks for itself. */
+const COUNT_UNITS = new Set(['count', 'items'])
+
+/** `97.3 %`, `12 days`, `3` (for a count), or an em dash when there is no value. */
 export function formatValue(value: number | null | undefined, unit: string | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—'
   const n = formatNumber(value)
-  return unit ? `${n} ${unit}` : n
+  return unit && !COUNT_UNITS.has(unit) ? `${n} ${unit}` : n
 }
 
 export function directionText(direction: KriDirection | string): string {
