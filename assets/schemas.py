@@ -8,8 +8,9 @@ import pandera.polars as pa
 import polars as pl
 from pandera.engines import polars_engine
 
+from draxis.kri import KRI_STATUSES
+
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9_]{1,79}$"
-KRI_STATUSES = ["green", "amber", "red", "stale", "no_data"]
 
 
 def _is_json_object(data: pa.PolarsData) -> pl.LazyFrame:
@@ -54,7 +55,7 @@ class KriStatuses(pa.DataFrameModel):
     """What `kri_status` writes: one colour per KRI of the tenant."""
 
     kri_id: str = pa.Field(nullable=False, unique=True)
-    status: str = pa.Field(isin=KRI_STATUSES)
+    status: str = pa.Field(isin=list(KRI_STATUSES))
     value: float = pa.Field(nullable=True)
     observed_at: polars_engine.DateTime = pa.Field(
         nullable=True, dtype_kwargs={"time_unit": "us", "time_zone": "UTC"}

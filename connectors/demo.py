@@ -11,13 +11,12 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Literal
 
 import polars as pl
 
 from connectors.base import OBSERVATION_SCHEMA, ConnectorContext, ProbeResult, RunResult
+from draxis.kri import Direction
 
-Direction = Literal["higher_is_worse", "lower_is_worse"]
 HISTORY_DAYS = 30
 PROFILE_RISK = {"healthy": 0.02, "mixed": 0.3, "poor": 0.6}
 

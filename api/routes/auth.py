@@ -45,6 +45,25 @@ class SignedInUser(BaseModel):
 
 
 class LoginResponse(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "access_token": "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9...",
+                    "token_type": "bearer",
+                    "expires_in": 900,
+                    "user": {
+                        "id": "6f1c2a8e-2d1b-4a52-9f0e-3b7c5d9e1a24",
+                        "email": "admin@acme.example",
+                        "display_name": "Avery (Acme admin)",
+                        "role": "tenant_admin",
+                        "tenant_id": "0eb139c5-bf9a-4a58-bff9-b4a49c24ff2a",
+                        "tenant_name": "Acme Health",
+                    },
+                }
+            ]
+        }
+    )
     access_token: str
     token_type: str = "bearer"  # noqa: S105
     expires_in: int

@@ -7,19 +7,16 @@ A KRI the pipeline has not assessed yet reads as `no_data`, never green.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Literal
 from uuid import UUID
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from api.deps import TenantSession
 from api.problems import Problem
+from draxis.kri import Direction, KriStatus
 
 router = APIRouter(prefix="/api", tags=["dashboard"])
-
-Status = Literal["green", "amber", "red", "stale", "no_data"]
-Direction = Literal["higher_is_worse", "lower_is_worse"]
 
 
 class TenantRef(BaseModel):
@@ -37,7 +34,7 @@ class KriTile(BaseModel):
     warn: float
     critical: float
     value: float | None
-    status: Status
+    status: KriStatus
     observed_at: datetime | None
     source: str | None
 
@@ -51,6 +48,35 @@ class StatusCounts(BaseModel):
 
 
 class Dashboard(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "tenant": {"id": "0eb139c5-bf9a-4a58-bff9-b4a49c24ff2a", "name": "Acme Health"},
+                    "generated_at": "2026-11-26T12:00:00Z",
+                    "counts": {"green": 3, "amber": 6, "red": 2, "stale": 1, "no_data": 1},
+                    "kris": [
+                        {
+                            "id": "6b1abfd7-d5b7-4990-b607-9eb1bd6c2098",
+                            "slug": "critical_cves_unpatched_gt_30d",
+                            "name": "Critical CVEs unpatched > 30 days",
+                            "description": "Critical-severity vulnerabilities open for more "
+                            "than 30 days.",
+                            "unit": "count",
+                            "direction": "higher_is_worse",
+                            "warn": 5,
+                            "critical": 15,
+                            "value": 18,
+                            "status": "red",
+                            "observed_at": "2026-11-26T00:00:00Z",
+                            "source": "Demo data",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
     tenant: TenantRef
     generated_at: datetime
     counts: StatusCounts
