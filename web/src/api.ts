@@ -7,8 +7,9 @@ export interface User {
   email: string
   display_name: string
   role: Role
-  tenant_id: string
-  tenant_name: string
+  /** null for roles without a home tenant (superadmin, carrier users). */
+  tenant_id: string | null
+  tenant_name: string | null
 }
 
 export interface LoginResponse {
@@ -43,11 +44,10 @@ export interface Dashboard {
   kris: Kri[]
 }
 
+/** One invalid field of a 422: where (`body.email`) and what is wrong. */
 export interface ProblemFieldError {
-  loc?: (string | number)[]
-  msg?: string
-  type?: string
-  [key: string]: unknown
+  location?: string
+  message?: string
 }
 
 export interface Problem {

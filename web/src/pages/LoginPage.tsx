@@ -32,7 +32,7 @@ export function LoginPage() {
     }
   }
 
-  const fieldErrors = error?.errors?.map((e) => e.msg).filter((m): m is string => typeof m === 'string') ?? []
+  const fieldErrors = error?.errors?.map((e) => (e.location ? `${e.location}: ${e.message ?? ''}` : e.message)).filter((m): m is string => typeof m === 'string') ?? []
 
   return (
     <main className="flex min-h-screen items-center justify-center px-4 py-12">
