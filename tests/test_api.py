@@ -228,3 +228,18 @@ def test_paths_outside_the_web_client_are_not_served(client: TestClient) -> None
     response = client.get("/..%2F..%2Fpyproject.toml")
     assert response.status_code == 200
     assert "[project]" not in response.text
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type"),
+    [("{not json", "application/json"), ("email=a@b.c", "application/x-www-form-urlencoded")],
+    ids=["malformed-json", "form-body"],
+)
+def test_login_body_that_is_not_json_is_a_422_problem(
+    client: TestClient, content: str, content_type: str
+) -> None:
+    response = client.post(
+        "/api/auth/login", content=content, headers={"Content-Type": content_type}
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"] == PROBLEM
