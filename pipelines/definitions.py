@@ -7,12 +7,12 @@ from assets.status import kri_status
 from pipelines.jobs import kri_observations_job, kri_status_job
 from pipelines.resources import DraxisDatabase
 from pipelines.run_logging import json_console_logger
-from pipelines.sensors import tenant_partitions_sensor
+from pipelines.sensors import kri_automation_sensor, tenant_partitions_sensor
 
 defs = dg.Definitions(
     assets=[kri_observations, kri_status],
     jobs=[kri_observations_job, kri_status_job],
-    sensors=[tenant_partitions_sensor],
+    sensors=[tenant_partitions_sensor, kri_automation_sensor],
     resources={"database": DraxisDatabase()},
     loggers={"console": json_console_logger},
 )

@@ -1,4 +1,4 @@
-"""Sensors: the tenant dimension follows platform.tenants."""
+"""Sensors: the tenant dimension follows platform.tenants; rollups follow their inputs."""
 
 import dagster as dg
 
@@ -23,3 +23,14 @@ def tenant_partitions_sensor(
         return dg.SensorResult(skip_reason="tenant partitions already match platform.tenants")
     context.log.info(f"tenant partitions: add {changes.add}, delete {changes.delete}")
     return dg.SensorResult(dynamic_partitions_requests=partition_requests(changes))
+
+
+# Dagster's implicit automation sensor starts STOPPED; ours runs from the first start, so
+# `kri_status` (AutomationCondition.eager) follows every new observation partition by itself.
+kri_automation_sensor = dg.AutomationConditionSensorDefinition(
+    "kri_automation_sensor",
+    target=dg.AssetSelection.groups("kri"),
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    minimum_interval_seconds=30,
+    description="Evaluates the automation conditions of the kri group (kri_status follows).",
+)
