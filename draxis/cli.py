@@ -34,8 +34,6 @@ def cmd_db_start(settings: Settings) -> int:
     if settings.database_url:
         print(f"DATABASE_URL is set; using {settings.database_url.split('@')[-1]}")
         return 0
-    import pgserver  # noqa: F401  (fail early with a clear message if missing)
-
     url = cluster_url(settings, keep_running=True)
     print(f"embedded PostgreSQL running under {settings.embedded_pg_dir} (stop: draxis db stop)")
     print(f"export DATABASE_URL='{url}'")

@@ -7,12 +7,18 @@ import uuid
 from dataclasses import dataclass
 from uuid import UUID
 
+import dagster as dg
 import psycopg
 from psycopg.rows import TupleRow
 
+from assets.observations import kri_observations
+from assets.partitions import partition_key, tenant_partitions
+from assets.status import kri_status
 from connectors.demo import CATALOG
 from draxis.db.scope import Scope, scoped_transaction
 from draxis.security.passwords import hash_password
+from draxis.settings import Settings
+from pipelines.resources import DraxisDatabase
 
 Conn = psycopg.Connection[TupleRow]
 PASSWORD = "correct horse battery staple"
@@ -91,3 +97,18 @@ def create_tenant(
         user_email=email,
         kri_slugs=slugs,
     )
+
+
+def materialize_tenant(settings: Settings, tenant: TenantFixture) -> None:
+    """Run the tenant's demo cell and its status through Dagster, as the pipeline role."""
+    database = DraxisDatabase(database_url=settings.database_url)
+    with dg.DagsterInstance.ephemeral() as instance:
+        assert tenant_partitions.name is not None
+        instance.add_dynamic_partitions(tenant_partitions.name, [tenant.slug])
+        for asset, key in (
+            (kri_observations, str(partition_key(tenant.slug, "demo"))),
+            (kri_status, tenant.slug),
+        ):
+            assert dg.materialize(
+                [asset], partition_key=key, instance=instance, resources={"database": database}
+            ).success

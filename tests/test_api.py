@@ -6,23 +6,22 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
-import dagster as dg
+import psycopg
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi.testclient import TestClient
+from psycopg.rows import TupleRow
 from pydantic import SecretStr
 
 from api.main import create_app
-from assets.observations import kri_observations
-from assets.partitions import partition_key, tenant_partitions
-from assets.status import kri_status
+from draxis.db.scope import scoped_transaction
 from draxis.security.tokens import Principal, issue_access_token
 from draxis.settings import Settings
-from pipelines.resources import DraxisDatabase
-from tests.factories import PASSWORD, TenantFixture
+from tests.factories import PASSWORD, TenantFixture, materialize_tenant
 
 PROBLEM = "application/problem+json"
+Conn = psycopg.Connection[TupleRow]
 
 
 @pytest.fixture
@@ -40,20 +39,6 @@ def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> str:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
-
-
-def materialize_tenant(settings: Settings, tenant: TenantFixture) -> None:
-    database = DraxisDatabase(database_url=settings.database_url)
-    with dg.DagsterInstance.ephemeral() as instance:
-        assert tenant_partitions.name is not None
-        instance.add_dynamic_partitions(tenant_partitions.name, [tenant.slug])
-        for asset, key in (
-            (kri_observations, str(partition_key(tenant.slug, "demo"))),
-            (kri_status, tenant.slug),
-        ):
-            assert dg.materialize(
-                [asset], partition_key=key, instance=instance, resources={"database": database}
-            ).success
 
 
 def test_health_checks_the_database(client: TestClient) -> None:
@@ -243,3 +228,15 @@ def test_login_body_that_is_not_json_is_a_422_problem(
     )
     assert response.status_code == 422
     assert response.headers["content-type"] == PROBLEM
+
+
+def test_deactivated_users_cannot_sign_in(
+    client: TestClient, app_conn: Conn, tenant_a: TenantFixture
+) -> None:
+    with scoped_transaction(app_conn, tenant_a.scope):
+        app_conn.execute("update platform.users set is_active = false")
+    response = client.post(
+        "/api/auth/login", json={"email": tenant_a.user_email, "password": PASSWORD}
+    )
+    assert response.status_code == 401
+    assert response.json()["detail"] == "Invalid email or password."

@@ -18,8 +18,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from api.main import create_app
 from draxis.settings import Settings
-from tests.factories import PASSWORD, TenantFixture
-from tests.test_api import materialize_tenant
+from tests.factories import PASSWORD, TenantFixture, materialize_tenant
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter
+from psycopg.rows import class_row
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from api.deps import PoolDep, SettingsDep
@@ -73,50 +75,71 @@ class LoginResponse(BaseModel):
 _BAD_CREDENTIALS = "Invalid email or password."
 
 
+@dataclass(frozen=True, slots=True)
+class LoginCandidate:
+    """A row of `platform.login_candidate()`, the only way to read a user before sign-in."""
+
+    user_id: UUID
+    email: str
+    display_name: str
+    password_hash: str
+    role: str
+    organization_id: UUID | None
+    tenant_id: UUID | None
+    carrier_id: UUID | None
+    is_active: bool
+
+
 @router.post(
     "/login", response_model=LoginResponse, responses={401: {"description": "Bad credentials"}}
 )
 def login(body: LoginRequest, pool: PoolDep, settings: SettingsDep) -> LoginResponse:
-    with pool.connection() as conn:
-        with scoped_transaction(conn, Scope.login(), read_only=True):
-            row = conn.execute(
-                "select user_id, email, display_name, password_hash, role, organization_id,"
-                " tenant_id, carrier_id, is_active from platform.login_candidate(%s)",
-                (body.email,),
+    with pool.connection() as conn, scoped_transaction(conn, Scope.login(), read_only=True):
+        user = (
+            conn.cursor(row_factory=class_row(LoginCandidate))
+            .execute("select * from platform.login_candidate(%s)", (body.email,))
+            .fetchone()
+        )
+    # argon2 runs without holding a pooled connection; an unknown e-mail costs the same.
+    if not verify_password(user.password_hash if user else None, body.password) or not (
+        user and user.is_active
+    ):
+        log.info("sign-in refused", extra={"email_domain": body.email.rsplit("@", 1)[-1]})
+        raise Problem(401, _BAD_CREDENTIALS)
+    tenant_name = None
+    if user.tenant_id is not None:
+        # Users without a home tenant (superadmin, carrier) get last_login_at with the identity
+        # work, which brings the audited platform scope they need.
+        with (
+            pool.connection() as conn,
+            scoped_transaction(conn, Scope.tenant(user.tenant_id, user.organization_id)),
+        ):
+            found = conn.execute(
+                "select name from platform.tenants where id = %s", (user.tenant_id,)
             ).fetchone()
-        if not verify_password(row[3] if row else None, body.password) or not (row and row[8]):
-            log.info("sign-in refused", extra={"email_domain": body.email.rsplit("@", 1)[-1]})
-            raise Problem(401, _BAD_CREDENTIALS)
-        user_id, email, display_name, _, role, org_id, tenant_id, carrier_id, _ = row
-        tenant_name = None
-        if tenant_id is not None:
-            with scoped_transaction(conn, Scope.tenant(tenant_id, org_id)):
-                found = conn.execute(
-                    "select name from platform.tenants where id = %s", (tenant_id,)
-                ).fetchone()
-                conn.execute(
-                    "update platform.users set last_login_at = now() where id = %s", (user_id,)
-                )
-            tenant_name = found[0] if found else None
+            conn.execute(
+                "update platform.users set last_login_at = now() where id = %s", (user.user_id,)
+            )
+        tenant_name = found[0] if found else None
     principal = Principal(
-        user_id=user_id,
-        email=email,
-        role=role,
-        tenant_id=tenant_id,
-        org_id=org_id,
-        carrier_id=carrier_id,
+        user_id=user.user_id,
+        email=user.email,
+        role=user.role,
+        tenant_id=user.tenant_id,
+        org_id=user.organization_id,
+        carrier_id=user.carrier_id,
         mfa_verified=False,
     )
-    log.info("signed in", extra={"user_id": str(user_id), "role": role})
+    log.info("signed in", extra={"user_id": str(user.user_id), "role": user.role})
     return LoginResponse(
         access_token=issue_access_token(settings, principal),
         expires_in=settings.access_token_ttl_seconds,
         user=SignedInUser(
-            id=user_id,
-            email=email,
-            display_name=display_name,
-            role=role,
-            tenant_id=tenant_id,
+            id=user.user_id,
+            email=user.email,
+            display_name=user.display_name,
+            role=user.role,
+            tenant_id=user.tenant_id,
             tenant_name=tenant_name,
         ),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import warnings
 from pathlib import Path
 
 from psycopg.conninfo import make_conninfo
@@ -18,7 +19,9 @@ def start_embedded(pgdata: Path, dbname: str, *, keep_running: bool = False) -> 
     The database itself is created by ``draxis.db.bootstrap``. The server stops when the last
     process using it exits, unless `keep_running` (``draxis db start``); ``stop_embedded`` stops it.
     """
-    import pgserver  # imported lazily: only local runs without DATABASE_URL need it
+    with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset (root)
+        warnings.simplefilter("ignore")
+        import pgserver  # imported lazily: only local runs without DATABASE_URL need it
 
     pgdata = pgdata.resolve()
     pgdata.parent.mkdir(parents=True, exist_ok=True)
