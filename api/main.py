@@ -9,7 +9,18 @@ from fastapi import FastAPI
 
 from api.middleware import install_request_context
 from api.problems import install_problem_handlers
-from api.routes import auth, dashboard, health
+from api.routes import (
+    auth,
+    carrier,
+    dashboard,
+    health,
+    impersonation,
+    me,
+    mfa,
+    org_admin,
+    platform_admin,
+    tenant_admin,
+)
 from api.web import install_web
 from draxis.db.pool import open_pool
 from draxis.db.roles import DbRole
@@ -41,7 +52,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     install_request_context(app)
     app.include_router(health.router)
-    app.include_router(auth.router)
-    app.include_router(dashboard.router)
+    for module in (
+        auth,
+        mfa,
+        impersonation,
+        me,
+        dashboard,
+        tenant_admin,
+        org_admin,
+        platform_admin,
+        carrier,
+    ):
+        app.include_router(module.router)
+    app.include_router(auth.keys_router)
     install_web(app, settings.web_dist)
     return app

@@ -37,9 +37,31 @@ class Settings(BaseSettings):
 
     # RS256 signing key (PEM). Unset outside production: an ephemeral key per process.
     jwt_private_key: SecretStr | None = None
+    # During a key rotation: the previous key's public half (PEM), still accepted and published.
+    jwt_previous_public_key: SecretStr | None = None
     jwt_issuer: str = "draxis"
     jwt_audience: str = "draxis-api"
     access_token_ttl_seconds: int = 900
+    refresh_token_ttl_seconds: int = 30 * 24 * 3600
+    impersonation_ttl_seconds: int = 30 * 60
+    invite_ttl_seconds: int = 7 * 24 * 3600
+    # AES-256-GCM key (base64 of 32 bytes) sealing secrets at rest: TOTP seeds, credentials.
+    data_key: SecretStr | None = None
+    mfa_issuer: str = "Draxis"
+    # Where people open the web client; invite links point here.
+    public_url: str = "http://127.0.0.1:8000"
+    cookie_secure: bool = True
+    # Proxies in front of the API whose X-Forwarded-For entries are trusted (Cloud Run: 1).
+    trusted_proxy_hops: int = 0
+    # Throttles (PRODUCT.md, "Security"): per client IP, and per account with backoff.
+    rate_limit_window_seconds: int = 900
+    login_rate_limit: int = 50
+    auth_rate_limit: int = 100
+    lockout_threshold: int = 5
+    lockout_base_seconds: int = 30
+    lockout_max_seconds: int = 900
+    # The per-request session check (revocation, disabled users). Off only to measure its cost.
+    session_check: bool = True
 
     host: str = "127.0.0.1"
     port: int = 8000
@@ -56,11 +78,14 @@ class Settings(BaseSettings):
                     ("DATABASE_URL", self.database_url),
                     ("DRAXIS_JWT_PRIVATE_KEY", self.jwt_private_key),
                     ("DRAXIS_APP_DB_PASSWORD", self.app_db_password),
+                    ("DRAXIS_DATA_KEY", self.data_key),
                 )
                 if value is None
             ]
             if missing:
                 raise ValueError(f"production refuses to start without: {', '.join(missing)}")
+            if not self.session_check:
+                raise ValueError("production refuses DRAXIS_SESSION_CHECK=false")
         return self
 
     @property

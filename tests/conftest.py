@@ -12,10 +12,12 @@ from uuid import UUID
 
 import psycopg
 import pytest
+from fastapi.testclient import TestClient
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import TupleRow
 
+from api.main import create_app
 from draxis.db.migrate import migrate
 from draxis.db.pool import connect
 from draxis.db.roles import DbRole
@@ -23,13 +25,17 @@ from draxis.db.urls import cluster_url, role_conninfo, with_database
 from draxis.settings import Settings, get_settings
 from tests.factories import TenantFixture, create_tenant
 
-TEST_DB = "draxis_test"
+# Parallel sessions of the suite (a second checkout, a helper) set DRAXIS_TEST_DB apart.
+TEST_DB = os.environ.get("DRAXIS_TEST_DB", "draxis_test")
 Conn = psycopg.Connection[TupleRow]
 
 
 @pytest.fixture(scope="session")
 def settings() -> Settings:
     os.environ.setdefault("DRAXIS_ENVIRONMENT", "test")
+    # Every test client shares one address; the throttle tests set their own limits and IPs.
+    os.environ.setdefault("DRAXIS_LOGIN_RATE_LIMIT", "1000000")
+    os.environ.setdefault("DRAXIS_AUTH_RATE_LIMIT", "1000000")
     base = cluster_url(Settings())
     admin = with_database(base, "postgres")
     with psycopg.connect(admin, autocommit=True) as conn:
@@ -43,6 +49,20 @@ def settings() -> Settings:
     migrate(test_settings)
     assert conninfo_to_dict(url)["dbname"] == TEST_DB
     return test_settings
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    """The app in-process; https so that the Secure refresh cookie is sent back."""
+    with TestClient(create_app(settings), base_url="https://testserver") as c:
+        yield c
+
+
+@pytest.fixture
+def observer_conn(settings: Settings) -> Iterator[Conn]:
+    """The cluster admin, for OBSERVING what was written (counts across RLS). Never for setup."""
+    with psycopg.connect(settings.database_url or "", autocommit=True) as conn:
+        yield conn
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
@@ -14,7 +13,6 @@ from fastapi.testclient import TestClient
 from psycopg.rows import TupleRow
 from pydantic import SecretStr
 
-from api.main import create_app
 from draxis.db.scope import scoped_transaction
 from draxis.security.tokens import Principal, issue_access_token
 from draxis.settings import Settings
@@ -22,12 +20,6 @@ from tests.factories import PASSWORD, TenantFixture, materialize_tenant
 
 PROBLEM = "application/problem+json"
 Conn = psycopg.Connection[TupleRow]
-
-
-@pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as c:
-        yield c
 
 
 def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> str:
@@ -157,6 +149,7 @@ def test_expired_and_foreign_tokens_are_401(
         org_id=tenant_a.org_id,
         carrier_id=None,
         mfa_verified=False,
+        session_id=uuid4(),
     )
     expired = issue_access_token(settings, principal, now=datetime.now(UTC) - timedelta(hours=1))
     other_key = (

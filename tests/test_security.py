@@ -20,6 +20,7 @@ PRINCIPAL = Principal(
     org_id=uuid4(),
     carrier_id=None,
     mfa_verified=False,
+    session_id=uuid4(),
 )
 
 

@@ -1,4 +1,9 @@
-"""Sign-in: e-mail and password (argon2id) for a signed, short-lived access token."""
+"""The ways in and out: first-run setup, sign-in, refresh, sign-out, invites, and the JWKS.
+
+Every route under `/api/auth` counts against the client IP's auth limit; sign-in also against its
+own. A wrong password and an unknown e-mail take the same path (one argon2 verification, one
+lockout count) and get the same answer.
+"""
 
 from __future__ import annotations
 
@@ -7,72 +12,72 @@ from dataclasses import dataclass
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Cookie, Depends, Request, Response
 from psycopg.rows import class_row
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict
 
+from api.access import client_ip
 from api.deps import PoolDep, SettingsDep
+from api.identity_models import AuthResponse, DisplayName, Email, NewPassword, Strict
 from api.problems import Problem
+from api.signin import (
+    Profile,
+    auth_response,
+    check_lockout,
+    clear_refresh_cookie,
+    count_failure,
+    principal_for,
+    set_refresh_cookie,
+    start_session,
+    summary,
+    throttle_ip,
+)
 from draxis.db.scope import Scope, scoped_transaction
-from draxis.security.passwords import verify_password
-from draxis.security.tokens import Principal, issue_access_token
+from draxis.identity import throttle
+from draxis.identity.sessions import revoke, rotate_refresh, session_state
+from draxis.log import request_id
+from draxis.security.opaque import token_hash
+from draxis.security.password_policy import password_problems
+from draxis.security.passwords import hash_password, verify_password
+from draxis.security.permissions import Role
+from draxis.security.tokens import InvalidToken, jwks, verify_access_token
 
-router = APIRouter(prefix="/api/auth", tags=["auth"])
+
+def auth_limit(request: Request, pool: PoolDep, settings: SettingsDep) -> None:
+    throttle_ip(pool, settings, request, "auth")
+
+
+router = APIRouter(prefix="/api/auth", tags=["auth"], dependencies=[Depends(auth_limit)])
+# Public key material: not throttled, cacheable by resource servers.
+keys_router = APIRouter(prefix="/api/auth", tags=["auth"])
 log = logging.getLogger("draxis.api.auth")
 
-Email = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True, min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$"
-    ),
-]
+_BAD_CREDENTIALS = "Invalid email or password."
 
 
-class LoginRequest(BaseModel):
+class LoginRequest(Strict):
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"email": "admin@acme.example", "password": "••••••••"}]},
+        json_schema_extra={"examples": [{"email": "admin@acme.example", "password": "••••"}]},
     )
     email: Email
-    password: str = Field(min_length=1, max_length=1024)
+    password: NewPassword
 
 
-class SignedInUser(BaseModel):
-    id: UUID
-    email: str
-    display_name: str
-    role: str
-    tenant_id: UUID | None
-    tenant_name: str | None
+class SetupRequest(Strict):
+    email: Email
+    display_name: DisplayName
+    password: NewPassword
 
 
-class LoginResponse(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "access_token": "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9...",
-                    "token_type": "bearer",
-                    "expires_in": 900,
-                    "user": {
-                        "id": "6f1c2a8e-2d1b-4a52-9f0e-3b7c5d9e1a24",
-                        "email": "admin@acme.example",
-                        "display_name": "Avery (Acme admin)",
-                        "role": "tenant_admin",
-                        "tenant_id": "0eb139c5-bf9a-4a58-bff9-b4a49c24ff2a",
-                        "tenant_name": "Acme Health",
-                    },
-                }
-            ]
-        }
-    )
-    access_token: str
-    token_type: str = "bearer"  # noqa: S105
-    expires_in: int
-    user: SignedInUser
+class InviteAcceptRequest(Strict):
+    token: str
+    display_name: DisplayName
+    password: NewPassword
 
 
-_BAD_CREDENTIALS = "Invalid email or password."
+class NeedsSetup(BaseModel):
+    needs_setup: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,12 +93,78 @@ class LoginCandidate:
     tenant_id: UUID | None
     carrier_id: UUID | None
     is_active: bool
+    mfa_enrolled: bool
+    tenant_name: str | None
+
+    @property
+    def profile(self) -> Profile:
+        return Profile(
+            self.user_id,
+            self.email,
+            self.display_name,
+            self.role,
+            self.organization_id,
+            self.tenant_id,
+            self.carrier_id,
+            self.tenant_name,
+        )
+
+
+def _require_good_password(password: str, email: str) -> None:
+    problems = password_problems(password, email)
+    if problems:
+        raise Problem(
+            422,
+            "The password " + "; ".join(problems) + ".",
+            errors=[{"location": "body.password", "message": p} for p in problems],
+        )
+
+
+@router.get("/needs-setup", response_model=NeedsSetup)
+def needs_setup(pool: PoolDep) -> NeedsSetup:
+    with pool.connection() as conn, scoped_transaction(conn, Scope.login(), read_only=True):
+        row = conn.execute("select platform.needs_setup()").fetchone()
+    return NeedsSetup(needs_setup=bool(row and row[0]))
 
 
 @router.post(
-    "/login", response_model=LoginResponse, responses={401: {"description": "Bad credentials"}}
+    "/setup",
+    response_model=AuthResponse,
+    status_code=201,
+    responses={409: {"description": "A superadmin already exists"}},
 )
-def login(body: LoginRequest, pool: PoolDep, settings: SettingsDep) -> LoginResponse:
+def setup(
+    body: SetupRequest, request: Request, response: Response, pool: PoolDep, settings: SettingsDep
+) -> AuthResponse:
+    """Register the platform's first superadmin; refused once one exists, even when racing."""
+    _require_good_password(body.password, body.email)
+    password_hash = hash_password(body.password)
+    with pool.connection() as conn, scoped_transaction(conn, Scope.login()):
+        row = conn.execute(
+            "select platform.register_first_superadmin(%s, %s, %s)",
+            (body.email, body.display_name, password_hash),
+        ).fetchone()
+        if row is None or row[0] is None:
+            raise Problem(409, "Draxis is already set up; sign in instead.")
+        profile = Profile(
+            UUID(str(row[0])), body.email, body.display_name, "superadmin", None, None, None, None
+        )
+        answer = start_session(conn, settings, request, response, profile)
+    log.info("first superadmin registered", extra={"user_id": str(profile.user_id)})
+    return answer
+
+
+@router.post(
+    "/login",
+    response_model=AuthResponse,
+    responses={401: {"description": "Bad credentials"}, 429: {"description": "Throttled"}},
+)
+def login(
+    body: LoginRequest, request: Request, response: Response, pool: PoolDep, settings: SettingsDep
+) -> AuthResponse:
+    throttle_ip(pool, settings, request, "login")
+    key = throttle.account_key("login", body.email)
+    check_lockout(pool, key)
     with pool.connection() as conn, scoped_transaction(conn, Scope.login(), read_only=True):
         user = (
             conn.cursor(row_factory=class_row(LoginCandidate))
@@ -104,42 +175,154 @@ def login(body: LoginRequest, pool: PoolDep, settings: SettingsDep) -> LoginResp
     if not verify_password(user.password_hash if user else None, body.password) or not (
         user and user.is_active
     ):
+        count_failure(pool, settings, key)
         log.info("sign-in refused", extra={"email_domain": body.email.rsplit("@", 1)[-1]})
         raise Problem(401, _BAD_CREDENTIALS)
-    tenant_name = None
-    if user.tenant_id is not None:
-        # Users without a home tenant (superadmin, carrier) get last_login_at with the identity
-        # work, which brings the audited platform scope they need.
-        with (
-            pool.connection() as conn,
-            scoped_transaction(conn, Scope.tenant(user.tenant_id, user.organization_id)),
-        ):
-            found = conn.execute(
-                "select name from platform.tenants where id = %s", (user.tenant_id,)
-            ).fetchone()
-            conn.execute(
-                "update platform.users set last_login_at = now() where id = %s", (user.user_id,)
-            )
-        tenant_name = found[0] if found else None
-    principal = Principal(
-        user_id=user.user_id,
-        email=user.email,
-        role=user.role,
-        tenant_id=user.tenant_id,
-        org_id=user.organization_id,
-        carrier_id=user.carrier_id,
-        mfa_verified=False,
-    )
+    with pool.connection() as conn, scoped_transaction(conn, Scope.login()):
+        throttle.clear(conn, key)
+        answer = start_session(conn, settings, request, response, user.profile)
     log.info("signed in", extra={"user_id": str(user.user_id), "role": user.role})
-    return LoginResponse(
-        access_token=issue_access_token(settings, principal),
-        expires_in=settings.access_token_ttl_seconds,
-        user=SignedInUser(
-            id=user.user_id,
-            email=user.email,
-            display_name=user.display_name,
-            role=user.role,
-            tenant_id=user.tenant_id,
-            tenant_name=tenant_name,
-        ),
-    )
+    return answer
+
+
+@router.post(
+    "/refresh", response_model=AuthResponse, responses={401: {"description": "Signed out"}}
+)
+def refresh(
+    request: Request,
+    response: Response,
+    pool: PoolDep,
+    settings: SettingsDep,
+    draxis_refresh: Annotated[str | None, Cookie()] = None,
+) -> AuthResponse:
+    """Swap the refresh cookie for a new one and a fresh access token."""
+    if not draxis_refresh:
+        raise Problem(401, "No session to refresh; sign in.")
+    with pool.connection() as conn:
+        with scoped_transaction(conn, Scope.login()):
+            refreshed, new = rotate_refresh(
+                conn, draxis_refresh, ip=client_ip(request, settings), request_id=request_id.get()
+            )
+        # Committed: a replay's revocation stands even though this request is refused.
+        if refreshed.outcome != "ok" or refreshed.session_id is None:
+            if refreshed.outcome == "reused":
+                log.warning(
+                    "refresh token replayed; session revoked",
+                    extra={"session_id": str(refreshed.session_id)},
+                )
+            raise Problem(401, "This session has ended; sign in again.")
+        with scoped_transaction(conn, Scope.login(), read_only=True):
+            profile = (
+                conn.cursor(row_factory=class_row(Profile))
+                .execute("select * from platform.session_profile(%s)", (refreshed.session_id,))
+                .fetchone()
+            )
+            assert profile is not None
+            state = session_state(conn, refreshed.session_id, profile.user_id)
+    set_refresh_cookie(response, settings, new)
+    principal = principal_for(profile, refreshed.session_id, state)
+    return auth_response(settings, principal, summary(profile), state)
+
+
+@router.post("/logout", status_code=204)
+def logout(
+    request: Request,
+    response: Response,
+    pool: PoolDep,
+    settings: SettingsDep,
+    draxis_refresh: Annotated[str | None, Cookie()] = None,
+) -> Response:
+    """Revoke the cookie's session and the bearer's; always clears the cookie."""
+    bearer = request.headers.get("authorization", "")
+    with pool.connection() as conn, scoped_transaction(conn, Scope.login()):
+        if draxis_refresh:
+            conn.execute(
+                "select platform.session_logout(%s, %s, %s)",
+                (token_hash(draxis_refresh), request_id.get(), client_ip(request, settings)),
+            )
+        if bearer.lower().startswith("bearer "):
+            try:
+                principal = verify_access_token(settings, bearer[7:].strip())
+                revoke(conn, principal.session_id, principal.user_id, "logout")
+            except InvalidToken:
+                pass
+    answer = Response(status_code=204)
+    clear_refresh_cookie(answer, settings)
+    return answer
+
+
+class InvitePreviewRequest(Strict):
+    token: str
+
+
+class InvitePreview(BaseModel):
+    email: str
+    role: Role
+    organization_name: str | None
+    tenant_name: str | None
+
+
+def _preview(pool: PoolDep, token: str) -> InvitePreview:
+    with pool.connection() as conn, scoped_transaction(conn, Scope.login(), read_only=True):
+        row = (
+            conn.cursor(row_factory=class_row(InvitePreview))
+            .execute("select * from platform.invite_preview(%s)", (token_hash(token),))
+            .fetchone()
+        )
+    if row is None:
+        raise Problem(410, "This invite is not valid: it was used, revoked, or has expired.")
+    return row
+
+
+@router.post("/invites/preview", response_model=InvitePreview)
+def preview_invite(body: InvitePreviewRequest, pool: PoolDep) -> InvitePreview:
+    """What an invite is for (e-mail, role, organization, tenant), if it is still valid."""
+    return _preview(pool, body.token)
+
+
+@router.post(
+    "/invites/accept",
+    response_model=AuthResponse,
+    status_code=201,
+    responses={410: {"description": "Used, expired or unknown invite"}},
+)
+def accept_invite(
+    body: InviteAcceptRequest,
+    request: Request,
+    response: Response,
+    pool: PoolDep,
+    settings: SettingsDep,
+) -> AuthResponse:
+    """Accept an invite: set a password, become the invited user, and sign in."""
+    invite = _preview(pool, body.token)
+    _require_good_password(body.password, invite.email)
+    password_hash = hash_password(body.password)
+    with pool.connection() as conn, scoped_transaction(conn, Scope.login()):
+        outcome = conn.execute(
+            "select outcome, user_id from platform.invite_accept(%s, %s, %s, %s, %s)",
+            (
+                token_hash(body.token),
+                body.display_name,
+                password_hash,
+                client_ip(request, settings),
+                request_id.get(),
+            ),
+        ).fetchone()
+        assert outcome is not None
+        if outcome[0] == "email_taken":
+            raise Problem(409, "A user with this e-mail address already exists.")
+        if outcome[0] != "ok":
+            raise Problem(410, "This invite is not valid: it was used, revoked, or has expired.")
+        user = (
+            conn.cursor(row_factory=class_row(LoginCandidate))
+            .execute("select * from platform.login_candidate(%s)", (invite.email,))
+            .fetchone()
+        )
+        assert user is not None
+        return start_session(conn, settings, request, response, user.profile)
+
+
+@keys_router.get("/jwks.json")
+def jwks_document(settings: SettingsDep) -> dict[str, list[dict[str, str]]]:
+    """The public keys access tokens are signed with (RFC 7517)."""
+    return jwks(settings)

@@ -7,14 +7,16 @@ A KRI the pipeline has not assessed yet reads as `no_data`, never green.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict
 
-from api.deps import TenantSession
+from api.access import Tx, tenant_access
 from api.problems import Problem
 from draxis.kri import Direction, KriStatus
+from draxis.security.permissions import Permission
 
 router = APIRouter(prefix="/api", tags=["dashboard"])
 
@@ -94,7 +96,10 @@ order by k.name
 
 
 @router.get("/dashboard", response_model=Dashboard)
-def dashboard(conn: TenantSession) -> Dashboard:
+def dashboard(
+    tx: Annotated[Tx, Depends(tenant_access(Permission.DASHBOARD_READ))],
+) -> Dashboard:
+    conn = tx.conn
     tenant = conn.execute(
         "select id, name from platform.tenants where id = platform.current_tenant_id()"
     ).fetchone()

@@ -16,11 +16,12 @@ from uuid import UUID
 import psycopg
 from psycopg.rows import TupleRow
 
-ScopeKind = Literal["tenant", "org", "platform", "carrier", "login"]
+ScopeKind = Literal["tenant", "org", "platform", "carrier", "user", "login"]
 
 _SET_SCOPE = (
     "select set_config('draxis.scope', %s, true), set_config('draxis.tenant_id', %s, true),"
-    " set_config('draxis.org_id', %s, true), set_config('draxis.carrier_id', %s, true)"
+    " set_config('draxis.org_id', %s, true), set_config('draxis.carrier_id', %s, true),"
+    " set_config('draxis.user_id', %s, true)"
 )
 
 
@@ -32,15 +33,35 @@ class Scope:
     tenant_id: UUID | None = None
     org_id: UUID | None = None
     carrier_id: UUID | None = None
+    # The caller: a user always sees their own row, and audit rows must name them.
+    user_id: UUID | None = None
 
     @classmethod
-    def tenant(cls, tenant_id: UUID, org_id: UUID | None = None) -> Scope:
-        return cls("tenant", tenant_id=tenant_id, org_id=org_id)
+    def tenant(
+        cls, tenant_id: UUID, org_id: UUID | None = None, user_id: UUID | None = None
+    ) -> Scope:
+        return cls("tenant", tenant_id=tenant_id, org_id=org_id, user_id=user_id)
 
     @classmethod
-    def platform(cls) -> Scope:
-        """Cross-tenant reads of platform identity tables (pipeline sensors, superadmins)."""
-        return cls("platform")
+    def org(cls, org_id: UUID, user_id: UUID | None = None) -> Scope:
+        """An organization's tenants and users: master admins' scope; widened, so audited."""
+        return cls("org", org_id=org_id, user_id=user_id)
+
+    @classmethod
+    def platform(cls, user_id: UUID | None = None) -> Scope:
+        """Reads across every tenant (pipeline sensors, superadmins); widened, so audited."""
+        return cls("platform", user_id=user_id)
+
+    @classmethod
+    def carrier(cls, carrier_id: UUID, user_id: UUID | None = None) -> Scope:
+        return cls("carrier", carrier_id=carrier_id, user_id=user_id)
+
+    @classmethod
+    def user(
+        cls, user_id: UUID, org_id: UUID | None = None, carrier_id: UUID | None = None
+    ) -> Scope:
+        """One's own user row (and home organization / carrier row) and nothing else."""
+        return cls("user", org_id=org_id, carrier_id=carrier_id, user_id=user_id)
 
     @classmethod
     def login(cls) -> Scope:
@@ -62,7 +83,13 @@ def scoped_transaction(
         with conn.transaction():
             conn.execute(
                 _SET_SCOPE,
-                (scope.kind, _text(scope.tenant_id), _text(scope.org_id), _text(scope.carrier_id)),
+                (
+                    scope.kind,
+                    _text(scope.tenant_id),
+                    _text(scope.org_id),
+                    _text(scope.carrier_id),
+                    _text(scope.user_id),
+                ),
             )
             yield conn
     finally:

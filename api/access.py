@@ -1,0 +1,254 @@
+"""The request lifecycle: token → permission → scoped transaction → live session → handler.
+
+Every authenticated route takes one `Tx` from one of the factories below, naming the permission it
+needs; nothing else opens a scoped transaction in the API. In order:
+
+1. the bearer token's signature, algorithm, key id, issuer, audience and lifetime (401);
+2. the route's permission against the role table (403), minus what impersonation may not do;
+3. the scope: tenant from the token; organization from the path, checked against the caller
+   (another organization's id answers 404, like one that does not exist); platform for
+   superadmins; carrier for carrier users; one's own rows for MFA and `/api/me`;
+4. one transaction whose first statement sets that scope (READ ONLY for tenant/self GETs);
+5. the session named by the token is live (not revoked or expired, user active, organization
+   enabled, tenant not deleted) and MFA is complete where it applies (403 `mfa-required`,
+   except on MFA-completion routes);
+6. widened scopes (org, platform) write an audit row first; so does every write made under an
+   impersonation, naming both identities.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+import psycopg
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from psycopg.rows import TupleRow
+
+from api.deps import PoolDep, SettingsDep
+from api.problems import Problem
+from draxis.db.scope import Scope, scoped_transaction
+from draxis.identity.audit import AuditContext, AuditEvent, record
+from draxis.identity.sessions import SessionState, session_state
+from draxis.log import request_id
+from draxis.security.permissions import Permission, Role, permissions_for
+from draxis.security.tokens import InvalidToken, Principal, verify_access_token
+from draxis.settings import Settings
+
+Conn = psycopg.Connection[TupleRow]
+ScopeFamily = Literal["tenant", "org", "platform", "carrier", "self"]
+
+MFA_REQUIRED_TYPE = "https://draxis.dev/problems/mfa-required"
+_bearer = HTTPBearer(auto_error=False)
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="draxis"'}
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def client_ip(request: Request, settings: Settings) -> str | None:
+    """The client's address; X-Forwarded-For only as far as `trusted_proxy_hops` vouch for it."""
+    if settings.trusted_proxy_hops > 0:
+        hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",")]
+        hops = [h for h in hops if h]
+        if len(hops) >= settings.trusted_proxy_hops:
+            return hops[-settings.trusted_proxy_hops]
+    return request.client.host if request.client else None
+
+
+def current_principal(
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Problem(401, "Sign in first: this route needs a bearer token.", headers=_CHALLENGE)
+    try:
+        return verify_access_token(settings, credentials.credentials)
+    except InvalidToken:
+        raise Problem(
+            401, "The access token is invalid or has expired; sign in again.", headers=_CHALLENGE
+        ) from None
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    principal: Principal
+    permissions: frozenset[Permission]
+    session: SessionState | None  # None only when the session check is switched off (bench)
+    request_id: str | None
+    ip: str | None
+
+    @property
+    def audit_context(self) -> AuditContext:
+        actor = self.principal.actor
+        return AuditContext(
+            actor_user_id=self.principal.user_id,
+            impersonator_user_id=actor.user_id if actor else None,
+            request_id=self.request_id,
+            ip=self.ip,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Tx:
+    """One request's transaction, its scope, and who is calling."""
+
+    conn: Conn
+    scope: Scope
+    caller: Caller
+
+    @property
+    def principal(self) -> Principal:
+        return self.caller.principal
+
+    def audit(
+        self,
+        action: str,
+        *,
+        target_type: str | None = None,
+        target_id: UUID | str | None = None,
+        tenant_id: UUID | None = None,
+        **detail: Any,
+    ) -> None:
+        record(
+            self.conn,
+            self.scope,
+            self.caller.audit_context,
+            AuditEvent(action, target_type, target_id, detail, tenant_id),
+        )
+
+
+def _authorize(principal: Principal, permission: Permission) -> frozenset[Permission]:
+    granted = permissions_for(principal.role, impersonating=principal.impersonating)
+    if permission not in granted:
+        raise Problem(403, f"Your role may not do this (it needs {permission.value!r}).")
+    return granted
+
+
+def _check_session(
+    conn: Conn, settings: Settings, principal: Principal, *, mfa_completion: bool
+) -> SessionState | None:
+    if not settings.session_check:
+        return None
+    state = session_state(conn, principal.session_id, principal.user_id)
+    if state is None or not state.live:
+        raise Problem(401, "This session has ended; sign in again.", headers=_CHALLENGE)
+    if state.impersonated_tenant_id != (principal.tenant_id if principal.impersonating else None):
+        raise Problem(401, "This token does not match its session.", headers=_CHALLENGE)
+    if state.mfa_pending and not mfa_completion:
+        raise Problem(
+            403,
+            "Multi-factor authentication is required: verify your authentication code first.",
+            type=MFA_REQUIRED_TYPE,
+            mfa_enrolled=state.mfa_enrolled,
+        )
+    return state
+
+
+def _scope_for(family: ScopeFamily, principal: Principal, org_id: UUID | None) -> Scope:
+    user = principal.user_id
+    if family == "tenant":
+        if principal.tenant_id is None:
+            raise Problem(403, f"Role {principal.role!r} has no tenant; this route reads one.")
+        return Scope.tenant(principal.tenant_id, principal.org_id, user)
+    if family == "org":
+        assert org_id is not None
+        if principal.role != Role.SUPERADMIN and principal.org_id != org_id:
+            raise Problem(404, "No such organization.")
+        return Scope.org(org_id, user)
+    if family == "platform":
+        return Scope.platform(user)
+    if family == "carrier":
+        if principal.carrier_id is None:
+            raise Problem(403, "Only carrier users reach the carrier portal.")
+        return Scope.carrier(principal.carrier_id, user)
+    if principal.tenant_id is not None:
+        return Scope.tenant(principal.tenant_id, principal.org_id, user)
+    return Scope.user(user, principal.org_id, principal.carrier_id)
+
+
+def _open(
+    family: ScopeFamily,
+    permission: Permission,
+    request: Request,
+    pool: Any,
+    settings: Settings,
+    principal: Principal,
+    org_id: UUID | None,
+    mfa_completion: bool,
+) -> Iterator[Tx]:
+    granted = _authorize(principal, permission)
+    scope = _scope_for(family, principal, org_id)
+    widened = scope.kind in ("org", "platform")
+    write = request.method not in _SAFE_METHODS
+    read_only = not write and not widened
+    with pool.connection() as conn, scoped_transaction(conn, scope, read_only=read_only):
+        state = _check_session(conn, settings, principal, mfa_completion=mfa_completion)
+        caller = Caller(principal, granted, state, request_id.get(), client_ip(request, settings))
+        tx = Tx(conn, scope, caller)
+        if scope.kind == "org":
+            found = conn.execute(
+                "select 1 from platform.organizations where id = %s", (org_id,)
+            ).fetchone()
+            if found is None:
+                raise Problem(404, "No such organization.")
+        if widened:
+            tx.audit("scope.widened", method=request.method, path=request.url.path)
+        if write and principal.impersonating:
+            tx.audit("impersonation.write", method=request.method, path=request.url.path)
+        yield tx
+
+
+# Each factory returns a dependency tagged with its permission, which the route × role test reads.
+AccessDependency = Callable[..., Iterator[Tx]]
+
+
+def _tag(dep: AccessDependency, permission: Permission, family: ScopeFamily) -> AccessDependency:
+    dep.draxis_permission = permission  # type: ignore[attr-defined]
+    dep.draxis_scope = family  # type: ignore[attr-defined]
+    return dep
+
+
+def _simple(family: ScopeFamily, permission: Permission, mfa_completion: bool) -> AccessDependency:
+    def dependency(
+        request: Request, pool: PoolDep, settings: SettingsDep, principal: CurrentPrincipal
+    ) -> Iterator[Tx]:
+        yield from _open(
+            family, permission, request, pool, settings, principal, None, mfa_completion
+        )
+
+    return _tag(dependency, permission, family)
+
+
+def tenant_access(permission: Permission) -> AccessDependency:
+    return _simple("tenant", permission, False)
+
+
+def platform_access(permission: Permission) -> AccessDependency:
+    return _simple("platform", permission, False)
+
+
+def carrier_access(permission: Permission) -> AccessDependency:
+    return _simple("carrier", permission, False)
+
+
+def self_access(*, mfa_completion: bool = False) -> AccessDependency:
+    """One's own rows; `mfa_completion` routes are reachable before MFA is verified."""
+    return _simple("self", Permission.SELF, mfa_completion)
+
+
+def org_access(permission: Permission) -> AccessDependency:
+    def dependency(
+        org_id: UUID,
+        request: Request,
+        pool: PoolDep,
+        settings: SettingsDep,
+        principal: CurrentPrincipal,
+    ) -> Iterator[Tx]:
+        yield from _open("org", permission, request, pool, settings, principal, org_id, False)
+
+    return _tag(dependency, permission, "org")

@@ -1,0 +1,263 @@
+"""Organization administration: tenants, people, MFA rule and impersonation, for master admins.
+
+The organization comes from the path and must be the caller's own (superadmins reach every one);
+`api.access.org_access` answers 404 otherwise, and opens the audited org scope.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Request, Response
+from psycopg import errors
+from psycopg.rows import class_row
+from pydantic import BaseModel, StringConstraints
+
+from api.access import Tx, client_ip, org_access
+from api.deps import SettingsDep
+from api.identity_models import ActorOut, Email, Impersonation, Strict
+from api.people import (
+    InviteOut,
+    MfaPolicyIn,
+    MfaPolicyOut,
+    NewInvite,
+    UserOut,
+    UserPatch,
+    invite,
+    list_users,
+    patch_user,
+    reset_mfa,
+    set_mfa_policy,
+)
+from api.problems import Problem
+from draxis.identity.sessions import open_impersonation
+from draxis.security.permissions import IMPERSONATION_ROLE, ORG_ASSIGNABLE, Permission, Role
+from draxis.security.tokens import Actor, Principal, issue_access_token
+
+router = APIRouter(prefix="/api/orgs/{org_id}", tags=["organization administration"])
+P = Permission
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class OrgOut(BaseModel):
+    id: UUID
+    slug: str
+    name: str
+    kind: Literal["direct", "partner"]
+    created_at: datetime
+    disabled_at: datetime | None
+    tenant_count: int
+
+
+class TenantOut(BaseModel):
+    id: UUID
+    slug: str
+    name: str
+    created_at: datetime
+    deleted_at: datetime | None
+
+
+class TenantIn(Strict):
+    slug: Slug
+    name: Name
+
+
+class OrgInviteIn(Strict):
+    email: Email
+    role: Role
+    tenant_id: UUID | None = None
+
+
+class ImpersonationStart(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105
+    expires_in: int
+    impersonation: Impersonation
+    tenant_name: str
+
+
+ORG_COLUMNS = (
+    "o.id, o.slug, o.name, o.kind, o.created_at, o.disabled_at,"
+    " (select count(*) from platform.tenants t where t.organization_id = o.id"
+    " and t.deleted_at is null)::int as tenant_count"
+)
+
+
+def _tenant(tx: Tx, org_id: UUID, tenant_id: UUID) -> TenantOut:
+    row = (
+        tx.conn.cursor(row_factory=class_row(TenantOut))
+        .execute(
+            "select id, slug, name, created_at, deleted_at from platform.tenants"
+            " where id = %s and organization_id = %s",
+            (tenant_id, org_id),
+        )
+        .fetchone()
+    )
+    if row is None:
+        raise Problem(404, "No such tenant in this organization.")
+    return row
+
+
+@router.get("", response_model=OrgOut)
+def organization(org_id: UUID, tx: Annotated[Tx, Depends(org_access(P.ORG_READ))]) -> OrgOut:
+    row = (
+        tx.conn.cursor(row_factory=class_row(OrgOut))
+        .execute(f"select {ORG_COLUMNS} from platform.organizations o where o.id = %s", (org_id,))
+        .fetchone()
+    )
+    assert row is not None  # org_access checked it exists
+    return row
+
+
+@router.get("/tenants", response_model=list[TenantOut])
+def tenants(org_id: UUID, tx: Annotated[Tx, Depends(org_access(P.ORG_READ))]) -> list[TenantOut]:
+    return (
+        tx.conn.cursor(row_factory=class_row(TenantOut))
+        .execute(
+            "select id, slug, name, created_at, deleted_at from platform.tenants"
+            " where organization_id = %s order by deleted_at nulls first, name",
+            (org_id,),
+        )
+        .fetchall()
+    )
+
+
+@router.post("/tenants", response_model=TenantOut, status_code=201)
+def create_tenant(
+    org_id: UUID, body: TenantIn, tx: Annotated[Tx, Depends(org_access(P.ORG_TENANTS_MANAGE))]
+) -> TenantOut:
+    """A new tenant in this organization; its slug is global (it names Dagster partitions)."""
+    try:
+        with tx.conn.transaction():
+            row = tx.conn.execute(
+                "insert into platform.tenants (organization_id, slug, name) values (%s, %s, %s)"
+                " returning id",
+                (org_id, body.slug, body.name),
+            ).fetchone()
+    except errors.UniqueViolation:
+        raise Problem(409, f"The slug {body.slug!r} is taken; choose another.") from None
+    assert row is not None
+    tx.audit(
+        "tenant.create", target_type="tenant", target_id=row[0], tenant_id=row[0], slug=body.slug
+    )
+    return _tenant(tx, org_id, row[0])
+
+
+@router.delete("/tenants/{tenant_id}", status_code=204)
+def delete_tenant(
+    org_id: UUID, tenant_id: UUID, tx: Annotated[Tx, Depends(org_access(P.ORG_TENANTS_MANAGE))]
+) -> Response:
+    """Soft-delete: the tenant's users are locked out at once; its data stays for the record."""
+    tenant = _tenant(tx, org_id, tenant_id)
+    if tenant.deleted_at is None:
+        tx.conn.execute(
+            "update platform.tenants set deleted_at = now() where id = %s", (tenant_id,)
+        )
+        tx.audit("tenant.delete", target_type="tenant", target_id=tenant_id, tenant_id=tenant_id)
+    return Response(status_code=204)
+
+
+@router.get("/users", response_model=list[UserOut])
+def users(org_id: UUID, tx: Annotated[Tx, Depends(org_access(P.ORG_READ))]) -> list[UserOut]:
+    return list_users(tx)
+
+
+@router.post("/invites", response_model=InviteOut, status_code=201)
+def invite_user(
+    org_id: UUID,
+    body: OrgInviteIn,
+    tx: Annotated[Tx, Depends(org_access(P.ORG_USERS_MANAGE))],
+    settings: SettingsDep,
+) -> InviteOut:
+    if body.role not in ORG_ASSIGNABLE:
+        raise Problem(403, f"An organization admin may not invite a {body.role.value}.")
+    if (body.role == Role.MASTER_ADMIN) != (body.tenant_id is None):
+        raise Problem(422, "Tenant roles need a tenant_id; master_admin takes none.")
+    if body.tenant_id is not None and _tenant(tx, org_id, body.tenant_id).deleted_at:
+        raise Problem(409, "That tenant is deleted.")
+    return invite(tx, settings, NewInvite(body.email, body.role, org_id, body.tenant_id))
+
+
+@router.patch("/users/{user_id}", response_model=UserOut)
+def update_user(
+    org_id: UUID,
+    user_id: UUID,
+    body: UserPatch,
+    tx: Annotated[Tx, Depends(org_access(P.ORG_USERS_MANAGE))],
+) -> UserOut:
+    return patch_user(tx, user_id, body, ORG_ASSIGNABLE)
+
+
+@router.post("/users/{user_id}/mfa-reset", status_code=204)
+def mfa_reset(
+    org_id: UUID, user_id: UUID, tx: Annotated[Tx, Depends(org_access(P.ORG_USERS_MANAGE))]
+) -> Response:
+    reset_mfa(tx, user_id)
+    return Response(status_code=204)
+
+
+@router.put("/mfa-policy", response_model=MfaPolicyOut)
+def org_mfa_policy(
+    org_id: UUID, body: MfaPolicyIn, tx: Annotated[Tx, Depends(org_access(P.ORG_MFA_MANAGE))]
+) -> MfaPolicyOut:
+    return set_mfa_policy(tx, "organization", body.required, organization_id=org_id)
+
+
+@router.post("/tenants/{tenant_id}/impersonate", response_model=ImpersonationStart, status_code=201)
+def impersonate(
+    org_id: UUID,
+    tenant_id: UUID,
+    request: Request,
+    tx: Annotated[Tx, Depends(org_access(P.IMPERSONATE))],
+    settings: SettingsDep,
+) -> ImpersonationStart:
+    """A time-limited token acting as the tenant's admin, naming the caller in `act`."""
+    tenant = _tenant(tx, org_id, tenant_id)
+    if tenant.deleted_at is not None:
+        raise Problem(409, "That tenant is deleted.")
+    actor = tx.principal
+    ttl = settings.impersonation_ttl_seconds
+    session_id = open_impersonation(
+        tx.conn,
+        actor.session_id,
+        actor.user_id,
+        tenant_id,
+        timedelta(seconds=ttl),
+        ip=client_ip(request, settings),
+        user_agent=request.headers.get("user-agent"),
+    )
+    expires = tx.conn.execute(
+        "select expires_at from platform.sessions where id = %s", (session_id,)
+    ).fetchone()
+    assert expires is not None
+    principal = Principal(
+        user_id=actor.user_id,
+        email=actor.email,
+        role=IMPERSONATION_ROLE.value,
+        tenant_id=tenant_id,
+        org_id=org_id,
+        carrier_id=None,
+        mfa_verified=actor.mfa_verified,
+        session_id=session_id,
+        actor=Actor(actor.user_id, actor.email, actor.role),
+    )
+    tx.audit(
+        "impersonation.start",
+        target_type="tenant",
+        target_id=tenant_id,
+        tenant_id=tenant_id,
+        session_id=str(session_id),
+    )
+    return ImpersonationStart(
+        access_token=issue_access_token(settings, principal, ttl_seconds=ttl),
+        expires_in=ttl,
+        impersonation=Impersonation(
+            actor=ActorOut(id=actor.user_id, email=actor.email, role=Role(actor.role)),
+            tenant_id=tenant_id,
+            expires_at=expires[0],
+        ),
+        tenant_name=tenant.name,
+    )

@@ -1,0 +1,109 @@
+"""Platform administration, superadmins only: organizations, platform MFA rule, audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query
+from psycopg import errors
+from psycopg.rows import class_row
+
+from api.access import Tx, platform_access
+from api.audit_views import AuditEntry, read_audit
+from api.identity_models import Strict
+from api.people import MfaPolicyIn, MfaPolicyOut, set_mfa_policy
+from api.problems import Problem
+from api.routes.org_admin import ORG_COLUMNS, Name, OrgOut, Slug
+from draxis.security.permissions import Permission
+
+router = APIRouter(prefix="/api/platform", tags=["platform administration"])
+P = Permission
+
+
+class OrgIn(Strict):
+    slug: Slug
+    name: Name
+    kind: Literal["direct", "partner"] = "direct"
+
+
+class OrgPatch(Strict):
+    disabled: bool
+
+
+def _org(tx: Tx, org_id: UUID) -> OrgOut:
+    row = (
+        tx.conn.cursor(row_factory=class_row(OrgOut))
+        .execute(f"select {ORG_COLUMNS} from platform.organizations o where o.id = %s", (org_id,))
+        .fetchone()
+    )
+    if row is None:
+        raise Problem(404, "No such organization.")
+    return row
+
+
+@router.get("/orgs", response_model=list[OrgOut])
+def organizations(
+    tx: Annotated[Tx, Depends(platform_access(P.PLATFORM_ORGS_MANAGE))],
+) -> list[OrgOut]:
+    return (
+        tx.conn.cursor(row_factory=class_row(OrgOut))
+        .execute(f"select {ORG_COLUMNS} from platform.organizations o order by o.name")
+        .fetchall()
+    )
+
+
+@router.post("/orgs", response_model=OrgOut, status_code=201)
+def create_organization(
+    body: OrgIn, tx: Annotated[Tx, Depends(platform_access(P.PLATFORM_ORGS_MANAGE))]
+) -> OrgOut:
+    try:
+        with tx.conn.transaction():
+            row = tx.conn.execute(
+                "insert into platform.organizations (slug, name, kind) values (%s, %s, %s)"
+                " returning id",
+                (body.slug, body.name, body.kind),
+            ).fetchone()
+    except errors.UniqueViolation:
+        raise Problem(409, f"The slug {body.slug!r} is taken; choose another.") from None
+    assert row is not None
+    tx.audit("organization.create", target_type="organization", target_id=row[0], slug=body.slug)
+    return _org(tx, row[0])
+
+
+@router.patch("/orgs/{org_id}", response_model=OrgOut)
+def update_organization(
+    org_id: UUID,
+    body: OrgPatch,
+    tx: Annotated[Tx, Depends(platform_access(P.PLATFORM_ORGS_MANAGE))],
+) -> OrgOut:
+    """Disable (or re-enable) an organization: its users' sessions stop working at once."""
+    _org(tx, org_id)
+    tx.conn.execute(
+        "update platform.organizations set disabled_at = case when %s then"
+        " coalesce(disabled_at, now()) end where id = %s",
+        (body.disabled, org_id),
+    )
+    tx.audit(
+        "organization.disable" if body.disabled else "organization.enable",
+        target_type="organization",
+        target_id=org_id,
+    )
+    return _org(tx, org_id)
+
+
+@router.put("/mfa-policy", response_model=MfaPolicyOut)
+def platform_mfa_policy(
+    body: MfaPolicyIn, tx: Annotated[Tx, Depends(platform_access(P.PLATFORM_MFA_MANAGE))]
+) -> MfaPolicyOut:
+    return set_mfa_policy(tx, "platform", body.required)
+
+
+@router.get("/audit", response_model=list[AuditEntry])
+def platform_audit(
+    tx: Annotated[Tx, Depends(platform_access(P.PLATFORM_AUDIT_READ))],
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    before: datetime | None = None,
+) -> list[AuditEntry]:
+    return read_audit(tx, "platform.platform_audit_logs", limit, before)

@@ -1,0 +1,85 @@
+"""Rate limits per client IP and lockouts per account, kept in Postgres (shared by processes)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from draxis.settings import Settings
+from tests.factories import PASSWORD, TenantFixture
+
+
+@pytest.fixture
+def limited(settings: Settings) -> Settings:
+    return settings.model_copy(
+        update={"login_rate_limit": 3, "auth_rate_limit": 5, "trusted_proxy_hops": 1}
+    )
+
+
+@pytest.fixture
+def ip() -> str:
+    return f"203.0.113.{uuid.uuid4().int % 250}-{uuid.uuid4().hex[:6]}"
+
+
+@pytest.fixture
+def two_processes(limited: Settings) -> Iterator[tuple[TestClient, TestClient]]:
+    """Two app instances with their own pools: the limit must hold across both."""
+    with (
+        TestClient(create_app(limited), base_url="https://testserver") as one,
+        TestClient(create_app(limited), base_url="https://testserver") as two,
+    ):
+        yield one, two
+
+
+def test_login_limit_per_ip_holds_across_processes(
+    two_processes: tuple[TestClient, TestClient], ip: str
+) -> None:
+    one, two = two_processes
+    body = {"email": f"x-{ip}@example.test", "password": "whatever"}
+    headers = {"X-Forwarded-For": ip}
+    statuses = [
+        (one if i % 2 else two).post("/api/auth/login", json=body, headers=headers).status_code
+        for i in range(4)
+    ]
+    assert statuses == [401, 401, 401, 429]
+    other_ip = one.post("/api/auth/login", json=body, headers={"X-Forwarded-For": ip + "x"})
+    assert other_ip.status_code == 401
+
+
+def test_auth_routes_share_a_wider_limit_with_retry_after(
+    two_processes: tuple[TestClient, TestClient], ip: str
+) -> None:
+    one, _ = two_processes
+    headers = {"X-Forwarded-For": ip}
+    statuses = [one.get("/api/auth/needs-setup", headers=headers).status_code for _ in range(6)]
+    assert statuses == [200] * 5 + [429]
+    refused = one.get("/api/auth/needs-setup", headers=headers)
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert 0 < int(refused.headers["retry-after"]) <= 900
+
+
+def test_repeated_failures_lock_the_account_even_for_the_right_password(
+    client: TestClient, settings: Settings, tenant_a: TenantFixture
+) -> None:
+    wrong = {"email": tenant_a.user_email, "password": "not it"}
+    for _ in range(settings.lockout_threshold):
+        assert client.post("/api/auth/login", json=wrong).status_code == 401
+    right = client.post(
+        "/api/auth/login", json={"email": tenant_a.user_email, "password": PASSWORD}
+    )
+    assert right.status_code == 429
+    assert int(right.headers["retry-after"]) == settings.lockout_base_seconds
+
+
+def test_unknown_accounts_lock_the_same_way(client: TestClient, settings: Settings) -> None:
+    """No difference between a known and an unknown e-mail, even in lockout behaviour."""
+    body = {"email": f"ghost-{uuid.uuid4().hex[:8]}@example.test", "password": "nope"}
+    statuses = [
+        client.post("/api/auth/login", json=body).status_code
+        for _ in range(settings.lockout_threshold + 1)
+    ]
+    assert statuses == [401] * settings.lockout_threshold + [429]
