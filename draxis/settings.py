@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from draxis.secrets import SecretManagerSource
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,6 +24,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DRAXIS_", extra="ignore")
 
     environment: Environment = "local"
+    # Production: the GCP project whose Secret Manager holds the secrets (see draxis.secrets).
+    secret_manager_project: str | None = None
     # The cluster and database every role connects to. Unset: the CLI starts an embedded
     # PostgreSQL under ``data_dir/pg``. Its user is only used to bootstrap roles and databases.
     database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
@@ -68,6 +72,18 @@ class Settings(BaseSettings):
     dagster_port: int = 3000
     web_dist: Path = REPO_ROOT / "web" / "dist"
     log_level: str = "INFO"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments, then the environment, then GCP Secret Manager (when a project is set)."""
+        return (init_settings, env_settings, SecretManagerSource(settings_cls))
 
     @model_validator(mode="after")
     def _refuse_insecure_production(self) -> Settings:
