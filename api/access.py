@@ -137,7 +137,7 @@ def _check_session(
     state = session_state(conn, principal.session_id, principal.user_id)
     if state is None or not state.live:
         raise Problem(401, "This session has ended; sign in again.", headers=_CHALLENGE)
-    if state.impersonated_tenant_id != (principal.tenant_id if principal.impersonating else None):
+    if not _matches(principal, state):
         raise Problem(401, "This token does not match its session.", headers=_CHALLENGE)
     if state.mfa_pending and not mfa_completion:
         raise Problem(
@@ -147,6 +147,26 @@ def _check_session(
             mfa_enrolled=state.mfa_enrolled,
         )
     return state
+
+
+def _matches(principal: Principal, state: SessionState) -> bool:
+    """Belt and braces behind the signature: the token's claims are still the user's row."""
+    if principal.actor is not None:
+        return (
+            state.impersonated_tenant_id == principal.tenant_id
+            and state.role == principal.actor.role
+        )
+    return state.impersonated_tenant_id is None and (
+        state.role,
+        state.tenant_id,
+        state.organization_id,
+        state.carrier_id,
+    ) == (principal.role, principal.tenant_id, principal.org_id, principal.carrier_id)
+
+
+def _printable(path: str) -> str:
+    """A request path fit for a jsonb audit row (no NUL or other control characters)."""
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in path)
 
 
 def _scope_for(family: ScopeFamily, principal: Principal, org_id: UUID | None) -> Scope:
@@ -197,9 +217,11 @@ def _open(
             if found is None:
                 raise Problem(404, "No such organization.")
         if widened:
-            tx.audit("scope.widened", method=request.method, path=request.url.path)
+            tx.audit("scope.widened", method=request.method, path=_printable(request.url.path))
         if write and principal.impersonating:
-            tx.audit("impersonation.write", method=request.method, path=request.url.path)
+            tx.audit(
+                "impersonation.write", method=request.method, path=_printable(request.url.path)
+            )
         yield tx
 
 

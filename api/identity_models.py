@@ -10,14 +10,22 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from draxis.security.permissions import Role
 
+_LOCAL = r"[^@\s\x00-\x1f\x7f]+"
 Email = Annotated[
     str,
     StringConstraints(
-        strip_whitespace=True, min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+        strip_whitespace=True,
+        min_length=3,
+        max_length=254,
+        pattern=rf"^{_LOCAL}@{_LOCAL}\.{_LOCAL}$",
     ),
 ]
-DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-NewPassword = Annotated[str, Field(min_length=1, max_length=1024)]
+# Names people type: no control characters (PostgreSQL text cannot even hold NUL).
+PlainText = r"^[^\x00-\x1f\x7f]*$"
+DisplayName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=PlainText)
+]
+NewPassword = Annotated[str, Field(min_length=1, max_length=1024, pattern=r"^[^\x00]*$")]
 
 
 class Strict(BaseModel):

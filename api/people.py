@@ -106,11 +106,8 @@ def get_user(tx: Tx, user_id: UUID) -> UserOut:
 
 
 def invite(tx: Tx, settings: Settings, new: NewInvite) -> InviteOut:
-    taken = tx.conn.execute(
-        "select platform.login_candidate(%s) is not null", (new.email,)
-    ).fetchone()
-    if taken and taken[0]:
-        raise Problem(409, "A user with this e-mail address already exists.")
+    # No "already a user" check here: it would tell any admin which addresses exist anywhere on
+    # the platform. Accepting the invite answers that, to the person who owns the address.
     token = new_token()
     expires = datetime.now(UTC) + timedelta(seconds=settings.invite_ttl_seconds)
     row = tx.conn.execute(

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -69,6 +70,12 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         return problem_response(exc.status_code, str(exc.detail), headers=exc.headers)
+
+    @app.exception_handler(psycopg.DataError)
+    async def _data(_: Request, exc: psycopg.DataError) -> JSONResponse:
+        # Input PostgreSQL cannot represent (a NUL in text, say) that validation let through.
+        log.warning("input refused by the database", extra={"error": type(exc).__name__})
+        return problem_response(422, "The request contains a value the database cannot store.")
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

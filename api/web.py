@@ -14,6 +14,11 @@ def install_web(app: FastAPI, dist: Path) -> None:
     router = APIRouter(include_in_schema=False)
     root = dist.resolve()
 
+    @router.api_route("/api/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    def unknown_api(path: str) -> None:
+        """Unknown API paths are 404 for every method, never the SPA and never a 405."""
+        raise Problem(404, f"No API route /api/{path}.")
+
     @router.get("/{path:path}")
     def web(path: str) -> FileResponse:
         if path == "api" or path.startswith("api/"):

@@ -35,6 +35,8 @@ PUBLIC = {
     ("POST", "/api/auth/invites/preview"),
     ("POST", "/api/auth/invites/accept"),
     ("GET", "/api/auth/jwks.json"),
+    # Unknown API paths: a 404 problem for every method.
+    *((m, "/api/{path:path}") for m in ("GET", "POST", "PUT", "PATCH", "DELETE")),
 }
 
 

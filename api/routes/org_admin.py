@@ -17,7 +17,7 @@ from pydantic import BaseModel, StringConstraints
 
 from api.access import Tx, client_ip, org_access
 from api.deps import SettingsDep
-from api.identity_models import ActorOut, Email, Impersonation, Strict
+from api.identity_models import ActorOut, Email, Impersonation, PlainText, Strict
 from api.people import (
     InviteOut,
     MfaPolicyIn,
@@ -39,7 +39,9 @@ from draxis.security.tokens import Actor, Principal, issue_access_token
 router = APIRouter(prefix="/api/orgs/{org_id}", tags=["organization administration"])
 P = Permission
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=PlainText)
+]
 
 
 class OrgOut(BaseModel):

@@ -33,6 +33,11 @@ class SessionState:
     rule_platform: bool | None
     impersonated_tenant_id: UUID | None
     expires_at: datetime
+    # The user's row as it is now, to compare with what the token claims.
+    role: str
+    tenant_id: UUID | None
+    organization_id: UUID | None
+    carrier_id: UUID | None
 
     @property
     def mfa_required(self) -> bool:

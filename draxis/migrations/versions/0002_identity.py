@@ -351,7 +351,7 @@ create function platform.session_refresh(p_token_hash bytea, p_new_hash bytea, p
         if r.rotated_at is not null then
             if r.revoked_at is null then
                 update platform.sessions set revoked_at = now(), revoked_reason = 'refresh_reuse'
-                    where id = r.id;
+                    where (id = r.id or parent_session_id = r.id) and revoked_at is null;
                 insert into platform.platform_audit_logs (actor_user_id, scope, action,
                         target_type, target_id, request_id, ip)
                     values (r.user_id, 'login', 'auth.refresh_reuse', 'session', r.id::text,
@@ -374,13 +374,17 @@ create function platform.session_refresh(p_token_hash bytea, p_new_hash bytea, p
 create function platform.session_state(p_session_id uuid, p_user_id uuid)
     returns table (live boolean, mfa_verified boolean, mfa_enrolled boolean,
                    rule_user boolean, rule_tenant boolean, rule_org boolean,
-                   rule_platform boolean, impersonated_tenant_id uuid, expires_at timestamptz)
+                   rule_platform boolean, impersonated_tenant_id uuid, expires_at timestamptz,
+                   role text, tenant_id uuid, organization_id uuid, carrier_id uuid)
     language sql stable security definer
     set search_path = pg_catalog, pg_temp
     as $$
         select s.revoked_at is null and s.expires_at > now()
                    and u.is_active and o.disabled_at is null and t.deleted_at is null
-                   and (s.kind = 'user' or (it.deleted_at is null and it.id is not null)),
+                   and (s.kind = 'user' or (it.deleted_at is null and it.id is not null))
+                   -- an impersonation lives only as long as the session that opened it
+                   and (s.parent_session_id is null
+                        or (ps.revoked_at is null and ps.expires_at > now())),
                s.mfa_verified_at is not null,
                u.mfa_enrolled_at is not null,
                (select p.required from platform.mfa_policy p where p.user_id = u.id),
@@ -389,8 +393,10 @@ create function platform.session_state(p_session_id uuid, p_user_id uuid)
                  where p.level = 'organization' and p.organization_id = u.organization_id),
                (select p.required from platform.mfa_policy p where p.level = 'platform'),
                s.impersonated_tenant_id,
-               s.expires_at
+               s.expires_at,
+               u.role, u.tenant_id, u.organization_id, u.carrier_id
         from platform.sessions s
+        left join platform.sessions ps on ps.id = s.parent_session_id
         join platform.users u on u.id = s.user_id
         left join platform.organizations o on o.id = u.organization_id
         left join platform.tenants t on t.id = u.tenant_id
@@ -584,7 +590,11 @@ create function platform.invite_accept(p_token_hash bytea, p_display_name text,
         select * into v_invite from platform.invites i
         where i.token_hash = p_token_hash for update;
         if not found or v_invite.accepted_at is not null or v_invite.revoked_at is not null
-           or v_invite.expires_at <= now() then
+           or v_invite.expires_at <= now()
+           or exists (select 1 from platform.organizations o
+                      where o.id = v_invite.organization_id and o.disabled_at is not null)
+           or exists (select 1 from platform.tenants t
+                      where t.id = v_invite.tenant_id and t.deleted_at is not null) then
             return query select 'invalid'::text, null::uuid;
             return;
         end if;
@@ -632,7 +642,7 @@ create function platform.invite_preview(p_token_hash bytea)
         left join platform.organizations o on o.id = i.organization_id
         left join platform.tenants t on t.id = i.tenant_id
         where i.token_hash = p_token_hash and i.accepted_at is null and i.revoked_at is null
-          and i.expires_at > now()
+          and i.expires_at > now() and o.disabled_at is null and t.deleted_at is null
     $$;
 
 -- Sign-out by refresh token: revokes the session that token (rotated or not) belongs to.
@@ -648,6 +658,8 @@ create function platform.session_logout(p_token_hash bytea, p_request_id text, p
             where rt.token_hash = p_token_hash and s.id = rt.session_id and s.revoked_at is null
             returning s.id, s.user_id into v_session, v_user;
         if v_session is not null then
+            update platform.sessions set revoked_at = now(), revoked_reason = 'logout'
+                where parent_session_id = v_session and revoked_at is null;
             insert into platform.platform_audit_logs (actor_user_id, scope, action, target_type,
                     target_id, request_id, ip)
                 values (v_user, 'login', 'auth.sign_out', 'session', v_session::text,

@@ -1,0 +1,1 @@
+"""The attack suite: every case is refused with a problem document, and nothing is written."""
