@@ -96,7 +96,7 @@ class AuthResponse(BaseModel):
 
 
 class ScopeOut(BaseModel):
-    kind: Literal["tenant", "org", "platform", "carrier", "user"]
+    kind: Literal["tenant", "org", "platform", "carrier"]
     tenant_id: UUID | None
     org_id: UUID | None
     carrier_id: UUID | None

@@ -1,4 +1,4 @@
-"""A person signs in through Debian's Chromium and sees their tenant's KRI tiles.
+"""People use the web client through Debian's Chromium: sign-in, MFA, impersonation.
 
 Drives the built web client (`web/dist`, built by `make test`) served by the real API on a
 loopback port, against the test database.
@@ -14,11 +14,14 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
 
 from api.main import create_app
+from draxis.db.scope import Scope, scoped_transaction
 from draxis.settings import Settings
+from tests.conftest import Conn
 from tests.factories import PASSWORD, TenantFixture, materialize_tenant
+from tests.identity import create_user, totp_code
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -43,7 +46,8 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def live_server(settings: Settings) -> Iterator[str]:
+def live_server(settings: Settings, app_conn: Conn) -> Iterator[str]:
+    create_user(app_conn, "superadmin")  # a platform that is set up: no first-run page
     assert (settings.web_dist / "index.html").is_file(), (
         f"{settings.web_dist} is not built: run `make web` (make test does)"
     )
@@ -92,3 +96,72 @@ def test_sign_in_then_see_the_dashboard(
             expect(page).to_have_url(f"{live_server}/login")
         finally:
             browser.close()
+
+
+@pytest.fixture
+def browser_page(live_server: str) -> Iterator[Page]:
+    assert CHROMIUM.exists(), "Debian's chromium is missing: `make browser` installs it"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        try:
+            yield browser.new_page()
+        finally:
+            browser.close()
+
+
+def _sign_in(page: Page, live_server: str, email: str) -> None:
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_enroll_mfa_then_sign_in_again_with_a_code(
+    browser_page: Page, live_server: str, app_conn: Conn, tenant_a: TenantFixture
+) -> None:
+    page = browser_page
+    user = create_user(app_conn, "tenant_user", tenant=tenant_a)
+    with scoped_transaction(app_conn, Scope.tenant(tenant_a.id, tenant_a.org_id)):
+        app_conn.execute(
+            "insert into platform.mfa_policy (level, tenant_id, required) values ('tenant', %s, true)",
+            (tenant_a.id,),
+        )
+    _sign_in(page, live_server, user.email)
+    expect(page).to_have_url(f"{live_server}/mfa/enroll")
+    expect(page.get_by_test_id("mfa-qr")).to_be_visible()
+    secret = page.get_by_test_id("mfa-secret").inner_text().replace(" ", "").strip()
+    page.get_by_role("textbox", name="Authentication code").fill(totp_code(secret))
+    page.get_by_role("button", name="Verify").click()
+    expect(page.get_by_test_id("recovery-codes").locator("li")).to_have_count(10)
+    page.get_by_role("button", name="I have saved these codes").click()
+    expect(page.get_by_test_id("tenant-name")).to_have_text("Tenant A")
+
+    # A reload restores the session from the refresh cookie, MFA still verified.
+    page.reload()
+    expect(page.get_by_test_id("tenant-name")).to_have_text("Tenant A")
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(f"{live_server}/login")
+    _sign_in(page, live_server, user.email)
+    expect(page).to_have_url(f"{live_server}/mfa/verify")
+    page.get_by_role("textbox", name="Authentication code").fill(totp_code(secret, steps_ahead=1))
+    page.get_by_role("button", name="Verify").click()
+    expect(page.get_by_test_id("tenant-name")).to_have_text("Tenant A")
+
+
+def test_a_master_admin_impersonates_a_tenant_and_stops(
+    browser_page: Page, live_server: str, app_conn: Conn, tenant_a: TenantFixture
+) -> None:
+    page = browser_page
+    master = create_user(app_conn, "master_admin", tenant=tenant_a)
+    _sign_in(page, live_server, master.email)
+    expect(page).to_have_url(f"{live_server}/org")
+    row = page.get_by_test_id("tenant-row").filter(has_text="Tenant A")
+    row.get_by_role("button", name="Impersonate").click()
+    banner = page.get_by_test_id("impersonation-banner")
+    expect(banner).to_contain_text("Tenant A")
+    expect(banner).to_contain_text(master.email)
+    expect(page.get_by_test_id("tenant-name")).to_have_text("Tenant A")
+    banner.get_by_role("button", name="Stop impersonating").click()
+    expect(page.get_by_test_id("impersonation-banner")).to_have_count(0)
+    expect(page).to_have_url(f"{live_server}/org")

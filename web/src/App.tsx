@@ -1,21 +1,31 @@
-import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query'
-import { Navigate, Route, Routes } from 'react-router'
+import { useEffect, type ReactNode } from 'react'
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
+import { Navigate, Route, Routes, useParams } from 'react-router'
 import { ProblemError } from './api'
+import { AppShell } from './components/AppShell'
+import { LoadingPanel, LoadingScreen } from './components/LoadingScreen'
+import { Forbidden } from './components/Page'
+import { landingFor, mfaPath, PERMISSION } from './identity'
+import { useMe } from './me'
+import { CarrierPage } from './pages/CarrierPage'
 import { DashboardPage } from './pages/DashboardPage'
+import { InvitePage } from './pages/InvitePage'
 import { LoginPage } from './pages/LoginPage'
+import { MfaEnrollPage } from './pages/MfaEnrollPage'
+import { MfaVerifyPage } from './pages/MfaVerifyPage'
 import { NotFoundPage } from './pages/NotFoundPage'
-import { clearSession, useSession } from './session'
+import { OrgPage } from './pages/OrgPage'
+import { PlatformPage } from './pages/PlatformPage'
+import { SetupPage } from './pages/SetupPage'
+import { TenantUsersPage } from './pages/TenantUsersPage'
+import { bootstrapSession, useAuth, useSession, type Session } from './session'
 
 export function makeQueryClient(): QueryClient {
   return new QueryClient({
-    queryCache: new QueryCache({
-      onError: (error) => {
-        if (error instanceof ProblemError && error.status === 401) clearSession()
-      },
-    }),
     defaultOptions: {
       queries: {
-        // Client errors (4xx) will not fix themselves; retry only network/5xx.
+        // Client errors (4xx) will not fix themselves; retry only network/5xx. (401s are
+        // already refreshed-and-retried once by authedRequest.)
         retry: (failureCount, error) =>
           !(error instanceof ProblemError && error.status >= 400 && error.status < 500) && failureCount < 2,
         refetchOnWindowFocus: true,
@@ -25,23 +35,141 @@ export function makeQueryClient(): QueryClient {
   })
 }
 
-function Dashboard() {
+/** The session, inside routes that guarantee one. */
+function useSignedIn(): Session {
+  const session = useSession()
+  if (!session) throw new Error('useSignedIn outside a signed-in route')
+  return session
+}
+
+/** Signed in, MFA complete: the app shell. Otherwise /login or the pending MFA step. */
+function RequireSession() {
   const session = useSession()
   if (!session) return <Navigate to="/login" replace />
+  const mfa = mfaPath(session.mfa)
+  if (mfa) return <Navigate to={mfa} replace />
+  return <AppShell session={session} />
+}
+
+/** Signed in, MFA possibly pending (the MFA pages themselves). */
+function RequireSignedIn({ children }: { children: ReactNode }) {
+  const session = useSession()
+  if (!session) return <Navigate to="/login" replace />
+  return children
+}
+
+/** Waits for `/api/me`; without the permission, says so (the server would refuse anyway). */
+function RequirePermission({ permission, children }: { permission: string; children: ReactNode }) {
+  const me = useMe()
+  if (me.isPending)
+    return (
+      <main className="mx-auto max-w-7xl px-4 py-6 sm:px-6 lg:px-8">
+        <LoadingPanel label="Loading…" />
+      </main>
+    )
+  if (me.data && !me.data.permissions.includes(permission)) return <Forbidden />
+  return children
+}
+
+/** `/`: the dashboard for tenant roles; everyone else goes to their own landing page. */
+function Home() {
+  const session = useSignedIn()
+  const landing = landingFor(session.user.role)
+  if (landing !== '/') return <Navigate to={landing} replace />
   return <DashboardPage session={session} />
 }
 
+function TenantUsersRoute() {
+  const session = useSignedIn()
+  return (
+    <RequirePermission permission={PERMISSION.tenantUsersRead}>
+      <TenantUsersPage session={session} />
+    </RequirePermission>
+  )
+}
+
+/** `/org`: a master admin's own organization (a superadmin has none: /platform lists them). */
+function OwnOrgRoute() {
+  const session = useSignedIn()
+  if (!session.user.org_id) {
+    return session.user.role === 'superadmin' ? <Navigate to="/platform" replace /> : <Forbidden />
+  }
+  return (
+    <RequirePermission permission={PERMISSION.orgRead}>
+      <OrgPage key={session.user.org_id} session={session} orgId={session.user.org_id} />
+    </RequirePermission>
+  )
+}
+
+/** `/orgs/:orgId`: any organization, for a superadmin (the API answers 404 to anyone else). */
+function OrgByIdRoute() {
+  const session = useSignedIn()
+  const { orgId } = useParams()
+  if (!orgId) return <NotFoundPage />
+  return (
+    <RequirePermission permission={PERMISSION.orgRead}>
+      <OrgPage key={orgId} session={session} orgId={orgId} />
+    </RequirePermission>
+  )
+}
+
 export function AppRoutes() {
+  const auth = useAuth()
+  // Until the refresh cookie has been tried, show nothing that depends on the answer.
+  if (auth.status === 'loading') return <LoadingScreen />
   return (
     <Routes>
-      <Route path="/" element={<Dashboard />} />
       <Route path="/login" element={<LoginPage />} />
+      <Route path="/setup" element={<SetupPage />} />
+      <Route path="/invite" element={<InvitePage />} />
+      <Route
+        path="/mfa/enroll"
+        element={
+          <RequireSignedIn>
+            <MfaEnrollPage />
+          </RequireSignedIn>
+        }
+      />
+      <Route
+        path="/mfa/verify"
+        element={
+          <RequireSignedIn>
+            <MfaVerifyPage />
+          </RequireSignedIn>
+        }
+      />
+      <Route element={<RequireSession />}>
+        <Route index element={<Home />} />
+        <Route path="/tenant/users" element={<TenantUsersRoute />} />
+        <Route path="/org" element={<OwnOrgRoute />} />
+        <Route path="/orgs/:orgId" element={<OrgByIdRoute />} />
+        <Route
+          path="/platform"
+          element={
+            <RequirePermission permission={PERMISSION.platformOrgsManage}>
+              <PlatformPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="/carrier"
+          element={
+            <RequirePermission permission={PERMISSION.carrierRead}>
+              <CarrierPage />
+            </RequirePermission>
+          }
+        />
+      </Route>
       <Route path="*" element={<NotFoundPage />} />
     </Routes>
   )
 }
 
 export function App({ queryClient }: { queryClient: QueryClient }) {
+  useEffect(() => {
+    // Restore the session from the HttpOnly refresh cookie (once, even under StrictMode).
+    void bootstrapSession()
+  }, [])
   return (
     <QueryClientProvider client={queryClient}>
       <AppRoutes />

@@ -1,23 +1,5 @@
 // Tiny typed client for the Draxis API. Errors are RFC 9457 problem+json.
-
-export type Role = string
-
-export interface User {
-  id: string
-  email: string
-  display_name: string
-  role: Role
-  /** null for roles without a home tenant (superadmin, carrier users). */
-  tenant_id: string | null
-  tenant_name: string | null
-}
-
-export interface LoginResponse {
-  access_token: string
-  token_type: 'bearer' | string
-  expires_in: number
-  user: User
-}
+// Route functions live in endpoints.ts; identity types in identity.ts.
 
 export type KriStatus = 'green' | 'amber' | 'red' | 'stale' | 'no_data'
 export type KriDirection = 'lower_is_worse' | 'higher_is_worse'
@@ -66,8 +48,12 @@ export class ProblemError extends Error {
   readonly detail: string
   readonly instance?: string
   readonly errors?: ProblemFieldError[]
+  /** Seconds to wait before retrying, from a 429's `Retry-After` header. */
+  readonly retryAfter?: number
+  /** The `WWW-Authenticate` challenge of a 401: present when the bearer token itself failed. */
+  readonly challenge?: string
 
-  constructor(problem: Problem) {
+  constructor(problem: Problem, retryAfter?: number, challenge?: string) {
     const title = problem.title ?? 'Request failed'
     const detail = problem.detail ?? title
     super(detail)
@@ -78,7 +64,24 @@ export class ProblemError extends Error {
     this.detail = detail
     this.instance = problem.instance
     this.errors = problem.errors
+    this.retryAfter = retryAfter
+    this.challenge = challenge
   }
+
+  /** The problem type ends with `suffix` (e.g. `/mfa-required`). */
+  hasType(suffix: string): boolean {
+    return this.type.endsWith(suffix)
+  }
+}
+
+/** `Retry-After` is either delta-seconds or an HTTP date. */
+export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
+  if (!value) return undefined
+  const trimmed = value.trim()
+  if (/^\d+$/.test(trimmed)) return Number(trimmed)
+  const at = Date.parse(trimmed)
+  if (Number.isNaN(at)) return undefined
+  return Math.max(0, Math.ceil((at - now) / 1000))
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -86,6 +89,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 async function toProblem(res: Response): Promise<ProblemError> {
+  const retryAfter = parseRetryAfter(res.headers.get('Retry-After'))
+  const challenge = res.headers.get('WWW-Authenticate') ?? undefined
   let body: unknown = null
   try {
     body = await res.json()
@@ -93,33 +98,36 @@ async function toProblem(res: Response): Promise<ProblemError> {
     body = null
   }
   if (isObject(body)) {
-    const detail =
-      typeof body.detail === 'string'
-        ? body.detail
-        : undefined
-    return new ProblemError({
+    const problem: Problem = {
       type: typeof body.type === 'string' ? body.type : undefined,
       title: typeof body.title === 'string' ? body.title : res.statusText || undefined,
       status: typeof body.status === 'number' ? body.status : res.status,
-      detail,
+      detail: typeof body.detail === 'string' ? body.detail : undefined,
       instance: typeof body.instance === 'string' ? body.instance : undefined,
       errors: Array.isArray(body.errors) ? (body.errors as ProblemFieldError[]) : undefined,
-    })
+    }
+    return new ProblemError(problem, retryAfter, challenge)
   }
-  return new ProblemError({
+  const fallback: Problem = {
     status: res.status,
     title: res.statusText || 'Request failed',
     detail: `The server answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''}.`,
-  })
+  }
+  return new ProblemError(fallback, retryAfter, challenge)
 }
 
-interface RequestOptions {
+export interface RequestOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
   body?: unknown
   token?: string | null
   signal?: AbortSignal
 }
 
+/**
+ * One HTTP call with an explicit bearer token (or none). Cookies go along for same-origin
+ * requests only: the refresh token is an HttpOnly cookie scoped to `/api/auth`.
+ * Most callers want `authedRequest` (session.ts), which adds the 401 → refresh → retry dance.
+ */
 export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json, application/problem+json' }
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json'
@@ -131,6 +139,7 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
       method: opts.method ?? 'GET',
       headers,
       body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
+      credentials: 'same-origin',
       signal: opts.signal,
     })
   } catch (err) {
@@ -144,15 +153,4 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
   if (!res.ok) throw await toProblem(res)
   if (res.status === 204) return undefined as T
   return (await res.json()) as T
-}
-
-export function login(email: string, password: string): Promise<LoginResponse> {
-  return request<LoginResponse>('/api/auth/login', {
-    method: 'POST',
-    body: { email, password },
-  })
-}
-
-export function getDashboard(token: string, signal?: AbortSignal): Promise<Dashboard> {
-  return request<Dashboard>('/api/dashboard', { token, signal })
 }

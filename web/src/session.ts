@@ -1,104 +1,281 @@
-// Session = bearer token + user. Held in memory, mirrored to sessionStorage so
-// a reload keeps the user signed in (but a new tab / closed browser does not).
+// The session: a short-lived access token held in memory only (never in Web Storage), restored
+// on load from the HttpOnly refresh cookie via `POST /api/auth/refresh`. `authedRequest` attaches
+// the token, and on a 401 refreshes once and retries once; if that fails the session is cleared
+// and the route guards send the user to /login.
 import { useSyncExternalStore } from 'react'
-import type { LoginResponse, User } from './api'
-
-export const SESSION_KEY = 'draxis.session'
+import { ProblemError, request, type RequestOptions } from './api'
+import {
+  MFA_REQUIRED_SUFFIX,
+  type AuthResponse,
+  type Impersonation,
+  type ImpersonationStart,
+  type Me,
+  type MfaState,
+  type UserSummary,
+} from './identity'
 
 export interface Session {
   token: string
-  user: User
-  /** Epoch milliseconds after which the token is no longer valid. */
+  /** Epoch milliseconds after which the access token is no longer valid. */
   expires_at: number | null
+  user: UserSummary
+  mfa: MfaState
+  impersonation: Impersonation | null
+  /** Name of the impersonated tenant (from ImpersonationStart), when impersonating. */
+  impersonated_tenant_name: string | null
 }
+
+export type AuthState =
+  | { status: 'loading' }
+  | { status: 'signed-out' }
+  | { status: 'signed-in'; session: Session }
+
+const LOADING: AuthState = { status: 'loading' }
+const SIGNED_OUT: AuthState = { status: 'signed-out' }
+
+/** Refresh this long before the access token expires (or at 75 % of a short lifetime). */
+export const REFRESH_LEAD_MS = 60_000
+/** After a failed background refresh (network, 5xx), try again this much later. */
+export const REFRESH_RETRY_MS = 30_000
 
 type Listener = () => void
 const listeners = new Set<Listener>()
 
-function isSession(v: unknown): v is Session {
-  if (typeof v !== 'object' || v === null) return false
-  const s = v as Record<string, unknown>
-  const u = s.user as Record<string, unknown> | undefined
-  return (
-    typeof s.token === 'string' &&
-    s.token.length > 0 &&
-    typeof u === 'object' &&
-    u !== null &&
-    typeof u.email === 'string'
-  )
-}
-
-function storage(): Storage | null {
-  try {
-    return typeof window !== 'undefined' ? window.sessionStorage : null
-  } catch {
-    return null
-  }
-}
-
-function load(): Session | null {
-  try {
-    const raw = storage()?.getItem(SESSION_KEY)
-    if (!raw) return null
-    const parsed: unknown = JSON.parse(raw)
-    if (!isSession(parsed)) return null
-    if (parsed.expires_at !== null && typeof parsed.expires_at === 'number' && parsed.expires_at <= Date.now()) {
-      storage()?.removeItem(SESSION_KEY)
-      return null
-    }
-    return { ...parsed, expires_at: typeof parsed.expires_at === 'number' ? parsed.expires_at : null }
-  } catch {
-    return null
-  }
-}
-
-let current: Session | null = load()
+let state: AuthState = LOADING
+/** Bumped whenever the session is cleared, so a refresh that was in flight cannot revive it. */
+let generation = 0
+let refreshInFlight: Promise<Session> | null = null
+let bootstrapInFlight: Promise<void> | null = null
+let refreshTimer: ReturnType<typeof setTimeout> | null = null
 
 function emit() {
   for (const l of listeners) l()
 }
 
+function setState(next: AuthState) {
+  state = next
+  emit()
+}
+
+export function getAuthState(): AuthState {
+  return state
+}
+
 export function getSession(): Session | null {
-  return current
+  return state.status === 'signed-in' ? state.session : null
+}
+
+function expiresAt(expiresIn: number, now: number): number | null {
+  return Number.isFinite(expiresIn) && expiresIn > 0 ? now + expiresIn * 1000 : null
+}
+
+export function sessionFromAuth(res: AuthResponse, now = Date.now()): Session {
+  return {
+    token: res.access_token,
+    expires_at: expiresAt(res.expires_in, now),
+    user: res.user,
+    mfa: res.mfa,
+    impersonation: res.impersonation,
+    impersonated_tenant_name: res.impersonation ? res.user.tenant_name : null,
+  }
+}
+
+/**
+ * The session of an impersonation token. It has no refresh token: when it expires (or 401s),
+ * refreshing restores the actor's own session from their untouched refresh cookie.
+ */
+export function sessionFromImpersonation(start: ImpersonationStart, me: Me, now = Date.now()): Session {
+  return {
+    token: start.access_token,
+    expires_at: expiresAt(start.expires_in, now),
+    user: me.user,
+    mfa: me.mfa,
+    impersonation: start.impersonation,
+    impersonated_tenant_name: start.tenant_name,
+  }
+}
+
+function cancelTimer() {
+  if (refreshTimer !== null) clearTimeout(refreshTimer)
+  refreshTimer = null
+}
+
+function scheduleRefresh(session: Session, now = Date.now()) {
+  cancelTimer()
+  if (session.expires_at === null) return
+  const lifetime = session.expires_at - now
+  // An impersonation cannot be refreshed: let it run to its end, then fall back to the actor.
+  const delay = session.impersonation
+    ? lifetime
+    : Math.max(lifetime - REFRESH_LEAD_MS, Math.floor(lifetime * 0.75))
+  refreshTimer = setTimeout(() => void backgroundRefresh(), Math.max(0, delay))
+}
+
+async function backgroundRefresh() {
+  refreshTimer = null
+  const current = getSession()
+  if (!current) return
+  try {
+    await refreshSession()
+  } catch (err) {
+    // A 401 already cleared the session. Otherwise (offline, 5xx) try again a little later;
+    // if the token dies meanwhile, the next 401 takes the refresh-or-sign-out path.
+    if (!(err instanceof ProblemError && err.status === 401) && getSession() === current) {
+      refreshTimer = setTimeout(() => void backgroundRefresh(), REFRESH_RETRY_MS)
+    }
+  }
 }
 
 export function setSession(session: Session): void {
-  current = session
-  try {
-    storage()?.setItem(SESSION_KEY, JSON.stringify(session))
-  } catch {
-    // Storage may be unavailable (private mode, quota); memory still works.
-  }
-  emit()
-}
-
-export function sessionFromLogin(res: LoginResponse, now = Date.now()): Session {
-  return {
-    token: res.access_token,
-    user: res.user,
-    expires_at: Number.isFinite(res.expires_in) && res.expires_in > 0 ? now + res.expires_in * 1000 : null,
-  }
+  setState({ status: 'signed-in', session })
+  scheduleRefresh(session)
 }
 
 export function clearSession(): void {
-  current = null
-  try {
-    storage()?.removeItem(SESSION_KEY)
-  } catch {
-    // ignore
-  }
-  emit()
+  generation += 1
+  cancelTimer()
+  setState(SIGNED_OUT)
 }
 
-/** Re-read sessionStorage (used by tests and after external changes). */
-export function reloadSession(): void {
-  current = load()
-  emit()
+/** Back to "not yet known" (tests; a fresh page load starts here). */
+export function resetSession(): void {
+  generation += 1
+  cancelTimer()
+  refreshInFlight = null
+  bootstrapInFlight = null
+  setState(LOADING)
+}
+
+/** A 403 `mfa-required`: the session still needs MFA; the route guard sends the user there. */
+export function markMfaPending(): void {
+  const s = getSession()
+  if (!s) return
+  setState({ status: 'signed-in', session: { ...s, mfa: { ...s.mfa, required: true, verified: false } } })
+}
+
+/** Serialise refreshes across tabs too: two tabs presenting one rotated cookie end the session. */
+async function withRefreshLock<T>(fn: () => Promise<T>): Promise<T> {
+  const locks = typeof navigator !== 'undefined' && 'locks' in navigator ? navigator.locks : undefined
+  if (!locks) return fn()
+  return locks.request('draxis.refresh', fn)
+}
+
+/**
+ * Swap the refresh cookie for a new access token. Single-flight: concurrent callers share one
+ * request (a second request would present an already-rotated token and revoke the session).
+ * A 401 clears the session; any failure rejects.
+ */
+export function refreshSession(): Promise<Session> {
+  if (refreshInFlight) return refreshInFlight
+  const startedAt = generation
+  const run = async (): Promise<Session> => {
+    try {
+      const res = await withRefreshLock(() => request<AuthResponse>('/api/auth/refresh', { method: 'POST' }))
+      if (generation !== startedAt) throw new ProblemError({ status: 401, title: 'Unauthorized', detail: 'Signed out.' })
+      const session = sessionFromAuth(res)
+      setSession(session)
+      return session
+    } catch (err) {
+      if (err instanceof ProblemError && err.status === 401 && generation === startedAt) clearSession()
+      throw err
+    }
+  }
+  const flight = run().finally(() => {
+    if (refreshInFlight === flight) refreshInFlight = null
+  })
+  refreshInFlight = flight
+  return flight
+}
+
+/** On app start: restore the session from the refresh cookie (200) or settle as signed out. */
+export function bootstrapSession(): Promise<void> {
+  if (state.status !== 'loading') return Promise.resolve()
+  if (bootstrapInFlight) return bootstrapInFlight
+  const flight: Promise<void> = refreshSession()
+    .then(
+      () => undefined,
+      () => {
+        if (state.status === 'loading') setState(SIGNED_OUT)
+      },
+    )
+    .finally(() => {
+      if (bootstrapInFlight === flight) bootstrapInFlight = null
+    })
+  bootstrapInFlight = flight
+  return flight
+}
+
+export interface AuthedRequestOptions extends Omit<RequestOptions, 'token'> {
+  /**
+   * `'challenge'`: this route answers 401 for a wrong code or password too, so only a 401 that
+   * carries a `WWW-Authenticate` challenge (the token failed) is refreshed and retried.
+   */
+  refreshOn401?: 'always' | 'challenge'
+}
+
+function tokenRejected(err: ProblemError, opts: AuthedRequestOptions): boolean {
+  return err.status === 401 && (opts.refreshOn401 !== 'challenge' || err.challenge !== undefined)
+}
+
+/**
+ * A request with the session's access token. On 401: refresh once (unless another caller already
+ * did) and retry once; if that fails, clear the session. A 403 `mfa-required` marks MFA pending.
+ */
+export async function authedRequest<T>(path: string, opts: AuthedRequestOptions = {}): Promise<T> {
+  const { refreshOn401: _mode, ...requestOpts } = opts
+  const before = getSession()
+  try {
+    return await request<T>(path, { ...requestOpts, token: before?.token })
+  } catch (err) {
+    if (!(err instanceof ProblemError)) throw err
+    if (err.status === 403 && err.hasType(MFA_REQUIRED_SUFFIX)) markMfaPending()
+    if (!tokenRejected(err, opts) || !before) throw err
+
+    let next = getSession()
+    if (!next || next.token === before.token) {
+      try {
+        next = await refreshSession()
+      } catch {
+        clearSession()
+        throw err
+      }
+    }
+    // The impersonation ended and the actor's session is back: this request was the
+    // impersonated tenant's, so do not replay it as the actor.
+    if (before.impersonation && !next.impersonation) throw err
+    try {
+      return await request<T>(path, { ...requestOpts, token: next.token })
+    } catch (retryErr) {
+      if (retryErr instanceof ProblemError && tokenRejected(retryErr, opts)) clearSession()
+      if (retryErr instanceof ProblemError && retryErr.status === 403 && retryErr.hasType(MFA_REQUIRED_SUFFIX))
+        markMfaPending()
+      throw retryErr
+    }
+  }
+}
+
+/**
+ * Sign out: revoke the session server-side (best effort), then forget it here. `beforeClear`
+ * runs just before the session goes (e.g. to drop cached server state).
+ */
+export async function signOut(beforeClear?: () => void): Promise<void> {
+  const s = getSession()
+  try {
+    await request<void>('/api/auth/logout', { method: 'POST', token: s?.token })
+  } catch {
+    // The cookie may already be gone or the server unreachable; sign out locally regardless.
+  }
+  beforeClear?.()
+  clearSession()
 }
 
 function subscribe(listener: Listener): () => void {
   listeners.add(listener)
   return () => listeners.delete(listener)
+}
+
+export function useAuth(): AuthState {
+  return useSyncExternalStore(subscribe, getAuthState, getAuthState)
 }
 
 export function useSession(): Session | null {

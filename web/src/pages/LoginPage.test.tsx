@@ -1,81 +1,118 @@
-import { render, screen } from '@testing-library/react'
+import { screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import { MemoryRouter } from 'react-router'
-import { describe, expect, it, vi } from 'vitest'
-import { App, makeQueryClient } from '../App'
-import { SESSION_KEY } from '../session'
-import { dashboard, jsonResponse, kri, loginResponse } from '../test/fixtures'
+import { describe, expect, it } from 'vitest'
+import type { MfaState } from '../identity'
+import { getSession } from '../session'
+import { authResponse, dashboard, jsonResponse, kri, me, noContent, problem } from '../test/fixtures'
+import { mockApi } from '../test/mockApi'
+import { renderApp } from '../test/render'
 
-function renderAt(path: string) {
-  return render(
-    <MemoryRouter initialEntries={[path]}>
-      <App queryClient={makeQueryClient()} />
-    </MemoryRouter>,
-  )
+const signedOut = {
+  'POST /api/auth/refresh': problem(401, 'No session to refresh; sign in.'),
+  'GET /api/auth/needs-setup': jsonResponse({ needs_setup: false }),
+}
+
+async function signIn(password = 'correct horse battery') {
+  const user = userEvent.setup()
+  await user.type(await screen.findByLabelText('Email'), 'ada@acme.test')
+  await user.type(screen.getByLabelText('Password'), password)
+  await user.click(screen.getByRole('button', { name: 'Sign in' }))
+  return user
 }
 
 describe('LoginPage', () => {
   it('shows the problem detail from a failed login', async () => {
-    const fetchMock = vi.fn(async () =>
-      jsonResponse(
-        { type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'Invalid email or password' },
-        401,
-        'application/problem+json',
-      ),
-    )
-    vi.stubGlobal('fetch', fetchMock)
-    const user = userEvent.setup()
-    renderAt('/login')
-
-    await user.type(screen.getByLabelText('Email'), 'ada@acme.test')
-    await user.type(screen.getByLabelText('Password'), 'wrong')
-    await user.click(screen.getByRole('button', { name: 'Sign in' }))
+    const api = mockApi({ ...signedOut, 'POST /api/auth/login': problem(401, 'Invalid email or password.') })
+    renderApp('/login')
+    await signIn('wrong')
 
     expect(await screen.findByRole('alert')).toHaveTextContent('Invalid email or password')
-    expect(fetchMock).toHaveBeenCalledTimes(1)
-    const [url, init] = fetchMock.mock.calls[0] as unknown as [string, RequestInit]
-    expect(url).toBe('/api/auth/login')
-    expect(init.method).toBe('POST')
-    expect(JSON.parse(init.body as string)).toEqual({ email: 'ada@acme.test', password: 'wrong' })
-    expect(window.sessionStorage.getItem(SESSION_KEY)).toBeNull()
+    const [call] = api.callsTo('POST /api/auth/login')
+    expect(call?.body).toEqual({ email: 'ada@acme.test', password: 'wrong' })
+    expect(call?.credentials).toBe('same-origin')
+    expect(getSession()).toBeNull()
   })
 
-  it('signs in, stores the session and shows the dashboard', async () => {
-    const fetchMock = vi.fn(async (url: string) => {
-      if (url === '/api/auth/login') return jsonResponse(loginResponse)
-      if (url === '/api/dashboard')
-        return jsonResponse(
-          dashboard([
-            kri({ id: 'a', name: 'MFA adoption', status: 'green' }),
-            kri({ id: 'b', name: 'Patch latency', status: 'red', value: 41, unit: 'days' }),
-            kri({ id: 'c', name: 'Backups', status: 'stale' }),
-          ]),
-        )
-      return jsonResponse({ status: 404, title: 'Not Found', detail: 'nope' }, 404)
+  it('shows a 429 with when to try again', async () => {
+    mockApi({
+      ...signedOut,
+      'POST /api/auth/login': problem(429, 'Too many failed sign-ins.', {}, { 'Retry-After': '30' }),
     })
-    vi.stubGlobal('fetch', fetchMock)
-    const user = userEvent.setup()
-    renderAt('/login')
+    renderApp('/login')
+    await signIn()
+    const alert = await screen.findByRole('alert')
+    expect(alert).toHaveTextContent('Too many failed sign-ins.')
+    expect(alert).toHaveTextContent('try again in 30 seconds')
+  })
 
-    await user.type(screen.getByLabelText('Email'), 'ada@acme.test')
-    await user.type(screen.getByLabelText('Password'), 'correct horse')
-    await user.click(screen.getByRole('button', { name: 'Sign in' }))
+  it('redirects to /setup on first run', async () => {
+    mockApi({ ...signedOut, 'GET /api/auth/needs-setup': jsonResponse({ needs_setup: true }) })
+    renderApp('/login')
+    expect(await screen.findByRole('heading', { name: 'Set up Draxis' })).toBeInTheDocument()
+    expect(screen.getByTestId('location')).toHaveTextContent('/setup')
+  })
+
+  it('signs in, keeps the token in memory only, shows the dashboard, and signs out', async () => {
+    const api = mockApi({
+      ...signedOut,
+      'POST /api/auth/login': jsonResponse(authResponse()),
+      'GET /api/me': jsonResponse(me()),
+      'GET /api/dashboard': jsonResponse(
+        dashboard([
+          kri({ id: 'a', name: 'MFA adoption', status: 'green' }),
+          kri({ id: 'b', name: 'Patch latency', status: 'red', value: 41, unit: 'days' }),
+          kri({ id: 'c', name: 'Backups', status: 'stale' }),
+        ]),
+      ),
+      'POST /api/auth/logout': noContent(),
+    })
+    renderApp('/login')
+    const user = await signIn()
 
     const tiles = await screen.findAllByTestId('kri-tile')
     expect(tiles.map((t) => t.getAttribute('data-status'))).toEqual(['red', 'stale', 'green'])
     expect(screen.getByTestId('tenant-name')).toHaveTextContent('Acme Health')
-    expect(screen.getByTestId('user-name')).toHaveTextContent('Ada Lovelace')
+    expect(screen.getByTestId('user-email')).toHaveTextContent('ada@acme.test')
     expect(screen.getByTestId('user-role')).toHaveTextContent('Tenant admin')
+    expect(await screen.findByRole('link', { name: 'Users' })).toHaveAttribute('href', '/tenant/users')
+    expect(screen.queryByRole('link', { name: 'Platform' })).not.toBeInTheDocument()
 
-    const stored = JSON.parse(window.sessionStorage.getItem(SESSION_KEY) ?? 'null')
-    expect(stored.token).toBe('tok-123')
-    expect(stored.user.email).toBe('ada@acme.test')
-
-    const dashCall = fetchMock.mock.calls.find(([u]) => u === '/api/dashboard') as unknown as [string, RequestInit]
-    expect((dashCall[1].headers as Record<string, string>).Authorization).toBe('Bearer tok-123')
+    expect(window.sessionStorage.length).toBe(0)
+    expect(window.localStorage.length).toBe(0)
+    expect(api.callsTo('GET /api/dashboard')[0]?.token).toBe('tok-123')
 
     await user.click(screen.getByRole('button', { name: 'Sign out' }))
     expect(await screen.findByRole('button', { name: 'Sign in' })).toBeInTheDocument()
-    expect(window.sessionStorage.getItem(SESSION_KEY)).toBeNull()
+    expect(api.callsTo('POST /api/auth/logout')).toHaveLength(1)
+    expect(api.callsTo('POST /api/auth/logout')[0]?.token).toBe('tok-123')
+    expect(getSession()).toBeNull()
+  })
+
+  it.each<[string, string, MfaState, string]>([
+    ['not enrolled', '/mfa/enroll', { required: true, enrolled: false, verified: false }, 'Set up two-factor authentication'],
+    ['enrolled, unverified', '/mfa/verify', { required: true, enrolled: true, verified: false }, 'Two-factor authentication'],
+  ])('routes a user whose MFA is required and %s to %s', async (_, path, mfa, heading) => {
+    mockApi({
+      ...signedOut,
+      'POST /api/auth/login': jsonResponse(authResponse({ mfa })),
+      'POST /api/auth/mfa/enroll': jsonResponse({ secret: 'JBSWY3DPEHPK3PXP', provisioning_uri: 'otpauth://totp/Draxis:ada?secret=JBSWY3DPEHPK3PXP' }),
+    })
+    renderApp('/login')
+    await signIn()
+    expect(await screen.findByRole('heading', { name: heading })).toBeInTheDocument()
+    expect(screen.getByTestId('location')).toHaveTextContent(path)
+  })
+
+  it('routes a verified MFA session home', async () => {
+    mockApi({
+      ...signedOut,
+      'POST /api/auth/login': jsonResponse(authResponse({ mfa: { required: true, enrolled: true, verified: true } })),
+      'GET /api/me': jsonResponse(me()),
+      'GET /api/dashboard': jsonResponse(dashboard([])),
+    })
+    renderApp('/login')
+    await signIn()
+    expect(await screen.findByTestId('tenant-name')).toBeInTheDocument()
+    await waitFor(() => expect(screen.getByTestId('location')).toHaveTextContent(/^\/$/))
   })
 })

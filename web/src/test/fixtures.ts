@@ -1,4 +1,14 @@
-import type { Dashboard, Kri, LoginResponse } from '../api'
+import type { Dashboard, Kri } from '../api'
+import type {
+  AuthResponse,
+  ImpersonationStart,
+  Me,
+  MfaState,
+  Role,
+  TenantOut,
+  UserOut,
+  UserSummary,
+} from '../identity'
 
 export function kri(overrides: Partial<Kri> = {}): Kri {
   return {
@@ -18,18 +28,109 @@ export function kri(overrides: Partial<Kri> = {}): Kri {
   }
 }
 
-export const loginResponse: LoginResponse = {
-  access_token: 'tok-123',
-  token_type: 'bearer',
-  expires_in: 900,
-  user: {
-    id: 'u-1',
-    email: 'ada@acme.test',
-    display_name: 'Ada Lovelace',
-    role: 'tenant_admin',
+export const tenantAdmin: UserSummary = {
+  id: 'u-1',
+  email: 'ada@acme.test',
+  display_name: 'Ada Lovelace',
+  role: 'tenant_admin',
+  org_id: 'o-1',
+  tenant_id: 't-1',
+  tenant_name: 'Acme Health',
+  carrier_id: null,
+}
+
+export const masterAdmin: UserSummary = {
+  id: 'u-9',
+  email: 'grace@partner.test',
+  display_name: 'Grace Hopper',
+  role: 'master_admin',
+  org_id: 'o-1',
+  tenant_id: null,
+  tenant_name: null,
+  carrier_id: null,
+}
+
+export const MFA_DONE: MfaState = { required: false, enrolled: false, verified: false }
+
+export function authResponse(overrides: Partial<AuthResponse> = {}): AuthResponse {
+  return {
+    access_token: 'tok-123',
+    token_type: 'bearer',
+    expires_in: 900,
+    user: tenantAdmin,
+    mfa: MFA_DONE,
+    impersonation: null,
+    ...overrides,
+  }
+}
+
+/** Kept for the original tests' wording: a tenant admin without MFA. */
+export const loginResponse: AuthResponse = authResponse()
+
+const ROLE_PERMISSIONS: Record<Role, string[]> = {
+  superadmin: ['self', 'org:read', 'org_tenants:manage', 'org_users:manage', 'org_mfa:manage', 'impersonate', 'platform_orgs:manage', 'platform_audit:read', 'platform_mfa:manage'],
+  master_admin: ['self', 'org:read', 'org_tenants:manage', 'org_users:manage', 'org_mfa:manage', 'impersonate'],
+  tenant_admin: ['self', 'dashboard:read', 'tenant_users:read', 'tenant_users:manage', 'tenant_audit:read', 'tenant_mfa:manage'],
+  tenant_user: ['self', 'dashboard:read', 'tenant_users:read'],
+  carrier_admin: ['self', 'carrier:read'],
+  carrier_user: ['self', 'carrier:read'],
+}
+
+export function me(user: UserSummary = tenantAdmin, overrides: Partial<Me> = {}): Me {
+  return {
+    user,
+    mfa: MFA_DONE,
+    impersonation: null,
+    permissions: ROLE_PERMISSIONS[user.role],
+    scope: {
+      kind: user.role === 'superadmin' ? 'platform' : user.role === 'master_admin' ? 'org' : user.role.startsWith('carrier') ? 'carrier' : 'tenant',
+      tenant_id: user.tenant_id,
+      org_id: user.org_id,
+      carrier_id: user.carrier_id,
+    },
+    ...overrides,
+  }
+}
+
+export function userOut(overrides: Partial<UserOut> = {}): UserOut {
+  return {
+    id: overrides.id ?? crypto.randomUUID(),
+    email: 'someone@acme.test',
+    display_name: 'Someone',
+    role: 'tenant_user',
     tenant_id: 't-1',
+    is_active: true,
+    mfa_enrolled: false,
+    created_at: '2025-01-01T09:00:00Z',
+    last_login_at: null,
+    ...overrides,
+  }
+}
+
+export function tenantOut(overrides: Partial<TenantOut> = {}): TenantOut {
+  return {
+    id: overrides.id ?? crypto.randomUUID(),
+    slug: 'acme',
+    name: 'Acme Health',
+    created_at: '2025-01-01T09:00:00Z',
+    deleted_at: null,
+    ...overrides,
+  }
+}
+
+export function impersonationStart(overrides: Partial<ImpersonationStart> = {}): ImpersonationStart {
+  return {
+    access_token: 'imp-tok',
+    token_type: 'bearer',
+    expires_in: 1800,
+    impersonation: {
+      actor: { id: masterAdmin.id, email: masterAdmin.email, role: 'master_admin' },
+      tenant_id: 't-1',
+      expires_at: '2025-01-01T12:30:00Z',
+    },
     tenant_name: 'Acme Health',
-  },
+    ...overrides,
+  }
 }
 
 export function dashboard(kris: Kri[]): Dashboard {
@@ -43,6 +144,19 @@ export function dashboard(kris: Kri[]): Dashboard {
   }
 }
 
-export function jsonResponse(body: unknown, status = 200, contentType = 'application/json'): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': contentType } })
+export function jsonResponse(
+  body: unknown,
+  status = 200,
+  contentType = 'application/json',
+  headers: Record<string, string> = {},
+): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': contentType, ...headers } })
+}
+
+export function problem(status: number, detail: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): Response {
+  return jsonResponse({ type: 'about:blank', title: 'Error', status, detail, ...extra }, status, 'application/problem+json', headers)
+}
+
+export function noContent(): Response {
+  return new Response(null, { status: 204 })
 }

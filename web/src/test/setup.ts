@@ -1,12 +1,14 @@
 import '@testing-library/jest-dom/vitest'
 import { cleanup } from '@testing-library/react'
 import { afterEach, vi } from 'vitest'
-import { clearSession } from '../session'
+import { resetSession } from '../session'
 
 afterEach(() => {
   cleanup()
+  vi.useRealTimers()
   vi.unstubAllGlobals()
   vi.restoreAllMocks()
-  clearSession()
+  // Back to "not yet known", as on a fresh page load.
+  resetSession()
   window.sessionStorage.clear()
 })

@@ -1,0 +1,95 @@
+import { useEffect, useRef } from 'react'
+import { useQueryClient } from '@tanstack/react-query'
+import { NavLink, Outlet, useNavigate } from 'react-router'
+import { landingFor, PERMISSION, ROLE_LABEL } from '../identity'
+import { usePermissions } from '../me'
+import { signOut, type Session } from '../session'
+import { secondaryButton } from './form'
+import { ImpersonationBanner } from './ImpersonationBanner'
+
+interface NavItem {
+  to: string
+  label: string
+  permission: string
+}
+
+const NAV: readonly NavItem[] = [
+  { to: '/', label: 'Dashboard', permission: PERMISSION.dashboardRead },
+  { to: '/tenant/users', label: 'Users', permission: PERMISSION.tenantUsersRead },
+  { to: '/org', label: 'Organization', permission: PERMISSION.orgRead },
+  { to: '/platform', label: 'Platform', permission: PERMISSION.platformOrgsManage },
+  { to: '/carrier', label: 'Portfolio', permission: PERMISSION.carrierRead },
+]
+
+function navClass({ isActive }: { isActive: boolean }): string {
+  return isActive
+    ? 'rounded-md bg-slate-100 px-3 py-1.5 text-sm font-medium text-slate-900'
+    : 'rounded-md px-3 py-1.5 text-sm font-medium text-slate-600 hover:bg-slate-50 hover:text-slate-900'
+}
+
+/** Top bar (product, links by permission, who you are, sign out) around every signed-in page. */
+export function AppShell({ session }: { session: Session }) {
+  const queryClient = useQueryClient()
+  const navigate = useNavigate()
+  const permissions = usePermissions()
+
+  // An impersonation that ends on its own (expiry, 401) falls back to the actor's session:
+  // take them back to their own landing page.
+  const wasImpersonating = useRef(session.impersonation !== null)
+  useEffect(() => {
+    const now = session.impersonation !== null
+    if (wasImpersonating.current && !now) navigate(landingFor(session.user.role), { replace: true })
+    wasImpersonating.current = now
+  }, [session.impersonation, session.user.role, navigate])
+
+  const links = NAV.filter(
+    (item) =>
+      permissions?.has(item.permission) &&
+      // A superadmin reads every organization but has none of their own: /platform lists them.
+      !(item.to === '/org' && session.user.org_id === null),
+  )
+
+  async function onSignOut() {
+    await signOut(() => queryClient.clear())
+  }
+
+  return (
+    <div className="min-h-screen">
+      <ImpersonationBanner session={session} />
+      <header className="border-b border-slate-200 bg-white">
+        <div className="mx-auto flex max-w-7xl flex-wrap items-center justify-between gap-4 px-4 py-3 sm:px-6 lg:px-8">
+          <div className="flex flex-wrap items-center gap-6">
+            <span className="text-lg font-semibold tracking-tight text-slate-900">Draxis</span>
+            {links.length > 0 && (
+              <nav aria-label="Main">
+                <ul className="flex flex-wrap gap-1">
+                  {links.map((item) => (
+                    <li key={item.to}>
+                      <NavLink to={item.to} end={item.to === '/'} className={navClass}>
+                        {item.label}
+                      </NavLink>
+                    </li>
+                  ))}
+                </ul>
+              </nav>
+            )}
+          </div>
+          <div className="flex items-center gap-4">
+            <div className="text-right text-sm leading-tight">
+              <div className="font-medium text-slate-900" data-testid="user-email" title={session.user.display_name}>
+                {session.user.email}
+              </div>
+              <div className="text-slate-500" data-testid="user-role">
+                {ROLE_LABEL[session.user.role] ?? session.user.role}
+              </div>
+            </div>
+            <button type="button" onClick={() => void onSignOut()} className={secondaryButton}>
+              Sign out
+            </button>
+          </div>
+        </div>
+      </header>
+      <Outlet />
+    </div>
+  )
+}

@@ -1,0 +1,77 @@
+import { useId, type ReactNode } from 'react'
+
+/** The main column of a signed-in page, with its heading. */
+export function Page({
+  title,
+  titleTestId,
+  eyebrow,
+  actions,
+  children,
+}: {
+  title: ReactNode
+  titleTestId?: string
+  eyebrow?: ReactNode
+  actions?: ReactNode
+  children: ReactNode
+}) {
+  return (
+    <main className="mx-auto max-w-7xl space-y-6 px-4 py-6 sm:px-6 lg:px-8">
+      <div className="flex flex-wrap items-end justify-between gap-3">
+        <div>
+          {eyebrow && <p className="text-sm font-medium text-slate-500">{eyebrow}</p>}
+          <h1 className="text-2xl font-semibold tracking-tight text-slate-900" data-testid={titleTestId}>
+            {title}
+          </h1>
+        </div>
+        {actions}
+      </div>
+      {children}
+    </main>
+  )
+}
+
+/** A titled card inside a page. */
+export function Section({ title, description, children }: { title: string; description?: ReactNode; children: ReactNode }) {
+  const id = useId()
+  return (
+    <section aria-labelledby={id} className="space-y-4 rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
+      <div>
+        <h2 id={id} className="text-base font-semibold text-slate-900">
+          {title}
+        </h2>
+        {description && <p className="mt-0.5 text-sm text-slate-600">{description}</p>}
+      </div>
+      {children}
+    </section>
+  )
+}
+
+/** Shown when `/api/me` says this page is not for you. */
+export function Forbidden() {
+  return (
+    <main className="mx-auto max-w-7xl px-4 py-6 sm:px-6 lg:px-8">
+      <div role="alert" className="rounded-lg border border-slate-200 bg-white p-6 text-sm text-slate-700">
+        <p className="font-semibold text-slate-900">You do not have access to this page.</p>
+        <p className="mt-1">Ask an administrator if you need it.</p>
+      </div>
+    </main>
+  )
+}
+
+export const tableClass = 'min-w-full divide-y divide-slate-200 text-sm'
+export const thClass = 'px-3 py-2 text-left text-xs font-semibold tracking-wide text-slate-600 uppercase'
+export const tdClass = 'px-3 py-2 align-middle text-slate-800'
+
+export function formatDate(iso: string | null | undefined): string {
+  if (!iso) return '—'
+  const d = new Date(iso)
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' })
+}
+
+export function formatDateTime(iso: string | null | undefined): string {
+  if (!iso) return '—'
+  const d = new Date(iso)
+  return Number.isNaN(d.getTime())
+    ? iso
+    : d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' })
+}

@@ -1,0 +1,192 @@
+// One typed function per API route the web client uses (docs/identity.md, "HTTP contract").
+// Public routes go through `request`; everything else through `authedRequest`, which adds the
+// access token and the 401 → refresh → retry logic. The MFA code routes answer 401 for a wrong
+// code as well: there only a 401 with a `WWW-Authenticate` challenge means the token failed.
+import { request, type Dashboard } from './api'
+import type {
+  AuditEntry,
+  AuthResponse,
+  EnrollConfirmed,
+  ImpersonationStart,
+  Insured,
+  InviteOut,
+  Me,
+  MfaEnrollment,
+  MfaPolicyOut,
+  MfaRequirement,
+  NeedsSetup,
+  OrgKind,
+  OrgOut,
+  Recovered,
+  Role,
+  TenantOut,
+  UserOut,
+  UserPatch,
+} from './identity'
+import { authedRequest } from './session'
+
+const enc = encodeURIComponent
+
+// ---- public ---------------------------------------------------------------------------------
+
+export function getNeedsSetup(signal?: AbortSignal): Promise<NeedsSetup> {
+  return request<NeedsSetup>('/api/auth/needs-setup', { signal })
+}
+
+export function setup(body: { email: string; display_name: string; password: string }): Promise<AuthResponse> {
+  return request<AuthResponse>('/api/auth/setup', { method: 'POST', body })
+}
+
+export function login(email: string, password: string): Promise<AuthResponse> {
+  return request<AuthResponse>('/api/auth/login', { method: 'POST', body: { email, password } })
+}
+
+export function acceptInvite(body: { token: string; display_name: string; password: string }): Promise<AuthResponse> {
+  return request<AuthResponse>('/api/auth/invites/accept', { method: 'POST', body })
+}
+
+// ---- any signed-in user (also before MFA is complete) --------------------------------------
+
+export function getMe(signal?: AbortSignal): Promise<Me> {
+  return authedRequest<Me>('/api/me', { signal })
+}
+
+/** `GET /api/me` with an explicit token (a freshly started impersonation). */
+export function getMeWithToken(token: string): Promise<Me> {
+  return request<Me>('/api/me', { token })
+}
+
+export function startMfaEnrollment(): Promise<MfaEnrollment> {
+  return authedRequest<MfaEnrollment>('/api/auth/mfa/enroll', { method: 'POST' })
+}
+
+export function confirmMfaEnrollment(code: string): Promise<EnrollConfirmed> {
+  return authedRequest<EnrollConfirmed>('/api/auth/mfa/enroll/confirm', {
+    method: 'POST',
+    body: { code },
+    refreshOn401: 'challenge',
+  })
+}
+
+export function verifyMfa(code: string): Promise<AuthResponse> {
+  return authedRequest<AuthResponse>('/api/auth/mfa/verify', { method: 'POST', body: { code }, refreshOn401: 'challenge' })
+}
+
+export function recoverMfa(recovery_code: string): Promise<Recovered> {
+  return authedRequest<Recovered>('/api/auth/mfa/recover', {
+    method: 'POST',
+    body: { recovery_code },
+    refreshOn401: 'challenge',
+  })
+}
+
+/** Ends an impersonation; needs the impersonation token itself (no refresh-and-retry). */
+export function stopImpersonation(token: string): Promise<void> {
+  return request<void>('/api/auth/impersonation/stop', { method: 'POST', token })
+}
+
+// ---- tenant ---------------------------------------------------------------------------------
+
+export function getDashboard(signal?: AbortSignal): Promise<Dashboard> {
+  return authedRequest<Dashboard>('/api/dashboard', { signal })
+}
+
+export function listTenantUsers(signal?: AbortSignal): Promise<UserOut[]> {
+  return authedRequest<UserOut[]>('/api/tenant/users', { signal })
+}
+
+export function inviteTenantUser(body: { email: string; role: 'tenant_admin' | 'tenant_user' }): Promise<InviteOut> {
+  return authedRequest<InviteOut>('/api/tenant/invites', { method: 'POST', body })
+}
+
+export function updateTenantUser(userId: string, body: UserPatch): Promise<UserOut> {
+  return authedRequest<UserOut>(`/api/tenant/users/${enc(userId)}`, { method: 'PATCH', body })
+}
+
+export function resetTenantUserMfa(userId: string): Promise<void> {
+  return authedRequest<void>(`/api/tenant/users/${enc(userId)}/mfa-reset`, { method: 'POST' })
+}
+
+export function setTenantMfaPolicy(required: MfaRequirement): Promise<MfaPolicyOut> {
+  return authedRequest<MfaPolicyOut>('/api/tenant/mfa-policy', { method: 'PUT', body: { required } })
+}
+
+// ---- organization ---------------------------------------------------------------------------
+
+export function getOrg(orgId: string, signal?: AbortSignal): Promise<OrgOut> {
+  return authedRequest<OrgOut>(`/api/orgs/${enc(orgId)}`, { signal })
+}
+
+export function listOrgTenants(orgId: string, signal?: AbortSignal): Promise<TenantOut[]> {
+  return authedRequest<TenantOut[]>(`/api/orgs/${enc(orgId)}/tenants`, { signal })
+}
+
+export function createTenant(orgId: string, body: { slug: string; name: string }): Promise<TenantOut> {
+  return authedRequest<TenantOut>(`/api/orgs/${enc(orgId)}/tenants`, { method: 'POST', body })
+}
+
+export function deleteTenant(orgId: string, tenantId: string): Promise<void> {
+  return authedRequest<void>(`/api/orgs/${enc(orgId)}/tenants/${enc(tenantId)}`, { method: 'DELETE' })
+}
+
+export function listOrgUsers(orgId: string, signal?: AbortSignal): Promise<UserOut[]> {
+  return authedRequest<UserOut[]>(`/api/orgs/${enc(orgId)}/users`, { signal })
+}
+
+export function inviteOrgUser(
+  orgId: string,
+  body: { email: string; role: Role; tenant_id?: string },
+): Promise<InviteOut> {
+  return authedRequest<InviteOut>(`/api/orgs/${enc(orgId)}/invites`, { method: 'POST', body })
+}
+
+export function updateOrgUser(orgId: string, userId: string, body: UserPatch): Promise<UserOut> {
+  return authedRequest<UserOut>(`/api/orgs/${enc(orgId)}/users/${enc(userId)}`, { method: 'PATCH', body })
+}
+
+export function resetOrgUserMfa(orgId: string, userId: string): Promise<void> {
+  return authedRequest<void>(`/api/orgs/${enc(orgId)}/users/${enc(userId)}/mfa-reset`, { method: 'POST' })
+}
+
+export function setOrgMfaPolicy(orgId: string, required: MfaRequirement): Promise<MfaPolicyOut> {
+  return authedRequest<MfaPolicyOut>(`/api/orgs/${enc(orgId)}/mfa-policy`, { method: 'PUT', body: { required } })
+}
+
+export function impersonateTenant(orgId: string, tenantId: string): Promise<ImpersonationStart> {
+  return authedRequest<ImpersonationStart>(`/api/orgs/${enc(orgId)}/tenants/${enc(tenantId)}/impersonate`, {
+    method: 'POST',
+  })
+}
+
+// ---- platform -------------------------------------------------------------------------------
+
+export function listOrgs(signal?: AbortSignal): Promise<OrgOut[]> {
+  return authedRequest<OrgOut[]>('/api/platform/orgs', { signal })
+}
+
+export function createOrg(body: { slug: string; name: string; kind: OrgKind }): Promise<OrgOut> {
+  return authedRequest<OrgOut>('/api/platform/orgs', { method: 'POST', body })
+}
+
+export function setOrgDisabled(orgId: string, disabled: boolean): Promise<OrgOut> {
+  return authedRequest<OrgOut>(`/api/platform/orgs/${enc(orgId)}`, { method: 'PATCH', body: { disabled } })
+}
+
+export function setPlatformMfaPolicy(required: MfaRequirement): Promise<MfaPolicyOut> {
+  return authedRequest<MfaPolicyOut>('/api/platform/mfa-policy', { method: 'PUT', body: { required } })
+}
+
+export function listPlatformAudit(
+  opts: { limit?: number; before?: string } = {},
+  signal?: AbortSignal,
+): Promise<AuditEntry[]> {
+  const params = new URLSearchParams({ limit: String(opts.limit ?? 50) })
+  if (opts.before) params.set('before', opts.before)
+  return authedRequest<AuditEntry[]>(`/api/platform/audit?${params.toString()}`, { signal })
+}
+
+// ---- carrier --------------------------------------------------------------------------------
+
+export function listInsureds(signal?: AbortSignal): Promise<Insured[]> {
+  return authedRequest<Insured[]>('/api/carrier/insureds', { signal })
+}

@@ -1,0 +1,118 @@
+import { screen, waitFor, within } from '@testing-library/react'
+import userEvent from '@testing-library/user-event'
+import { describe, expect, it } from 'vitest'
+import type { OrgOut, UserSummary } from '../identity'
+import { sessionFromAuth, setSession } from '../session'
+import { authResponse, jsonResponse, masterAdmin, me, noContent, problem, tenantOut, userOut } from '../test/fixtures'
+import { mockApi } from '../test/mockApi'
+import { renderApp } from '../test/render'
+
+const org: OrgOut = {
+  id: 'o-1',
+  slug: 'partner',
+  name: 'Partner Co',
+  kind: 'partner',
+  created_at: '2025-01-01T00:00:00Z',
+  disabled_at: null,
+  tenant_count: 2,
+}
+const tenants = [
+  tenantOut({ id: 't-1', slug: 'acme', name: 'Acme Health' }),
+  tenantOut({ id: 't-2', slug: 'old', name: 'Old Corp', deleted_at: '2025-02-01T00:00:00Z' }),
+]
+
+function orgApi(extra: Parameters<typeof mockApi>[0] = {}) {
+  return mockApi({
+    'GET /api/me': jsonResponse(me(masterAdmin)),
+    'GET /api/orgs/o-1': jsonResponse(org),
+    'GET /api/orgs/o-1/tenants': jsonResponse(tenants),
+    'GET /api/orgs/o-1/users': jsonResponse([
+      userOut({ id: masterAdmin.id, email: masterAdmin.email, role: 'master_admin', tenant_id: null }),
+      userOut({ id: 'u-5', email: 'ann@acme.test', role: 'tenant_admin', tenant_id: 't-1' }),
+    ]),
+    ...extra,
+  })
+}
+
+describe('OrgPage', () => {
+  it('shows the organization, its tenants and users', async () => {
+    setSession(sessionFromAuth(authResponse({ user: masterAdmin })))
+    orgApi()
+    renderApp('/org')
+    await waitFor(() => expect(screen.getByTestId('org-name')).toHaveTextContent('Partner Co'))
+    const rows = await screen.findAllByTestId('tenant-row')
+    expect(rows).toHaveLength(2)
+    expect(rows[0]).toHaveTextContent('acme')
+    expect(within(rows[0] as HTMLElement).getByRole('button', { name: 'Impersonate' })).toBeInTheDocument()
+    // A deleted tenant offers no actions.
+    expect(within(rows[1] as HTMLElement).queryByRole('button')).not.toBeInTheDocument()
+    const users = await screen.findAllByTestId('user-row')
+    expect(users[1]).toHaveTextContent('Acme Health')
+    expect(screen.getByRole('link', { name: 'Organization' })).toHaveAttribute('href', '/org')
+  })
+
+  it('shows a 409 from "Create tenant" inline', async () => {
+    setSession(sessionFromAuth(authResponse({ user: masterAdmin })))
+    const api = orgApi({ 'POST /api/orgs/o-1/tenants': problem(409, "The slug 'acme' is taken; choose another.") })
+    const user = userEvent.setup()
+    renderApp('/org')
+    await screen.findAllByTestId('tenant-row')
+    await user.type(screen.getByLabelText('Slug'), 'acme')
+    await user.type(screen.getByLabelText('Display name'), 'Acme Again')
+    await user.click(screen.getByRole('button', { name: 'Create tenant' }))
+    expect(await screen.findByRole('alert')).toHaveTextContent("The slug 'acme' is taken")
+    expect(api.callsTo('POST /api/orgs/o-1/tenants')[0]?.body).toEqual({ slug: 'acme', name: 'Acme Again' })
+  })
+
+  it('deletes a tenant after confirmation', async () => {
+    setSession(sessionFromAuth(authResponse({ user: masterAdmin })))
+    const api = orgApi({ 'DELETE /api/orgs/o-1/tenants/t-1': noContent() })
+    const user = userEvent.setup()
+    renderApp('/org')
+    const [acme] = await screen.findAllByTestId('tenant-row')
+    await user.click(within(acme as HTMLElement).getByRole('button', { name: 'Delete' }))
+    await user.click(within(screen.getByRole('alertdialog', { name: 'Delete Acme Health?' })).getByRole('button', { name: 'Delete tenant' }))
+    await waitFor(() => expect(api.callsTo('DELETE /api/orgs/o-1/tenants/t-1')).toHaveLength(1))
+  })
+
+  it('invites a tenant user into a chosen tenant', async () => {
+    setSession(sessionFromAuth(authResponse({ user: masterAdmin })))
+    const api = orgApi({
+      'POST /api/orgs/o-1/invites': jsonResponse(
+        {
+          id: 'i-1',
+          email: 'new@acme.test',
+          role: 'tenant_user',
+          tenant_id: 't-1',
+          expires_at: '2025-01-08T00:00:00Z',
+          token: 'x',
+          accept_url: 'https://draxis.test/invite?token=x',
+        },
+        201,
+      ),
+    })
+    const user = userEvent.setup()
+    renderApp('/org')
+    await screen.findAllByTestId('tenant-row')
+    await user.type(screen.getByLabelText('Email'), 'new@acme.test')
+    // Only live tenants are offered.
+    expect(within(screen.getByLabelText('Tenant')).getAllByRole('option').map((o) => o.textContent)).toEqual(['Acme Health'])
+    await user.click(screen.getByRole('button', { name: 'Invite user' }))
+    expect(await screen.findByTestId('invite-url')).toHaveTextContent('https://draxis.test/invite?token=x')
+    expect(api.callsTo('POST /api/orgs/o-1/invites')[0]?.body).toEqual({ email: 'new@acme.test', role: 'tenant_user', tenant_id: 't-1' })
+
+    // A master admin takes no tenant.
+    await user.selectOptions(screen.getByLabelText('Invite as'), 'master_admin')
+    expect(screen.queryByLabelText('Tenant')).not.toBeInTheDocument()
+  })
+
+  it('lets a superadmin open any organization at /orgs/:orgId', async () => {
+    const superadmin: UserSummary = { ...masterAdmin, id: 'u-0', role: 'superadmin', org_id: null }
+    setSession(sessionFromAuth(authResponse({ user: superadmin })))
+    orgApi({ 'GET /api/me': jsonResponse(me(superadmin)) })
+    renderApp('/orgs/o-1')
+    await waitFor(() => expect(screen.getByTestId('org-name')).toHaveTextContent('Partner Co'))
+    expect(screen.queryByRole('link', { name: 'Organization' })).not.toBeInTheDocument()
+    expect(screen.getByRole('link', { name: 'Platform' })).toBeInTheDocument()
+  })
+})

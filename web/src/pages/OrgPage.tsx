@@ -1,0 +1,168 @@
+import { useState } from 'react'
+import { useQuery, useQueryClient } from '@tanstack/react-query'
+import { useNavigate } from 'react-router'
+import { CreateForm } from '../components/CreateForm'
+import { TextField } from '../components/form'
+import { InviteForm } from '../components/InviteForm'
+import { LoadingPanel } from '../components/LoadingScreen'
+import { MfaPolicyControl } from '../components/MfaPolicyControl'
+import { Page, Section } from '../components/Page'
+import { asProblem, ProblemAlert } from '../components/ProblemAlert'
+import { TenantsTable } from '../components/TenantsTable'
+import { UsersTable } from '../components/UsersTable'
+import {
+  createTenant,
+  deleteTenant,
+  getMeWithToken,
+  getOrg,
+  impersonateTenant,
+  inviteOrgUser,
+  listOrgTenants,
+  listOrgUsers,
+  resetOrgUserMfa,
+  setOrgMfaPolicy,
+  updateOrgUser,
+} from '../endpoints'
+import { isTenantRole, PERMISSION, TENANT_ROLES, type Me, type Role, type TenantOut, type UserOut } from '../identity'
+import { usePermissions } from '../me'
+import { sessionFromImpersonation, setSession, type Session } from '../session'
+
+const ORG_INVITE_ROLES: readonly Role[] = ['master_admin', 'tenant_admin', 'tenant_user']
+
+/** `/org` (a master admin's own) and `/orgs/:orgId` (any, for a superadmin). */
+export function OrgPage({ session, orgId }: { session: Session; orgId: string }) {
+  const queryClient = useQueryClient()
+  const navigate = useNavigate()
+  const permissions = usePermissions()
+  const can = (p: string) => permissions?.has(p) ?? false
+
+  const org = useQuery({ queryKey: ['org', orgId], queryFn: ({ signal }) => getOrg(orgId, signal) })
+  const tenantsKey = ['org', orgId, 'tenants']
+  const usersKey = ['org', orgId, 'users']
+  const tenants = useQuery({ queryKey: tenantsKey, queryFn: ({ signal }) => listOrgTenants(orgId, signal) })
+  const users = useQuery({ queryKey: usersKey, queryFn: ({ signal }) => listOrgUsers(orgId, signal) })
+
+  const [slug, setSlug] = useState('')
+  const [name, setName] = useState('')
+
+  const tenantNames = new Map((tenants.data ?? []).map((t) => [t.id, t.name]))
+
+  async function impersonate(tenant: TenantOut) {
+    const start = await impersonateTenant(orgId, tenant.id)
+    let me: Me
+    try {
+      me = await getMeWithToken(start.access_token)
+    } catch {
+      // Fall back to what we know: the actor, acting as the tenant's admin.
+      me = {
+        user: { ...session.user, role: 'tenant_admin', tenant_id: tenant.id, tenant_name: start.tenant_name },
+        mfa: session.mfa,
+        impersonation: start.impersonation,
+        permissions: [],
+        scope: { kind: 'tenant', tenant_id: tenant.id, org_id: orgId, carrier_id: null },
+      }
+    }
+    setSession(sessionFromImpersonation(start, me))
+    navigate('/')
+  }
+
+  const refreshOrg = () => queryClient.invalidateQueries({ queryKey: ['org', orgId] })
+
+  return (
+    <Page
+      title={org.data?.name ?? 'Organization'}
+      titleTestId="org-name"
+      eyebrow={org.data ? `Organization · ${org.data.slug} · ${org.data.kind}` : 'Organization'}
+    >
+      {org.isError && <ProblemAlert error={asProblem(org.error)} />}
+
+      <Section title="Tenants">
+        {tenants.isPending && <LoadingPanel label="Loading tenants…" />}
+        {tenants.isError && <ProblemAlert error={asProblem(tenants.error)} />}
+        {tenants.data && (
+          <TenantsTable
+            tenants={tenants.data}
+            canDelete={can(PERMISSION.orgTenantsManage)}
+            canImpersonate={can(PERMISSION.impersonate)}
+            onDelete={async (t) => {
+              await deleteTenant(orgId, t.id)
+              await refreshOrg()
+            }}
+            onImpersonate={impersonate}
+          />
+        )}
+        {can(PERMISSION.orgTenantsManage) && (
+          <div className="border-t border-slate-100 pt-4">
+            <h3 className="mb-2 text-sm font-semibold text-slate-800">Create tenant</h3>
+            <CreateForm
+              label="Create tenant"
+              submitLabel="Create tenant"
+              pendingLabel="Creating…"
+              onSubmit={async () => {
+                await createTenant(orgId, { slug: slug.trim(), name: name.trim() })
+                setSlug('')
+                setName('')
+                await refreshOrg()
+              }}
+            >
+              <TextField
+                label="Slug"
+                required
+                autoComplete="off"
+                value={slug}
+                onChange={setSlug}
+                hint="Lowercase letters, digits and dashes."
+              />
+              <TextField label="Display name" required autoComplete="off" value={name} onChange={setName} className="min-w-64 flex-1" />
+            </CreateForm>
+          </div>
+        )}
+      </Section>
+
+      <Section title="Users" description="Everyone in this organization and its tenants.">
+        {users.isPending && <LoadingPanel label="Loading users…" />}
+        {users.isError && <ProblemAlert error={asProblem(users.error)} />}
+        {users.data && (
+          <UsersTable
+            users={users.data}
+            currentUserId={session.user.id}
+            canManage={can(PERMISSION.orgUsersManage)}
+            roleOptions={(u) => (isTenantRole(u.role) ? TENANT_ROLES : null)}
+            tenantName={(id) => (id ? (tenantNames.get(id) ?? '—') : '—')}
+            onPatch={async (user, body) => {
+              const updated = await updateOrgUser(orgId, user.id, body)
+              queryClient.setQueryData<UserOut[]>(usersKey, (old) => old?.map((u) => (u.id === updated.id ? updated : u)))
+            }}
+            onResetMfa={async (user) => {
+              await resetOrgUserMfa(orgId, user.id)
+              await queryClient.invalidateQueries({ queryKey: usersKey })
+            }}
+          />
+        )}
+        {can(PERMISSION.orgUsersManage) && (
+          <div className="border-t border-slate-100 pt-4">
+            <h3 className="mb-2 text-sm font-semibold text-slate-800">Invite user</h3>
+            <InviteForm
+              roles={ORG_INVITE_ROLES}
+              tenants={tenants.data ?? []}
+              onInvite={async (body) => {
+                const invite = await inviteOrgUser(orgId, body)
+                await queryClient.invalidateQueries({ queryKey: usersKey })
+                return invite
+              }}
+            />
+          </div>
+        )}
+      </Section>
+
+      {can(PERMISSION.orgMfaManage) && (
+        <Section title="MFA policy" description="The default for every tenant and user in this organization.">
+          <MfaPolicyControl
+            inheritHint="Inherit follows the platform policy; tenants and users may override it."
+            onSave={(required) => setOrgMfaPolicy(orgId, required)}
+          />
+        </Section>
+      )}
+    </Page>
+  )
+}

@@ -1,0 +1,86 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { ProblemError } from '../api'
+import { InviteForm } from '../components/InviteForm'
+import { LoadingPanel } from '../components/LoadingScreen'
+import { MfaPolicyControl } from '../components/MfaPolicyControl'
+import { Page, Section } from '../components/Page'
+import { asProblem, ProblemAlert } from '../components/ProblemAlert'
+import { UsersTable } from '../components/UsersTable'
+import {
+  inviteTenantUser,
+  listTenantUsers,
+  resetTenantUserMfa,
+  setTenantMfaPolicy,
+  updateTenantUser,
+} from '../endpoints'
+import { isTenantRole, PERMISSION, TENANT_ROLES, type UserOut, type UserPatch } from '../identity'
+import { usePermissions } from '../me'
+import type { Session } from '../session'
+
+/** `/tenant/users`: who has access to this tenant; managing them needs `tenant_users:manage`. */
+export function TenantUsersPage({ session }: { session: Session }) {
+  const queryClient = useQueryClient()
+  const permissions = usePermissions()
+  const canManage = permissions?.has(PERMISSION.tenantUsersManage) ?? false
+  const canSetPolicy = permissions?.has(PERMISSION.tenantMfaManage) ?? false
+  const key = ['tenant-users', session.user.tenant_id]
+
+  const users = useQuery({ queryKey: key, queryFn: ({ signal }) => listTenantUsers(signal) })
+
+  const patch = useMutation({
+    mutationFn: ({ user, body }: { user: UserOut; body: UserPatch }) => updateTenantUser(user.id, body),
+    onSuccess: (updated) =>
+      queryClient.setQueryData<UserOut[]>(key, (old) => old?.map((u) => (u.id === updated.id ? updated : u))),
+  })
+
+  const tenantName = session.impersonated_tenant_name ?? session.user.tenant_name
+
+  return (
+    <Page title="Users" eyebrow={tenantName ?? undefined}>
+      <Section title="People with access" description="Everyone who can sign in to this tenant.">
+        {users.isPending && <LoadingPanel label="Loading users…" />}
+        {users.isError && <ProblemAlert error={asProblem(users.error)} />}
+        {users.data && (
+          <UsersTable
+            users={users.data}
+            currentUserId={session.user.id}
+            canManage={canManage}
+            roleOptions={(u) => (isTenantRole(u.role) ? TENANT_ROLES : null)}
+            onPatch={(user, body) => patch.mutateAsync({ user, body })}
+            onResetMfa={async (user) => {
+              await resetTenantUserMfa(user.id)
+              await queryClient.invalidateQueries({ queryKey: key })
+            }}
+          />
+        )}
+      </Section>
+
+      {canManage && (
+        <Section
+          title="Invite user"
+          description="Creates a single-use sign-up link. There is no e-mail: pass the link on yourself."
+        >
+          <InviteForm
+            roles={TENANT_ROLES}
+            onInvite={async ({ email, role }) => {
+              if (!isTenantRole(role))
+                throw new ProblemError({ status: 422, title: 'Invalid role', detail: 'Choose a tenant role.' })
+              const invite = await inviteTenantUser({ email, role })
+              await queryClient.invalidateQueries({ queryKey: key })
+              return invite
+            }}
+          />
+        </Section>
+      )}
+
+      {canSetPolicy && (
+        <Section title="MFA policy" description="Whether people in this tenant must use two-factor authentication.">
+          <MfaPolicyControl
+            inheritHint="Inherit follows your organization’s policy."
+            onSave={(required) => setTenantMfaPolicy(required)}
+          />
+        </Section>
+      )}
+    </Page>
+  )
+}

@@ -1,0 +1,152 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import {
+  authedRequest,
+  bootstrapSession,
+  getAuthState,
+  getSession,
+  REFRESH_LEAD_MS,
+  sessionFromAuth,
+  setSession,
+} from './session'
+import { authResponse, jsonResponse, problem } from './test/fixtures'
+import { mockApi } from './test/mockApi'
+
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+describe('bootstrapSession', () => {
+  it('starts loading and signs in from the refresh cookie (200)', async () => {
+    const api = mockApi({ 'POST /api/auth/refresh': jsonResponse(authResponse({ access_token: 'fresh' })) })
+    expect(getAuthState().status).toBe('loading')
+    await bootstrapSession()
+    expect(getAuthState().status).toBe('signed-in')
+    expect(getSession()?.token).toBe('fresh')
+    expect(getSession()?.user.email).toBe('ada@acme.test')
+    expect(api.calls[0]?.credentials).toBe('same-origin')
+    expect(window.sessionStorage.length).toBe(0)
+  })
+
+  it('settles as signed out on a 401', async () => {
+    mockApi({ 'POST /api/auth/refresh': problem(401, 'No session to refresh; sign in.') })
+    await bootstrapSession()
+    expect(getAuthState().status).toBe('signed-out')
+  })
+
+  it('settles as signed out when the server cannot be reached', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))))
+    await bootstrapSession()
+    expect(getAuthState().status).toBe('signed-out')
+  })
+
+  it('refreshes only once when called twice (StrictMode)', async () => {
+    const api = mockApi({ 'POST /api/auth/refresh': jsonResponse(authResponse()) })
+    await Promise.all([bootstrapSession(), bootstrapSession()])
+    expect(api.callsTo('POST /api/auth/refresh')).toHaveLength(1)
+  })
+})
+
+describe('authedRequest', () => {
+  it('sends the bearer token', async () => {
+    setSession(sessionFromAuth(authResponse({ access_token: 'a1' })))
+    const api = mockApi({ 'GET /api/thing': jsonResponse({ ok: true }) })
+    await expect(authedRequest('/api/thing')).resolves.toEqual({ ok: true })
+    expect(api.calls[0]?.token).toBe('a1')
+  })
+
+  it('on a 401 refreshes once and retries once with the new token', async () => {
+    setSession(sessionFromAuth(authResponse({ access_token: 'old' })))
+    const api = mockApi({
+      'GET /api/thing': (call) => (call.token === 'new' ? jsonResponse({ ok: true }) : problem(401, 'expired')),
+      'POST /api/auth/refresh': jsonResponse(authResponse({ access_token: 'new' })),
+    })
+    await expect(authedRequest('/api/thing')).resolves.toEqual({ ok: true })
+    expect(api.calls.map((c) => `${c.method} ${c.path} ${c.token ?? '-'}`)).toEqual([
+      'GET /api/thing old',
+      'POST /api/auth/refresh -',
+      'GET /api/thing new',
+    ])
+    expect(getSession()?.token).toBe('new')
+  })
+
+  it('shares one refresh between concurrent 401s', async () => {
+    setSession(sessionFromAuth(authResponse({ access_token: 'old' })))
+    const api = mockApi({
+      'GET /api/a': (call) => (call.token === 'new' ? jsonResponse('a') : problem(401, 'expired')),
+      'GET /api/b': (call) => (call.token === 'new' ? jsonResponse('b') : problem(401, 'expired')),
+      'POST /api/auth/refresh': jsonResponse(authResponse({ access_token: 'new' })),
+    })
+    await expect(Promise.all([authedRequest('/api/a'), authedRequest('/api/b')])).resolves.toEqual(['a', 'b'])
+    expect(api.callsTo('POST /api/auth/refresh')).toHaveLength(1)
+  })
+
+  it('clears the session when the refresh fails', async () => {
+    setSession(sessionFromAuth(authResponse({ access_token: 'old' })))
+    const api = mockApi({
+      'GET /api/thing': problem(401, 'expired'),
+      'POST /api/auth/refresh': problem(401, 'This session has ended; sign in again.'),
+    })
+    await expect(authedRequest('/api/thing')).rejects.toMatchObject({ status: 401, detail: 'expired' })
+    expect(getAuthState().status).toBe('signed-out')
+    expect(api.callsTo('GET /api/thing')).toHaveLength(1)
+  })
+
+  it('clears the session when the retry is refused too (no second refresh)', async () => {
+    setSession(sessionFromAuth(authResponse({ access_token: 'old' })))
+    const api = mockApi({
+      'GET /api/thing': problem(401, 'expired'),
+      'POST /api/auth/refresh': jsonResponse(authResponse({ access_token: 'new' })),
+    })
+    await expect(authedRequest('/api/thing')).rejects.toMatchObject({ status: 401 })
+    expect(api.callsTo('GET /api/thing')).toHaveLength(2)
+    expect(api.callsTo('POST /api/auth/refresh')).toHaveLength(1)
+    expect(getAuthState().status).toBe('signed-out')
+  })
+
+  it("in 'challenge' mode treats a 401 without WWW-Authenticate as a wrong code, not an expired token", async () => {
+    setSession(sessionFromAuth(authResponse({ access_token: 'old' })))
+    const api = mockApi({
+      'POST /api/code': (call) =>
+        call.token === 'old'
+          ? problem(401, 'That authentication code is not valid.')
+          : jsonResponse({ ok: true }),
+      'POST /api/expired': (call) =>
+        call.token === 'new'
+          ? jsonResponse({ ok: true })
+          : problem(401, 'expired', {}, { 'WWW-Authenticate': 'Bearer realm="draxis"' }),
+      'POST /api/auth/refresh': jsonResponse(authResponse({ access_token: 'new' })),
+    })
+    await expect(authedRequest('/api/code', { method: 'POST', refreshOn401: 'challenge' })).rejects.toMatchObject({
+      status: 401,
+      detail: 'That authentication code is not valid.',
+    })
+    expect(api.callsTo('POST /api/auth/refresh')).toHaveLength(0)
+    expect(getAuthState().status).toBe('signed-in')
+
+    await expect(authedRequest('/api/expired', { method: 'POST', refreshOn401: 'challenge' })).resolves.toEqual({ ok: true })
+    expect(api.callsTo('POST /api/auth/refresh')).toHaveLength(1)
+  })
+
+  it('does not refresh on other errors, and marks MFA pending on 403 mfa-required', async () => {
+    setSession(sessionFromAuth(authResponse({ mfa: { required: false, enrolled: true, verified: false } })))
+    const api = mockApi({
+      'GET /api/thing': problem(403, 'MFA first', { type: 'https://draxis.dev/problems/mfa-required' }),
+    })
+    await expect(authedRequest('/api/thing')).rejects.toMatchObject({ status: 403 })
+    expect(api.callsTo('POST /api/auth/refresh')).toHaveLength(0)
+    expect(getSession()?.mfa).toEqual({ required: true, enrolled: true, verified: false })
+  })
+})
+
+describe('background refresh', () => {
+  it('refreshes shortly before the access token expires', async () => {
+    vi.useFakeTimers()
+    const api = mockApi({ 'POST /api/auth/refresh': jsonResponse(authResponse({ access_token: 'next' })) })
+    setSession(sessionFromAuth(authResponse({ access_token: 'first', expires_in: 900 })))
+    await vi.advanceTimersByTimeAsync(900_000 - REFRESH_LEAD_MS - 1_000)
+    expect(api.calls).toHaveLength(0)
+    await vi.advanceTimersByTimeAsync(2_000)
+    expect(api.callsTo('POST /api/auth/refresh')).toHaveLength(1)
+    expect(getSession()?.token).toBe('next')
+  })
+})
