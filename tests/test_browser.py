@@ -123,7 +123,8 @@ def test_enroll_mfa_then_sign_in_again_with_a_code(
     user = create_user(app_conn, "tenant_user", tenant=tenant_a)
     with scoped_transaction(app_conn, Scope.tenant(tenant_a.id, tenant_a.org_id)):
         app_conn.execute(
-            "insert into platform.mfa_policy (level, tenant_id, required) values ('tenant', %s, true)",
+            "insert into platform.mfa_policy (level, tenant_id, required)"
+            " values ('tenant', %s, true)",
             (tenant_a.id,),
         )
     _sign_in(page, live_server, user.email)
