@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -10,8 +11,10 @@ from uuid import UUID
 
 import psycopg
 import pyotp
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from psycopg.rows import TupleRow
+from starlette.routing import BaseRoute
 
 from draxis.db.scope import Scope, scoped_transaction
 from draxis.security.mfa import STEP_SECONDS
@@ -120,3 +123,13 @@ def use_refresh(client: TestClient, token: str) -> None:
     """Make `token` the client's refresh cookie (to replay an old one, say)."""
     client.cookies.clear()
     client.cookies.set("draxis_refresh", token, domain="testserver.local", path="/api/auth")
+
+
+def flatten_routes(routes: Sequence[BaseRoute]) -> Iterator[APIRoute]:
+    """Every API route; FastAPI >= 0.16x keeps included routers nested, older ones flattened."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        nested = getattr(route, "original_router", None)
+        if nested is not None:
+            yield from flatten_routes(nested.routes)

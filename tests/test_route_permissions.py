@@ -8,21 +8,19 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from starlette.routing import BaseRoute
 
 from api.main import create_app
 from draxis.security.permissions import ROLE_PERMISSIONS, Permission, Role
 from draxis.settings import Settings
 from tests.conftest import Conn
 from tests.factories import TenantFixture
-from tests.identity import ROLES, bearer, create_user, login
+from tests.identity import ROLES, bearer, create_user, flatten_routes, login
 
 # Routes anyone may call: the ways in, health, and public key material.
 PUBLIC = {
@@ -52,20 +50,10 @@ def _permission_of(route: APIRoute) -> list[Permission]:
     return found
 
 
-def _flatten(routes: Sequence[BaseRoute]) -> Iterator[APIRoute]:
-    """FastAPI ≥ 0.16x keeps included routers nested; older versions flattened them."""
-    for route in routes:
-        if isinstance(route, APIRoute):
-            yield route
-        nested = getattr(route, "original_router", None)
-        if nested is not None:
-            yield from _flatten(nested.routes)
-
-
 def _api_routes(settings: Settings) -> list[tuple[str, APIRoute]]:
     found = [
         (method, route)
-        for route in _flatten(create_app(settings).routes)
+        for route in flatten_routes(create_app(settings).routes)
         if route.path.startswith(("/api", "/health"))
         for method in sorted(route.methods or ())
     ]

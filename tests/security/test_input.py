@@ -5,22 +5,19 @@ query strings and bodies, and bytes PostgreSQL cannot store. Never a 500, never 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote
 from uuid import uuid4
 
 import pytest
-from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from starlette.routing import BaseRoute
 
 from api.main import create_app
 from draxis.settings import Settings
 from tests.conftest import Conn
 from tests.factories import PASSWORD, TenantFixture
-from tests.identity import User
+from tests.identity import User, flatten_routes
 from tests.security.helpers import (
     SignedIn,
     assert_invalid_field,
@@ -280,15 +277,6 @@ HOSTILE_VALUES = {
 _PARAM = re.compile(r"{([^}:]+)(?::[^}]+)?}")
 
 
-def _flatten(routes: Sequence[BaseRoute]) -> Iterator[APIRoute]:
-    for route in routes:
-        if isinstance(route, APIRoute):
-            yield route
-        nested = getattr(route, "original_router", None)
-        if nested is not None:
-            yield from _flatten(nested.routes)
-
-
 @dataclass(frozen=True, slots=True)
 class Endpoint:
     method: str
@@ -299,7 +287,7 @@ class Endpoint:
 def parameterised_api_routes(settings: Settings) -> list[Endpoint]:
     return [
         Endpoint(method, route.path, tuple(_PARAM.findall(route.path)))
-        for route in _flatten(create_app(settings).routes)
+        for route in flatten_routes(create_app(settings).routes)
         # The catch-all that answers 404 for unknown API paths takes no id to attack.
         if route.path.startswith("/api/") and "{" in route.path and route.path != "/api/{path:path}"
         for method in sorted(route.methods or ())
