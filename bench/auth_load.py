@@ -34,6 +34,7 @@ from draxis.db.migrate import migrate
 from draxis.db.pool import connect
 from draxis.db.roles import DbRole
 from draxis.db.urls import cluster_url, role_conninfo, with_database
+from draxis.security.passwords import hash_password, verify_password
 from draxis.settings import Settings
 from tests.factories import PASSWORD, create_tenant
 
@@ -187,6 +188,13 @@ def main() -> None:
         tenant = create_tenant(conn, "bench")
     command = "python -m bench.auth_load " + " ".join(f"--{k} {v}" for k, v in vars(args).items())
     print(f"$ {command}")
+    sample = hash_password("bench-password-0123")
+    started = time.perf_counter()
+    for _ in range(5):
+        verify_password(sample, "bench-password-0123")
+    print(
+        f"one argon2id verification on this machine: {(time.perf_counter() - started) * 200:.0f} ms"
+    )
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
