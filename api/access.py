@@ -27,6 +27,7 @@ import psycopg
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from psycopg.rows import TupleRow
+from psycopg_pool import ConnectionPool
 
 from api.deps import PoolDep, SettingsDep
 from api.problems import Problem
@@ -195,7 +196,7 @@ def _open(
     family: ScopeFamily,
     permission: Permission,
     request: Request,
-    pool: Any,
+    pool: ConnectionPool,
     settings: Settings,
     principal: Principal,
     org_id: UUID | None,

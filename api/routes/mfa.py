@@ -6,12 +6,13 @@ impersonation, and every failed code counts toward the account's lockout.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends
+from psycopg.rows import class_row
 from pydantic import BaseModel, Field
 
 from api.access import Tx, self_access
@@ -58,17 +59,31 @@ class Recovered(AuthResponse):
     recovery_codes_left: int
 
 
-def _own_row(tx: Tx) -> tuple[bytes | None, datetime | None, int | None, str, str]:
+@dataclass(frozen=True, slots=True)
+class OwnMfa:
+    """The caller's own MFA columns (RLS shows every user their own row)."""
+
+    sealed: bytes | None
+    enrolled_at: datetime | None
+    last_step: int | None
+    display_name: str
+
+
+def _own_row(tx: Tx) -> OwnMfa:
     if tx.principal.impersonating:
         raise Problem(403, "MFA cannot be changed while impersonating.")
-    row = tx.conn.execute(
-        "select mfa_secret, mfa_enrolled_at, mfa_last_step, display_name, role"
-        " from platform.users where id = %s",
-        (tx.principal.user_id,),
-    ).fetchone()
+    row = (
+        tx.conn.cursor(row_factory=class_row(OwnMfa))
+        .execute(
+            "select mfa_secret as sealed, mfa_enrolled_at as enrolled_at,"
+            " mfa_last_step as last_step, display_name from platform.users where id = %s",
+            (tx.principal.user_id,),
+        )
+        .fetchone()
+    )
     if row is None:
         raise Problem(401, "This session has ended; sign in again.")
-    return row[0], row[1], row[2], row[3], row[4]
+    return row
 
 
 def _secret(settings: Settings, sealed: bytes, user_id: UUID) -> str:
@@ -105,8 +120,7 @@ def _mfa_key(tx: Tx) -> str:
 @router.post("/enroll", response_model=Enrollment, responses={409: {"description": "Enrolled"}})
 def enroll(tx: SelfTx, settings: SettingsDep) -> Enrollment:
     """Start (or restart) enrollment: a new secret, pending until a code confirms it."""
-    _, enrolled_at, _, _, _ = _own_row(tx)
-    if enrolled_at is not None:
+    if _own_row(tx).enrolled_at is not None:
         raise Problem(409, "MFA is already enrolled; ask an administrator to reset it.")
     secret = new_totp_secret()
     tx.conn.execute(
@@ -127,11 +141,11 @@ def confirm_enrollment(
     """Prove the app works with one code: enrollment completes, ten recovery codes are issued."""
     key = _mfa_key(tx)
     check_lockout(pool, key)
-    sealed, enrolled_at, _, name, _ = _own_row(tx)
-    if enrolled_at is not None or sealed is None:
+    own = _own_row(tx)
+    if own.enrolled_at is not None or own.sealed is None:
         raise Problem(409, "There is no pending enrollment; start one first.")
     step = accepted_step(
-        _secret(settings, sealed, tx.principal.user_id), body.code, datetime.now(UTC), None
+        _secret(settings, own.sealed, tx.principal.user_id), body.code, datetime.now(UTC), None
     )
     if step is None:
         count_failure(pool, settings, key)
@@ -150,7 +164,7 @@ def confirm_enrollment(
         )
     throttle.clear(tx.conn, key)
     tx.audit("mfa.enrolled", target_type="user", target_id=user_id)
-    answer = _verified(tx, settings, name)
+    answer = _verified(tx, settings, own.display_name)
     return EnrollConfirmed(**answer.model_dump(), recovery_codes=codes)
 
 
@@ -159,11 +173,14 @@ def verify(body: CodeRequest, tx: SelfTx, pool: PoolDep, settings: SettingsDep) 
     """Complete sign-in with a code from the authenticator app."""
     key = _mfa_key(tx)
     check_lockout(pool, key)
-    sealed, enrolled_at, last_step, name, _ = _own_row(tx)
-    if enrolled_at is None or sealed is None:
+    own = _own_row(tx)
+    if own.enrolled_at is None or own.sealed is None:
         raise Problem(409, "MFA is not enrolled yet; enroll first.")
     step = accepted_step(
-        _secret(settings, sealed, tx.principal.user_id), body.code, datetime.now(UTC), last_step
+        _secret(settings, own.sealed, tx.principal.user_id),
+        body.code,
+        datetime.now(UTC),
+        own.last_step,
     )
     # The guarded update makes a code single-use even against a concurrent request.
     used = (
@@ -180,7 +197,7 @@ def verify(body: CodeRequest, tx: SelfTx, pool: PoolDep, settings: SettingsDep) 
         raise Problem(401, "That authentication code is not valid.")
     throttle.clear(tx.conn, key)
     tx.audit("mfa.verified", target_type="session", target_id=tx.principal.session_id)
-    return _verified(tx, settings, name)
+    return _verified(tx, settings, own.display_name)
 
 
 @router.post("/recover", response_model=Recovered)
@@ -188,14 +205,14 @@ def recover(body: RecoveryRequest, tx: SelfTx, pool: PoolDep, settings: Settings
     """Complete sign-in with a single-use recovery code instead of the app."""
     key = _mfa_key(tx)
     check_lockout(pool, key)
-    _, enrolled_at, _, name, _ = _own_row(tx)
+    own = _own_row(tx)
     user_id = tx.principal.user_id
     spent = tx.conn.execute(
         "update platform.mfa_recovery_codes set used_at = now()"
         " where user_id = %s and code_hash = %s and used_at is null",
         (user_id, recovery_code_hash(body.recovery_code)),
     ).rowcount
-    if enrolled_at is None or spent != 1:
+    if own.enrolled_at is None or spent != 1:
         count_failure(pool, settings, key)
         raise Problem(401, "That recovery code is not valid.")
     left = tx.conn.execute(
@@ -204,5 +221,5 @@ def recover(body: RecoveryRequest, tx: SelfTx, pool: PoolDep, settings: Settings
     ).fetchone()
     throttle.clear(tx.conn, key)
     tx.audit("mfa.recovery_code_used", target_type="user", target_id=user_id)
-    answer = _verified(tx, settings, name)
+    answer = _verified(tx, settings, own.display_name)
     return Recovered(**answer.model_dump(), recovery_codes_left=int(left[0]) if left else 0)
