@@ -19,6 +19,7 @@ from api.routes import (
     mfa,
     org_admin,
     platform_admin,
+    risk_model,
     tenant_admin,
 )
 from api.web import install_web
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         impersonation,
         me,
         dashboard,
+        risk_model,
         tenant_admin,
         org_admin,
         platform_admin,

@@ -22,6 +22,8 @@ class Role(StrEnum):
 class Permission(StrEnum):
     SELF = "self"  # one's own identity, MFA and sign-out
     DASHBOARD_READ = "dashboard:read"
+    RISK_MODEL_READ = "risk_model:read"  # KRIs, controls, risks, outcomes, vendors, links
+    RISK_MODEL_WRITE = "risk_model:write"
     TENANT_USERS_READ = "tenant_users:read"
     TENANT_USERS_MANAGE = "tenant_users:manage"
     TENANT_AUDIT_READ = "tenant_audit:read"
@@ -41,7 +43,7 @@ P = Permission
 _ORG_ADMIN = frozenset(
     {P.ORG_READ, P.ORG_TENANTS_MANAGE, P.ORG_USERS_MANAGE, P.ORG_MFA_MANAGE, P.IMPERSONATE}
 )
-_TENANT_READ = frozenset({P.DASHBOARD_READ, P.TENANT_USERS_READ})
+_TENANT_READ = frozenset({P.DASHBOARD_READ, P.TENANT_USERS_READ, P.RISK_MODEL_READ})
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.SUPERADMIN: frozenset(
@@ -50,7 +52,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     | _ORG_ADMIN,
     Role.MASTER_ADMIN: frozenset({P.SELF}) | _ORG_ADMIN,
     Role.TENANT_ADMIN: frozenset(
-        {P.SELF, P.TENANT_USERS_MANAGE, P.TENANT_AUDIT_READ, P.TENANT_MFA_MANAGE}
+        {
+            P.SELF,
+            P.TENANT_USERS_MANAGE,
+            P.TENANT_AUDIT_READ,
+            P.TENANT_MFA_MANAGE,
+            P.RISK_MODEL_WRITE,
+        }
     )
     | _TENANT_READ,
     Role.TENANT_USER: frozenset({P.SELF}) | _TENANT_READ,

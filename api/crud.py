@@ -1,0 +1,264 @@
+"""Table CRUD for the risk model's entities under the tenant scope: one tested path for all.
+
+A `Resource` names the table, the columns a client may write, the columns it may sort and filter
+by, and its Pydantic models. `crud_routes` adds list (filter, search, sort, paginate), get, create,
+patch and delete routes for it, each declaring its permission and writing one audit row per change.
+Column names only ever come from the `Resource`, never from the request; values are parameters.
+Database refusals become problems: a taken slug 409, a violated check 422, nothing partial.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Annotated, Any, Generic, TypeVar
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from psycopg import errors, sql
+from psycopg.rows import dict_row
+from pydantic import BaseModel
+
+from api.access import Tx, tenant_access
+from api.problems import Problem
+from draxis.security.permissions import Permission
+
+Out = TypeVar("Out", bound=BaseModel)
+
+
+class Page(BaseModel, Generic[Out]):
+    items: list[Out]
+    total: int
+    limit: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class Resource(Generic[Out]):
+    name: str  # singular, for messages and audit actions: "control"
+    path: str  # "/controls"
+    table: str  # "control" in schema tenant
+    out: type[Out]
+    create: type[BaseModel]
+    patch: type[BaseModel]
+    columns: tuple[str, ...]  # readable columns, in `out`'s order
+    sortable: frozenset[str]
+    filters: frozenset[str]  # equality filters taken from the query string
+    search: tuple[str, ...]  # columns `q` matches (case-insensitive substring)
+    default_sort: str = "name"
+    # Cross-field rules a patch must still satisfy once merged with the stored row.
+    check_merged: Callable[[Mapping[str, Any]], None] = field(default=lambda _: None)
+
+
+def _table(resource: Resource[Any]) -> sql.Composed:
+    return sql.SQL("{}.{}").format(sql.Identifier("tenant"), sql.Identifier(resource.table))
+
+
+def _select(resource: Resource[Any]) -> sql.Composed:
+    return sql.SQL("select {} from {}").format(
+        sql.SQL(", ").join(map(sql.Identifier, resource.columns)), _table(resource)
+    )
+
+
+def fetch(tx: Tx, resource: Resource[Out], item_id: UUID) -> Out:
+    row = (
+        tx.conn.cursor(row_factory=dict_row)
+        .execute(_select(resource) + sql.SQL(" where id = %s"), (item_id,))
+        .fetchone()
+    )
+    if row is None:
+        raise Problem(404, f"No such {resource.name}.")
+    return resource.out.model_validate(row)
+
+
+def _check(resource: Resource[Any], row: Mapping[str, Any]) -> None:
+    try:
+        resource.check_merged(row)
+    except ValueError as exc:
+        raise Problem(422, f"The {resource.name} is not valid: {exc}.") from None
+
+
+def _refusal(resource: Resource[Any], exc: errors.Error) -> Problem:
+    diag = exc.diag
+    if isinstance(exc, errors.UniqueViolation):
+        return Problem(409, f"Another {resource.name} already uses that slug.")
+    if isinstance(exc, errors.ForeignKeyViolation):
+        return Problem(404, f"A {resource.name} refers to something that does not exist.")
+    return Problem(422, f"The {resource.name} is not valid ({diag.constraint_name or exc}).")
+
+
+def _write(tx: Tx, resource: Resource[Any], statement: sql.Composed, params: Any) -> UUID:
+    try:
+        with tx.conn.transaction():
+            row = tx.conn.execute(statement, params).fetchone()
+    except (errors.UniqueViolation, errors.CheckViolation, errors.ForeignKeyViolation) as exc:
+        raise _refusal(resource, exc) from None
+    if row is None:
+        raise Problem(404, f"No such {resource.name}.")
+    return UUID(str(row[0]))
+
+
+def list_items(
+    tx: Tx,
+    resource: Resource[Out],
+    query: Mapping[str, str],
+    *,
+    limit: int,
+    offset: int,
+    sort: str | None,
+    q: str | None,
+) -> Page[Out]:
+    sort = sort or resource.default_sort
+    column = sort.removeprefix("-")
+    if column not in resource.sortable:
+        allowed = ", ".join(sorted(resource.sortable))
+        raise Problem(422, f"Cannot sort {resource.name}s by {column!r}; use one of: {allowed}.")
+    where: list[sql.Composable] = [sql.SQL("true")]
+    params: list[Any] = []
+    for name in sorted(resource.filters & set(query)):
+        where.append(sql.SQL("{}::text = %s").format(sql.Identifier(name)))
+        params.append(query[name])
+    if q:
+        where.append(
+            sql.SQL("({})").format(
+                sql.SQL(" or ").join(
+                    sql.SQL("{} ilike %s").format(sql.Identifier(c)) for c in resource.search
+                )
+            )
+        )
+        escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params.extend([f"%{escaped}%"] * len(resource.search))
+    condition = sql.SQL(" and ").join(where)
+    order = sql.SQL("{} {}, id").format(
+        sql.Identifier(column), sql.SQL("desc" if sort.startswith("-") else "asc")
+    )
+    cursor = tx.conn.cursor(row_factory=dict_row)
+    rows = cursor.execute(
+        _select(resource)
+        + sql.SQL(" where {} order by {} limit %s offset %s").format(condition, order),
+        (*params, limit, offset),
+    ).fetchall()
+    total = tx.conn.execute(
+        sql.SQL("select count(*) from {} where {}").format(_table(resource), condition), params
+    ).fetchone()
+    return Page[resource.out](  # type: ignore[name-defined]
+        items=[resource.out.model_validate(r) for r in rows],
+        total=int(total[0]) if total else 0,
+        limit=limit,
+        offset=offset,
+    )
+
+
+def create_item(tx: Tx, resource: Resource[Out], body: BaseModel) -> Out:
+    values = body.model_dump()
+    _check(resource, values)
+    names = list(values)
+    statement = sql.SQL("insert into {} (tenant_id, {}) values (%s, {}) returning id").format(
+        _table(resource),
+        sql.SQL(", ").join(map(sql.Identifier, names)),
+        sql.SQL(", ").join(sql.Placeholder() * len(names)),
+    )
+    item_id = _write(tx, resource, statement, (tx.principal.tenant_id, *values.values()))
+    tx.audit(f"{resource.name}.create", target_type=resource.name, target_id=item_id, record=values)
+    return fetch(tx, resource, item_id)
+
+
+def patch_item(tx: Tx, resource: Resource[Out], item_id: UUID, body: BaseModel) -> Out:
+    changes = body.model_dump(exclude_unset=True)
+    current = fetch(tx, resource, item_id)
+    if not changes:
+        return current
+    _check(resource, {**current.model_dump(), **changes})
+    statement = sql.SQL("update {} set {}, updated_at = now() where id = %s returning id").format(
+        _table(resource),
+        sql.SQL(", ").join(sql.SQL("{} = %s").format(sql.Identifier(c)) for c in changes),
+    )
+    _write(tx, resource, statement, (*changes.values(), item_id))
+    before = current.model_dump(mode="json")
+    tx.audit(
+        f"{resource.name}.update",
+        target_type=resource.name,
+        target_id=item_id,
+        changes={k: {"from": before.get(k), "to": v} for k, v in changes.items()},
+    )
+    return fetch(tx, resource, item_id)
+
+
+def delete_item(
+    tx: Tx, resource: Resource[Out], item_id: UUID, history: Mapping[str, Any] | None = None
+) -> None:
+    """Delete and audit with the full record (and `history`), so the trail can tell its story."""
+    current = fetch(tx, resource, item_id)
+    tx.conn.execute(sql.SQL("delete from {} where id = %s").format(_table(resource)), (item_id,))
+    tx.audit(
+        f"{resource.name}.delete",
+        target_type=resource.name,
+        target_id=item_id,
+        record=current.model_dump(mode="json"),
+        history=dict(history or {}),
+    )
+
+
+def crud_routes(
+    router: APIRouter,
+    resource: Resource[Out],
+    read: Permission,
+    write: Permission,
+    *,
+    on_delete: Callable[[Tx, UUID], Mapping[str, Any]] | None = None,
+) -> None:
+    """Add list/get/create/patch/delete routes for `resource` to `router`."""
+    reader = Annotated[Tx, Depends(tenant_access(read))]
+    writer = Annotated[Tx, Depends(tenant_access(write))]
+    create_model, patch_model, out_model = resource.create, resource.patch, resource.out
+    filters = ", ".join(sorted(resource.filters)) or "none"
+
+    def list_route(
+        request: Request,
+        tx: reader,
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+        offset: Annotated[int, Query(ge=0)] = 0,
+        sort: Annotated[str | None, Query(max_length=40)] = None,
+        q: Annotated[str | None, Query(max_length=200)] = None,
+    ) -> Page[Any]:
+        return list_items(
+            tx, resource, request.query_params, limit=limit, offset=offset, sort=sort, q=q
+        )
+
+    def get_route(item_id: UUID, tx: reader) -> Any:
+        return fetch(tx, resource, item_id)
+
+    def create_route(body: create_model, tx: writer) -> Any:  # type: ignore[valid-type]
+        return create_item(tx, resource, body)
+
+    def patch_route(item_id: UUID, body: patch_model, tx: writer) -> Any:  # type: ignore[valid-type]
+        return patch_item(tx, resource, item_id, body)
+
+    def delete_route(item_id: UUID, tx: writer) -> Response:
+        history = on_delete(tx, item_id) if on_delete else None
+        delete_item(tx, resource, item_id, history)
+        return Response(status_code=204)
+
+    tags: list[str | Enum] = [f"{resource.name}s"]
+    path = resource.path
+    router.add_api_route(
+        path,
+        list_route,
+        methods=["GET"],
+        response_model=Page[out_model],  # type: ignore[valid-type]
+        tags=tags,
+        summary=f"List {resource.name}s",
+        description=f"Filter by exact value with query parameters ({filters}); `q` searches"
+        f" {', '.join(resource.search)}; `sort` is a column, `-column` for descending.",
+    )
+    router.add_api_route(
+        f"{path}/{{item_id}}", get_route, methods=["GET"], response_model=out_model, tags=tags
+    )
+    router.add_api_route(
+        path, create_route, methods=["POST"], response_model=out_model, status_code=201, tags=tags
+    )
+    router.add_api_route(
+        f"{path}/{{item_id}}", patch_route, methods=["PATCH"], response_model=out_model, tags=tags
+    )
+    router.add_api_route(
+        f"{path}/{{item_id}}", delete_route, methods=["DELETE"], status_code=204, tags=tags
+    )
