@@ -163,14 +163,25 @@ create table tenant.outcome_posture (
     foreign key (tenant_id, outcome_id) references tenant.outcome (tenant_id, id) on delete cascade
 );
 
+-- Columns as `assets.rollup_rules.TENANT_POSTURE_COLUMNS`.
 create table tenant.tenant_posture (
-    tenant_id       uuid primary key references platform.tenants (id),
-    kri_counts      jsonb not null check (jsonb_typeof(kri_counts) = 'object'),
-    risk_counts     jsonb not null check (jsonb_typeof(risk_counts) = 'object'),
-    top_risk_ids    uuid[] not null default '{}' check (cardinality(top_risk_ids) <= 5),
-    stale_share     double precision not null check (stale_share between 0 and 1),
-    posture_score   double precision check (posture_score between 0 and 100),
-    computed_at     timestamptz not null default now()
+    tenant_id           uuid primary key references platform.tenants (id),
+    kri_count           integer not null check (kri_count >= 0),
+    kris_green          integer not null check (kris_green >= 0),
+    kris_amber          integer not null check (kris_amber >= 0),
+    kris_red            integer not null check (kris_red >= 0),
+    kris_stale          integer not null check (kris_stale >= 0),
+    kris_no_data        integer not null check (kris_no_data >= 0),
+    risk_count          integer not null check (risk_count >= 0),
+    risks_critical      integer not null check (risks_critical >= 0),
+    risks_high          integer not null check (risks_high >= 0),
+    risks_medium        integer not null check (risks_medium >= 0),
+    risks_low           integer not null check (risks_low >= 0),
+    risks_unassessed    integer not null check (risks_unassessed >= 0),
+    top_risks           uuid[] not null default '{}' check (cardinality(top_risks) <= 5),
+    stale_share         double precision not null check (stale_share between 0 and 1),
+    posture_score       double precision check (posture_score between 0 and 100),
+    computed_at         timestamptz not null default now()
 );
 
 do $$
