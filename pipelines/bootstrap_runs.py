@@ -14,7 +14,7 @@ from assets.partitions import partition_key
 from connectors.registry import REGISTRY
 from draxis.db.scope import Scope, scoped_transaction
 from pipelines import store
-from pipelines.jobs import kri_observations_job, kri_status_job
+from pipelines.jobs import kri_observations_job, kri_status_job, posture_job
 from pipelines.resources import DraxisDatabase
 from pipelines.tenant_sync import sync_tenant_partitions
 
@@ -44,14 +44,15 @@ def configured_cells(database: DraxisDatabase) -> dict[str, list[str]]:
 
 
 def materialize_all(instance: dg.DagsterInstance, database: DraxisDatabase) -> MaterializeSummary:
-    """One run per configured cell, then one per tenant's status, through the code location's
-    jobs (so runs log JSON like every other run)."""
+    """One run per configured cell, then per tenant its status and its postures, through the code
+    location's jobs (so runs log JSON like every other run)."""
     from pipelines.definitions import defs
 
     sync_tenant_partitions(instance, database)
     cells = configured_cells(database)
     observations_job = defs.resolve_job_def(kri_observations_job.name)
     status_job = defs.resolve_job_def(kri_status_job.name)
+    postures = defs.resolve_job_def(posture_job.name)
     done: list[str] = []
     failed: list[str] = []
     for tenant, vendors in cells.items():
@@ -61,6 +62,8 @@ def materialize_all(instance: dg.DagsterInstance, database: DraxisDatabase) -> M
             (done if ok else failed).append(key)
         if not _run(status_job, tenant, tenant, instance, database):
             failed.append(f"kri_status:{tenant}")
+        elif not _run(postures, tenant, tenant, instance, database):
+            failed.append(f"posture:{tenant}")
     return MaterializeSummary(cells=done, tenants=list(cells), failed=failed)
 
 

@@ -3,6 +3,7 @@
 import dagster as dg
 
 from assets.observations import kri_observations
+from assets.posture import outcome_posture, risk_posture, tenant_posture
 from assets.status import kri_status
 
 # Runs log through the code location's JSON `console` logger only when run config names it.
@@ -20,4 +21,11 @@ kri_status_job = dg.define_asset_job(
     selection=dg.AssetSelection.assets(kri_status),
     config=JSON_RUN_LOGS,
     description="Recompute one tenant's KRI colours.",
+)
+
+posture_job = dg.define_asset_job(
+    "posture_job",
+    selection=dg.AssetSelection.assets(risk_posture, outcome_posture, tenant_posture),
+    config=JSON_RUN_LOGS,
+    description="Recompute one tenant's risk, outcome and tenant posture.",
 )

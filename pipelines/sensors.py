@@ -29,8 +29,9 @@ def tenant_partitions_sensor(
 # `kri_status` (AutomationCondition.eager) follows every new observation partition by itself.
 kri_automation_sensor = dg.AutomationConditionSensorDefinition(
     "kri_automation_sensor",
-    target=dg.AssetSelection.groups("kri"),
+    target=dg.AssetSelection.groups("kri", "risk"),
     default_status=dg.DefaultSensorStatus.RUNNING,
     minimum_interval_seconds=30,
-    description="Evaluates the automation conditions of the kri group (kri_status follows).",
+    description="Evaluates the automation conditions of the kri and risk groups (statuses and"
+    " postures follow new observations).",
 )

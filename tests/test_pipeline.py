@@ -77,6 +77,9 @@ def test_definitions_load() -> None:
     assert {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()} == {
         "kri_observations",
         "kri_status",
+        "risk_posture",
+        "outcome_posture",
+        "tenant_posture",
     }
 
 

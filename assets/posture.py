@@ -1,0 +1,110 @@
+"""Posture rollups per tenant: `risk_posture` → `outcome_posture` → `tenant_posture`.
+
+Thin wrappers: read the tenant's risk model under its RLS scope, apply the pure rule of
+`assets.rollup_rules`, validate with the Pandera model of `assets.rollup_schemas`, and replace the
+tenant's rows, all in one transaction per tenant. Each follows its upstream by declarative
+automation, so a new KRI colour flows through to the tenant's posture.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import dagster as dg
+
+from assets import rollup_rules as rules
+from assets.partitions import tenant_partitions
+from assets.rollup_schemas import OutcomePostures, RiskPostures, TenantPostures
+from assets.status import kri_status
+from assets.validation import validate_frame
+from draxis.db.scope import Scope, scoped_transaction
+from pipelines import posture_store, store
+from pipelines.posture_store import Conn
+from pipelines.resources import DraxisDatabase
+
+
+@contextmanager
+def _tenant_transaction(database: DraxisDatabase, slug: str) -> Iterator[tuple[str, Conn]]:
+    """(tenant id, connection) inside one transaction scoped to the tenant named `slug`."""
+    with database.connection() as conn:
+        with scoped_transaction(conn, Scope.platform(), read_only=True):
+            tenant = store.resolve_tenant(conn, slug)
+        with scoped_transaction(conn, Scope.tenant(tenant.id, tenant.organization_id)):
+            yield str(tenant.id), conn
+
+
+@dg.asset(
+    partitions_def=tenant_partitions,
+    deps=[kri_status],
+    automation_condition=dg.AutomationCondition.eager(),
+    group_name="risk",
+    kinds={"polars", "postgres"},
+    description="Each open risk's score (0–100) and severity from its KRIs and controls.",
+)
+def risk_posture(
+    context: dg.AssetExecutionContext, database: DraxisDatabase
+) -> dg.MaterializeResult:  # type: ignore[type-arg]
+    severities: dict[str, int] = {}
+    for slug in context.partition_keys:
+        with _tenant_transaction(database, slug) as (_, conn):
+            frame = validate_frame(
+                RiskPostures,
+                rules.risk_posture(**posture_store.risk_inputs(conn)),
+                f"risk_posture for tenant {slug!r}",
+            )
+            posture_store.replace_rows(conn, "risk_posture", frame)
+        for severity, count in frame.group_by("severity").len().iter_rows():
+            severities[str(severity)] = severities.get(str(severity), 0) + int(count)
+    return dg.MaterializeResult(metadata=severities)
+
+
+@dg.asset(
+    partitions_def=tenant_partitions,
+    deps=[risk_posture],
+    automation_condition=dg.AutomationCondition.eager(),
+    group_name="risk",
+    kinds={"polars", "postgres"},
+    description="Each business outcome's severity: the worst of the risks that threaten it.",
+)
+def outcome_posture(
+    context: dg.AssetExecutionContext, database: DraxisDatabase
+) -> dg.MaterializeResult:  # type: ignore[type-arg]
+    written = 0
+    for slug in context.partition_keys:
+        with _tenant_transaction(database, slug) as (_, conn):
+            frame = validate_frame(
+                OutcomePostures,
+                rules.outcome_posture(**posture_store.outcome_inputs(conn)),
+                f"outcome_posture for tenant {slug!r}",
+            )
+            written += posture_store.replace_rows(conn, "outcome_posture", frame)
+    return dg.MaterializeResult(metadata={"outcomes": written})
+
+
+@dg.asset(
+    partitions_def=tenant_partitions,
+    deps=[outcome_posture],
+    automation_condition=dg.AutomationCondition.eager(),
+    group_name="risk",
+    kinds={"polars", "postgres"},
+    description="The tenant's posture: KRIs per colour, risks per severity, top risks, score.",
+)
+def tenant_posture(
+    context: dg.AssetExecutionContext, database: DraxisDatabase
+) -> dg.MaterializeResult:  # type: ignore[type-arg]
+    scores: dict[str, float] = {}
+    for slug in context.partition_keys:
+        with _tenant_transaction(database, slug) as (tenant_id, conn):
+            frame = validate_frame(
+                TenantPostures,
+                rules.tenant_posture(
+                    posture_store.kri_statuses(conn),
+                    posture_store.stored_risk_posture(conn),
+                    tenant_id,
+                ),
+                f"tenant_posture for tenant {slug!r}",
+            )
+            posture_store.replace_rows(conn, "tenant_posture", frame)
+        score = frame.item(0, "posture_score")
+        if score is not None:
+            scores[slug] = float(score)
+    return dg.MaterializeResult(metadata={f"posture_score:{k}": v for k, v in scores.items()})

@@ -1,0 +1,103 @@
+"""The SQL of the posture rollups: read one tenant's risk model, replace its posture rows.
+
+Runs inside the caller's tenant-scoped transaction; RLS limits every statement to that tenant.
+Frames carry ids as text, the shape `assets.rollup_rules` expects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import polars as pl
+import psycopg
+from psycopg import sql
+from psycopg.rows import TupleRow
+
+from assets.rollup_rules import (
+    CONTROL_COLUMNS,
+    CONTROL_RISK_LINK_COLUMNS,
+    KRI_RISK_LINK_COLUMNS,
+    KRI_STATUS_COLUMNS,
+    OUTCOME_COLUMNS,
+    RISK_COLUMNS,
+    RISK_OUTCOME_LINK_COLUMNS,
+    RISK_POSTURE_COLUMNS,
+)
+
+Conn = psycopg.Connection[TupleRow]
+
+
+def _frame(conn: Conn, query: str, schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
+    return pl.DataFrame(conn.execute(query).fetchall(), schema=dict(schema), orient="row")
+
+
+def kri_statuses(conn: Conn) -> pl.DataFrame:
+    """Every KRI of the tenant with its colour; one the pipeline has not assessed is no_data."""
+    return _frame(
+        conn,
+        "select k.id::text, coalesce(s.status, 'no_data') from tenant.kri k"
+        " left join tenant.kri_status s on s.tenant_id = k.tenant_id and s.kri_id = k.id",
+        KRI_STATUS_COLUMNS,
+    )
+
+
+def risk_inputs(conn: Conn) -> dict[str, pl.DataFrame]:
+    """Risks (closed ones left out: they no longer threaten anything) and their links."""
+    return {
+        "kri_status": kri_statuses(conn),
+        "kri_risk_links": _frame(
+            conn, "select kri_id::text, risk_id::text from tenant.kri_risk", KRI_RISK_LINK_COLUMNS
+        ),
+        "controls": _frame(
+            conn, "select id::text, effectiveness from tenant.control", CONTROL_COLUMNS
+        ),
+        "control_risk_links": _frame(
+            conn,
+            "select control_id::text, risk_id::text from tenant.control_risk",
+            CONTROL_RISK_LINK_COLUMNS,
+        ),
+        "risks": _frame(
+            conn,
+            "select tenant_id::text, id::text from tenant.risk where status <> 'closed'",
+            RISK_COLUMNS,
+        ),
+    }
+
+
+def stored_risk_posture(conn: Conn) -> pl.DataFrame:
+    columns = ", ".join(f"{c}::text" if c.endswith("_id") else c for c in RISK_POSTURE_COLUMNS)
+    return _frame(
+        conn,
+        f"select {columns} from tenant.risk_posture",
+        RISK_POSTURE_COLUMNS,
+    )
+
+
+def outcome_inputs(conn: Conn) -> dict[str, pl.DataFrame]:
+    return {
+        "risk_posture": stored_risk_posture(conn),
+        "risk_outcome_links": _frame(
+            conn,
+            "select risk_id::text, outcome_id::text from tenant.risk_outcome",
+            RISK_OUTCOME_LINK_COLUMNS,
+        ),
+        "outcomes": _frame(
+            conn, "select tenant_id::text, id::text from tenant.outcome", OUTCOME_COLUMNS
+        ),
+    }
+
+
+def replace_rows(conn: Conn, table: str, frame: pl.DataFrame) -> int:
+    """Make `tenant.<table>` hold exactly `frame`'s rows for this tenant (one transaction)."""
+    conn.execute(sql.SQL("delete from tenant.{}").format(sql.Identifier(table)))
+    if frame.is_empty():
+        return 0
+    columns = frame.columns
+    statement = sql.SQL("insert into tenant.{} ({}) values ({})").format(
+        sql.Identifier(table),
+        sql.SQL(", ").join(map(sql.Identifier, columns)),
+        sql.SQL(", ").join(sql.Placeholder() * len(columns)),
+    )
+    with conn.cursor() as cursor:
+        cursor.executemany(statement, frame.rows())
+    return frame.height

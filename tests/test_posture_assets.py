@@ -1,0 +1,103 @@
+"""The posture assets through Dagster: a tenant's risk model rolls up into stored postures."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from assets.partitions import tenant_partitions
+from assets.posture import outcome_posture, risk_posture, tenant_posture
+from draxis.db.scope import scoped_transaction
+from draxis.settings import Settings
+from pipelines.resources import DraxisDatabase
+from tests.conftest import Conn
+from tests.factories import TenantFixture
+
+
+def _materialize_postures(settings: Settings, tenant: TenantFixture) -> None:
+    database = DraxisDatabase(database_url=settings.database_url)
+    with dg.DagsterInstance.ephemeral() as instance:
+        assert tenant_partitions.name is not None
+        instance.add_dynamic_partitions(tenant_partitions.name, [tenant.slug])
+        result = dg.materialize(
+            [risk_posture, outcome_posture, tenant_posture],
+            partition_key=tenant.slug,
+            instance=instance,
+            resources={"database": database},
+        )
+        assert result.success
+
+
+def test_a_tenants_risk_model_rolls_up_into_risk_outcome_and_tenant_posture(
+    settings: Settings, app_conn: Conn, pipeline_conn: Conn, tenant_a: TenantFixture
+) -> None:
+    # Two KRIs with known colours, as kri_status would have written them; the rest have none.
+    with scoped_transaction(pipeline_conn, tenant_a.scope):
+        red, amber = pipeline_conn.execute("select id from tenant.kri order by slug limit 2")
+        for kri, status in ((red, "red"), (amber, "amber")):
+            pipeline_conn.execute(
+                "insert into tenant.kri_status (tenant_id, kri_id, status) values (%s, %s, %s)",
+                (tenant_a.id, kri[0], status),
+            )
+    with scoped_transaction(app_conn, tenant_a.scope):
+        risk = app_conn.execute(
+            "insert into tenant.risk (tenant_id, slug, title) values (%s, 'breach', 'Breach')"
+            " returning id",
+            (tenant_a.id,),
+        ).fetchone()
+        quiet = app_conn.execute(
+            "insert into tenant.risk (tenant_id, slug, title) values (%s, 'quiet', 'Quiet')"
+            " returning id",
+            (tenant_a.id,),
+        ).fetchone()
+        control = app_conn.execute(
+            "insert into tenant.control (tenant_id, slug, name, effectiveness)"
+            " values (%s, 'mfa', 'MFA', 'partial') returning id",
+            (tenant_a.id,),
+        ).fetchone()
+        outcome = app_conn.execute(
+            "insert into tenant.outcome (tenant_id, slug, name) values (%s, 'uptime', 'Uptime')"
+            " returning id",
+            (tenant_a.id,),
+        ).fetchone()
+        assert risk is not None
+        assert quiet is not None
+        assert control is not None
+        assert outcome is not None
+        for kri in (red[0], amber[0]):
+            app_conn.execute(
+                "insert into tenant.kri_risk values (%s, %s, %s)", (tenant_a.id, kri, risk[0])
+            )
+        app_conn.execute(
+            "insert into tenant.control_risk values (%s, %s, %s)",
+            (tenant_a.id, control[0], risk[0]),
+        )
+        app_conn.execute(
+            "insert into tenant.risk_outcome values (%s, %s, %s)",
+            (tenant_a.id, risk[0], outcome[0]),
+        )
+    _materialize_postures(settings, tenant_a)
+    with scoped_transaction(app_conn, tenant_a.scope, read_only=True):
+        postures: dict[object, tuple[float | None, str]] = {
+            risk_id: (score, severity)
+            for risk_id, score, severity in app_conn.execute(
+                "select risk_id, score, severity from tenant.risk_posture"
+            )
+        }
+        outcome_row = app_conn.execute(
+            "select severity, score from tenant.outcome_posture where outcome_id = %s",
+            (outcome[0],),
+        ).fetchone()
+        tenant_row = app_conn.execute(
+            "select risk_count, risks_unassessed, top_risks, posture_score, kris_red, kris_no_data,"
+            " kri_count from tenant.tenant_posture"
+        ).fetchone()
+    # red (2 points) and amber (1): 100 × (0.6 × 2/2 + 0.25 × 1.5/2 + 0.15 × 0.5) = 86.25
+    score, severity = postures[risk[0]]
+    assert score is not None
+    assert (round(score, 6), severity) == (86.25, "critical")
+    assert postures[quiet[0]] == (None, "unassessed")
+    assert outcome_row == ("critical", 86.25)
+    assert tenant_row is not None
+    assert tenant_row[:3] == (2, 1, [risk[0]])
+    assert tenant_row[3] == 86.25  # the only assessed risk
+    assert tenant_row[4:] == (1, len(tenant_a.kri_slugs) - 2, len(tenant_a.kri_slugs))
