@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dagster as dg
+from fastapi.testclient import TestClient
 
 from assets.partitions import tenant_partitions
 from assets.posture import outcome_posture, risk_posture, tenant_posture
@@ -10,7 +11,8 @@ from draxis.db.scope import scoped_transaction
 from draxis.settings import Settings
 from pipelines.resources import DraxisDatabase
 from tests.conftest import Conn
-from tests.factories import TenantFixture
+from tests.factories import TenantFixture, materialize_tenant
+from tests.identity import bearer, login
 
 
 def _materialize_postures(settings: Settings, tenant: TenantFixture) -> None:
@@ -101,3 +103,57 @@ def test_a_tenants_risk_model_rolls_up_into_risk_outcome_and_tenant_posture(
     assert tenant_row[:3] == (2, 1, [risk[0]])
     assert tenant_row[3] == 86.25  # the only assessed risk
     assert tenant_row[4:] == (1, len(tenant_a.kri_slugs) - 2, len(tenant_a.kri_slugs))
+
+
+def test_the_dashboard_reads_the_stored_posture(
+    settings: Settings,
+    client: TestClient,
+    pipeline_conn: Conn,
+    app_conn: Conn,
+    tenant_a: TenantFixture,
+) -> None:
+    headers = bearer(login(client, tenant_a.user_email)["access_token"])
+    before = client.get("/api/dashboard", headers=headers).json()
+    assert before["posture"] is None  # not rolled up yet: nothing is invented
+    with scoped_transaction(app_conn, tenant_a.scope):
+        app_conn.execute(
+            "insert into tenant.risk (tenant_id, slug, title) values (%s, 'r1', 'Risk one')",
+            (tenant_a.id,),
+        )
+        app_conn.execute(
+            "insert into tenant.kri_risk select tenant_id, k.id, r.id from tenant.kri k"
+            " cross join lateral (select id from tenant.risk where slug = 'r1') r"
+        )
+    _materialize_postures(settings, tenant_a)
+    after = client.get("/api/dashboard", headers=headers).json()
+    assert after["posture"]["risks"]["unassessed"] == 0
+    assert [r["title"] for r in after["top_risks"]] == ["Risk one"]
+    # Every KRI is no_data (no status yet): 1 point each → 100 × (0.6 × 1/2 + 0.25 × 1/2) = 42.5
+    assert after["top_risks"][0]["score"] == 42.5
+    assert after["top_risks"][0]["severity"] == "medium"
+
+
+def test_kri_history_is_bucketed_in_the_database(
+    settings: Settings, client: TestClient, tenant_a: TenantFixture, tenant_b: TenantFixture
+) -> None:
+    materialize_tenant(settings, tenant_a)
+    headers = bearer(login(client, tenant_a.user_email)["access_token"])
+    kri = client.get("/api/kris", headers=headers).json()["items"][0]
+    url = f"/api/kris/{kri['id']}/observations"
+    daily = client.get(url, headers=headers, params={"bucket": "day"}).json()
+    raw = client.get(url, headers=headers, params={"bucket": "raw"}).json()
+    weekly = client.get(url, headers=headers, params={"bucket": "week"}).json()
+    assert len(raw["points"]) == sum(p["n"] for p in daily["points"]) > 0
+    assert sum(p["n"] for p in weekly["points"]) == len(raw["points"])
+    assert len(weekly["points"]) < len(daily["points"])
+    assert (daily["warn"], daily["critical"]) == (kri["warn"], kri["critical"])
+    point = weekly["points"][-1]
+    assert point["min"] <= point["value"] <= point["max"]
+    backwards = client.get(
+        url,
+        headers=headers,
+        params={"from": "2026-11-20T00:00:00Z", "to": "2026-11-01T00:00:00Z"},
+    )
+    assert backwards.status_code == 422
+    other = bearer(login(client, tenant_b.user_email)["access_token"])
+    assert client.get(url, headers=other).status_code == 404
