@@ -220,3 +220,8 @@ export const TENANT_ROLES: readonly TenantRole[] = ['tenant_admin', 'tenant_user
 export function isTenantRole(role: Role): role is TenantRole {
   return role === 'tenant_admin' || role === 'tenant_user'
 }
+
+/** The roles a tenant admin or user may be switched between (the tenant roles); null for anyone else. */
+export function tenantRoleChoices(user: { role: Role }): readonly TenantRole[] | null {
+  return isTenantRole(user.role) ? TENANT_ROLES : null
+}

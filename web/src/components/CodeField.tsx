@@ -22,3 +22,8 @@ export function CodeField({ value, onChange }: { value: string; onChange: (v: st
 export function isSixDigits(code: string): boolean {
   return /^\d{6}$/.test(code)
 }
+
+/** Why `code` cannot be an authenticator code, or null when it can. */
+export function sixDigitsError(code: string): string | null {
+  return isSixDigits(code) ? null : 'Enter the 6-digit code from your authenticator app.'
+}

@@ -46,6 +46,16 @@ export function Section({ title, description, children }: { title: string; descr
   )
 }
 
+/** A titled part of a Section, below a rule (e.g. its "create" or "invite" form). */
+export function Subsection({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <div className="border-t border-slate-100 pt-4">
+      <h3 className="mb-2 text-sm font-semibold text-slate-800">{title}</h3>
+      {children}
+    </div>
+  )
+}
+
 /** Shown when `/api/me` says this page is not for you. */
 export function Forbidden() {
   return (
@@ -57,10 +67,6 @@ export function Forbidden() {
     </main>
   )
 }
-
-export const tableClass = 'min-w-full divide-y divide-slate-200 text-sm'
-export const thClass = 'px-3 py-2 text-left text-xs font-semibold tracking-wide text-slate-600 uppercase'
-export const tdClass = 'px-3 py-2 align-middle text-slate-800'
 
 export function formatDate(iso: string | null | undefined): string {
   if (!iso) return '—'

@@ -3,9 +3,10 @@ import { useNavigate, useSearchParams } from 'react-router'
 import type { ProblemError } from '../api'
 import { AuthCard } from '../components/AuthCard'
 import { primaryButton, TextField } from '../components/form'
+import { EMPTY_NEW_PASSWORD, NewPasswordFields, newPasswordErrors } from '../components/NewPasswordFields'
 import { asProblem, ErrorList, ProblemAlert } from '../components/ProblemAlert'
 import { acceptInvite } from '../endpoints'
-import { MIN_PASSWORD_LENGTH, passwordErrors, postAuthPath } from '../identity'
+import { postAuthPath } from '../identity'
 import { sessionFromAuth, setSession } from '../session'
 
 /** `/invite?token=…`: an invited person picks their name and password and is signed in. */
@@ -14,8 +15,7 @@ export function InvitePage() {
   const [params] = useSearchParams()
   const token = params.get('token') ?? ''
   const [displayName, setDisplayName] = useState('')
-  const [password, setPassword] = useState('')
-  const [confirmation, setConfirmation] = useState('')
+  const [newPassword, setNewPassword] = useState(EMPTY_NEW_PASSWORD)
   const [clientErrors, setClientErrors] = useState<string[]>([])
   const [error, setError] = useState<ProblemError | null>(null)
   const [pending, setPending] = useState(false)
@@ -35,12 +35,12 @@ export function InvitePage() {
     e.preventDefault()
     if (pending) return
     setError(null)
-    const errors = [...(displayName.trim() ? [] : ['Enter your name.']), ...passwordErrors(password, confirmation)]
+    const errors = [...(displayName.trim() ? [] : ['Enter your name.']), ...newPasswordErrors(newPassword)]
     setClientErrors(errors)
     if (errors.length > 0) return
     setPending(true)
     try {
-      const res = await acceptInvite({ token, display_name: displayName.trim(), password })
+      const res = await acceptInvite({ token, display_name: displayName.trim(), password: newPassword.password })
       const session = sessionFromAuth(res)
       setSession(session)
       navigate(postAuthPath(session), { replace: true })
@@ -56,24 +56,7 @@ export function InvitePage() {
         <ErrorList messages={clientErrors} />
         {error && <ProblemAlert error={error} />}
         <TextField label="Display name" autoComplete="name" required value={displayName} onChange={setDisplayName} />
-        <TextField
-          label="Password"
-          type="password"
-          autoComplete="new-password"
-          required
-          minLength={MIN_PASSWORD_LENGTH}
-          value={password}
-          onChange={setPassword}
-          hint={`At least ${MIN_PASSWORD_LENGTH} characters; avoid common passwords.`}
-        />
-        <TextField
-          label="Confirm password"
-          type="password"
-          autoComplete="new-password"
-          required
-          value={confirmation}
-          onChange={setConfirmation}
-        />
+        <NewPasswordFields value={newPassword} onChange={setNewPassword} />
         <button type="submit" disabled={pending} aria-busy={pending} className={`w-full ${primaryButton}`}>
           {pending ? 'Accepting…' : 'Accept invitation'}
         </button>

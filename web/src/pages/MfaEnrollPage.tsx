@@ -1,14 +1,13 @@
-import { useState, type FormEvent } from 'react'
+import { useState } from 'react'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { QRCodeSVG } from 'qrcode.react'
 import { Link, useNavigate } from 'react-router'
-import type { ProblemError } from '../api'
 import { AuthCard } from '../components/AuthCard'
-import { CodeField, isSixDigits } from '../components/CodeField'
+import { AuthenticatorCodeForm, useCodeSubmission } from '../components/CodeForm'
 import { CopyButton } from '../components/CopyButton'
 import { linkClass, primaryButton } from '../components/form'
 import { LoadingPanel } from '../components/LoadingScreen'
-import { asProblem, ErrorList, ProblemAlert } from '../components/ProblemAlert'
+import { asProblem, ProblemAlert } from '../components/ProblemAlert'
 import { SignOutLink } from '../components/SignOutLink'
 import { confirmMfaEnrollment, startMfaEnrollment } from '../endpoints'
 import { sessionFromAuth, setSession, useSession } from '../session'
@@ -27,9 +26,7 @@ export function MfaEnrollPage() {
   const navigate = useNavigate()
   const queryClient = useQueryClient()
   const [code, setCode] = useState('')
-  const [clientError, setClientError] = useState<string | null>(null)
-  const [error, setError] = useState<ProblemError | null>(null)
-  const [pending, setPending] = useState(false)
+  const submission = useCodeSubmission()
   const [recoveryCodes, setRecoveryCodes] = useState<string[] | null>(null)
 
   // Each POST makes a new secret: never refetch on its own, and key by user (not token) so a
@@ -45,28 +42,12 @@ export function MfaEnrollPage() {
     refetchOnReconnect: false,
   })
 
-  async function onSubmit(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault()
-    if (pending) return
-    setError(null)
-    if (!isSixDigits(code)) {
-      setClientError('Enter the 6-digit code from your authenticator app.')
-      return
-    }
-    setClientError(null)
-    setPending(true)
-    try {
-      const res = await confirmMfaEnrollment(code)
-      // Codes first, so the page shows them before anything reacts to the verified session.
-      setRecoveryCodes(res.recovery_codes)
-      queryClient.removeQueries({ queryKey: enrollmentKey })
-      setSession(sessionFromAuth(res))
-    } catch (err) {
-      setError(asProblem(err))
-      setCode('')
-    } finally {
-      setPending(false)
-    }
+  async function confirm() {
+    const res = await confirmMfaEnrollment(code)
+    // Codes first, so the page shows them before anything reacts to the verified session.
+    setRecoveryCodes(res.recovery_codes)
+    queryClient.removeQueries({ queryKey: enrollmentKey })
+    setSession(sessionFromAuth(res))
   }
 
   if (recoveryCodes) {
@@ -135,14 +116,13 @@ export function MfaEnrollPage() {
             </figcaption>
           </figure>
 
-          <form onSubmit={onSubmit} noValidate aria-label="Confirm authenticator" className="space-y-4">
-            <ErrorList messages={clientError ? [clientError] : []} />
-            {error && <ProblemAlert error={error} />}
-            <CodeField value={code} onChange={setCode} />
-            <button type="submit" disabled={pending} aria-busy={pending} className={`w-full ${primaryButton}`}>
-              {pending ? 'Verifying…' : 'Verify'}
-            </button>
-          </form>
+          <AuthenticatorCodeForm
+            label="Confirm authenticator"
+            submission={submission}
+            code={code}
+            onCodeChange={setCode}
+            send={confirm}
+          />
         </>
       )}
       <SignOutLink />

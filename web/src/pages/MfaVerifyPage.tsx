@@ -1,10 +1,8 @@
-import { useState, type FormEvent } from 'react'
+import { useState } from 'react'
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router'
-import type { ProblemError } from '../api'
 import { AuthCard } from '../components/AuthCard'
-import { CodeField, isSixDigits } from '../components/CodeField'
+import { AuthenticatorCodeForm, CodeForm, useCodeSubmission } from '../components/CodeForm'
 import { linkClass, primaryButton, TextField } from '../components/form'
-import { asProblem, ErrorList, ProblemAlert } from '../components/ProblemAlert'
 import { SignOutLink } from '../components/SignOutLink'
 import { recoverMfa, verifyMfa } from '../endpoints'
 import { mfaPending } from '../identity'
@@ -21,9 +19,8 @@ export function MfaVerifyPage() {
   const recovery = params.get('method') === 'recovery'
   const [code, setCode] = useState('')
   const [recoveryCode, setRecoveryCode] = useState('')
-  const [clientError, setClientError] = useState<string | null>(null)
-  const [error, setError] = useState<ProblemError | null>(null)
-  const [pending, setPending] = useState(false)
+  const submission = useCodeSubmission()
+  const { pending } = submission
   const [codesLeft, setCodesLeft] = useState<number | null>(null)
 
   if (codesLeft !== null) {
@@ -45,53 +42,27 @@ export function MfaVerifyPage() {
   // Nothing to verify (already done, or MFA does not apply): go home.
   if (session && !mfaPending(session.mfa) && !pending) return <Navigate to="/" replace />
 
-  async function onVerify(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault()
-    if (pending) return
-    setError(null)
-    if (!isSixDigits(code)) {
-      setClientError('Enter the 6-digit code from your authenticator app.')
-      return
-    }
-    setClientError(null)
-    setPending(true)
-    try {
-      const res = await verifyMfa(code)
-      setSession(sessionFromAuth(res))
-      navigate('/', { replace: true })
-    } catch (err) {
-      setError(asProblem(err))
-      setCode('')
-      setPending(false)
-    }
+  async function verify() {
+    const res = await verifyMfa(code)
+    setSession(sessionFromAuth(res))
+    navigate('/', { replace: true })
   }
 
-  async function onRecover(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault()
-    if (pending) return
-    setError(null)
-    const value = recoveryCode.trim()
-    if (!value) {
-      setClientError('Enter one of your recovery codes.')
-      return
-    }
-    setClientError(null)
-    setPending(true)
-    try {
-      const res = await recoverMfa(value)
-      if (res.recovery_codes_left <= LOW_RECOVERY_CODES) setCodesLeft(res.recovery_codes_left)
-      setSession(sessionFromAuth(res))
-      if (res.recovery_codes_left > LOW_RECOVERY_CODES) navigate('/', { replace: true })
-    } catch (err) {
-      setError(asProblem(err))
-      setPending(false)
-    }
+  async function recover() {
+    const res = await recoverMfa(recoveryCode.trim())
+    if (res.recovery_codes_left <= LOW_RECOVERY_CODES) setCodesLeft(res.recovery_codes_left)
+    setSession(sessionFromAuth(res))
+    if (res.recovery_codes_left > LOW_RECOVERY_CODES) navigate('/', { replace: true })
   }
 
-  function switchMethod() {
-    setError(null)
-    setClientError(null)
-  }
+  /** To the other kind of code; its form starts without the messages of this one. */
+  const switchLink = (to: string, label: string) => (
+    <p className="text-center text-sm">
+      <Link to={to} replace onClick={submission.clearErrors} className={linkClass}>
+        {label}
+      </Link>
+    </p>
+  )
 
   return (
     <AuthCard
@@ -103,9 +74,15 @@ export function MfaVerifyPage() {
       }
     >
       {recovery ? (
-        <form onSubmit={onRecover} noValidate aria-label="Use a recovery code" className="space-y-4">
-          <ErrorList messages={clientError ? [clientError] : []} />
-          {error && <ProblemAlert error={error} />}
+        <CodeForm
+          label="Use a recovery code"
+          submission={submission}
+          validate={() => (recoveryCode.trim() ? null : 'Enter one of your recovery codes.')}
+          send={recover}
+          submitLabel="Use recovery code"
+          pendingLabel="Checking…"
+          footer={switchLink('/mfa/verify', 'Use your authenticator app')}
+        >
           <TextField
             label="Recovery code"
             name="recovery_code"
@@ -117,29 +94,16 @@ export function MfaVerifyPage() {
             onChange={setRecoveryCode}
             className="[&_input]:font-mono"
           />
-          <button type="submit" disabled={pending} aria-busy={pending} className={`w-full ${primaryButton}`}>
-            {pending ? 'Checking…' : 'Use recovery code'}
-          </button>
-          <p className="text-center text-sm">
-            <Link to="/mfa/verify" replace onClick={switchMethod} className={linkClass}>
-              Use your authenticator app
-            </Link>
-          </p>
-        </form>
+        </CodeForm>
       ) : (
-        <form onSubmit={onVerify} noValidate aria-label="Verify authentication code" className="space-y-4">
-          <ErrorList messages={clientError ? [clientError] : []} />
-          {error && <ProblemAlert error={error} />}
-          <CodeField value={code} onChange={setCode} />
-          <button type="submit" disabled={pending} aria-busy={pending} className={`w-full ${primaryButton}`}>
-            {pending ? 'Verifying…' : 'Verify'}
-          </button>
-          <p className="text-center text-sm">
-            <Link to="/mfa/verify?method=recovery" replace onClick={switchMethod} className={linkClass}>
-              Use a recovery code
-            </Link>
-          </p>
-        </form>
+        <AuthenticatorCodeForm
+          label="Verify authentication code"
+          submission={submission}
+          code={code}
+          onCodeChange={setCode}
+          send={verify}
+          footer={switchLink('/mfa/verify?method=recovery', 'Use a recovery code')}
+        />
       )}
       <SignOutLink />
     </AuthCard>

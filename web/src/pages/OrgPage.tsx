@@ -1,13 +1,14 @@
 import { useState } from 'react'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useNavigate } from 'react-router'
+import { replaceById } from '../cache'
 import { CreateForm } from '../components/CreateForm'
 import { TextField } from '../components/form'
 import { InviteForm } from '../components/InviteForm'
-import { LoadingPanel } from '../components/LoadingScreen'
 import { MfaPolicyControl } from '../components/MfaPolicyControl'
-import { Page, Section } from '../components/Page'
+import { Page, Section, Subsection } from '../components/Page'
 import { asProblem, ProblemAlert } from '../components/ProblemAlert'
+import { QueryResult } from '../components/QueryResult'
 import { TenantsTable } from '../components/TenantsTable'
 import { UsersTable } from '../components/UsersTable'
 import {
@@ -23,7 +24,7 @@ import {
   setOrgMfaPolicy,
   updateOrgUser,
 } from '../endpoints'
-import { isTenantRole, PERMISSION, TENANT_ROLES, type Me, type Role, type TenantOut, type UserOut } from '../identity'
+import { PERMISSION, tenantRoleChoices, type Me, type Role, type TenantOut, type UserOut } from '../identity'
 import { usePermissions } from '../me'
 import { sessionFromImpersonation, setSession, type Session } from '../session'
 
@@ -77,23 +78,22 @@ export function OrgPage({ session, orgId }: { session: Session; orgId: string })
       {org.isError && <ProblemAlert error={asProblem(org.error)} />}
 
       <Section title="Tenants">
-        {tenants.isPending && <LoadingPanel label="Loading tenants…" />}
-        {tenants.isError && <ProblemAlert error={asProblem(tenants.error)} />}
-        {tenants.data && (
-          <TenantsTable
-            tenants={tenants.data}
-            canDelete={can(PERMISSION.orgTenantsManage)}
-            canImpersonate={can(PERMISSION.impersonate)}
-            onDelete={async (t) => {
-              await deleteTenant(orgId, t.id)
-              await refreshOrg()
-            }}
-            onImpersonate={impersonate}
-          />
-        )}
+        <QueryResult query={tenants} loading="Loading tenants…">
+          {(data) => (
+            <TenantsTable
+              tenants={data}
+              canDelete={can(PERMISSION.orgTenantsManage)}
+              canImpersonate={can(PERMISSION.impersonate)}
+              onDelete={async (t) => {
+                await deleteTenant(orgId, t.id)
+                await refreshOrg()
+              }}
+              onImpersonate={impersonate}
+            />
+          )}
+        </QueryResult>
         {can(PERMISSION.orgTenantsManage) && (
-          <div className="border-t border-slate-100 pt-4">
-            <h3 className="mb-2 text-sm font-semibold text-slate-800">Create tenant</h3>
+          <Subsection title="Create tenant">
             <CreateForm
               label="Create tenant"
               submitLabel="Create tenant"
@@ -115,33 +115,32 @@ export function OrgPage({ session, orgId }: { session: Session; orgId: string })
               />
               <TextField label="Display name" required autoComplete="off" value={name} onChange={setName} className="min-w-64 flex-1" />
             </CreateForm>
-          </div>
+          </Subsection>
         )}
       </Section>
 
       <Section title="Users" description="Everyone in this organization and its tenants.">
-        {users.isPending && <LoadingPanel label="Loading users…" />}
-        {users.isError && <ProblemAlert error={asProblem(users.error)} />}
-        {users.data && (
-          <UsersTable
-            users={users.data}
-            currentUserId={session.user.id}
-            canManage={can(PERMISSION.orgUsersManage)}
-            roleOptions={(u) => (isTenantRole(u.role) ? TENANT_ROLES : null)}
-            tenantName={(id) => (id ? (tenantNames.get(id) ?? '—') : '—')}
-            onPatch={async (user, body) => {
-              const updated = await updateOrgUser(orgId, user.id, body)
-              queryClient.setQueryData<UserOut[]>(usersKey, (old) => old?.map((u) => (u.id === updated.id ? updated : u)))
-            }}
-            onResetMfa={async (user) => {
-              await resetOrgUserMfa(orgId, user.id)
-              await queryClient.invalidateQueries({ queryKey: usersKey })
-            }}
-          />
-        )}
+        <QueryResult query={users} loading="Loading users…">
+          {(data) => (
+            <UsersTable
+              users={data}
+              currentUserId={session.user.id}
+              canManage={can(PERMISSION.orgUsersManage)}
+              roleOptions={tenantRoleChoices}
+              tenantName={(id) => (id ? (tenantNames.get(id) ?? '—') : '—')}
+              onPatch={async (user, body) => {
+                const updated = await updateOrgUser(orgId, user.id, body)
+                queryClient.setQueryData<UserOut[]>(usersKey, replaceById(updated))
+              }}
+              onResetMfa={async (user) => {
+                await resetOrgUserMfa(orgId, user.id)
+                await queryClient.invalidateQueries({ queryKey: usersKey })
+              }}
+            />
+          )}
+        </QueryResult>
         {can(PERMISSION.orgUsersManage) && (
-          <div className="border-t border-slate-100 pt-4">
-            <h3 className="mb-2 text-sm font-semibold text-slate-800">Invite user</h3>
+          <Subsection title="Invite user">
             <InviteForm
               roles={ORG_INVITE_ROLES}
               tenants={tenants.data ?? []}
@@ -151,7 +150,7 @@ export function OrgPage({ session, orgId }: { session: Session; orgId: string })
                 return invite
               }}
             />
-          </div>
+          </Subsection>
         )}
       </Section>
 

@@ -1,13 +1,15 @@
 import { useState } from 'react'
 import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query'
 import { Link } from 'react-router'
-import type { ProblemError } from '../api'
+import { replaceById } from '../cache'
 import { CreateForm } from '../components/CreateForm'
+import { DataTable, useRowAction } from '../components/DataTable'
 import { linkClass, secondaryButton, SelectField, TextField } from '../components/form'
 import { LoadingPanel } from '../components/LoadingScreen'
 import { MfaPolicyControl } from '../components/MfaPolicyControl'
-import { formatDate, formatDateTime, Page, Section, tableClass, tdClass, thClass } from '../components/Page'
+import { formatDate, formatDateTime, Page, Section, Subsection } from '../components/Page'
 import { asProblem, ProblemAlert } from '../components/ProblemAlert'
+import { QueryResult } from '../components/QueryResult'
 import { createOrg, listOrgs, listPlatformAudit, setOrgDisabled, setPlatformMfaPolicy } from '../endpoints'
 import { PERMISSION, type AuditEntry, type OrgKind, type OrgOut } from '../identity'
 import { usePermissions } from '../me'
@@ -29,61 +31,47 @@ function ShortId({ id }: { id: string | null }) {
 
 function OrgsTable({ orgs }: { orgs: readonly OrgOut[] }) {
   const queryClient = useQueryClient()
-  const [busy, setBusy] = useState<string | null>(null)
-  const [error, setError] = useState<ProblemError | null>(null)
+  const { busy, error, run } = useRowAction()
 
-  async function toggle(org: OrgOut) {
-    setBusy(org.id)
-    setError(null)
-    try {
+  function toggle(org: OrgOut) {
+    return run(org, async () => {
       const updated = await setOrgDisabled(org.id, org.disabled_at === null)
-      queryClient.setQueryData<OrgOut[]>(['platform-orgs'], (old) => old?.map((o) => (o.id === updated.id ? updated : o)))
-    } catch (err) {
-      setError(asProblem(err))
-    } finally {
-      setBusy(null)
-    }
+      queryClient.setQueryData<OrgOut[]>(['platform-orgs'], replaceById(updated))
+    })
   }
 
-  if (orgs.length === 0) return <p className="text-sm text-slate-600">No organizations yet.</p>
   return (
-    <div className="space-y-3">
-      {error && <ProblemAlert error={error} />}
-      <div className="overflow-x-auto">
-        <table className={tableClass}>
-          <thead>
-            <tr>
-              <th scope="col" className={thClass}>Slug</th>
-              <th scope="col" className={thClass}>Name</th>
-              <th scope="col" className={thClass}>Kind</th>
-              <th scope="col" className={thClass}>Tenants</th>
-              <th scope="col" className={thClass}>Disabled</th>
-              <th scope="col" className={thClass}><span className="sr-only">Actions</span></th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {orgs.map((o) => (
-              <tr key={o.id} data-testid="org-row" data-org-id={o.id} className={o.disabled_at ? 'text-slate-500' : ''}>
-                <td className={`${tdClass} font-mono text-xs`}>{o.slug}</td>
-                <td className={tdClass}>
-                  <Link to={`/orgs/${o.id}`} className={linkClass}>
-                    {o.name}
-                  </Link>
-                </td>
-                <td className={tdClass}>{o.kind === 'partner' ? 'Partner' : 'Direct'}</td>
-                <td className={`${tdClass} tabular-nums`}>{o.tenant_count}</td>
-                <td className={tdClass}>{o.disabled_at ? formatDate(o.disabled_at) : 'No'}</td>
-                <td className={`${tdClass} text-right`}>
-                  <button type="button" disabled={busy === o.id} onClick={() => void toggle(o)} className={secondaryButton}>
-                    {o.disabled_at ? 'Enable' : 'Disable'}
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </div>
+    <DataTable
+      rows={orgs}
+      rowTestId="org-row"
+      rowAttributes={(o) => ({ 'data-org-id': o.id, className: o.disabled_at ? 'text-slate-500' : '' })}
+      empty="No organizations yet."
+      above={error && <ProblemAlert error={error} />}
+      columns={[
+        { header: 'Slug', className: 'font-mono text-xs', cell: (o) => o.slug },
+        {
+          header: 'Name',
+          cell: (o) => (
+            <Link to={`/orgs/${o.id}`} className={linkClass}>
+              {o.name}
+            </Link>
+          ),
+        },
+        { header: 'Kind', cell: (o) => (o.kind === 'partner' ? 'Partner' : 'Direct') },
+        { header: 'Tenants', className: 'tabular-nums', cell: (o) => o.tenant_count },
+        { header: 'Disabled', cell: (o) => (o.disabled_at ? formatDate(o.disabled_at) : 'No') },
+        {
+          header: 'Actions',
+          hideHeader: true,
+          className: 'text-right',
+          cell: (o) => (
+            <button type="button" disabled={busy === o.id} onClick={() => void toggle(o)} className={secondaryButton}>
+              {o.disabled_at ? 'Enable' : 'Disable'}
+            </button>
+          ),
+        },
+      ]}
+    />
   )
 }
 
@@ -97,62 +85,43 @@ function AuditTable() {
 
   if (audit.isPending) return <LoadingPanel label="Loading audit log…" />
   if (audit.isError) return <ProblemAlert error={asProblem(audit.error)} />
-  const entries = audit.data.pages.flat()
-  if (entries.length === 0) return <p className="text-sm text-slate-600">Nothing recorded yet.</p>
 
   return (
-    <div className="space-y-3">
-      <div className="overflow-x-auto">
-        <table className={tableClass}>
-          <thead>
-            <tr>
-              <th scope="col" className={thClass}>Time</th>
-              <th scope="col" className={thClass}>Actor</th>
-              <th scope="col" className={thClass}>Impersonator</th>
-              <th scope="col" className={thClass}>Scope</th>
-              <th scope="col" className={thClass}>Action</th>
-              <th scope="col" className={thClass}>Target</th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {entries.map((e) => (
-              <tr key={e.id} data-testid="audit-row">
-                <td className={`${tdClass} whitespace-nowrap`}>
-                  <time dateTime={e.at}>{formatDateTime(e.at)}</time>
-                </td>
-                <td className={tdClass}>
-                  <ShortId id={e.actor_user_id} />
-                </td>
-                <td className={tdClass}>
-                  <ShortId id={e.impersonator_user_id} />
-                </td>
-                <td className={tdClass}>{e.scope}</td>
-                <td className={`${tdClass} font-mono text-xs`}>{e.action}</td>
-                <td className={tdClass}>
-                  {e.target_type ? (
-                    <span>
-                      {e.target_type} <ShortId id={e.target_id} />
-                    </span>
-                  ) : (
-                    <span className="text-slate-400">—</span>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      {audit.hasNextPage && (
-        <button
-          type="button"
-          onClick={() => void audit.fetchNextPage()}
-          disabled={audit.isFetchingNextPage}
-          className={secondaryButton}
-        >
-          {audit.isFetchingNextPage ? 'Loading…' : 'Load older entries'}
-        </button>
-      )}
-    </div>
+    <DataTable
+      rows={audit.data.pages.flat()}
+      rowTestId="audit-row"
+      empty="Nothing recorded yet."
+      columns={[
+        { header: 'Time', className: 'whitespace-nowrap', cell: (e) => <time dateTime={e.at}>{formatDateTime(e.at)}</time> },
+        { header: 'Actor', cell: (e) => <ShortId id={e.actor_user_id} /> },
+        { header: 'Impersonator', cell: (e) => <ShortId id={e.impersonator_user_id} /> },
+        { header: 'Scope', cell: (e) => e.scope },
+        { header: 'Action', className: 'font-mono text-xs', cell: (e) => e.action },
+        {
+          header: 'Target',
+          cell: (e) =>
+            e.target_type ? (
+              <span>
+                {e.target_type} <ShortId id={e.target_id} />
+              </span>
+            ) : (
+              <span className="text-slate-400">—</span>
+            ),
+        },
+      ]}
+      below={
+        audit.hasNextPage && (
+          <button
+            type="button"
+            onClick={() => void audit.fetchNextPage()}
+            disabled={audit.isFetchingNextPage}
+            className={secondaryButton}
+          >
+            {audit.isFetchingNextPage ? 'Loading…' : 'Load older entries'}
+          </button>
+        )
+      }
+    />
   )
 }
 
@@ -168,11 +137,10 @@ export function PlatformPage() {
   return (
     <Page title="Platform">
       <Section title="Organizations">
-        {orgs.isPending && <LoadingPanel label="Loading organizations…" />}
-        {orgs.isError && <ProblemAlert error={asProblem(orgs.error)} />}
-        {orgs.data && <OrgsTable orgs={orgs.data} />}
-        <div className="border-t border-slate-100 pt-4">
-          <h3 className="mb-2 text-sm font-semibold text-slate-800">Create organization</h3>
+        <QueryResult query={orgs} loading="Loading organizations…">
+          {(data) => <OrgsTable orgs={data} />}
+        </QueryResult>
+        <Subsection title="Create organization">
           <CreateForm
             label="Create organization"
             submitLabel="Create organization"
@@ -188,7 +156,7 @@ export function PlatformPage() {
             <TextField label="Name" required autoComplete="off" value={name} onChange={setName} className="min-w-64 flex-1" />
             <SelectField label="Kind" value={kind} options={KINDS} onChange={setKind} />
           </CreateForm>
-        </div>
+        </Subsection>
       </Section>
 
       {permissions?.has(PERMISSION.platformMfaManage) && (

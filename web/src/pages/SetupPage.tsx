@@ -3,9 +3,10 @@ import { Link, Navigate } from 'react-router'
 import type { ProblemError } from '../api'
 import { AuthCard } from '../components/AuthCard'
 import { linkClass, primaryButton, TextField } from '../components/form'
+import { EMPTY_NEW_PASSWORD, NewPasswordFields, newPasswordErrors } from '../components/NewPasswordFields'
 import { asProblem, ErrorList, ProblemAlert } from '../components/ProblemAlert'
 import { setup } from '../endpoints'
-import { MIN_PASSWORD_LENGTH, passwordErrors, postAuthPath } from '../identity'
+import { postAuthPath } from '../identity'
 import { sessionFromAuth, setSession, useSession } from '../session'
 import { useNeedsSetup } from './LoginPage'
 
@@ -15,8 +16,7 @@ export function SetupPage() {
   const needsSetup = useNeedsSetup()
   const [email, setEmail] = useState('')
   const [displayName, setDisplayName] = useState('')
-  const [password, setPassword] = useState('')
-  const [confirmation, setConfirmation] = useState('')
+  const [newPassword, setNewPassword] = useState(EMPTY_NEW_PASSWORD)
   const [clientErrors, setClientErrors] = useState<string[]>([])
   const [error, setError] = useState<ProblemError | null>(null)
   const [pending, setPending] = useState(false)
@@ -31,13 +31,13 @@ export function SetupPage() {
     const errors = [
       ...(email.trim() ? [] : ['Enter your work email.']),
       ...(displayName.trim() ? [] : ['Enter a display name.']),
-      ...passwordErrors(password, confirmation),
+      ...newPasswordErrors(newPassword),
     ]
     setClientErrors(errors)
     if (errors.length > 0) return
     setPending(true)
     try {
-      const res = await setup({ email: email.trim(), display_name: displayName.trim(), password })
+      const res = await setup({ email: email.trim(), display_name: displayName.trim(), password: newPassword.password })
       setSession(sessionFromAuth(res))
     } catch (err) {
       setError(asProblem(err))
@@ -66,24 +66,7 @@ export function SetupPage() {
         )}
         <TextField label="Work email" type="email" autoComplete="username" required value={email} onChange={setEmail} />
         <TextField label="Display name" autoComplete="name" required value={displayName} onChange={setDisplayName} />
-        <TextField
-          label="Password"
-          type="password"
-          autoComplete="new-password"
-          required
-          minLength={MIN_PASSWORD_LENGTH}
-          value={password}
-          onChange={setPassword}
-          hint={`At least ${MIN_PASSWORD_LENGTH} characters; avoid common passwords.`}
-        />
-        <TextField
-          label="Confirm password"
-          type="password"
-          autoComplete="new-password"
-          required
-          value={confirmation}
-          onChange={setConfirmation}
-        />
+        <NewPasswordFields value={newPassword} onChange={setNewPassword} />
         <button type="submit" disabled={pending} aria-busy={pending} className={`w-full ${primaryButton}`}>
           {pending ? 'Creating account…' : 'Create account'}
         </button>

@@ -1,10 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { ProblemError } from '../api'
+import { replaceById } from '../cache'
 import { InviteForm } from '../components/InviteForm'
-import { LoadingPanel } from '../components/LoadingScreen'
 import { MfaPolicyControl } from '../components/MfaPolicyControl'
 import { Page, Section } from '../components/Page'
-import { asProblem, ProblemAlert } from '../components/ProblemAlert'
+import { QueryResult } from '../components/QueryResult'
 import { UsersTable } from '../components/UsersTable'
 import {
   inviteTenantUser,
@@ -13,7 +13,7 @@ import {
   setTenantMfaPolicy,
   updateTenantUser,
 } from '../endpoints'
-import { isTenantRole, PERMISSION, TENANT_ROLES, type UserOut, type UserPatch } from '../identity'
+import { isTenantRole, PERMISSION, TENANT_ROLES, tenantRoleChoices, type UserOut, type UserPatch } from '../identity'
 import { usePermissions } from '../me'
 import type { Session } from '../session'
 
@@ -29,8 +29,7 @@ export function TenantUsersPage({ session }: { session: Session }) {
 
   const patch = useMutation({
     mutationFn: ({ user, body }: { user: UserOut; body: UserPatch }) => updateTenantUser(user.id, body),
-    onSuccess: (updated) =>
-      queryClient.setQueryData<UserOut[]>(key, (old) => old?.map((u) => (u.id === updated.id ? updated : u))),
+    onSuccess: (updated) => queryClient.setQueryData<UserOut[]>(key, replaceById(updated)),
   })
 
   const tenantName = session.impersonated_tenant_name ?? session.user.tenant_name
@@ -38,21 +37,21 @@ export function TenantUsersPage({ session }: { session: Session }) {
   return (
     <Page title="Users" eyebrow={tenantName ?? undefined}>
       <Section title="People with access" description="Everyone who can sign in to this tenant.">
-        {users.isPending && <LoadingPanel label="Loading users…" />}
-        {users.isError && <ProblemAlert error={asProblem(users.error)} />}
-        {users.data && (
-          <UsersTable
-            users={users.data}
-            currentUserId={session.user.id}
-            canManage={canManage}
-            roleOptions={(u) => (isTenantRole(u.role) ? TENANT_ROLES : null)}
-            onPatch={(user, body) => patch.mutateAsync({ user, body })}
-            onResetMfa={async (user) => {
-              await resetTenantUserMfa(user.id)
-              await queryClient.invalidateQueries({ queryKey: key })
-            }}
-          />
-        )}
+        <QueryResult query={users} loading="Loading users…">
+          {(data) => (
+            <UsersTable
+              users={data}
+              currentUserId={session.user.id}
+              canManage={canManage}
+              roleOptions={tenantRoleChoices}
+              onPatch={(user, body) => patch.mutateAsync({ user, body })}
+              onResetMfa={async (user) => {
+                await resetTenantUserMfa(user.id)
+                await queryClient.invalidateQueries({ queryKey: key })
+              }}
+            />
+          )}
+        </QueryResult>
       </Section>
 
       {canManage && (
