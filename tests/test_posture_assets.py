@@ -12,7 +12,7 @@ from draxis.settings import Settings
 from pipelines.resources import DraxisDatabase
 from tests.conftest import Conn
 from tests.factories import TenantFixture, materialize_tenant
-from tests.identity import bearer, login
+from tests.identity import bearer, create_user, login
 
 
 def _materialize_postures(settings: Settings, tenant: TenantFixture) -> None:
@@ -157,3 +157,28 @@ def test_kri_history_is_bucketed_in_the_database(
     assert backwards.status_code == 422
     other = bearer(login(client, tenant_b.user_email)["access_token"])
     assert client.get(url, headers=other).status_code == 404
+
+
+def test_the_org_rollup_shows_the_organizations_tenants_only(
+    settings: Settings,
+    client: TestClient,
+    app_conn: Conn,
+    tenant_a: TenantFixture,
+    tenant_b: TenantFixture,
+    observer_conn: Conn,
+) -> None:
+    for tenant in (tenant_a, tenant_b):
+        _materialize_postures(settings, tenant)
+    master = create_user(app_conn, "master_admin", tenant=tenant_a)
+    headers = bearer(login(client, master.email)["access_token"])
+    rows = client.get(f"/api/orgs/{tenant_a.org_id}/rollup", headers=headers).json()
+    assert [r["tenant_id"] for r in rows] == [str(tenant_a.id)]
+    assert rows[0]["kri_count"] == len(tenant_a.kri_slugs)
+    assert rows[0]["computed_at"] is not None
+    assert client.get(f"/api/orgs/{tenant_b.org_id}/rollup", headers=headers).status_code == 404
+    audited = observer_conn.execute(
+        "select count(*) from platform.platform_audit_logs where actor_user_id = %s"
+        " and action = 'scope.widened' and detail->>'path' like '%%/rollup'",
+        (master.id,),
+    ).fetchone()
+    assert audited == (1,)

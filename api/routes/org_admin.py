@@ -263,3 +263,36 @@ def impersonate(
         ),
         tenant_name=tenant.name,
     )
+
+
+class TenantRollup(BaseModel):
+    tenant_id: UUID
+    slug: str
+    name: str
+    posture_score: float | None
+    kri_count: int | None
+    kris_red: int | None
+    kris_amber: int | None
+    kris_green: int | None
+    stale_share: float | None
+    risks_critical: int | None
+    risks_high: int | None
+    computed_at: datetime | None  # null: not rolled up yet
+
+
+@router.get("/rollup", response_model=list[TenantRollup])
+def rollup(org_id: UUID, tx: Annotated[Tx, Depends(org_access(P.ORG_READ))]) -> list[TenantRollup]:
+    """Every live tenant's posture, worst first: one query under the (audited) org scope."""
+    return (
+        tx.conn.cursor(row_factory=class_row(TenantRollup))
+        .execute(
+            "select t.id as tenant_id, t.slug, t.name, p.posture_score, p.kri_count, p.kris_red,"
+            " p.kris_amber, p.kris_green, p.stale_share, p.risks_critical, p.risks_high,"
+            " p.computed_at from platform.tenants t"
+            " left join tenant.tenant_posture p on p.tenant_id = t.id"
+            " where t.organization_id = %s and t.deleted_at is null"
+            " order by p.posture_score desc nulls last, t.name",
+            (org_id,),
+        )
+        .fetchall()
+    )

@@ -198,6 +198,11 @@ begin
     end loop;
 end $$;
 
+-- The org rollup: an organization's admins read the posture of the tenants their scope shows.
+create policy org_reads_posture on tenant.tenant_posture for select
+    using ((select platform.current_scope()) in ('org', 'platform')
+           and tenant_id in (select t.id from platform.tenants t));
+
 grant select, insert, update, delete on tenant.control, tenant.risk, tenant.outcome,
     tenant.vendor, tenant.kri_risk, tenant.control_risk, tenant.risk_outcome, tenant.kri_outcome
     to draxis_app;
