@@ -17,7 +17,7 @@ import polars as pl
 from connectors.base import OBSERVATION_SCHEMA, ConnectorContext, ProbeResult, RunResult
 from draxis.kri import Direction
 
-HISTORY_DAYS = 30
+HISTORY_DAYS = 180  # half a year: enough for trends and the 30-day carrier view
 PROFILE_RISK = {"healthy": 0.02, "mixed": 0.3, "poor": 0.6}
 
 

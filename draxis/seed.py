@@ -1,4 +1,5 @@
-"""The demo: an MSP organization with three tenants, a carrier, a user per role, demo sources.
+"""The demo: an MSP organization with three tenants, a carrier, a user per role, demo sources,
+and a risk model per tenant (controls, risks, outcomes, vendors and their links).
 
 Idempotent: rows are keyed by slug or e-mail and left alone when present, so a second
 `make run` reuses the data. Writes go through the app role under explicit scopes, like the API's.
@@ -17,6 +18,7 @@ from psycopg.rows import TupleRow
 from connectors.demo import CATALOG
 from draxis.db.scope import Scope, scoped_transaction
 from draxis.security.passwords import hash_password
+from draxis.seed_risk_model import seed_risk_model
 
 Conn = psycopg.Connection[TupleRow]
 
@@ -136,6 +138,7 @@ def seed_demo(conn: Conn, password: str) -> list[DemoUser]:
     for tenant in TENANTS:
         with scoped_transaction(conn, Scope.tenant(tenant_ids[tenant.slug], org_id)):
             _seed_tenant(conn, tenant_ids[tenant.slug], tenant)
+            seed_risk_model(conn, tenant_ids[tenant.slug], tenant.profile)
     return list(USERS)
 
 

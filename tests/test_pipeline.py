@@ -17,7 +17,7 @@ from assets.observations import kri_observations
 from assets.partitions import partition_key, tenant_partitions
 from assets.status import kri_status
 from connectors.base import ConnectorContext, ProbeResult, RunResult
-from connectors.demo import DemoConnector
+from connectors.demo import HISTORY_DAYS, DemoConnector
 from draxis.db.scope import Scope, scoped_transaction
 from draxis.settings import Settings
 from pipelines.definitions import defs
@@ -93,7 +93,7 @@ def test_partition_lands_under_its_tenant_only(
     result = materialize_cell(instance, database, tenant_a)
     assert result.success
     rows = observations(app_conn, tenant_a)
-    assert len(rows) == 30 * len(tenant_a.kri_slugs)
+    assert len(rows) == HISTORY_DAYS * len(tenant_a.kri_slugs)
     assert {r[0] for r in rows} == {tenant_a.id}
     assert observations(app_conn, tenant_b) == []
     assert source_runs(app_conn, tenant_a) == [("succeeded", len(rows), 0, 12, None)]
@@ -118,7 +118,12 @@ def test_unwired_slugs_are_skipped_not_errors(
     tenant = create_tenant(app_conn, "skip", unwired=("privileged_accounts",))
     assert materialize_cell(instance, database, tenant).success
     [(status, written, skipped, _, error)] = source_runs(app_conn, tenant)
-    assert (status, written, skipped, error) == ("succeeded", 30 * 11, 30, None)
+    assert (status, written, skipped, error) == (
+        "succeeded",
+        HISTORY_DAYS * 11,
+        HISTORY_DAYS,
+        None,
+    )
 
 
 class BrokenConnector(DemoConnector):
