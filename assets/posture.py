@@ -32,6 +32,10 @@ def _tenant_transaction(database: DraxisDatabase, slug: str) -> Iterator[tuple[s
             yield str(tenant.id), conn
 
 
+KRIS_LINKED = "kris_linked"
+KRIS_FRESH = "kris_fresh"
+
+
 @dg.asset(
     partitions_def=tenant_partitions,
     deps=[kri_status],
@@ -39,11 +43,25 @@ def _tenant_transaction(database: DraxisDatabase, slug: str) -> Iterator[tuple[s
     group_name="risk",
     kinds={"polars", "postgres"},
     description="Each open risk's score (0–100) and severity from its KRIs and controls.",
+    check_specs=[
+        dg.AssetCheckSpec(
+            KRIS_LINKED,
+            asset="risk_posture",
+            description="Every KRI is linked to a risk and an outcome (else it does not roll up).",
+        ),
+        dg.AssetCheckSpec(
+            KRIS_FRESH,
+            asset="risk_posture",
+            description="No KRI feeding the rollup is stale or without data.",
+        ),
+    ],
 )
 def risk_posture(
     context: dg.AssetExecutionContext, database: DraxisDatabase
 ) -> dg.MaterializeResult:  # type: ignore[type-arg]
     severities: dict[str, int] = {}
+    unlinked: dict[str, list[str]] = {}
+    not_current: dict[str, list[str]] = {}
     for slug in context.partition_keys:
         with _tenant_transaction(database, slug) as (_, conn):
             frame = validate_frame(
@@ -52,9 +70,31 @@ def risk_posture(
                 f"risk_posture for tenant {slug!r}",
             )
             posture_store.replace_rows(conn, "risk_posture", frame)
+            unlinked[slug] = posture_store.unlinked_kris(conn)
+            not_current[slug] = posture_store.not_current_kris(conn)
         for severity, count in frame.group_by("severity").len().iter_rows():
             severities[str(severity)] = severities.get(str(severity), 0) + int(count)
-    return dg.MaterializeResult(metadata=severities)
+    return dg.MaterializeResult(
+        metadata=severities,
+        check_results=[
+            _warn_unless_empty(KRIS_LINKED, unlinked, "KRIs not linked to a risk and an outcome"),
+            _warn_unless_empty(KRIS_FRESH, not_current, "KRIs stale or without data"),
+        ],
+    )
+
+
+def _warn_unless_empty(check: str, found: dict[str, list[str]], what: str) -> dg.AssetCheckResult:
+    """A WARN check result listing, per tenant, the KRI slugs `found` (passes when none)."""
+    listed = {tenant: slugs for tenant, slugs in found.items() if slugs}
+    return dg.AssetCheckResult(
+        check_name=check,
+        passed=not listed,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "count": sum(len(s) for s in listed.values()),
+            what: dg.MetadataValue.json(listed),
+        },
+    )
 
 
 @dg.asset(

@@ -101,3 +101,24 @@ def replace_rows(conn: Conn, table: str, frame: pl.DataFrame) -> int:
     with conn.cursor() as cursor:
         cursor.executemany(statement, frame.rows())
     return frame.height
+
+
+def unlinked_kris(conn: Conn) -> list[str]:
+    """Slugs of KRIs missing a risk or an outcome link: they show, but do not roll up fully."""
+    rows = conn.execute(
+        "select k.slug from tenant.kri k"
+        " where not exists (select 1 from tenant.kri_risk l where l.kri_id = k.id)"
+        " or not exists (select 1 from tenant.kri_outcome l where l.kri_id = k.id)"
+        " order by k.slug"
+    ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def not_current_kris(conn: Conn) -> list[str]:
+    """Slugs of KRIs whose colour is stale or no_data (or not assessed yet)."""
+    rows = conn.execute(
+        "select k.slug from tenant.kri k left join tenant.kri_status s"
+        " on s.tenant_id = k.tenant_id and s.kri_id = k.id"
+        " where coalesce(s.status, 'no_data') in ('stale', 'no_data') order by k.slug"
+    ).fetchall()
+    return [str(r[0]) for r in rows]

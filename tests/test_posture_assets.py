@@ -15,7 +15,9 @@ from tests.factories import TenantFixture, materialize_tenant
 from tests.identity import bearer, create_user, login
 
 
-def _materialize_postures(settings: Settings, tenant: TenantFixture) -> None:
+def _materialize_postures(
+    settings: Settings, tenant: TenantFixture
+) -> dict[str, dg.AssetCheckEvaluation]:
     database = DraxisDatabase(database_url=settings.database_url)
     with dg.DagsterInstance.ephemeral() as instance:
         assert tenant_partitions.name is not None
@@ -27,6 +29,7 @@ def _materialize_postures(settings: Settings, tenant: TenantFixture) -> None:
             resources={"database": database},
         )
         assert result.success
+        return {e.check_name: e for e in result.get_asset_check_evaluations()}
 
 
 def test_a_tenants_risk_model_rolls_up_into_risk_outcome_and_tenant_posture(
@@ -77,7 +80,12 @@ def test_a_tenants_risk_model_rolls_up_into_risk_outcome_and_tenant_posture(
             "insert into tenant.risk_outcome values (%s, %s, %s)",
             (tenant_a.id, risk[0], outcome[0]),
         )
-    _materialize_postures(settings, tenant_a)
+    checks = _materialize_postures(settings, tenant_a)
+    # Asset checks: only two KRIs are linked (and to no outcome); all but two have no colour.
+    assert not checks["kris_linked"].passed
+    assert checks["kris_linked"].metadata["count"].value == len(tenant_a.kri_slugs)
+    assert not checks["kris_fresh"].passed
+    assert checks["kris_fresh"].metadata["count"].value == len(tenant_a.kri_slugs) - 2
     with scoped_transaction(app_conn, tenant_a.scope, read_only=True):
         postures: dict[object, tuple[float | None, str]] = {
             risk_id: (score, severity)

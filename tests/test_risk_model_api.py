@@ -172,3 +172,19 @@ def test_an_analyst_reads_the_model_but_cannot_edit_it(
 def test_bad_sort_and_pagination_are_422(client: TestClient, admin: dict[str, str]) -> None:
     assert client.get("/api/risks", headers=admin, params={"sort": "password"}).status_code == 422
     assert client.get("/api/risks", headers=admin, params={"limit": 0}).status_code == 422
+
+
+def test_onboarding_lists_kris_not_wired_to_a_risk_and_an_outcome(
+    client: TestClient, admin: dict[str, str], tenant_a: TenantFixture
+) -> None:
+    before = client.get("/api/onboarding", headers=admin).json()["unwired_kris"]
+    assert len(before) == len(tenant_a.kri_slugs)
+    kri = before[0]
+    assert kri["missing"] == ["risk", "outcome"]
+    risk = _create(client, admin, "/api/risks", {"slug": "wired", "title": "Wired"})
+    client.put(f"/api/kris/{kri['id']}/links", headers=admin, json={"risk_ids": [risk["id"]]})
+    after = {
+        k["id"]: k["missing"]
+        for k in client.get("/api/onboarding", headers=admin).json()["unwired_kris"]
+    }
+    assert after[kri["id"]] == ["outcome"]

@@ -520,3 +520,32 @@ def _link_routes(owner: str, resource: Resource[Any]) -> None:
 
 _link_routes("risk", RISKS)
 _link_routes("kri", KRIS)
+
+
+# Onboarding -----------------------------------------------------------------------------------
+class UnwiredKri(BaseModel):
+    id: UUID
+    slug: str
+    name: str
+    missing: list[Literal["risk", "outcome"]]
+
+
+class Onboarding(BaseModel):
+    """What still keeps the tenant's KRIs from rolling up."""
+
+    unwired_kris: list[UnwiredKri]
+
+
+@router.get("/onboarding", response_model=Onboarding, tags=["kris"])
+def onboarding(tx: Annotated[Tx, Depends(tenant_access(P.RISK_MODEL_READ))]) -> Onboarding:
+    """KRIs not yet wired to a risk and an outcome, and which link each one lacks."""
+    rows = tx.conn.execute(
+        "select k.id, k.slug, k.name,"
+        " array_remove(array[case when not exists (select 1 from tenant.kri_risk l"
+        "   where l.kri_id = k.id) then 'risk' end, case when not exists (select 1 from"
+        "   tenant.kri_outcome l where l.kri_id = k.id) then 'outcome' end], null)"
+        " from tenant.kri k order by k.name"
+    ).fetchall()
+    return Onboarding(
+        unwired_kris=[UnwiredKri(id=r[0], slug=r[1], name=r[2], missing=r[3]) for r in rows if r[3]]
+    )
