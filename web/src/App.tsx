@@ -10,14 +10,18 @@ import { useMe } from './me'
 import { CarrierPage } from './pages/CarrierPage'
 import { DashboardPage } from './pages/DashboardPage'
 import { InvitePage } from './pages/InvitePage'
+import { KriPage } from './pages/KriPage'
 import { LoginPage } from './pages/LoginPage'
 import { MfaEnrollPage } from './pages/MfaEnrollPage'
 import { MfaVerifyPage } from './pages/MfaVerifyPage'
+import { ModelPage } from './pages/ModelPage'
 import { NotFoundPage } from './pages/NotFoundPage'
 import { OrgPage } from './pages/OrgPage'
 import { PlatformPage } from './pages/PlatformPage'
+import { RiskPage } from './pages/RiskPage'
 import { SetupPage } from './pages/SetupPage'
 import { TenantUsersPage } from './pages/TenantUsersPage'
+import { isEntityKind } from './riskModel'
 import { bootstrapSession, useAuth, useSession, type Session } from './session'
 
 export function makeQueryClient(): QueryClient {
@@ -113,6 +117,42 @@ function OrgByIdRoute() {
   )
 }
 
+/** `/model/:kind`: the risk model's lists (KRIs, controls, risks, outcomes, vendors). */
+function ModelRoute() {
+  const session = useSignedIn()
+  const { kind } = useParams()
+  if (!isEntityKind(kind)) return <NotFoundPage />
+  return (
+    <RequirePermission permission={PERMISSION.riskModelRead}>
+      <ModelPage session={session} kind={kind} />
+    </RequirePermission>
+  )
+}
+
+/** `/kris/:kriId`: one KRI's definition, history and links. */
+function KriRoute() {
+  const session = useSignedIn()
+  const { kriId } = useParams()
+  if (!kriId) return <NotFoundPage />
+  return (
+    <RequirePermission permission={PERMISSION.riskModelRead}>
+      <KriPage key={kriId} session={session} kriId={kriId} />
+    </RequirePermission>
+  )
+}
+
+/** `/risks/:riskId`: one risk's fields and links. */
+function RiskRoute() {
+  const session = useSignedIn()
+  const { riskId } = useParams()
+  if (!riskId) return <NotFoundPage />
+  return (
+    <RequirePermission permission={PERMISSION.riskModelRead}>
+      <RiskPage key={riskId} session={session} riskId={riskId} />
+    </RequirePermission>
+  )
+}
+
 export function AppRoutes() {
   const auth = useAuth()
   // Until the refresh cookie has been tried, show nothing that depends on the answer.
@@ -142,6 +182,10 @@ export function AppRoutes() {
         <Route index element={<Home />} />
         <Route path="/tenant/users" element={<TenantUsersRoute />} />
         <Route path="/org" element={<OwnOrgRoute />} />
+        <Route path="/model" element={<Navigate to="/model/kris" replace />} />
+        <Route path="/model/:kind" element={<ModelRoute />} />
+        <Route path="/kris/:kriId" element={<KriRoute />} />
+        <Route path="/risks/:riskId" element={<RiskRoute />} />
         <Route path="/orgs/:orgId" element={<OrgByIdRoute />} />
         <Route
           path="/platform"

@@ -19,11 +19,42 @@ export interface Kri {
   source: string | null
 }
 
+export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'unassessed'
+
+/** The tenant's rolled-up posture (null until the pipeline has rolled the tenant up). */
+export interface Posture {
+  score: number | null
+  /** Share (0–1) of KRIs whose data is stale. */
+  stale_share: number
+  risks: Record<Severity, number>
+  computed_at: string
+}
+
+export interface TopRisk {
+  id: string
+  title: string
+  status: string
+  score: number | null
+  severity: Severity
+}
+
+export interface OutcomeScore {
+  id: string
+  name: string
+  score: number | null
+  severity: Severity
+}
+
 export interface Dashboard {
   tenant: { id: string; name: string }
   generated_at: string
   counts: Record<KriStatus, number>
   kris: Kri[]
+  posture: Posture | null
+  /** Worst first, at most five. */
+  top_risks: TopRisk[]
+  /** Worst first. */
+  outcomes: OutcomeScore[]
 }
 
 /** One invalid field of a 422: where (`body.email`) and what is wrong. */

@@ -23,6 +23,16 @@ import type {
   UserOut,
   UserPatch,
 } from './identity'
+import type {
+  Bucket,
+  EntityKind,
+  EntityMap,
+  KriHistory,
+  KriLinks,
+  ListPage,
+  ListParams,
+  RiskLinks,
+} from './riskModel'
 import { authedRequest } from './session'
 
 const enc = encodeURIComponent
@@ -189,4 +199,85 @@ export function listPlatformAudit(
 
 export function listInsureds(signal?: AbortSignal): Promise<Insured[]> {
   return authedRequest<Insured[]>('/api/carrier/insureds', { signal })
+}
+
+// ---- risk model -----------------------------------------------------------------------------
+
+function listQuery(params: ListParams): string {
+  const q = new URLSearchParams()
+  q.set('limit', String(params.limit ?? 50))
+  q.set('offset', String(params.offset ?? 0))
+  if (params.sort) q.set('sort', params.sort)
+  if (params.q) q.set('q', params.q)
+  for (const [name, value] of Object.entries(params.filters ?? {})) if (value !== '') q.set(name, value)
+  return q.toString()
+}
+
+export function listEntities<K extends EntityKind>(
+  kind: K,
+  params: ListParams = {},
+  signal?: AbortSignal,
+): Promise<ListPage<EntityMap[K]>> {
+  return authedRequest<ListPage<EntityMap[K]>>(`/api/${kind}?${listQuery(params)}`, { signal })
+}
+
+/** Every item of a kind (for pickers), page by page; stops after `maxPages` pages. */
+export async function listAllEntities<K extends EntityKind>(
+  kind: K,
+  signal?: AbortSignal,
+  maxPages = 20,
+): Promise<EntityMap[K][]> {
+  const limit = 100
+  const items: EntityMap[K][] = []
+  for (let page = 0; page < maxPages; page += 1) {
+    const res = await listEntities(kind, { limit, offset: page * limit }, signal)
+    items.push(...res.items)
+    if (res.items.length === 0 || items.length >= res.total) break
+  }
+  return items
+}
+
+export function getEntity<K extends EntityKind>(kind: K, id: string, signal?: AbortSignal): Promise<EntityMap[K]> {
+  return authedRequest<EntityMap[K]>(`/api/${kind}/${enc(id)}`, { signal })
+}
+
+export function createEntity<K extends EntityKind>(kind: K, body: Record<string, unknown>): Promise<EntityMap[K]> {
+  return authedRequest<EntityMap[K]>(`/api/${kind}`, { method: 'POST', body })
+}
+
+export function updateEntity<K extends EntityKind>(kind: K, id: string, body: Record<string, unknown>): Promise<EntityMap[K]> {
+  return authedRequest<EntityMap[K]>(`/api/${kind}/${enc(id)}`, { method: 'PATCH', body })
+}
+
+export function deleteEntity(kind: EntityKind, id: string): Promise<void> {
+  return authedRequest<void>(`/api/${kind}/${enc(id)}`, { method: 'DELETE' })
+}
+
+export function getRiskLinks(riskId: string, signal?: AbortSignal): Promise<RiskLinks> {
+  return authedRequest<RiskLinks>(`/api/risks/${enc(riskId)}/links`, { signal })
+}
+
+export function putRiskLinks(riskId: string, body: Partial<RiskLinks>): Promise<RiskLinks> {
+  return authedRequest<RiskLinks>(`/api/risks/${enc(riskId)}/links`, { method: 'PUT', body })
+}
+
+export function getKriLinks(kriId: string, signal?: AbortSignal): Promise<KriLinks> {
+  return authedRequest<KriLinks>(`/api/kris/${enc(kriId)}/links`, { signal })
+}
+
+export function putKriLinks(kriId: string, body: Partial<KriLinks>): Promise<KriLinks> {
+  return authedRequest<KriLinks>(`/api/kris/${enc(kriId)}/links`, { method: 'PUT', body })
+}
+
+export function getKriObservations(
+  kriId: string,
+  params: { from?: string; to?: string; bucket?: Bucket } = {},
+  signal?: AbortSignal,
+): Promise<KriHistory> {
+  const q = new URLSearchParams()
+  if (params.from) q.set('from', params.from)
+  if (params.to) q.set('to', params.to)
+  if (params.bucket) q.set('bucket', params.bucket)
+  const qs = q.toString()
+  return authedRequest<KriHistory>(`/api/kris/${enc(kriId)}/observations${qs ? `?${qs}` : ''}`, { signal })
 }

@@ -168,6 +168,8 @@ export const PERMISSION = {
   platformAuditRead: 'platform_audit:read',
   platformMfaManage: 'platform_mfa:manage',
   carrierRead: 'carrier:read',
+  riskModelRead: 'risk_model:read',
+  riskModelWrite: 'risk_model:write',
 } as const
 
 export const MFA_REQUIRED_SUFFIX = '/mfa-required'

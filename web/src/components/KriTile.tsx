@@ -1,3 +1,4 @@
+import { Link } from 'react-router'
 import type { Kri } from '../api'
 import { directionText, formatValue, relativeTime, STATUS_LABEL, STATUS_STYLE } from '../kri'
 import { StatusBadge } from './StatusBadge'
@@ -6,9 +7,11 @@ interface Props {
   kri: Kri
   /** Reference time for relative timestamps (ms since epoch). */
   now?: number
+  /** Where the KRI's name links to (its detail page); plain text without one. */
+  href?: string
 }
 
-export function KriTile({ kri, now }: Props) {
+export function KriTile({ kri, now, href }: Props) {
   const style = STATUS_STYLE[kri.status] ?? STATUS_STYLE.no_data
   const titleId = `kri-${kri.id}-name`
   const value = formatValue(kri.value, kri.unit)
@@ -23,7 +26,13 @@ export function KriTile({ kri, now }: Props) {
     >
       <header className="flex items-start justify-between gap-3">
         <h3 id={titleId} className="text-sm font-semibold leading-5 text-slate-900">
-          {kri.name}
+          {href ? (
+            <Link to={href} className="hover:underline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600">
+              {kri.name}
+            </Link>
+          ) : (
+            kri.name
+          )}
         </h3>
         <StatusBadge status={kri.status} />
       </header>

@@ -1,10 +1,14 @@
 import { useMemo } from 'react'
 import { useQuery } from '@tanstack/react-query'
 import { ProblemError } from '../api'
+import { Link } from 'react-router'
 import { KriTile } from '../components/KriTile'
+import { linkClass } from '../components/form'
+import { PostureStrip } from '../components/PostureStrip'
+import { SeverityBadge } from '../components/SeverityBadge'
 import { SummaryStrip } from '../components/SummaryStrip'
 import { getDashboard } from '../endpoints'
-import { relativeTime, sortKris } from '../kri'
+import { formatNumber, relativeTime, sortKris } from '../kri'
 import type { Session } from '../session'
 
 export function DashboardPage({ session }: { session: Session }) {
@@ -29,7 +33,7 @@ export function DashboardPage({ session }: { session: Session }) {
         {tenantName}
       </h1>
       <div className="flex flex-wrap items-baseline justify-between gap-2">
-        <h2 className="text-xl font-semibold text-slate-900">Key risk indicators</h2>
+        <h2 className="text-xl font-semibold text-slate-900">Overview</h2>
         {query.data && (
           <p className="text-sm text-slate-500">
             Generated{' '}
@@ -63,6 +67,54 @@ export function DashboardPage({ session }: { session: Session }) {
 
       {query.data && (
         <>
+          <PostureStrip posture={query.data.posture ?? null} />
+          <div className="grid grid-cols-1 gap-4 lg:grid-cols-2">
+            <section aria-labelledby="top-risks-title" className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
+              <h2 id="top-risks-title" className="mb-3 text-base font-semibold text-slate-900">
+                Top risks
+              </h2>
+              {(query.data.top_risks ?? []).length === 0 ? (
+                <p className="text-sm text-slate-600">No scored risks yet.</p>
+              ) : (
+                <ol className="divide-y divide-slate-100">
+                  {(query.data.top_risks ?? []).map((risk) => (
+                    <li key={risk.id} data-testid="top-risk" data-severity={risk.severity} className="flex items-center gap-3 py-2 text-sm">
+                      <SeverityBadge severity={risk.severity} />
+                      <Link to={`/risks/${encodeURIComponent(risk.id)}`} className={`min-w-0 flex-1 truncate ${linkClass}`}>
+                        {risk.title}
+                      </Link>
+                      <span className="tabular-nums text-slate-700" data-testid="top-risk-score">
+                        <span className="sr-only">Score: </span>
+                        {risk.score === null ? '—' : formatNumber(risk.score)}
+                      </span>
+                    </li>
+                  ))}
+                </ol>
+              )}
+            </section>
+            <section aria-labelledby="outcomes-title" className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
+              <h2 id="outcomes-title" className="mb-3 text-base font-semibold text-slate-900">
+                Outcomes
+              </h2>
+              {(query.data.outcomes ?? []).length === 0 ? (
+                <p className="text-sm text-slate-600">No outcomes are defined yet.</p>
+              ) : (
+                <ol className="divide-y divide-slate-100">
+                  {(query.data.outcomes ?? []).map((o) => (
+                    <li key={o.id} data-testid="outcome-row" data-severity={o.severity} className="flex items-center gap-3 py-2 text-sm">
+                      <SeverityBadge severity={o.severity} />
+                      <span className="min-w-0 flex-1 truncate text-slate-900">{o.name}</span>
+                      <span className="tabular-nums text-slate-700">
+                        <span className="sr-only">Score: </span>
+                        {o.score === null ? '—' : formatNumber(o.score)}
+                      </span>
+                    </li>
+                  ))}
+                </ol>
+              )}
+            </section>
+          </div>
+          <h2 className="text-xl font-semibold text-slate-900">Key risk indicators</h2>
           <SummaryStrip counts={query.data.counts} />
           {kris.length === 0 ? (
             <p className="rounded-lg border border-slate-200 bg-white p-6 text-sm text-slate-600">
@@ -71,7 +123,7 @@ export function DashboardPage({ session }: { session: Session }) {
           ) : (
             <section aria-label="Key risk indicators" className="grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-3 xl:grid-cols-4">
               {kris.map((kri) => (
-                <KriTile key={kri.id} kri={kri} />
+                <KriTile key={kri.id} kri={kri} href={`/kris/${encodeURIComponent(kri.id)}`} />
               ))}
             </section>
           )}
