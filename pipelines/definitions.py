@@ -8,12 +8,12 @@ from assets.status import kri_status
 from pipelines.jobs import kri_observations_job, kri_status_job, posture_job
 from pipelines.resources import DraxisDatabase
 from pipelines.run_logging import json_console_logger
-from pipelines.sensors import kri_automation_sensor, tenant_partitions_sensor
+from pipelines.sensors import kri_automation_sensor, risk_model_sensor, tenant_partitions_sensor
 
 defs = dg.Definitions(
     assets=[kri_observations, kri_status, risk_posture, outcome_posture, tenant_posture],
     jobs=[kri_observations_job, kri_status_job, posture_job],
-    sensors=[tenant_partitions_sensor, kri_automation_sensor],
+    sensors=[tenant_partitions_sensor, kri_automation_sensor, risk_model_sensor],
     resources={"database": DraxisDatabase()},
     loggers={"console": json_console_logger},
 )

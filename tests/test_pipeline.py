@@ -72,7 +72,11 @@ def source_runs(conn: Conn, tenant: TenantFixture) -> list[tuple[Any, ...]]:
 def test_definitions_load() -> None:
     dg.Definitions.validate_loadable(defs)
     sensors = {s.name: s for s in defs.sensors or []}
-    assert set(sensors) == {"tenant_partitions_sensor", "kri_automation_sensor"}
+    assert set(sensors) == {
+        "tenant_partitions_sensor",
+        "kri_automation_sensor",
+        "risk_model_sensor",
+    }
     assert all(s.default_status == dg.DefaultSensorStatus.RUNNING for s in sensors.values())
     assert {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()} == {
         "kri_observations",

@@ -198,6 +198,46 @@ begin
     end loop;
 end $$;
 
+-- Every edit of a tenant's risk model bumps its revision (statement triggers, in the writer's
+-- tenant scope); `risk_model_sensor` turns a new revision into a recomputation of the tenant's
+-- colours and postures. Readable across tenants only by the platform scope.
+create table tenant.model_revision (
+    tenant_id   uuid primary key references platform.tenants (id),
+    revision    bigint not null,
+    changed_at  timestamptz not null default now()
+);
+alter table tenant.model_revision enable row level security;
+alter table tenant.model_revision force row level security;
+create policy tenant_isolation on tenant.model_revision
+    using (tenant_id = (select platform.current_tenant_id())
+           or (select platform.current_scope()) = 'platform')
+    with check (tenant_id = (select platform.current_tenant_id()));
+
+create function tenant.bump_model_revision() returns trigger
+    language plpgsql
+    set search_path = pg_catalog, pg_temp
+    as $$
+    begin
+        if platform.current_tenant_id() is not null then
+            insert into tenant.model_revision as m (tenant_id, revision)
+                values (platform.current_tenant_id(), 1)
+                on conflict (tenant_id) do update set revision = m.revision + 1, changed_at = now();
+        end if;
+        return null;
+    end $$;
+do $$
+declare t text;
+begin
+    foreach t in array array['kri', 'control', 'risk', 'outcome', 'kri_risk', 'control_risk',
+                             'risk_outcome', 'kri_outcome'] loop
+        execute format('create trigger bump_model_revision after insert or update or delete'
+                       ' on tenant.%I for each statement execute function'
+                       ' tenant.bump_model_revision()', t);
+    end loop;
+end $$;
+grant select, insert, update on tenant.model_revision to draxis_app;
+grant select on tenant.model_revision to draxis_pipeline;
+
 -- The org rollup: an organization's admins read the posture of the tenants their scope shows.
 create policy org_reads_posture on tenant.tenant_posture for select
     using ((select platform.current_scope()) in ('org', 'platform')

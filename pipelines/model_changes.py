@@ -1,0 +1,27 @@
+"""Which tenants edited their risk model since the last look (pure diff + one platform read)."""
+
+from __future__ import annotations
+
+import json
+
+from draxis.db.scope import Scope, scoped_transaction
+from pipelines.resources import DraxisDatabase
+
+
+def model_revisions(database: DraxisDatabase) -> dict[str, int]:
+    """Each live tenant's risk-model revision, by slug (platform scope, read only)."""
+    with (
+        database.connection() as conn,
+        scoped_transaction(conn, Scope.platform(), read_only=True),
+    ):
+        rows = conn.execute(
+            "select t.slug, m.revision from tenant.model_revision m"
+            " join platform.tenants t on t.id = m.tenant_id where t.deleted_at is null"
+        ).fetchall()
+    return {str(slug): int(revision) for slug, revision in rows}
+
+
+def changed_since(cursor: str | None, revisions: dict[str, int]) -> list[str]:
+    """Slugs whose revision differs from the one recorded in `cursor` (all of them at first)."""
+    seen: dict[str, int] = json.loads(cursor) if cursor else {}
+    return sorted(slug for slug, rev in revisions.items() if seen.get(slug) != rev)
