@@ -17,7 +17,7 @@ from assets.rollup_schemas import OutcomePostures, RiskPostures, TenantPostures
 from assets.status import kri_status
 from assets.validation import validate_frame
 from draxis.db.scope import Scope, scoped_transaction
-from pipelines import posture_store, store
+from pipelines import portfolio_store, posture_store, store
 from pipelines.posture_store import Conn
 from pipelines.resources import DraxisDatabase
 
@@ -144,6 +144,7 @@ def tenant_posture(
                 f"tenant_posture for tenant {slug!r}",
             )
             posture_store.replace_rows(conn, "tenant_posture", frame)
+            portfolio_store.record_history(conn, frame)
         score = frame.item(0, "posture_score")
         if score is not None:
             scores[slug] = float(score)

@@ -14,7 +14,12 @@ from assets.partitions import partition_key
 from connectors.registry import REGISTRY
 from draxis.db.scope import Scope, scoped_transaction
 from pipelines import store
-from pipelines.jobs import kri_observations_job, kri_status_job, posture_job
+from pipelines.jobs import (
+    carrier_portfolio_job,
+    kri_observations_job,
+    kri_status_job,
+    posture_job,
+)
 from pipelines.resources import DraxisDatabase
 from pipelines.tenant_sync import sync_tenant_partitions
 
@@ -44,8 +49,8 @@ def configured_cells(database: DraxisDatabase) -> dict[str, list[str]]:
 
 
 def materialize_all(instance: dg.DagsterInstance, database: DraxisDatabase) -> MaterializeSummary:
-    """One run per configured cell, then per tenant its status and its postures, through the code
-    location's jobs (so runs log JSON like every other run)."""
+    """One run per configured cell, then per tenant its status and its postures, then the carrier
+    projection, through the code location's jobs (so runs log JSON like every other run)."""
     from pipelines.definitions import defs
 
     sync_tenant_partitions(instance, database)
@@ -64,6 +69,11 @@ def materialize_all(instance: dg.DagsterInstance, database: DraxisDatabase) -> M
             failed.append(f"kri_status:{tenant}")
         elif not _run(postures, tenant, tenant, instance, database):
             failed.append(f"posture:{tenant}")
+    projection = defs.resolve_job_def(carrier_portfolio_job.name).execute_in_process(
+        instance=instance, resources={"database": database}, raise_on_error=False
+    )
+    if not projection.success:
+        failed.append("carrier_portfolio")
     return MaterializeSummary(cells=done, tenants=list(cells), failed=failed)
 
 

@@ -3,16 +3,31 @@
 import dagster as dg
 
 from assets.observations import kri_observations
+from assets.portfolio import carrier_portfolio
 from assets.posture import outcome_posture, risk_posture, tenant_posture
 from assets.status import kri_status
-from pipelines.jobs import kri_observations_job, kri_status_job, posture_job
+from pipelines.jobs import (
+    carrier_portfolio_job,
+    carrier_portfolio_schedule,
+    kri_observations_job,
+    kri_status_job,
+    posture_job,
+)
 from pipelines.resources import DraxisDatabase
 from pipelines.run_logging import json_console_logger
 from pipelines.sensors import kri_automation_sensor, risk_model_sensor, tenant_partitions_sensor
 
 defs = dg.Definitions(
-    assets=[kri_observations, kri_status, risk_posture, outcome_posture, tenant_posture],
-    jobs=[kri_observations_job, kri_status_job, posture_job],
+    assets=[
+        kri_observations,
+        kri_status,
+        risk_posture,
+        outcome_posture,
+        tenant_posture,
+        carrier_portfolio,
+    ],
+    jobs=[kri_observations_job, kri_status_job, posture_job, carrier_portfolio_job],
+    schedules=[carrier_portfolio_schedule],
     sensors=[tenant_partitions_sensor, kri_automation_sensor, risk_model_sensor],
     resources={"database": DraxisDatabase()},
     loggers={"console": json_console_logger},

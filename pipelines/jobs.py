@@ -3,6 +3,7 @@
 import dagster as dg
 
 from assets.observations import kri_observations
+from assets.portfolio import carrier_portfolio
 from assets.posture import outcome_posture, risk_posture, tenant_posture
 from assets.status import kri_status
 
@@ -28,4 +29,20 @@ posture_job = dg.define_asset_job(
     selection=dg.AssetSelection.assets(risk_posture, outcome_posture, tenant_posture),
     config=JSON_RUN_LOGS,
     description="Recompute one tenant's risk, outcome and tenant posture.",
+)
+
+carrier_portfolio_job = dg.define_asset_job(
+    "carrier_portfolio_job",
+    selection=dg.AssetSelection.assets(carrier_portfolio),
+    config=JSON_RUN_LOGS,
+    description="Project every carrier's book of consenting insured tenants.",
+)
+
+# The projection's own cadence (the seed's projection service): hourly, at minute 5.
+carrier_portfolio_schedule = dg.ScheduleDefinition(
+    name="carrier_portfolio_schedule",
+    job=carrier_portfolio_job,
+    cron_schedule="5 * * * *",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Hourly carrier portfolio projection.",
 )

@@ -87,14 +87,16 @@ def outcome_inputs(conn: Conn) -> dict[str, pl.DataFrame]:
     }
 
 
-def replace_rows(conn: Conn, table: str, frame: pl.DataFrame) -> int:
-    """Make `tenant.<table>` hold exactly `frame`'s rows for this tenant (one transaction)."""
-    conn.execute(sql.SQL("delete from tenant.{}").format(sql.Identifier(table)))
+def replace_rows(conn: Conn, table: str, frame: pl.DataFrame, schema: str = "tenant") -> int:
+    """Make `<schema>.<table>` hold exactly `frame`'s rows for the scope's owner (one transaction;
+    RLS limits the delete and the inserts to the tenant or carrier in scope)."""
+    target = sql.Identifier(schema, table)
+    conn.execute(sql.SQL("delete from {}").format(target))
     if frame.is_empty():
         return 0
     columns = frame.columns
-    statement = sql.SQL("insert into tenant.{} ({}) values ({})").format(
-        sql.Identifier(table),
+    statement = sql.SQL("insert into {} ({}) values ({})").format(
+        target,
         sql.SQL(", ").join(map(sql.Identifier, columns)),
         sql.SQL(", ").join(sql.Placeholder() * len(columns)),
     )

@@ -84,6 +84,7 @@ def test_definitions_load() -> None:
         "risk_posture",
         "outcome_posture",
         "tenant_posture",
+        "carrier_portfolio",
     }
 
 

@@ -28,6 +28,7 @@ class Permission(StrEnum):
     TENANT_USERS_MANAGE = "tenant_users:manage"
     TENANT_AUDIT_READ = "tenant_audit:read"
     TENANT_MFA_MANAGE = "tenant_mfa:manage"
+    CARRIER_CONSENT_MANAGE = "carrier_consent:manage"  # which insurers see the tenant's posture
     ORG_READ = "org:read"
     ORG_TENANTS_MANAGE = "org_tenants:manage"
     ORG_USERS_MANAGE = "org_users:manage"
@@ -58,6 +59,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.TENANT_AUDIT_READ,
             P.TENANT_MFA_MANAGE,
             P.RISK_MODEL_WRITE,
+            P.CARRIER_CONSENT_MANAGE,
         }
     )
     | _TENANT_READ,
@@ -69,7 +71,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 # An impersonation acts as the tenant's admin, but can neither manage people nor impersonate.
 IMPERSONATION_ROLE = Role.TENANT_ADMIN
 IMPERSONATION_DENIED = frozenset(
-    {P.TENANT_USERS_MANAGE, P.TENANT_MFA_MANAGE, P.IMPERSONATE, P.ORG_USERS_MANAGE}
+    {
+        P.TENANT_USERS_MANAGE,
+        P.TENANT_MFA_MANAGE,
+        P.IMPERSONATE,
+        P.ORG_USERS_MANAGE,
+        P.CARRIER_CONSENT_MANAGE,
+    }
 )
 # Roles an administrator may hand out, by the scope they administer.
 TENANT_ASSIGNABLE = frozenset({Role.TENANT_ADMIN, Role.TENANT_USER})
