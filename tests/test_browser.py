@@ -12,13 +12,18 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import dagster as dg
 import pytest
 import uvicorn
 from playwright.sync_api import Page, expect, sync_playwright
 
 from api.main import create_app
+from assets.partitions import tenant_partitions
+from assets.posture import outcome_posture, risk_posture, tenant_posture
+from assets.status import kri_status
 from draxis.db.scope import Scope, scoped_transaction
 from draxis.settings import Settings
+from pipelines.resources import DraxisDatabase
 from tests.conftest import Conn
 from tests.factories import PASSWORD, TenantFixture, materialize_tenant
 from tests.identity import create_user, totp_code
@@ -166,3 +171,76 @@ def test_a_master_admin_impersonates_a_tenant_and_stops(
     banner.get_by_role("button", name="Stop impersonating").click()
     expect(page.get_by_test_id("impersonation-banner")).to_have_count(0)
     expect(page).to_have_url(f"{live_server}/org")
+
+
+def _statuses_and_postures(settings: Settings, tenant: TenantFixture) -> None:
+    """Run what the daemon would after an edit: the tenant's colours, then its postures."""
+    database = DraxisDatabase(database_url=settings.database_url)
+    with dg.DagsterInstance.ephemeral() as instance:
+        assert tenant_partitions.name is not None
+        instance.add_dynamic_partitions(tenant_partitions.name, [tenant.slug])
+        result = dg.materialize(
+            [kri_status, risk_posture, outcome_posture, tenant_posture],
+            partition_key=tenant.slug,
+            instance=instance,
+            resources={"database": database},
+        )
+        assert result.success
+
+
+def test_editing_a_threshold_changes_the_colour_and_the_risk_severity(
+    browser_page: Page,
+    live_server: str,
+    settings: Settings,
+    app_conn: Conn,
+    tenant_a: TenantFixture,
+) -> None:
+    page = browser_page
+    materialize_tenant(settings, tenant_a)
+    with scoped_transaction(app_conn, tenant_a.scope):
+        row = app_conn.execute(
+            "select k.id, k.name, k.direction, s.value, s.status from tenant.kri k"
+            " join tenant.kri_status s on s.kri_id = k.id and s.tenant_id = k.tenant_id"
+            " where s.value is not null order by k.slug limit 1"
+        ).fetchone()
+        assert row is not None
+        kri_id, kri_name, direction, value, status = row
+        risk = app_conn.execute(
+            "insert into tenant.risk (tenant_id, slug, title)"
+            " values (%s, 'watched', 'Watched risk') returning id",
+            (tenant_a.id,),
+        ).fetchone()
+        assert risk is not None
+        app_conn.execute(
+            "insert into tenant.kri_risk values (%s, %s, %s)", (tenant_a.id, kri_id, risk[0])
+        )
+    _statuses_and_postures(settings, tenant_a)
+    # Make the KRI red if it is not, green if it is: either way its colour and its risk move.
+    to_red = status != "red"
+    higher = direction == "higher_is_worse"
+    if to_red:
+        warn, critical = (value - 2, value - 1) if higher else (value + 2, value + 1)
+    else:
+        warn, critical = (value + 1, value + 2) if higher else (value - 1, value - 2)
+    expected_status, expected_severity = ("red", "critical") if to_red else ("green", "low")
+
+    _sign_in(page, live_server, tenant_a.user_email)
+    tile = page.get_by_test_id("kri-tile").filter(has_text=kri_name)
+    expect(tile).to_have_attribute("data-status", status)
+    before_severity = "critical" if status == "red" else ("medium" if status != "green" else "low")
+    top = page.get_by_test_id("top-risk").filter(has_text="Watched risk")
+    expect(top).to_have_attribute("data-severity", before_severity)
+
+    page.goto(f"{live_server}/kris/{kri_id}")
+    expect(page.get_by_test_id("kri-chart")).to_be_visible()
+    form = page.get_by_role("form", name="Edit KRI")
+    form.get_by_label("Warn threshold").fill(f"{warn:g}")
+    form.get_by_label("Critical threshold").fill(f"{critical:g}")
+    form.get_by_role("button", name="Save KRI").click()
+    expect(page.get_by_text("KRI saved.")).to_be_visible()
+    expect(page.get_by_test_id("kri-warn")).to_contain_text(f"{warn:g}")
+
+    _statuses_and_postures(settings, tenant_a)
+    page.goto(f"{live_server}/")
+    expect(tile).to_have_attribute("data-status", expected_status)
+    expect(top).to_have_attribute("data-severity", expected_severity)

@@ -1,4 +1,4 @@
-import { screen, waitFor } from '@testing-library/react'
+import { screen, waitFor, within } from '@testing-library/react'
 import { describe, expect, it } from 'vitest'
 import { getAuthState, sessionFromAuth, setSession } from '../session'
 import { authResponse, dashboard, jsonResponse, kri, masterAdmin, me, problem } from '../test/fixtures'
@@ -81,5 +81,78 @@ describe('Dashboard routing', () => {
     mockApi({ 'POST /api/auth/refresh': problem(401, 'nope') })
     renderApp('/nope')
     expect(await screen.findByRole('heading', { name: 'Page not found' })).toBeInTheDocument()
+  })
+})
+
+describe('Dashboard risk posture', () => {
+  it('shows the posture, top risks by severity and outcomes; KRI tiles link to their page', async () => {
+    setSession(sessionFromAuth(authResponse()))
+    mockApi({
+      'GET /api/me': jsonResponse(me()),
+      'GET /api/dashboard': jsonResponse({
+        ...dashboard([kri({ id: 'k-1', status: 'red' })]),
+        posture: {
+          score: 62.5,
+          stale_share: 0.25,
+          risks: { critical: 1, high: 2, medium: 3, low: 4, unassessed: 5 },
+          computed_at: '2025-01-01T09:00:00Z',
+        },
+        top_risks: [
+          { id: 'r-1', title: 'Ransomware outbreak', status: 'open', score: 91, severity: 'critical' },
+          { id: 'r-2', title: 'Vendor breach', status: 'mitigating', score: 55, severity: 'medium' },
+          { id: 'r-3', title: 'Insider fraud', status: 'open', score: null, severity: 'unassessed' },
+        ],
+        outcomes: [
+          { id: 'o-1', name: 'Data breach', score: 80, severity: 'high' },
+          { id: 'o-2', name: 'Outage', score: 20, severity: 'low' },
+        ],
+      }),
+    })
+    renderApp('/')
+    const risks = await screen.findAllByTestId('top-risk')
+    expect(risks.map((r) => r.getAttribute('data-severity'))).toEqual(['critical', 'medium', 'unassessed'])
+    expect(risks[0]).toHaveTextContent('Critical')
+    expect(risks[0]).toHaveTextContent('Ransomware outbreak')
+    expect(risks[0]).toHaveTextContent('91')
+    expect(risks[2]).toHaveTextContent('—')
+    expect(within(risks[0]!).getByRole('link', { name: 'Ransomware outbreak' })).toHaveAttribute('href', '/risks/r-1')
+
+    const outcomes = screen.getAllByTestId('outcome-row')
+    expect(outcomes.map((o) => o.getAttribute('data-severity'))).toEqual(['high', 'low'])
+    expect(outcomes[0]).toHaveTextContent('Data breach')
+    expect(outcomes[0]).toHaveTextContent('High')
+
+    expect(screen.getByTestId('posture-score')).toHaveTextContent('62.5')
+    expect(screen.getByTestId('posture-stale')).toHaveTextContent('25 %')
+    expect(screen.getByTestId('posture-risks-critical')).toHaveTextContent('1')
+    expect(screen.getByTestId('posture-risks-unassessed')).toHaveTextContent('5')
+    expect(screen.queryByTestId('posture-empty')).not.toBeInTheDocument()
+
+    const tile = screen.getByTestId('kri-tile')
+    expect(within(tile).getByRole('link', { name: 'MFA adoption' })).toHaveAttribute('href', '/kris/k-1')
+    expect(screen.getByTestId('tenant-name')).toHaveTextContent('Acme Health')
+  })
+
+  it('says the posture is not rolled up yet when it is null', async () => {
+    setSession(sessionFromAuth(authResponse()))
+    mockApi({
+      'GET /api/me': jsonResponse(me()),
+      'GET /api/dashboard': jsonResponse(dashboard([])),
+    })
+    renderApp('/')
+    expect(await screen.findByTestId('posture-empty')).toHaveTextContent('Not rolled up yet')
+    expect(screen.queryByTestId('posture-score')).not.toBeInTheDocument()
+    expect(screen.queryAllByTestId('top-risk')).toHaveLength(0)
+    expect(screen.getByText('No scored risks yet.')).toBeInTheDocument()
+  })
+
+  it('shows the Risk model link with risk_model:read', async () => {
+    setSession(sessionFromAuth(authResponse()))
+    mockApi({
+      'GET /api/me': jsonResponse(me()),
+      'GET /api/dashboard': jsonResponse(dashboard([])),
+    })
+    renderApp('/')
+    expect(await screen.findByRole('link', { name: 'Risk model' })).toHaveAttribute('href', '/model')
   })
 })

@@ -9,6 +9,7 @@ import type {
   UserOut,
   UserSummary,
 } from '../identity'
+import type { Control, ListPage, ModelKri, Outcome, Risk } from '../riskModel'
 
 export function kri(overrides: Partial<Kri> = {}): Kri {
   return {
@@ -162,4 +163,72 @@ export function problem(status: number, detail: string, extra: Record<string, un
 
 export function noContent(): Response {
   return new Response(null, { status: 204 })
+}
+
+export function modelKri(overrides: Partial<ModelKri> = {}): ModelKri {
+  return {
+    id: overrides.id ?? crypto.randomUUID(),
+    slug: 'open_critical_vulns',
+    name: 'Open critical vulnerabilities',
+    description: 'Critical CVEs open past SLA',
+    unit: 'count',
+    direction: 'higher_is_worse',
+    warn: 5,
+    critical: 10,
+    category: 'vulnerability',
+    owner: 'secops',
+    source_id: null,
+    created_at: '2025-01-01T09:00:00Z',
+    updated_at: '2025-01-01T09:00:00Z',
+    ...overrides,
+  }
+}
+
+export function risk(overrides: Partial<Risk> = {}): Risk {
+  return {
+    id: overrides.id ?? crypto.randomUUID(),
+    slug: 'ransomware',
+    title: 'Ransomware outbreak',
+    description: 'Encryption of core systems',
+    category: 'cyber',
+    owner: 'ciso',
+    status: 'open',
+    created_at: '2025-01-01T09:00:00Z',
+    updated_at: '2025-01-01T09:00:00Z',
+    ...overrides,
+  }
+}
+
+export function outcome(overrides: Partial<Outcome> = {}): Outcome {
+  return {
+    id: overrides.id ?? crypto.randomUUID(),
+    slug: 'data_breach',
+    name: 'Data breach',
+    description: '',
+    owner: '',
+    created_at: '2025-01-01T09:00:00Z',
+    updated_at: '2025-01-01T09:00:00Z',
+    ...overrides,
+  }
+}
+
+export function control(overrides: Partial<Control> = {}): Control {
+  return {
+    id: overrides.id ?? crypto.randomUUID(),
+    slug: 'edr',
+    name: 'EDR on all endpoints',
+    description: '',
+    effectiveness: 'effective',
+    framework: 'cis_v8',
+    framework_ref: '10.1',
+    attack_techniques: ['T1059.001'],
+    owner: '',
+    created_at: '2025-01-01T09:00:00Z',
+    updated_at: '2025-01-01T09:00:00Z',
+    ...overrides,
+  }
+}
+
+export function listPage<T>(items: T[]): ListPage<T> {
+  return { items, total: items.length, limit: 50, offset: 0 }
 }

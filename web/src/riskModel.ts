@@ -1,0 +1,182 @@
+// The tenant's risk model (docs: "Risk model" API): KRI definitions, controls, risks, outcomes,
+// vendors, the links between them, and KRI history. Route functions are in endpoints.ts.
+import type { KriDirection, Severity } from './api'
+
+export interface ModelKri {
+  id: string
+  slug: string
+  name: string
+  description: string
+  unit: string
+  direction: KriDirection
+  warn: number
+  critical: number
+  category: string
+  owner: string
+  source_id: string | null
+  created_at: string
+  updated_at: string
+}
+
+export type Effectiveness = 'effective' | 'partial' | 'ineffective' | 'not_implemented'
+export type Framework = 'cis_v8' | 'nist_csf_2' | 'iso_27001'
+
+export interface Control {
+  id: string
+  slug: string
+  name: string
+  description: string
+  effectiveness: Effectiveness
+  framework: Framework | null
+  framework_ref: string | null
+  attack_techniques: string[]
+  owner: string
+  created_at: string
+  updated_at: string
+}
+
+export type RiskStatus = 'open' | 'mitigating' | 'accepted' | 'closed'
+
+export interface Risk {
+  id: string
+  slug: string
+  title: string
+  description: string
+  category: string
+  owner: string
+  status: RiskStatus
+  created_at: string
+  updated_at: string
+}
+
+export interface Outcome {
+  id: string
+  slug: string
+  name: string
+  description: string
+  owner: string
+  created_at: string
+  updated_at: string
+}
+
+export interface Vendor {
+  id: string
+  slug: string
+  name: string
+  category: string
+  tier: 1 | 2 | 3
+  data_elements: string[]
+  owner: string
+  created_at: string
+  updated_at: string
+}
+
+/** The API's plural path segment → its item type. */
+export interface EntityMap {
+  kris: ModelKri
+  controls: Control
+  risks: Risk
+  outcomes: Outcome
+  vendors: Vendor
+}
+export type EntityKind = keyof EntityMap
+export const ENTITY_KINDS: readonly EntityKind[] = ['kris', 'controls', 'risks', 'outcomes', 'vendors']
+
+export function isEntityKind(value: string | undefined): value is EntityKind {
+  return value !== undefined && (ENTITY_KINDS as readonly string[]).includes(value)
+}
+
+export interface ListPage<T> {
+  items: T[]
+  total: number
+  limit: number
+  offset: number
+}
+
+export interface ListParams {
+  limit?: number
+  offset?: number
+  /** A column, or `-column` for descending. */
+  sort?: string
+  q?: string
+  /** Extra `name=value` filters (empty values are left out). */
+  filters?: Record<string, string>
+}
+
+export interface RiskLinks {
+  kri_ids: string[]
+  control_ids: string[]
+  outcome_ids: string[]
+}
+
+export interface KriLinks {
+  risk_ids: string[]
+  outcome_ids: string[]
+}
+
+export type Bucket = 'raw' | 'hour' | 'day' | 'week'
+
+export interface ObservationPoint {
+  t: string
+  value: number
+  min: number
+  max: number
+  last: number
+  n: number
+}
+
+export interface KriHistory {
+  kri_id: string
+  bucket: Bucket
+  start: string
+  end: string
+  warn: number
+  critical: number
+  direction: KriDirection
+  points: ObservationPoint[]
+}
+
+export const SLUG_PATTERN = /^[a-z0-9][a-z0-9_]{1,79}$/
+export const ATTACK_TECHNIQUE_PATTERN = /^T\d{4}(\.\d{3})?$/
+
+/** The server's rule: higher-is-worse needs warn < critical; lower-is-worse needs warn > critical. */
+export function thresholdErrors(direction: KriDirection, warn: number, critical: number): string[] {
+  if (!Number.isFinite(warn) || !Number.isFinite(critical)) return []
+  if (direction === 'higher_is_worse' && !(warn < critical))
+    return ['When higher is worse, the warn threshold must be below the critical threshold.']
+  if (direction === 'lower_is_worse' && !(warn > critical))
+    return ['When lower is worse, the warn threshold must be above the critical threshold.']
+  return []
+}
+
+export const SEVERITY_ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'unassessed']
+
+export const SEVERITY_LABEL: Record<Severity, string> = {
+  critical: 'Critical',
+  high: 'High',
+  medium: 'Medium',
+  low: 'Low',
+  unassessed: 'Unassessed',
+}
+
+/** Non-colour glyph so severity is never conveyed by colour alone. */
+export const SEVERITY_ICON: Record<Severity, string> = {
+  critical: '✕',
+  high: '▲',
+  medium: '!',
+  low: '✓',
+  unassessed: '–',
+}
+
+// Full class strings so Tailwind can see them.
+export const SEVERITY_BADGE: Record<Severity, string> = {
+  critical: 'bg-rose-600 text-white ring-1 ring-inset ring-rose-700',
+  high: 'bg-rose-100 text-rose-900 ring-1 ring-inset ring-rose-300',
+  medium: 'bg-amber-100 text-amber-900 ring-1 ring-inset ring-amber-300',
+  low: 'bg-emerald-100 text-emerald-900 ring-1 ring-inset ring-emerald-300',
+  unassessed: 'bg-gray-200 text-gray-700 ring-1 ring-inset ring-gray-300',
+}
+
+export function severityOf(value: string): Severity {
+  return (SEVERITY_ORDER as readonly string[]).includes(value) ? (value as Severity) : 'unassessed'
+}
