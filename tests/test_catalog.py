@@ -11,8 +11,9 @@ from draxis.settings import Settings
 
 Conn = psycopg.Connection[TupleRow]
 OUR_SCHEMAS = ("platform", "tenant", "carrier")
-# Tables whose tenant_id is a reference, not an owner: no tenant scope may read them at all.
-PLATFORM_ONLY = {"platform.platform_audit_logs"}
+# Tables whose tenant_id is a reference, not an owner: no tenant scope may read them at all
+# (the platform audit trail; the carrier's projected book, guarded by draxis.carrier_id).
+PLATFORM_ONLY = {"platform.platform_audit_logs", "carrier.portfolio"}
 
 
 def test_every_tenant_id_table_forces_rls_with_a_tenant_policy(app_conn: Conn) -> None:

@@ -17,7 +17,7 @@ from api.main import create_app
 from draxis.settings import Settings
 from tests.conftest import Conn
 from tests.factories import PASSWORD, TenantFixture
-from tests.identity import User, flatten_routes
+from tests.identity import User, create_carrier, create_user, flatten_routes
 from tests.security.helpers import (
     SignedIn,
     assert_invalid_field,
@@ -295,6 +295,9 @@ def parameterised_api_routes(settings: Settings) -> list[Endpoint]:
 
 
 # A body that is valid for each route that takes one, so that only the path is hostile.
+# Every path parameter the API has; the walk below gives each a real value of tenant A.
+_VALID_FOR = ("org_id", "tenant_id", "user_id", "item_id", "kri_id", "carrier_id")
+
 _BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/api/tenant/users/{user_id}"): {"is_active": False},
     ("PUT", "/api/tenant/users/{user_id}/mfa-policy"): {"required": False},
@@ -310,11 +313,7 @@ def test_the_route_walk_finds_every_parameterised_route(settings: Settings) -> N
     endpoints = {(e.method, e.path) for e in parameterised_api_routes(settings)}
     assert endpoints >= set(_BODIES), set(_BODIES) - endpoints
     assert len(endpoints) >= 14, endpoints
-    assert {p for e in parameterised_api_routes(settings) for p in e.params} == {
-        "org_id",
-        "tenant_id",
-        "user_id",
-    }
+    assert {p for e in parameterised_api_routes(settings) for p in e.params} == set(_VALID_FOR)
 
 
 @pytest.mark.parametrize("value", list(HOSTILE_VALUES.values()), ids=list(HOSTILE_VALUES))
@@ -327,24 +326,36 @@ def test_hostile_path_parameters_are_404_or_422_never_500(
     admin_a: SignedIn,
     master: SignedIn,
     root: SignedIn,
+    app_conn: Conn,
     value: str,
 ) -> None:
     """Each parameter of each route in turn gets the hostile value; the others are real ids
     the caller may use, and the caller holds the route's permission, so the value is what gets
     tested, as deep as it can reach."""
-    valid = {"org_id": tenant_a.org_id, "tenant_id": tenant_a.id, "user_id": user_a.id}
+    carrier = create_carrier(app_conn)
+    carrier_user = sign_in(client, create_user(app_conn, "carrier_user", carrier_id=carrier).email)
+    valid = {
+        "org_id": tenant_a.org_id,
+        "tenant_id": tenant_a.id,
+        "user_id": user_a.id,
+        "item_id": uuid4(),  # a well-formed id of nothing: the route answers 404
+        "kri_id": uuid4(),
+        "carrier_id": carrier,
+    }
     encoded = quote(value, safe="")
     has_slash = "/" in value or "/" in unquote(value)
     endpoints = parameterised_api_routes(settings)
     tried = 0
     with nothing_written(observer_conn):
         for endpoint in endpoints:
-            if endpoint.path.startswith("/api/tenant/"):
-                token = admin_a.access
-            elif endpoint.path.startswith("/api/orgs/"):
+            if endpoint.path.startswith("/api/orgs/"):
                 token = master.access
-            else:
+            elif endpoint.path.startswith("/api/platform/"):
                 token = root.access
+            elif endpoint.path.startswith("/api/carrier/"):
+                token = carrier_user.access
+            else:  # tenant routes: the tenant admin holds every tenant permission
+                token = admin_a.access
             for hostile in endpoint.params:
                 path = endpoint.path
                 for param in endpoint.params:
