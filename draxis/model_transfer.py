@@ -41,7 +41,7 @@ from typing import Any
 
 import fastexcel
 import polars as pl
-import xlsxwriter  # type: ignore[import-untyped]  # no stubs published
+import xlsxwriter
 from pydantic import BaseModel, ValidationError
 
 ENTITY_SHEETS: tuple[str, ...] = ("kris", "controls", "risks", "outcomes", "vendors")

@@ -5,18 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import fastexcel
 import pytest
 from fastapi.testclient import TestClient
 
-import api.main
-from api.main import create_app
-from api.routes import model_transfer as transfer_routes
 from draxis import model_transfer as mt
-from draxis.settings import Settings
 from tests.conftest import Conn
 from tests.factories import TenantFixture
 from tests.identity import bearer, count_rows, create_user, login
@@ -34,20 +30,6 @@ MODEL_TABLES = (
     "tenant.audit_log",
 )
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    """The app, with this feature's router added until `api.main` includes it."""
-    app = create_app(settings)
-    if not hasattr(api.main, "model_transfer"):
-        # Ahead of the web catch-all (`/api/{path}` answers 404), as `create_app` would place it.
-        known = list(app.router.routes)
-        app.include_router(transfer_routes.router)
-        added = [r for r in app.router.routes if r not in known]
-        app.router.routes[:] = added + known
-    with TestClient(app, base_url="https://testserver") as c:
-        yield c
 
 
 @pytest.fixture
