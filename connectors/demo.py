@@ -35,7 +35,7 @@ class DemoKri:
     integer: bool = False
 
 
-CATALOG: tuple[DemoKri, ...] = (
+_CORE: tuple[DemoKri, ...] = (
     DemoKri(
         "critical_cves_unpatched_gt_30d",
         "Critical CVEs unpatched > 30 days",
@@ -174,6 +174,121 @@ CATALOG: tuple[DemoKri, ...] = (
         88,
     ),
 )
+
+
+def _kri(
+    slug: str,
+    name: str,
+    unit: str,
+    direction: Direction,
+    warn: float,
+    critical: float,
+    good: float,
+    bad: float,
+    description: str,
+    *,
+    integer: bool = False,
+) -> DemoKri:
+    return DemoKri(slug, name, description, unit, direction, warn, critical, good, bad, integer)
+
+
+H: Direction = "higher_is_worse"
+L: Direction = "lower_is_worse"
+# The rest of a credible programme, one or more per CIS Controls v8 domain.
+CATALOG: tuple[DemoKri, ...] = (
+    *_CORE,
+    _kri("unmanaged_assets", "Unmanaged assets on the network", "count", H, 10, 25, 0, 60,
+         "Devices seen on the network that are not in the asset inventory.", integer=True),
+    _kri("unauthorized_software", "Unauthorised software installs", "count", H, 5, 15, 0, 40,
+         "Installations of software not on the approved list, last 30 days.", integer=True),
+    _kri("sensitive_data_unclassified_pct", "Sensitive data stores unclassified", "%", H, 10, 25,
+         2, 50, "Share of stores holding sensitive data without a classification."),
+    _kri("config_drift_pct", "Servers drifting from baseline", "%", H, 5, 15, 1, 35,
+         "Share of servers failing their hardened configuration baseline."),
+    _kri("default_credentials", "Devices with default credentials", "count", H, 1, 5, 0, 15,
+         "Network devices still accepting vendor default credentials.", integer=True),
+    _kri("stale_service_accounts", "Service accounts with stale secrets", "count", H, 5, 15, 0,
+         40, "Service accounts whose secrets are older than 365 days.", integer=True),
+    _kri("shared_admin_accounts", "Shared administrator accounts", "count", H, 1, 3, 0, 8,
+         "Administrator accounts used by more than one person.", integer=True),
+    _kri("access_reviews_overdue", "Access reviews overdue", "count", H, 2, 6, 0, 15,
+         "Quarterly access reviews not completed on time.", integer=True),
+    _kri("patch_latency_days", "Median patch latency", "days", H, 14, 30, 5, 60,
+         "Median days from patch release to deployment, all severities."),
+    _kri("internet_exposed_services", "Internet-exposed admin services", "count", H, 1, 4, 0,
+         10, "RDP, SSH or admin consoles reachable from the internet.", integer=True),
+    _kri("log_source_coverage_pct", "Log source coverage", "%", L, 90, 75, 98, 55,
+         "Share of critical systems sending logs to the SIEM."),
+    _kri("log_retention_days", "Log retention", "days", L, 90, 30, 365, 14,
+         "Days of security logs kept and searchable."),
+    _kri("email_auth_dmarc_pct", "Domains enforcing DMARC", "%", L, 90, 70, 100, 40,
+         "Share of sending domains with DMARC at quarantine or reject."),
+    _kri("browser_outdated_pct", "Outdated browsers", "%", H, 5, 15, 1, 30,
+         "Share of endpoints running a browser more than one version behind."),
+    _kri("malware_detections", "Malware detections", "count", H, 10, 30, 1, 80,
+         "Malware detections on endpoints, last 7 days.", integer=True),
+    _kri("edr_tamper_events", "EDR tamper attempts", "count", H, 1, 3, 0, 8,
+         "Attempts to disable or uninstall the EDR agent, last 30 days.", integer=True),
+    _kri("restore_test_age_days", "Days since last restore test", "days", H, 90, 180, 20, 365,
+         "Days since a backup was last restored and verified."),
+    _kri("firewall_rule_review_age_days", "Days since firewall rule review", "days", H, 180,
+         365, 60, 540, "Days since the perimeter rule base was last reviewed."),
+    _kri("network_segmentation_gaps", "Flat network segments", "count", H, 1, 3, 0, 6,
+         "Segments where user devices reach servers without filtering.", integer=True),
+    _kri("ids_alerts_untriaged", "Untriaged IDS alerts", "count", H, 20, 60, 2, 150,
+         "Intrusion-detection alerts older than 24 hours without triage.", integer=True),
+    _kri("security_champions_pct", "Teams with a security champion", "%", L, 80, 60, 95, 30,
+         "Share of teams with a named, trained security champion."),
+    _kri("vendors_unassessed", "Critical vendors not assessed", "count", H, 1, 3, 0, 8,
+         "Tier-1 vendors without a security assessment in the last year.", integer=True),
+    _kri("code_vulns_high", "High-severity code findings", "count", H, 10, 25, 0, 60,
+         "Open high-severity findings from code scanning.", integer=True),
+    _kri("ir_playbooks_outdated", "Incident playbooks out of date", "count", H, 1, 3, 0, 8,
+         "Incident-response playbooks not reviewed in the last 12 months.", integer=True),
+    _kri("pentest_findings_open", "Open penetration-test findings", "count", H, 3, 8, 0, 20,
+         "High or critical penetration-test findings not yet fixed.", integer=True),
+)  # fmt: skip
+
+# Each KRI's CIS Controls v8 domain (shown as its category).
+CIS_DOMAIN: dict[str, str] = {
+    "unmanaged_assets": "CIS 1: Asset inventory",
+    "unauthorized_software": "CIS 2: Software inventory",
+    "sensitive_data_unclassified_pct": "CIS 3: Data protection",
+    "public_storage_buckets": "CIS 3: Data protection",
+    "config_drift_pct": "CIS 4: Secure configuration",
+    "default_credentials": "CIS 4: Secure configuration",
+    "inactive_users_with_access": "CIS 5: Account management",
+    "stale_service_accounts": "CIS 5: Account management",
+    "shared_admin_accounts": "CIS 5: Account management",
+    "mfa_adoption_pct": "CIS 6: Access control",
+    "privileged_accounts": "CIS 6: Access control",
+    "access_reviews_overdue": "CIS 6: Access control",
+    "critical_cves_unpatched_gt_30d": "CIS 7: Vulnerability management",
+    "mttr_critical_days": "CIS 7: Vulnerability management",
+    "scan_coverage_pct": "CIS 7: Vulnerability management",
+    "patch_latency_days": "CIS 7: Vulnerability management",
+    "internet_exposed_services": "CIS 7: Vulnerability management",
+    "log_source_coverage_pct": "CIS 8: Audit log management",
+    "log_retention_days": "CIS 8: Audit log management",
+    "email_auth_dmarc_pct": "CIS 9: Email and browser protections",
+    "browser_outdated_pct": "CIS 9: Email and browser protections",
+    "edr_coverage_gap_pct": "CIS 10: Malware defenses",
+    "malware_detections": "CIS 10: Malware defenses",
+    "edr_tamper_events": "CIS 10: Malware defenses",
+    "backup_success_rate_pct": "CIS 11: Data recovery",
+    "restore_test_age_days": "CIS 11: Data recovery",
+    "firewall_rule_review_age_days": "CIS 12: Network infrastructure",
+    "network_segmentation_gaps": "CIS 12: Network infrastructure",
+    "ids_alerts_untriaged": "CIS 13: Network monitoring",
+    "phishing_click_rate_pct": "CIS 14: Security awareness",
+    "training_completion_pct": "CIS 14: Security awareness",
+    "security_champions_pct": "CIS 14: Security awareness",
+    "vendors_unassessed": "CIS 15: Service provider management",
+    "code_vulns_high": "CIS 16: Application security",
+    "open_high_severity_incidents": "CIS 17: Incident response",
+    "ir_playbooks_outdated": "CIS 17: Incident response",
+    "pentest_findings_open": "CIS 18: Penetration testing",
+}
 
 
 def _unit_interval(*parts: str) -> float:

@@ -15,7 +15,7 @@ from uuid import UUID
 import psycopg
 from psycopg.rows import TupleRow
 
-from connectors.demo import CATALOG
+from connectors.demo import CATALOG, CIS_DOMAIN
 from draxis.db.scope import Scope, scoped_transaction
 from draxis.security.passwords import hash_password
 from draxis.seed_risk_model import seed_risk_model
@@ -166,7 +166,7 @@ def _seed_tenant(conn: Conn, tenant_id: UUID, tenant: DemoTenant) -> None:
             continue
         conn.execute(
             "insert into tenant.kri (tenant_id, slug, name, description, unit, direction, warn,"
-            " critical, source_id) values (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+            " critical, source_id, category) values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
             " on conflict (tenant_id, slug) do nothing",
             (
                 tenant_id,
@@ -178,6 +178,7 @@ def _seed_tenant(conn: Conn, tenant_id: UUID, tenant: DemoTenant) -> None:
                 kri.warn,
                 kri.critical,
                 source_id,
+                CIS_DOMAIN.get(kri.slug, ""),
             ),
         )
     conn.execute(

@@ -17,7 +17,7 @@ from assets.observations import kri_observations
 from assets.partitions import partition_key, tenant_partitions
 from assets.status import kri_status
 from connectors.base import ConnectorContext, ProbeResult, RunResult
-from connectors.demo import HISTORY_DAYS, DemoConnector
+from connectors.demo import CATALOG, HISTORY_DAYS, DemoConnector
 from draxis.db.scope import Scope, scoped_transaction
 from draxis.settings import Settings
 from pipelines.definitions import defs
@@ -101,7 +101,7 @@ def test_partition_lands_under_its_tenant_only(
     assert len(rows) == HISTORY_DAYS * len(tenant_a.kri_slugs)
     assert {r[0] for r in rows} == {tenant_a.id}
     assert observations(app_conn, tenant_b) == []
-    assert source_runs(app_conn, tenant_a) == [("succeeded", len(rows), 0, 12, None)]
+    assert source_runs(app_conn, tenant_a) == [("succeeded", len(rows), 0, len(CATALOG), None)]
 
 
 def test_rematerializing_changes_nothing(
@@ -125,7 +125,7 @@ def test_unwired_slugs_are_skipped_not_errors(
     [(status, written, skipped, _, error)] = source_runs(app_conn, tenant)
     assert (status, written, skipped, error) == (
         "succeeded",
-        HISTORY_DAYS * 11,
+        HISTORY_DAYS * (len(CATALOG) - 1),
         HISTORY_DAYS,
         None,
     )
