@@ -7,7 +7,9 @@ import { LoadingPanel, LoadingScreen } from './components/LoadingScreen'
 import { Forbidden } from './components/Page'
 import { landingFor, mfaPath, PERMISSION } from './identity'
 import { useMe } from './me'
+import { CarrierConsentPage } from './pages/CarrierConsentPage'
 import { CarrierPage } from './pages/CarrierPage'
+import { CarrierTenantPage } from './pages/CarrierTenantPage'
 import { DashboardPage } from './pages/DashboardPage'
 import { InvitePage } from './pages/InvitePage'
 import { KriPage } from './pages/KriPage'
@@ -88,6 +90,26 @@ function TenantUsersRoute() {
   return (
     <RequirePermission permission={PERMISSION.tenantUsersRead}>
       <TenantUsersPage session={session} />
+    </RequirePermission>
+  )
+}
+
+function CarrierConsentRoute() {
+  const session = useSignedIn()
+  return (
+    <RequirePermission permission={PERMISSION.carrierConsentManage}>
+      <CarrierConsentPage session={session} />
+    </RequirePermission>
+  )
+}
+
+/** `/carrier/tenants/:tenantId`: one insured of the carrier's book. */
+function CarrierTenantRoute() {
+  const { tenantId } = useParams()
+  if (!tenantId) return <NotFoundPage />
+  return (
+    <RequirePermission permission={PERMISSION.carrierRead}>
+      <CarrierTenantPage key={tenantId} tenantId={tenantId} />
     </RequirePermission>
   )
 }
@@ -181,6 +203,7 @@ export function AppRoutes() {
       <Route element={<RequireSession />}>
         <Route index element={<Home />} />
         <Route path="/tenant/users" element={<TenantUsersRoute />} />
+        <Route path="/tenant/carriers" element={<CarrierConsentRoute />} />
         <Route path="/org" element={<OwnOrgRoute />} />
         <Route path="/model" element={<Navigate to="/model/kris" replace />} />
         <Route path="/model/:kind" element={<ModelRoute />} />
@@ -203,6 +226,7 @@ export function AppRoutes() {
             </RequirePermission>
           }
         />
+        <Route path="/carrier/tenants/:tenantId" element={<CarrierTenantRoute />} />
       </Route>
       <Route path="*" element={<NotFoundPage />} />
     </Routes>

@@ -6,6 +6,7 @@ import { request, type Dashboard } from './api'
 import type {
   AuditEntry,
   AuthResponse,
+  CarrierConsent,
   EnrollConfirmed,
   ImpersonationStart,
   Insured,
@@ -17,9 +18,12 @@ import type {
   NeedsSetup,
   OrgKind,
   OrgOut,
+  Portfolio,
+  PortfolioRow,
   Recovered,
   Role,
   TenantOut,
+  TenantRollup,
   UserOut,
   UserPatch,
 } from './identity'
@@ -121,6 +125,18 @@ export function setTenantMfaPolicy(required: MfaRequirement): Promise<MfaPolicyO
   return authedRequest<MfaPolicyOut>('/api/tenant/mfa-policy', { method: 'PUT', body: { required } })
 }
 
+export function listTenantCarriers(signal?: AbortSignal): Promise<CarrierConsent[]> {
+  return authedRequest<CarrierConsent[]>('/api/tenant/carriers', { signal })
+}
+
+export function grantCarrierConsent(carrierId: string): Promise<void> {
+  return authedRequest<void>(`/api/tenant/carriers/${enc(carrierId)}/consent`, { method: 'PUT' })
+}
+
+export function revokeCarrierConsent(carrierId: string): Promise<void> {
+  return authedRequest<void>(`/api/tenant/carriers/${enc(carrierId)}/consent`, { method: 'DELETE' })
+}
+
 // ---- organization ---------------------------------------------------------------------------
 
 export function getOrg(orgId: string, signal?: AbortSignal): Promise<OrgOut> {
@@ -129,6 +145,11 @@ export function getOrg(orgId: string, signal?: AbortSignal): Promise<OrgOut> {
 
 export function listOrgTenants(orgId: string, signal?: AbortSignal): Promise<TenantOut[]> {
   return authedRequest<TenantOut[]>(`/api/orgs/${enc(orgId)}/tenants`, { signal })
+}
+
+/** Each tenant's rolled-up posture, worst first. */
+export function getOrgRollup(orgId: string, signal?: AbortSignal): Promise<TenantRollup[]> {
+  return authedRequest<TenantRollup[]>(`/api/orgs/${enc(orgId)}/rollup`, { signal })
 }
 
 export function createTenant(orgId: string, body: { slug: string; name: string }): Promise<TenantOut> {
@@ -199,6 +220,15 @@ export function listPlatformAudit(
 
 export function listInsureds(signal?: AbortSignal): Promise<Insured[]> {
   return authedRequest<Insured[]>('/api/carrier/insureds', { signal })
+}
+
+export function getPortfolio(signal?: AbortSignal): Promise<Portfolio> {
+  return authedRequest<Portfolio>('/api/carrier/portfolio', { signal })
+}
+
+/** One insured of the book; 404 once it is no longer in the book (consent revoked). */
+export function getCarrierTenant(tenantId: string, signal?: AbortSignal): Promise<PortfolioRow> {
+  return authedRequest<PortfolioRow>(`/api/carrier/tenants/${enc(tenantId)}`, { signal })
 }
 
 // ---- risk model -----------------------------------------------------------------------------

@@ -148,6 +148,60 @@ export interface Insured {
   consent_granted_at: string | null
 }
 
+/** `GET /api/orgs/{org_id}/rollup`: one tenant's rolled-up posture (nulls: not rolled up yet). */
+export interface TenantRollup {
+  tenant_id: string
+  slug: string
+  name: string
+  posture_score: number | null
+  kri_count: number | null
+  kris_red: number | null
+  kris_amber: number | null
+  kris_green: number | null
+  /** Share (0–1) of KRIs whose data is stale. */
+  stale_share: number | null
+  risks_critical: number | null
+  risks_high: number | null
+  computed_at: string | null
+}
+
+export type PortfolioBand = 'critical' | 'high' | 'medium' | 'low' | 'unassessed'
+
+/** One insured in a carrier's book. */
+export interface PortfolioRow {
+  tenant_id: string
+  tenant_name: string
+  posture_score: number | null
+  score_30d_ago: number | null
+  /** Score change over 30 days; positive = worse. */
+  trend_30d: number | null
+  band: PortfolioBand
+  risks_critical: number | null
+  risks_high: number | null
+  kri_count: number | null
+  /** Share (0–1) of KRIs whose data is stale. */
+  stale_share: number | null
+  posture_computed_at: string | null
+  projected_at: string
+}
+
+export interface Portfolio {
+  book: {
+    tenants: number
+    bands: Record<PortfolioBand, number>
+    worst_movers: PortfolioRow[]
+  }
+  tenants: PortfolioRow[]
+}
+
+/** `GET /api/tenant/carriers`: a carrier and this tenant's consent to share with it. */
+export interface CarrierConsent {
+  carrier_id: string
+  carrier_name: string
+  consent_granted_at: string | null
+  revoked_at: string | null
+}
+
 export interface UserPatch {
   role?: Role
   is_active?: boolean
@@ -168,6 +222,7 @@ export const PERMISSION = {
   platformAuditRead: 'platform_audit:read',
   platformMfaManage: 'platform_mfa:manage',
   carrierRead: 'carrier:read',
+  carrierConsentManage: 'carrier_consent:manage',
   riskModelRead: 'risk_model:read',
   riskModelWrite: 'risk_model:write',
 } as const

@@ -17,6 +17,7 @@ const NAV: readonly NavItem[] = [
   { to: '/', label: 'Dashboard', permission: PERMISSION.dashboardRead },
   { to: '/model', label: 'Risk model', permission: PERMISSION.riskModelRead },
   { to: '/tenant/users', label: 'Users', permission: PERMISSION.tenantUsersRead },
+  { to: '/tenant/carriers', label: 'Carriers', permission: PERMISSION.carrierConsentManage },
   { to: '/org', label: 'Organization', permission: PERMISSION.orgRead },
   { to: '/platform', label: 'Platform', permission: PERMISSION.platformOrgsManage },
   { to: '/carrier', label: 'Portfolio', permission: PERMISSION.carrierRead },

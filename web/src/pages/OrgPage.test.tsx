@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it } from 'vitest'
-import type { OrgOut, UserSummary } from '../identity'
+import type { OrgOut, TenantRollup, UserSummary } from '../identity'
 import { sessionFromAuth, setSession } from '../session'
 import { authResponse, jsonResponse, masterAdmin, me, noContent, problem, tenantOut, userOut } from '../test/fixtures'
 import { mockApi } from '../test/mockApi'
@@ -21,11 +21,57 @@ const tenants = [
   tenantOut({ id: 't-2', slug: 'old', name: 'Old Corp', deleted_at: '2025-02-01T00:00:00Z' }),
 ]
 
+const rollup: TenantRollup[] = [
+  {
+    tenant_id: 't-1',
+    slug: 'acme',
+    name: 'Acme Health',
+    posture_score: 78.25,
+    kri_count: 12,
+    kris_red: 3,
+    kris_amber: 2,
+    kris_green: 7,
+    stale_share: 0.125,
+    risks_critical: 2,
+    risks_high: 4,
+    computed_at: '2025-03-01T09:00:00Z',
+  },
+  {
+    tenant_id: 't-3',
+    slug: 'beta',
+    name: 'Beta Bank',
+    posture_score: 30,
+    kri_count: 4,
+    kris_red: 0,
+    kris_amber: 1,
+    kris_green: 3,
+    stale_share: 0,
+    risks_critical: 0,
+    risks_high: 1,
+    computed_at: '2025-03-01T09:00:00Z',
+  },
+  {
+    tenant_id: 't-4',
+    slug: 'new',
+    name: 'Newco',
+    posture_score: null,
+    kri_count: null,
+    kris_red: null,
+    kris_amber: null,
+    kris_green: null,
+    stale_share: null,
+    risks_critical: null,
+    risks_high: null,
+    computed_at: null,
+  },
+]
+
 function orgApi(extra: Parameters<typeof mockApi>[0] = {}) {
   return mockApi({
     'GET /api/me': jsonResponse(me(masterAdmin)),
     'GET /api/orgs/o-1': jsonResponse(org),
     'GET /api/orgs/o-1/tenants': jsonResponse(tenants),
+    'GET /api/orgs/o-1/rollup': jsonResponse(rollup),
     'GET /api/orgs/o-1/users': jsonResponse([
       userOut({ id: masterAdmin.id, email: masterAdmin.email, role: 'master_admin', tenant_id: null }),
       userOut({ id: 'u-5', email: 'ann@acme.test', role: 'tenant_admin', tenant_id: 't-1' }),
@@ -49,6 +95,36 @@ describe('OrgPage', () => {
     const users = await screen.findAllByTestId('user-row')
     expect(users[1]).toHaveTextContent('Acme Health')
     expect(screen.getByRole('link', { name: 'Organization' })).toHaveAttribute('href', '/org')
+  })
+
+  it('shows the posture rollup above the tenants, worst first, with display bands', async () => {
+    setSession(sessionFromAuth(authResponse({ user: masterAdmin })))
+    const api = orgApi()
+    renderApp('/org')
+    const rows = await screen.findAllByTestId('rollup-row')
+    expect(rows.map((r) => r.getAttribute('data-tenant-id'))).toEqual(['t-1', 't-3', 't-4'])
+    const [acme, beta, newco] = rows as [HTMLElement, HTMLElement, HTMLElement]
+    expect(acme).toHaveTextContent('Acme Health')
+    expect(within(acme).getByTestId('rollup-score')).toHaveTextContent('78.3')
+    expect(within(acme).getByTestId('severity-badge')).toHaveTextContent('Critical')
+    expect(acme).toHaveTextContent('12.5 %')
+    expect(within(beta).getByTestId('rollup-score')).toHaveTextContent('30.0')
+    expect(within(beta).getByTestId('severity-badge')).toHaveTextContent('Medium')
+    // Not rolled up yet: dashes, no band.
+    expect(within(newco).getByTestId('rollup-score')).toHaveTextContent('—')
+    expect(within(newco).getByTestId('severity-badge')).toHaveTextContent('not rolled up')
+    // The posture section comes before the tenants table.
+    const firstTenant = (await screen.findAllByTestId('tenant-row'))[0] as HTMLElement
+    expect(acme.compareDocumentPosition(firstTenant) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy()
+    expect(api.callsTo('GET /api/orgs/o-1/rollup')).toHaveLength(1)
+  })
+
+  it('says so when there is nothing to roll up', async () => {
+    setSession(sessionFromAuth(authResponse({ user: masterAdmin })))
+    orgApi({ 'GET /api/orgs/o-1/rollup': jsonResponse([]) })
+    renderApp('/org')
+    expect(await screen.findByText('No tenants to roll up yet.')).toBeInTheDocument()
+    expect(screen.queryByTestId('rollup-row')).not.toBeInTheDocument()
   })
 
   it('shows a 409 from "Create tenant" inline', async () => {

@@ -9,6 +9,7 @@ import { MfaPolicyControl } from '../components/MfaPolicyControl'
 import { Page, Section, Subsection } from '../components/Page'
 import { asProblem, ProblemAlert } from '../components/ProblemAlert'
 import { QueryResult } from '../components/QueryResult'
+import { RollupTable } from '../components/RollupTable'
 import { TenantsTable } from '../components/TenantsTable'
 import { UsersTable } from '../components/UsersTable'
 import {
@@ -16,6 +17,7 @@ import {
   deleteTenant,
   getMeWithToken,
   getOrg,
+  getOrgRollup,
   impersonateTenant,
   inviteOrgUser,
   listOrgTenants,
@@ -42,6 +44,7 @@ export function OrgPage({ session, orgId }: { session: Session; orgId: string })
   const usersKey = ['org', orgId, 'users']
   const tenants = useQuery({ queryKey: tenantsKey, queryFn: ({ signal }) => listOrgTenants(orgId, signal) })
   const users = useQuery({ queryKey: usersKey, queryFn: ({ signal }) => listOrgUsers(orgId, signal) })
+  const rollup = useQuery({ queryKey: ['org', orgId, 'rollup'], queryFn: ({ signal }) => getOrgRollup(orgId, signal) })
 
   const [slug, setSlug] = useState('')
   const [name, setName] = useState('')
@@ -76,6 +79,12 @@ export function OrgPage({ session, orgId }: { session: Session; orgId: string })
       eyebrow={org.data ? `Organization · ${org.data.slug} · ${org.data.kind}` : 'Organization'}
     >
       {org.isError && <ProblemAlert error={asProblem(org.error)} />}
+
+      <Section title="Posture" description="Each tenant's rolled-up cyber-risk posture, worst first.">
+        <QueryResult query={rollup} loading="Loading posture…">
+          {(data) => <RollupTable rollup={data} />}
+        </QueryResult>
+      </Section>
 
       <Section title="Tenants">
         <QueryResult query={tenants} loading="Loading tenants…">
