@@ -1,0 +1,46 @@
+import type { TenantRollup } from '../identity'
+import { formatCount, formatScore, formatShare } from '../posture'
+import { DataTable } from './DataTable'
+import { formatDateTime } from './Page'
+import { ScoreBand } from './ScoreBand'
+
+type Row = TenantRollup & { id: string }
+
+/** An organization's tenants by rolled-up posture, worst first (the server's order). */
+export function RollupTable({ rollup }: { rollup: readonly TenantRollup[] }) {
+  const rows: Row[] = rollup.map((r) => ({ ...r, id: r.tenant_id }))
+  return (
+    <DataTable
+      rows={rows}
+      rowTestId="rollup-row"
+      rowAttributes={(r) => ({ 'data-tenant-id': r.tenant_id })}
+      empty="No tenants to roll up yet."
+      columns={[
+        { header: 'Tenant', className: 'font-medium', cell: (r) => r.name },
+        {
+          header: 'Posture score',
+          className: 'whitespace-nowrap',
+          cell: (r) => (
+            <span className="inline-flex items-center gap-2">
+              <span className="tabular-nums" data-testid="rollup-score">
+                {formatScore(r.posture_score)}
+              </span>
+              <ScoreBand score={r.posture_score} />
+            </span>
+          ),
+        },
+        { header: 'Red KRIs', className: 'tabular-nums', cell: (r) => formatCount(r.kris_red) },
+        { header: 'Amber KRIs', className: 'tabular-nums', cell: (r) => formatCount(r.kris_amber) },
+        { header: 'Green KRIs', className: 'tabular-nums', cell: (r) => formatCount(r.kris_green) },
+        { header: 'Stale', className: 'tabular-nums whitespace-nowrap', cell: (r) => formatShare(r.stale_share) },
+        { header: 'Critical risks', className: 'tabular-nums', cell: (r) => formatCount(r.risks_critical) },
+        { header: 'High risks', className: 'tabular-nums', cell: (r) => formatCount(r.risks_high) },
+        {
+          header: 'As of',
+          className: 'whitespace-nowrap text-slate-600',
+          cell: (r) => (r.computed_at ? <time dateTime={r.computed_at}>{formatDateTime(r.computed_at)}</time> : '—'),
+        },
+      ]}
+    />
+  )
+}
