@@ -6,31 +6,16 @@ tenant's rows, all in one transaction per tenant. Each follows its upstream by d
 automation, so a new KRI colour flows through to the tenant's posture.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import dagster as dg
 
 from assets import rollup_rules as rules
 from assets.partitions import tenant_partitions
 from assets.rollup_schemas import OutcomePostures, RiskPostures, TenantPostures
 from assets.status import kri_status
+from assets.tenant_scope import tenant_transaction
 from assets.validation import validate_frame
-from draxis.db.scope import Scope, scoped_transaction
-from pipelines import portfolio_store, posture_store, store
-from pipelines.posture_store import Conn
+from pipelines import portfolio_store, posture_store
 from pipelines.resources import DraxisDatabase
-
-
-@contextmanager
-def _tenant_transaction(database: DraxisDatabase, slug: str) -> Iterator[tuple[str, Conn]]:
-    """(tenant id, connection) inside one transaction scoped to the tenant named `slug`."""
-    with database.connection() as conn:
-        with scoped_transaction(conn, Scope.platform(), read_only=True):
-            tenant = store.resolve_tenant(conn, slug)
-        with scoped_transaction(conn, Scope.tenant(tenant.id, tenant.organization_id)):
-            yield str(tenant.id), conn
-
 
 KRIS_LINKED = "kris_linked"
 KRIS_FRESH = "kris_fresh"
@@ -38,10 +23,10 @@ KRIS_FRESH = "kris_fresh"
 
 @dg.asset(
     partitions_def=tenant_partitions,
-    deps=[kri_status],
     automation_condition=dg.AutomationCondition.eager(),
-    group_name="risk",
     kinds={"polars", "postgres"},
+    deps=[kri_status],
+    group_name="risk",
     description="Each open risk's score (0–100) and severity from its KRIs and controls.",
     check_specs=[
         dg.AssetCheckSpec(
@@ -63,7 +48,7 @@ def risk_posture(
     unlinked: dict[str, list[str]] = {}
     not_current: dict[str, list[str]] = {}
     for slug in context.partition_keys:
-        with _tenant_transaction(database, slug) as (_, conn):
+        with tenant_transaction(database, slug) as (_, conn):
             frame = validate_frame(
                 RiskPostures,
                 rules.risk_posture(**posture_store.risk_inputs(conn)),
@@ -99,10 +84,10 @@ def _warn_unless_empty(check: str, found: dict[str, list[str]], what: str) -> dg
 
 @dg.asset(
     partitions_def=tenant_partitions,
-    deps=[risk_posture],
     automation_condition=dg.AutomationCondition.eager(),
-    group_name="risk",
     kinds={"polars", "postgres"},
+    deps=[risk_posture],
+    group_name="risk",
     description="Each business outcome's severity: the worst of the risks that threaten it.",
 )
 def outcome_posture(
@@ -110,7 +95,7 @@ def outcome_posture(
 ) -> dg.MaterializeResult:  # type: ignore[type-arg]
     written = 0
     for slug in context.partition_keys:
-        with _tenant_transaction(database, slug) as (_, conn):
+        with tenant_transaction(database, slug) as (_, conn):
             frame = validate_frame(
                 OutcomePostures,
                 rules.outcome_posture(**posture_store.outcome_inputs(conn)),
@@ -122,10 +107,10 @@ def outcome_posture(
 
 @dg.asset(
     partitions_def=tenant_partitions,
-    deps=[outcome_posture],
     automation_condition=dg.AutomationCondition.eager(),
-    group_name="risk",
     kinds={"polars", "postgres"},
+    deps=[outcome_posture],
+    group_name="risk",
     description="The tenant's posture: KRIs per colour, risks per severity, top risks, score.",
 )
 def tenant_posture(
@@ -133,7 +118,7 @@ def tenant_posture(
 ) -> dg.MaterializeResult:  # type: ignore[type-arg]
     scores: dict[str, float] = {}
     for slug in context.partition_keys:
-        with _tenant_transaction(database, slug) as (tenant_id, conn):
+        with tenant_transaction(database, slug) as (tenant_id, conn):
             frame = validate_frame(
                 TenantPostures,
                 rules.tenant_posture(

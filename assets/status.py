@@ -6,14 +6,16 @@ from assets.observations import kri_observations
 from assets.partitions import TENANT_DIMENSION, tenant_partitions
 from assets.schemas import KriStatuses
 from assets.status_rules import kri_status as compute_kri_status
+from assets.tenant_scope import tenant_transaction
 from assets.validation import validate_frame
-from draxis.db.scope import Scope, scoped_transaction
 from pipelines import store
 from pipelines.resources import DraxisDatabase
 
 
 @dg.asset(
     partitions_def=tenant_partitions,
+    automation_condition=dg.AutomationCondition.eager(),
+    kinds={"polars", "postgres"},
     deps=[
         dg.AssetDep(
             kri_observations,
@@ -22,26 +24,21 @@ from pipelines.resources import DraxisDatabase
             ),
         )
     ],
-    automation_condition=dg.AutomationCondition.eager(),
     group_name="kri",
-    kinds={"polars", "postgres"},
     description="Green / amber / red / stale / no_data per KRI, by the rule in PRODUCT.md.",
 )
 def kri_status(context: dg.AssetExecutionContext, database: DraxisDatabase) -> dg.MaterializeResult:  # type: ignore[type-arg]
     totals: dict[str, int] = {}
     changed = 0
-    with database.connection() as conn:
-        for slug in context.partition_keys:
-            with scoped_transaction(conn, Scope.platform(), read_only=True):
-                tenant = store.resolve_tenant(conn, slug)
-            with scoped_transaction(conn, Scope.tenant(tenant.id, tenant.organization_id)):
-                kris, latest = store.read_status_inputs(conn)
-                statuses = validate_frame(
-                    KriStatuses,
-                    compute_kri_status(kris, latest, store.now_utc(conn)),
-                    f"kri_status for tenant {slug!r}",
-                )
-                changed += store.write_statuses(conn, statuses)
-            for status, count in store.status_counts(statuses).items():
-                totals[status] = totals.get(status, 0) + count
+    for slug in context.partition_keys:
+        with tenant_transaction(database, slug) as (_, conn):
+            kris, latest = store.read_status_inputs(conn)
+            statuses = validate_frame(
+                KriStatuses,
+                compute_kri_status(kris, latest, store.now_utc(conn)),
+                f"kri_status for tenant {slug!r}",
+            )
+            changed += store.write_statuses(conn, statuses)
+        for status, count in store.status_counts(statuses).items():
+            totals[status] = totals.get(status, 0) + count
     return dg.MaterializeResult(metadata={"statuses_changed": changed, **totals})

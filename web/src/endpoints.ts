@@ -9,7 +9,6 @@ import type {
   CarrierConsent,
   EnrollConfirmed,
   ImpersonationStart,
-  Insured,
   InviteOut,
   Me,
   MfaEnrollment,
@@ -217,10 +216,6 @@ export function listPlatformAudit(
 }
 
 // ---- carrier --------------------------------------------------------------------------------
-
-export function listInsureds(signal?: AbortSignal): Promise<Insured[]> {
-  return authedRequest<Insured[]>('/api/carrier/insureds', { signal })
-}
 
 export function getPortfolio(signal?: AbortSignal): Promise<Portfolio> {
   return authedRequest<Portfolio>('/api/carrier/portfolio', { signal })

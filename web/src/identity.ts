@@ -142,12 +142,6 @@ export interface MfaPolicyOut {
   required: MfaRequirement
 }
 
-export interface Insured {
-  tenant_id: string
-  tenant_name: string
-  consent_granted_at: string | null
-}
-
 /** `GET /api/orgs/{org_id}/rollup`: one tenant's rolled-up posture (nulls: not rolled up yet). */
 export interface TenantRollup {
   tenant_id: string
