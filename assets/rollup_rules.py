@@ -287,40 +287,65 @@ def tenant_posture(
                     f"{', '.join(others.to_list())}"
                 )
 
-    kri_total = kri_status.height
-    kri_counts = {
-        f"kris_{s}": kri_status.filter(pl.col("status") == s).height for s in KRI_STATUSES
-    }
-    not_current = kri_status.filter(pl.col("status").is_in(NOT_CURRENT)).height
-    risk_counts = {
-        f"risks_{s}": risk_posture.filter(pl.col("severity") == s).height for s in SEVERITY_ORDER
-    }
-    assessed = risk_posture.filter(pl.col("score").is_not_null())
+    kri_rows = kri_status.select("status").with_columns(pl.lit(tenant_id).alias("tenant_id"))
+    risk_rows = risk_posture.select("risk_id", "score", "severity").with_columns(
+        pl.lit(tenant_id).alias("tenant_id")
+    )
+    return tenant_postures(kri_rows, risk_rows, pl.DataFrame({"tenant_id": [tenant_id]}))
+
+
+def tenant_postures(
+    kri_status: pl.DataFrame, risk_posture: pl.DataFrame, tenants: pl.DataFrame
+) -> pl.DataFrame:
+    """`tenant_posture` for many tenants at once: one row per tenant of `tenants`.
+
+    Same rules as `tenant_posture`, grouped by `tenant_id` (both frames must carry it); a tenant
+    with no KRI or no risk gets zero counts, as a single-tenant call would. The pipeline rolls up
+    one tenant partition at a time through `tenant_posture`; the whole-book form is what the
+    rollup benchmark times.
+    """
+    _require_vocabulary(kri_status, "status", KRI_STATUSES, "kri_status")
+    _require_vocabulary(risk_posture, "severity", SEVERITY_ORDER, "risk_posture")
+    status, sev, score = pl.col("status"), pl.col("severity"), pl.col("score")
+    kri_counts = kri_status.group_by("tenant_id").agg(
+        pl.len().alias("kri_count"),
+        *[(status == s).sum().alias(f"kris_{s}") for s in KRI_STATUSES],
+        status.is_in(NOT_CURRENT).sum().alias("not_current"),
+    )
+    weight = sev.replace_strict(SEVERITY_WEIGHT, default=None, return_dtype=pl.Float64)
+    assessed = score.is_not_null()
+    risk_counts = risk_posture.group_by("tenant_id").agg(
+        pl.len().alias("risk_count"),
+        *[(sev == s).sum().alias(f"risks_{s}") for s in SEVERITY_ORDER],
+        (score * weight).filter(assessed).sum().alias("weighted"),
+        weight.filter(assessed).sum().alias("weights"),
+    )
     top = (
-        assessed.sort(["score", "risk_id"], descending=[True, False])
-        .head(TOP_RISKS)["risk_id"]
-        .to_list()
+        risk_posture.filter(assessed)
+        .sort(["tenant_id", "score", "risk_id"], descending=[False, True, False])
+        .group_by("tenant_id", maintain_order=True)
+        .agg(pl.col("risk_id").head(TOP_RISKS).alias("top_risks"))
     )
-    weight = pl.col("severity").replace_strict(SEVERITY_WEIGHT, return_dtype=pl.Float64)
-    weighted = assessed.select(
-        (pl.col("score") * weight).sum().alias("weighted"), weight.sum().alias("weights")
-    )
-    weights = float(weighted["weights"][0])  # the sum over no rows is 0
-    posture_score = (
-        round(float(weighted["weighted"][0]) / weights, SCORE_DECIMALS) if weights else None
-    )
-    return pl.DataFrame(
-        {
-            "tenant_id": [tenant_id],
-            "kri_count": [kri_total],
-            **{k: [v] for k, v in kri_counts.items()},
-            "risk_count": [risk_posture.height],
-            **{k: [v] for k, v in risk_counts.items()},
-            "top_risks": [top],
-            "stale_share": [not_current / kri_total if kri_total else 0.0],
-            "posture_score": [posture_score],
-        },
-        schema=TENANT_POSTURE_COLUMNS,
+    counts = [c for c, t in TENANT_POSTURE_COLUMNS.items() if t == pl.Int64()]
+    kri_count, weights = pl.col("kri_count"), pl.col("weights")
+    return (
+        tenants.select("tenant_id")
+        .join(kri_counts, on="tenant_id", how="left")
+        .join(risk_counts, on="tenant_id", how="left")
+        .join(top, on="tenant_id", how="left")
+        .with_columns(
+            pl.col(counts).fill_null(0),
+            pl.col("top_risks").fill_null(pl.lit([], dtype=pl.List(pl.String()))),
+            pl.when(kri_count > 0)
+            .then(pl.col("not_current") / kri_count)
+            .otherwise(0.0)
+            .alias("stale_share"),
+            pl.when(weights > 0)
+            .then((pl.col("weighted") / weights).round(SCORE_DECIMALS))
+            .alias("posture_score"),
+        )
+        .select(list(TENANT_POSTURE_COLUMNS))
+        .cast(pl.Schema(TENANT_POSTURE_COLUMNS))
     )
 
 

@@ -23,6 +23,7 @@ from assets.rollup_rules import (
     risk_posture,
     severity,
     tenant_posture,
+    tenant_postures,
 )
 from assets.rollup_schemas import (
     ControlRiskLinks,
@@ -463,6 +464,41 @@ def test_top_risks_lists_fewer_when_fewer_are_assessed() -> None:
 def test_tenant_posture_refuses_another_tenants_risks() -> None:
     with pytest.raises(ValueError, match=f"other tenants {OTHER_TENANT}"):
         tenant_of([], [posture_row("a", 10.0, "low", tenant=OTHER_TENANT)])
+
+
+def test_the_whole_book_form_matches_one_tenant_at_a_time() -> None:
+    """`tenant_postures` (what the benchmark times) and `tenant_posture` (what each partition
+    runs) are one rule: a tenant with KRIs and risks, one with KRIs only, one with nothing."""
+    third = "6f1c0d4e-0000-4000-8000-000000000003"
+    kris = {TENANT: ["green", "red", "stale", "amber"], OTHER_TENANT: ["no_data", "green"]}
+    risks = {
+        TENANT: [
+            posture_row(f"r{i}", s, sev)
+            for i, (s, sev) in enumerate(
+                [(80.0, "critical"), (60.0, "high"), (None, "unassessed"), (10.0, "low")]
+                + [(30.0, "medium")] * 4
+            )
+        ],
+        OTHER_TENANT: [],
+        third: [],
+    }
+    book = tenant_postures(
+        pl.DataFrame(
+            [(t, s) for t, statuses in kris.items() for s in statuses],
+            schema={"tenant_id": pl.String(), "status": pl.String()},
+            orient="row",
+        ),
+        frame(RISK_POSTURE_COLUMNS, *[r for rows in risks.values() for r in rows]),
+        pl.DataFrame({"tenant_id": [TENANT, OTHER_TENANT, third]}),
+    )
+    validate_frame(TenantPostures, book, "tenant_postures")
+    for tenant in (TENANT, OTHER_TENANT, third):
+        alone = tenant_posture(
+            frame(KRI_STATUS_COLUMNS, *[(f"k{i}", s) for i, s in enumerate(kris.get(tenant, []))]),
+            frame(RISK_POSTURE_COLUMNS, *risks[tenant]),
+            tenant,
+        )
+        assert book.filter(pl.col("tenant_id") == tenant).to_dicts() == alone.to_dicts()
 
 
 # End to end and the contracts --------------------------------------------------------------------
