@@ -10,10 +10,27 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 from uuid import UUID
 
 import polars as pl
+
+from connectors.http import HttpEnv, VendorHttp
+from draxis.kri import Direction
+
+# vendor_api: we pull from the vendor; external_push: the tenant's tooling posts to us;
+# artifact: a file of values uploaded through the API or UI; manual: a person types the value.
+SourceType = Literal["vendor_api", "external_push", "artifact", "manual", "demo"]
+AuthType = Literal[
+    "none",
+    "api_key",  # a static key or token in a header
+    "basic",
+    "oauth2_client_credentials",
+    "service_account_jwt",  # Google: a signed JWT exchanged for an access token
+    "aws_sigv4",
+    "push_token",  # Draxis mints it; the tenant's tooling presents it
+]
+FieldKind = Literal["string", "url", "secret", "integer", "choice", "text"]
 
 OBSERVATION_SCHEMA: dict[str, pl.DataType] = {
     "kri_slug": pl.String(),
@@ -21,6 +38,37 @@ OBSERVATION_SCHEMA: dict[str, pl.DataType] = {
     "observed_at": pl.Datetime("us", "UTC"),
     "detail": pl.String(),  # a JSON object, as text
 }
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigField:
+    """One field of a source's form. `secret` fields are stored encrypted as credentials and
+    never returned; the others are plain `config`."""
+
+    name: str
+    label: str
+    kind: FieldKind = "string"
+    required: bool = True
+    help: str = ""
+    default: str | None = None
+    choices: tuple[str, ...] = ()
+
+    @property
+    def secret(self) -> bool:
+        return self.kind == "secret"
+
+
+@dataclass(frozen=True, slots=True)
+class KriSpec:
+    """A KRI a connector can produce, with the defaults a new tenant starts from."""
+
+    slug: str
+    name: str
+    unit: str
+    direction: Direction
+    warn: float
+    critical: float
+    formula: str  # how the value is computed from the vendor's data, in a sentence or two
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +80,24 @@ class ConnectorContext:
     clock: Callable[[], datetime]
     logger: logging.Logger
     credentials: Mapping[str, str] = field(default_factory=dict, repr=False)
+    # The only way a vendor connector reaches the network: timeouts, bounded retries honouring
+    # Retry-After, pagination, the SSRF guard. A connector builds its client from `http_env`
+    # with the base URL and auth its config and credentials give:
+    #     http = ctx.http_env.client(vendor=self.vendor_id, base_url=..., auth=...)
+    # The runner sets the policy (the operator's SSRF allow-list); tests swap in a transport
+    # serving recorded responses (tests/connectors/harness.py).
+    http_env: HttpEnv = field(default_factory=HttpEnv)
+    # Optional: a ready client, for a connector whose endpoint and auth need nothing from its
+    # config (the test harness fills it); most connectors use `http_env` instead.
+    http: VendorHttp | None = None
+    # First-party sources (push, artifact, manual): the staged values this run consumes, in
+    # OBSERVATION_SCHEMA. None for vendor connectors, which fetch their own.
+    inbound: pl.DataFrame | None = None
+
+    def require_http(self) -> VendorHttp:
+        if self.http is None:
+            raise RuntimeError("this connector needs ctx.http, and the runner gave none")
+        return self.http
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,12 +110,20 @@ class ProbeResult:
 class RunResult:
     observations: pl.DataFrame
     items_fetched: int
+    # Things the tenant should know that did not fail the run, e.g. a KRI the credentials may
+    # not read ("okta: mfa_adoption_pct not computed: 403 on /api/v1/users/{id}/factors").
+    # A KRI that could not be read is reported here and left out, never written as 0.
+    warnings: tuple[str, ...] = ()
 
 
 class Connector(Protocol):
     vendor_id: str
-    source_type: str
+    source_type: SourceType
     display_name: str
+    auth_type: AuthType
+    base_url: str | None  # fixed vendor endpoint, or None when the tenant's config gives it
+    config_fields: tuple[ConfigField, ...]
+    kris: tuple[KriSpec, ...]
 
     def test(self, ctx: ConnectorContext) -> ProbeResult: ...
 

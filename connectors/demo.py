@@ -14,7 +14,16 @@ from datetime import UTC, datetime, timedelta
 
 import polars as pl
 
-from connectors.base import OBSERVATION_SCHEMA, ConnectorContext, ProbeResult, RunResult
+from connectors.base import (
+    OBSERVATION_SCHEMA,
+    AuthType,
+    ConfigField,
+    ConnectorContext,
+    KriSpec,
+    ProbeResult,
+    RunResult,
+    SourceType,
+)
 from draxis.kri import Direction
 
 HISTORY_DAYS = 180  # half a year: enough for trends and the 30-day carrier view
@@ -311,8 +320,32 @@ def demo_value(kri: DemoKri, tenant_slug: str, profile: str, day: datetime) -> f
 
 class DemoConnector:
     vendor_id = "demo"
-    source_type = "demo"
+    source_type: SourceType = "demo"
     display_name = "Demo data"
+    auth_type: AuthType = "none"
+    base_url: str | None = None
+    config_fields: tuple[ConfigField, ...] = (
+        ConfigField(
+            "profile",
+            "Profile",
+            kind="choice",
+            choices=tuple(PROFILE_RISK),
+            default="mixed",
+            help="How close to its thresholds each KRI sits.",
+        ),
+    )
+    kris: tuple[KriSpec, ...] = tuple(
+        KriSpec(
+            k.slug,
+            k.name,
+            k.unit,
+            k.direction,
+            k.warn,
+            k.critical,
+            f"Generated: {k.description} Deterministic per tenant, KRI and day.",
+        )
+        for k in CATALOG
+    )
 
     def test(self, ctx: ConnectorContext) -> ProbeResult:
         profile = str(ctx.config.get("profile", "mixed"))

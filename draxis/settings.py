@@ -6,12 +6,14 @@ from GCP Secret Manager at start-up (see ``draxis.secrets``) and never written t
 
 from __future__ import annotations
 
+import ipaddress
+import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
 from draxis.secrets import SecretManagerSource
 
@@ -67,6 +69,11 @@ class Settings(BaseSettings):
     # The per-request session check (revocation, disabled users). Off only to measure its cost.
     session_check: bool = True
 
+    # CIDRs vendor connectors may reach although not public (the SSRF guard refuses private,
+    # loopback and link-local addresses otherwise), e.g. an on-prem scanner appliance:
+    # DRAXIS_CONNECTOR_ALLOWED_NETWORKS="10.20.0.0/16,192.168.5.10/32" or a JSON list.
+    connector_allowed_networks: Annotated[list[str], NoDecode] = []
+
     host: str = "127.0.0.1"
     port: int = 8000
     dagster_port: int = 3000
@@ -84,6 +91,30 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         """Arguments, then the environment, then GCP Secret Manager (when a project is set)."""
         return (init_settings, env_settings, SecretManagerSource(settings_cls))
+
+    @field_validator("connector_allowed_networks", mode="before")
+    @classmethod
+    def _split_networks(cls, value: Any) -> Any:
+        """The environment gives one string: a JSON list, or CIDRs separated by commas."""
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if text.startswith("["):
+            return json.loads(text)
+        return [item.strip() for item in text.split(",") if item.strip()]
+
+    @field_validator("connector_allowed_networks")
+    @classmethod
+    def _check_networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=True)
+            except ValueError as exc:
+                raise ValueError(
+                    f"DRAXIS_CONNECTOR_ALLOWED_NETWORKS: {item!r} is not a CIDR network "
+                    f"such as 10.20.0.0/16 ({exc})"
+                ) from None
+        return value
 
     @model_validator(mode="after")
     def _refuse_insecure_production(self) -> Settings:

@@ -1,0 +1,1 @@
+"""Vendor connector tests: recorded responses through the real VendorHttp."""
