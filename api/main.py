@@ -16,6 +16,8 @@ from api.routes import (
     health,
     history,
     impersonation,
+    inbound,
+    integrations,
     me,
     mfa,
     model_transfer,
@@ -68,6 +70,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         org_admin,
         platform_admin,
         carrier,
+        integrations,
+        inbound,
     ):
         app.include_router(module.router)
     app.include_router(auth.keys_router)

@@ -1,19 +1,24 @@
 """`kri_observations`: a tenant's source, fetched by its connector, validated, written under RLS."""
 
 import time
-from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 import dagster as dg
 
 from assets.partitions import tenant_source, tenant_source_partitions
+from assets.run_tags import REQUEST_TAG, TRIGGER_TAG
 from assets.schemas import KriObservations
 from assets.validation import FrameValidationError, validate_frame
-from connectors.base import ConnectorContext
+from connectors.credentials import open_credentials
+from connectors.first_party import FIRST_PARTY_TYPES
 from connectors.registry import get_connector
+from connectors.runtime import connector_context
 from draxis.db.scope import Scope, scoped_transaction
+from draxis.settings import Settings
 from pipelines import store
 from pipelines.resources import DraxisDatabase
+from pipelines.scheduling import backoff
 
 
 @dg.asset(
@@ -41,10 +46,20 @@ def kri_observations(
 def materialize_tenant_source(
     context: dg.AssetExecutionContext, database: DraxisDatabase, key: str
 ) -> dict[str, Any]:
-    """Run one (tenant, source) cell: run row → lock → fetch → validate → write → finish."""
+    """Run one (tenant, source) cell: run row → lock → fetch → validate → write → finish.
+
+    Every outcome lands on the `source_run` row (and on the Run-now request that asked for it),
+    failures included with the vendor's error text; a failure also backs the source off.
+    """
     cell = tenant_source(key)
     connector = get_connector(cell.source)
+    settings = Settings()
+    tags = context.run.tags
+    trigger = tags.get(TRIGGER_TAG, "backfill")
+    # A request tag names one cell; a ranged run serving many cells carries none.
+    request_id = UUID(tags[REQUEST_TAG]) if REQUEST_TAG in tags else None
     started = time.monotonic()
+    scope: Scope | None = None
     with database.connection() as conn:
         try:
             with scoped_transaction(conn, Scope.platform(), read_only=True):
@@ -52,31 +67,67 @@ def materialize_tenant_source(
             scope = Scope.tenant(tenant.id, tenant.organization_id)
             with scoped_transaction(conn, scope):
                 source = store.load_source(conn, tenant.slug, cell.source)
-                run_id = store.start_source_run(conn, tenant.id, source.id, context.run.run_id)
+                run_id = store.start_source_run(
+                    conn,
+                    tenant.id,
+                    source.id,
+                    context.run.run_id,
+                    trigger=trigger,
+                    request_id=request_id,
+                )
         except store.PipelineInputError as exc:
+            if request_id is not None and scope is not None:
+                with scoped_transaction(conn, scope):
+                    store.fail_request(conn, request_id, str(exc))
             raise dg.Failure(description=str(exc), metadata={"partition": str(key)}) from exc
         try:
             with scoped_transaction(conn, scope):
-                source = store.load_source(conn, tenant.slug, cell.source, lock=True)
-                ctx = ConnectorContext(
+                first_party = connector.source_type in FIRST_PARTY_TYPES
+                source = store.load_source(
+                    conn, tenant.slug, cell.source, lock=True, wait=first_party
+                )
+                ctx = connector_context(
+                    settings,
                     tenant_id=tenant.id,
                     tenant_slug=tenant.slug,
                     source_id=source.id,
                     config=source.config,
-                    clock=lambda: datetime.now(UTC),
+                    credentials=open_credentials(
+                        settings, tenant.id, source.id, source.credentials
+                    ),
                     logger=context.log,
+                    inbound=store.take_staged(conn, source.id, run_id) if first_party else None,
                 )
+                fetching = time.monotonic()
                 fetched = connector.run(ctx)
                 frame = validate_frame(
                     KriObservations,
                     fetched.observations,
                     f"tenant {tenant.slug!r} source {cell.source!r}",
                 )
+                writing = time.monotonic()
                 counts = store.write_observations(conn, frame, source.id, run_id)
-                store.finish_source_run(conn, run_id, counts, fetched.items_fetched)
+                outcome = store.RunOutcome(
+                    counts=counts,
+                    items_fetched=fetched.items_fetched,
+                    warnings=fetched.warnings,
+                    items_summary={
+                        "kris": frame["kri_slug"].n_unique(),
+                        "observations": frame.height,
+                    },
+                    fetch_ms=int((writing - fetching) * 1000),
+                    write_ms=int((time.monotonic() - writing) * 1000),
+                )
+                store.finish_source_run(conn, run_id, outcome)
         except Exception as exc:
+            busy = isinstance(exc, store.PipelineInputError)
             with scoped_transaction(conn, scope):
-                store.fail_source_run(conn, run_id, str(exc))
+                store.fail_source_run(
+                    conn,
+                    run_id,
+                    str(exc),
+                    None if busy else backoff(source.consecutive_failures + 1).total_seconds(),
+                )
             metadata: dict[str, Any] = {
                 "tenant": tenant.slug,
                 "source": cell.source,
@@ -89,10 +140,12 @@ def materialize_tenant_source(
         "tenant": tenant.slug,
         "source": cell.source,
         "source_run": str(run_id),
+        "trigger": trigger,
         "rows_written": counts.written,
         "rows_skipped": counts.skipped,
         "rows_unchanged": counts.matched - counts.written,
         "items_fetched": fetched.items_fetched,
+        "warnings": list(fetched.warnings),
         "seconds": round(time.monotonic() - started, 3),
     }
     context.log.info(f"materialized {key}: {result}")

@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+from connectors import (
+    crowdstrike_falcon,
+    defender_for_endpoint,
+    proofpoint_tap,
+    sentinelone,
+)
 from connectors.base import Connector
 from connectors.demo import DemoConnector
+from connectors.first_party import FIRST_PARTY
 
-_CONNECTORS: tuple[Connector, ...] = (DemoConnector(),)
+_CONNECTORS: tuple[Connector, ...] = (
+    DemoConnector(),
+    *FIRST_PARTY,
+    crowdstrike_falcon.CONNECTOR,
+    defender_for_endpoint.CONNECTOR,
+    proofpoint_tap.CONNECTOR,
+    sentinelone.CONNECTOR,
+)
 
 REGISTRY: dict[str, Connector] = {c.vendor_id: c for c in _CONNECTORS}
 

@@ -15,7 +15,13 @@ from pipelines.jobs import (
 )
 from pipelines.resources import DraxisDatabase
 from pipelines.run_logging import json_console_logger
-from pipelines.sensors import kri_automation_sensor, risk_model_sensor, tenant_partitions_sensor
+from pipelines.sensors import (
+    kri_automation_sensor,
+    risk_model_sensor,
+    run_now_sensor,
+    scheduled_sources_sensor,
+    tenant_partitions_sensor,
+)
 
 defs = dg.Definitions(
     assets=[
@@ -28,7 +34,13 @@ defs = dg.Definitions(
     ],
     jobs=[kri_observations_job, kri_status_job, posture_job, carrier_portfolio_job],
     schedules=[carrier_portfolio_schedule],
-    sensors=[tenant_partitions_sensor, kri_automation_sensor, risk_model_sensor],
+    sensors=[
+        tenant_partitions_sensor,
+        kri_automation_sensor,
+        risk_model_sensor,
+        scheduled_sources_sensor,
+        run_now_sensor,
+    ],
     resources={"database": DraxisDatabase()},
     loggers={"console": json_console_logger},
 )

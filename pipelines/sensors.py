@@ -1,13 +1,18 @@
-"""Sensors: the tenant dimension follows platform.tenants; rollups follow their inputs."""
+"""Sensors: the tenant dimension follows platform.tenants; rollups follow their inputs; sources
+run when due or when someone clicks Run now."""
 
 import json
 
 import dagster as dg
 
-from assets.partitions import tenant_partitions
-from pipelines.jobs import kri_status_job
+from assets.partitions import partition_key, tenant_partitions
+from assets.run_tags import REQUEST_TAG, TRIGGER_TAG, VENDOR_TAG
+from connectors.registry import vendor_ids
+from pipelines.jobs import kri_observations_job, kri_status_job
 from pipelines.model_changes import changed_since, model_revisions
 from pipelines.resources import DraxisDatabase
+from pipelines.scheduling import request_run_key, schedule_run_key
+from pipelines.source_queue import take_due_sources, take_pending_requests
 from pipelines.tenant_sync import active_tenant_slugs, partition_changes, partition_requests
 
 
@@ -66,4 +71,69 @@ def risk_model_sensor(
             dg.RunRequest(run_key=f"{slug}:{revisions[slug]}", partition_key=slug) for slug in ready
         ],
         cursor=json.dumps(seen),
+    )
+
+
+def _known_tenants(context: dg.SensorEvaluationContext) -> list[str]:
+    assert tenant_partitions.name is not None
+    return list(context.instance.get_dynamic_partitions(tenant_partitions.name))
+
+
+def _source_tags(tenant: str, vendor: str, trigger: str) -> dict[str, str]:
+    # `tenant` and `draxis/vendor` feed the run queue's per-tenant and per-vendor limits
+    # (dagster.yaml); `draxis/trigger` lands on the source_run row.
+    return {"tenant": tenant, VENDOR_TAG: vendor, TRIGGER_TAG: trigger}
+
+
+@dg.sensor(
+    name="scheduled_sources_sensor",
+    job=kri_observations_job,
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Requests a run of every enabled source whose hourly / daily / weekly schedule"
+    " is due (and that is not backing off after failures), advancing its next due time.",
+)
+def scheduled_sources_sensor(
+    context: dg.SensorEvaluationContext, database: DraxisDatabase
+) -> dg.SensorResult:
+    due = take_due_sources(database, vendor_ids(), _known_tenants(context))
+    if not due:
+        return dg.SensorResult(skip_reason="no source is due")
+    return dg.SensorResult(
+        run_requests=[
+            dg.RunRequest(
+                run_key=schedule_run_key(str(d.source_id), d.due_at),
+                partition_key=partition_key(d.tenant_slug, d.vendor_id),
+                tags=_source_tags(d.tenant_slug, d.vendor_id, "schedule"),
+            )
+            for d in due
+        ]
+    )
+
+
+@dg.sensor(
+    name="run_now_sensor",
+    job=kri_observations_job,
+    minimum_interval_seconds=5,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Turns each pending Run-now request (POST /api/sources/{id}/run) into a run.",
+)
+def run_now_sensor(
+    context: dg.SensorEvaluationContext, database: DraxisDatabase
+) -> dg.SensorResult:
+    taken = take_pending_requests(database, vendor_ids(), _known_tenants(context))
+    if not taken:
+        return dg.SensorResult(skip_reason="no run requested")
+    return dg.SensorResult(
+        run_requests=[
+            dg.RunRequest(
+                run_key=request_run_key(str(r.request_id)),
+                partition_key=partition_key(r.tenant_slug, r.vendor_id),
+                tags={
+                    **_source_tags(r.tenant_slug, r.vendor_id, r.trigger),
+                    REQUEST_TAG: str(r.request_id),
+                },
+            )
+            for r in taken
+        ]
     )

@@ -6,6 +6,7 @@ them sets a scope. Row-level security decides what each statement can see and wr
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,9 +17,13 @@ import psycopg
 from psycopg.rows import TupleRow
 
 from assets.status_rules import KRI_COLUMNS, LATEST_COLUMNS
+from connectors.base import OBSERVATION_SCHEMA
 from pipelines.copy import stage_frame
 
 Conn = psycopg.Connection[TupleRow]
+
+
+LOCK_WAIT = "60s"
 
 
 class PipelineInputError(LookupError):
@@ -38,6 +43,8 @@ class SourceRef:
     vendor_id: str
     schedule: str
     config: dict[str, Any]
+    credentials: bytes | None = None  # sealed; `connectors.credentials.open_credentials`
+    consecutive_failures: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,17 +79,24 @@ def resolve_tenant(conn: Conn, slug: str) -> TenantRef:
     return TenantRef(id=row[0], slug=row[1], organization_id=row[2])
 
 
-def load_source(conn: Conn, tenant_slug: str, vendor_id: str, *, lock: bool = False) -> SourceRef:
+def load_source(
+    conn: Conn, tenant_slug: str, vendor_id: str, *, lock: bool = False, wait: bool = False
+) -> SourceRef:
     """The tenant's enabled source for `vendor_id` (tenant scope), optionally row-locked.
 
     With `lock`, a source another run holds raises instead of waiting (FOR UPDATE SKIP LOCKED),
-    so two instances never run the same source at once.
+    so two instances never run the same source at once. With `wait` as well, it waits up to
+    `LOCK_WAIT` instead: first-party runs are short, and values that arrived while one ran are
+    the next one's to write.
     """
     query = (
-        "select id, vendor_id, schedule, config from tenant.kri_source"
-        " where vendor_id = %s and enabled"
+        "select id, vendor_id, schedule, config, credentials, consecutive_failures"
+        " from tenant.kri_source where vendor_id = %s and enabled"
     )
-    if lock:
+    if lock and wait:
+        conn.execute(f"set local lock_timeout = '{LOCK_WAIT}'")
+        query += " for update"
+    elif lock:
         query += " for update skip locked"
     row = conn.execute(query, (vendor_id,)).fetchone()
     if row is None:
@@ -98,32 +112,113 @@ def load_source(conn: Conn, tenant_slug: str, vendor_id: str, *, lock: bool = Fa
         raise PipelineInputError(
             f"tenant {tenant_slug!r} has no enabled {vendor_id!r} source configured"
         )
-    return SourceRef(id=row[0], vendor_id=row[1], schedule=row[2], config=dict(row[3]))
-
-
-def start_source_run(conn: Conn, tenant_id: UUID, source_id: UUID, dagster_run_id: str) -> UUID:
-    row = conn.execute(
-        "insert into tenant.source_run (tenant_id, source_id, dagster_run_id, status)"
-        " values (%s, %s, %s, 'running') returning id",
-        (tenant_id, source_id, dagster_run_id),
-    ).fetchone()
-    assert row is not None
-    return UUID(str(row[0]))
-
-
-def finish_source_run(conn: Conn, run_id: UUID, counts: WriteCounts, items_fetched: int) -> None:
-    conn.execute(
-        "update tenant.source_run set status = 'succeeded', finished_at = now(),"
-        " rows_written = %s, rows_skipped = %s, items_fetched = %s where id = %s",
-        (counts.written, counts.skipped, items_fetched, run_id),
+    return SourceRef(
+        id=row[0],
+        vendor_id=row[1],
+        schedule=row[2],
+        config=dict(row[3]),
+        credentials=None if row[4] is None else bytes(row[4]),
+        consecutive_failures=int(row[5]),
     )
 
 
-def fail_source_run(conn: Conn, run_id: UUID, error: str) -> None:
+def start_source_run(
+    conn: Conn,
+    tenant_id: UUID,
+    source_id: UUID,
+    dagster_run_id: str,
+    *,
+    trigger: str = "backfill",
+    request_id: UUID | None = None,
+) -> UUID:
+    """Record the run as running; a Run-now request learns which run serves it."""
+    row = conn.execute(
+        "insert into tenant.source_run (tenant_id, source_id, dagster_run_id, status, trigger,"
+        " request_id) values (%s, %s, %s, 'running', %s, %s) returning id",
+        (tenant_id, source_id, dagster_run_id, trigger, request_id),
+    ).fetchone()
+    assert row is not None
+    run_id = UUID(str(row[0]))
+    if request_id is not None:
+        conn.execute(
+            "update tenant.run_request set dagster_run_id = %s, source_run_id = %s"
+            " where id = %s and source_id = %s",
+            (dagster_run_id, run_id, request_id, source_id),
+        )
+    return run_id
+
+
+@dataclass(frozen=True, slots=True)
+class RunOutcome:
+    counts: WriteCounts
+    items_fetched: int
+    warnings: tuple[str, ...]
+    items_summary: dict[str, Any]
+    fetch_ms: int
+    write_ms: int
+
+
+def finish_source_run(conn: Conn, run_id: UUID, outcome: RunOutcome) -> None:
+    """The run succeeded: its record, its request, and the source's health (failures cleared)."""
+    row = conn.execute(
+        "update tenant.source_run set status = 'succeeded', finished_at = now(),"
+        " rows_written = %s, rows_skipped = %s, items_fetched = %s, warnings = %s,"
+        " items_summary = %s, fetch_ms = %s, write_ms = %s where id = %s"
+        " returning source_id, request_id",
+        (
+            outcome.counts.written,
+            outcome.counts.skipped,
+            outcome.items_fetched,
+            list(outcome.warnings),
+            json.dumps(outcome.items_summary),
+            outcome.fetch_ms,
+            outcome.write_ms,
+            run_id,
+        ),
+    ).fetchone()
+    assert row is not None
     conn.execute(
+        "update tenant.kri_source set last_run_at = now(), last_run_status = 'succeeded',"
+        " consecutive_failures = 0, backoff_until = null where id = %s",
+        (row[0],),
+    )
+    if row[1] is not None:
+        conn.execute(
+            "update tenant.run_request set status = 'succeeded', finished_at = now() where id = %s",
+            (row[1],),
+        )
+
+
+def fail_source_run(conn: Conn, run_id: UUID, error: str, backoff_seconds: float | None) -> None:
+    """The run failed: its record and request carry the error; the source backs off for
+    `backoff_seconds` (None: the source is not to blame, e.g. another run held it)."""
+    row = conn.execute(
         "update tenant.source_run set status = 'failed', finished_at = now(), error = %s"
-        " where id = %s",
+        " where id = %s returning source_id, request_id",
         (error[:4000], run_id),
+    ).fetchone()
+    assert row is not None
+    if backoff_seconds is not None:
+        conn.execute(
+            "update tenant.kri_source set last_run_at = now(), last_run_status = 'failed',"
+            " consecutive_failures = consecutive_failures + 1,"
+            " backoff_until = now() + make_interval(secs => %s) where id = %s",
+            (backoff_seconds, row[0]),
+        )
+    if row[1] is not None:
+        conn.execute(
+            "update tenant.run_request set status = 'failed', finished_at = now(), error = %s"
+            " where id = %s",
+            (error[:4000], row[1]),
+        )
+
+
+def fail_request(conn: Conn, request_id: UUID, error: str) -> None:
+    """A Run-now request whose run could not even start (no such source, source busy)."""
+    conn.execute(
+        "update tenant.run_request set status = 'failed', finished_at = now(), error = %s"
+        " where id = %s and status in ('pending', 'launched')",
+        (error[:4000], request_id),
     )
 
 
@@ -247,3 +342,31 @@ def now_utc(conn: Conn) -> datetime:
     value = row[0]
     assert isinstance(value, datetime)
     return value
+
+
+def take_staged(conn: Conn, source_id: UUID, run_id: UUID) -> pl.DataFrame:
+    """The source's staged values not yet written, marked as this run's (tenant scope, source
+    locked). The same KRI and time sent twice keeps the later submission. If the run fails, the
+    transaction rolls the marks back and the values wait for the next run."""
+    rows = conn.execute(
+        "update tenant.staged_value set consumed_by = %s"
+        " where source_id = %s and consumed_by is null"
+        " returning kri_slug, value, observed_at, detail::text, submitted_at, batch_id::text,"
+        " row_number",
+        (run_id, source_id),
+    ).fetchall()
+    frame = pl.DataFrame(
+        rows,
+        schema={
+            **OBSERVATION_SCHEMA,
+            "submitted_at": pl.Datetime("us", "UTC"),
+            "batch_id": pl.String(),
+            "row_number": pl.Int64(),
+        },
+        orient="row",
+    )
+    return (
+        frame.sort("submitted_at", "batch_id", "row_number")
+        .unique(["kri_slug", "observed_at"], keep="last", maintain_order=True)
+        .select(list(OBSERVATION_SCHEMA))
+    )

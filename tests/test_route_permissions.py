@@ -33,6 +33,8 @@ PUBLIC = {
     ("POST", "/api/auth/invites/preview"),
     ("POST", "/api/auth/invites/accept"),
     ("GET", "/api/auth/jwks.json"),
+    # A push source's token is the credential (api/routes/inbound.py), not a user's session.
+    ("POST", "/api/push/kri-values"),
     # Unknown API paths: a 404 problem for every method.
     *((m, "/api/{path:path}") for m in ("GET", "POST", "PUT", "PATCH", "DELETE")),
 }

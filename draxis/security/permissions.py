@@ -29,6 +29,8 @@ class Permission(StrEnum):
     TENANT_AUDIT_READ = "tenant_audit:read"
     TENANT_MFA_MANAGE = "tenant_mfa:manage"
     CARRIER_CONSENT_MANAGE = "carrier_consent:manage"  # which insurers see the tenant's posture
+    INTEGRATIONS_READ = "integrations:read"  # the catalog, sources (never credentials), runs
+    INTEGRATIONS_MANAGE = "integrations:manage"  # add / edit / test / run sources
     ORG_READ = "org:read"
     ORG_TENANTS_MANAGE = "org_tenants:manage"
     ORG_USERS_MANAGE = "org_users:manage"
@@ -44,7 +46,9 @@ P = Permission
 _ORG_ADMIN = frozenset(
     {P.ORG_READ, P.ORG_TENANTS_MANAGE, P.ORG_USERS_MANAGE, P.ORG_MFA_MANAGE, P.IMPERSONATE}
 )
-_TENANT_READ = frozenset({P.DASHBOARD_READ, P.TENANT_USERS_READ, P.RISK_MODEL_READ})
+_TENANT_READ = frozenset(
+    {P.DASHBOARD_READ, P.TENANT_USERS_READ, P.RISK_MODEL_READ, P.INTEGRATIONS_READ}
+)
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.SUPERADMIN: frozenset(
@@ -60,6 +64,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.TENANT_MFA_MANAGE,
             P.RISK_MODEL_WRITE,
             P.CARRIER_CONSENT_MANAGE,
+            P.INTEGRATIONS_MANAGE,
         }
     )
     | _TENANT_READ,

@@ -296,7 +296,17 @@ def parameterised_api_routes(settings: Settings) -> list[Endpoint]:
 
 # A body that is valid for each route that takes one, so that only the path is hostile.
 # Every path parameter the API has; the walk below gives each a real value of tenant A.
-_VALID_FOR = ("org_id", "tenant_id", "user_id", "item_id", "kri_id", "carrier_id")
+_VALID_FOR = (
+    "org_id",
+    "tenant_id",
+    "user_id",
+    "item_id",
+    "kri_id",
+    "carrier_id",
+    "source_id",
+    "request_id",
+    "run_id",
+)
 
 _BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/api/tenant/users/{user_id}"): {"is_active": False},
@@ -306,6 +316,7 @@ _BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/api/orgs/{org_id}/users/{user_id}"): {"is_active": False},
     ("PUT", "/api/orgs/{org_id}/mfa-policy"): {"required": False},
     ("PATCH", "/api/platform/orgs/{org_id}"): {"disabled": True},
+    ("PATCH", "/api/sources/{source_id}"): {"name": "Hostile"},
 }
 
 
@@ -341,6 +352,9 @@ def test_hostile_path_parameters_are_404_or_422_never_500(
         "item_id": uuid4(),  # a well-formed id of nothing: the route answers 404
         "kri_id": uuid4(),
         "carrier_id": carrier,
+        "source_id": tenant_a.source_id,
+        "request_id": uuid4(),
+        "run_id": uuid4(),
     }
     encoded = quote(value, safe="")
     has_slash = "/" in value or "/" in unquote(value)
