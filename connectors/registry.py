@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from connectors import (
+    aws_security_hub,
     crowdstrike_falcon,
     defender_for_endpoint,
+    entra_id,
+    github_advanced_security,
+    google_workspace,
+    knowbe4,
+    okta,
     proofpoint_tap,
+    qualys_vmdr,
     sentinelone,
+    tenable_io,
 )
 from connectors.base import Connector
 from connectors.demo import DemoConnector
@@ -15,10 +23,18 @@ from connectors.first_party import FIRST_PARTY
 _CONNECTORS: tuple[Connector, ...] = (
     DemoConnector(),
     *FIRST_PARTY,
+    aws_security_hub.CONNECTOR,
     crowdstrike_falcon.CONNECTOR,
     defender_for_endpoint.CONNECTOR,
+    entra_id.CONNECTOR,
+    github_advanced_security.CONNECTOR,
+    google_workspace.CONNECTOR,
+    knowbe4.CONNECTOR,
+    okta.CONNECTOR,
     proofpoint_tap.CONNECTOR,
+    qualys_vmdr.CONNECTOR,
     sentinelone.CONNECTOR,
+    tenable_io.CONNECTOR,
 )
 
 REGISTRY: dict[str, Connector] = {c.vendor_id: c for c in _CONNECTORS}
