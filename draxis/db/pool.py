@@ -8,10 +8,12 @@ from psycopg_pool import ConnectionPool
 
 
 def _configure(conn: psycopg.Connection[TupleRow]) -> None:
-    # Transactions are opened only by scoped_transaction; prepared statements off so the same
-    # code works behind PgBouncer in transaction mode.
+    # Transactions are opened only by scoped_transaction. Statements run five times are prepared
+    # (psycopg's default): planning the dashboard's RLS-guarded joins on every request cost the
+    # database twice the CPU (bench/rollups.py). Behind PgBouncer that needs transaction mode
+    # with max_prepared_statements set (PgBouncer 1.21+ tracks protocol-level prepares).
     conn.autocommit = True
-    conn.prepare_threshold = None
+    conn.prepare_threshold = 5
 
 
 def _reset(conn: psycopg.Connection[TupleRow]) -> None:
