@@ -11,8 +11,9 @@ from assets.run_tags import REQUEST_TAG, TRIGGER_TAG
 from assets.schemas import KriObservations
 from assets.validation import FrameValidationError, validate_frame
 from connectors.credentials import open_credentials
+from connectors.dispatcher import SourceMismatch, connector_for
 from connectors.first_party import FIRST_PARTY_TYPES
-from connectors.registry import get_connector
+from connectors.registry import UnknownVendor
 from connectors.runtime import connector_context
 from draxis.db.scope import Scope, scoped_transaction
 from draxis.settings import Settings
@@ -52,7 +53,6 @@ def materialize_tenant_source(
     failures included with the vendor's error text; a failure also backs the source off.
     """
     cell = tenant_source(key)
-    connector = get_connector(cell.source)
     settings = Settings()
     tags = context.run.tags
     trigger = tags.get(TRIGGER_TAG, "backfill")
@@ -67,6 +67,10 @@ def materialize_tenant_source(
             scope = Scope.tenant(tenant.id, tenant.organization_id)
             with scoped_transaction(conn, scope):
                 source = store.load_source(conn, tenant.slug, cell.source)
+                try:
+                    connector = connector_for(source.vendor_id, source.source_type)
+                except (UnknownVendor, SourceMismatch) as exc:
+                    raise store.PipelineInputError(str(exc)) from exc
                 run_id = store.start_source_run(
                     conn,
                     tenant.id,

@@ -45,6 +45,7 @@ class SourceRef:
     config: dict[str, Any]
     credentials: bytes | None = None  # sealed; `connectors.credentials.open_credentials`
     consecutive_failures: int = 0
+    source_type: str = "vendor_api"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +91,7 @@ def load_source(
     the next one's to write.
     """
     query = (
-        "select id, vendor_id, schedule, config, credentials, consecutive_failures"
+        "select id, vendor_id, schedule, config, credentials, consecutive_failures, source_type"
         " from tenant.kri_source where vendor_id = %s and enabled"
     )
     if lock and wait:
@@ -119,6 +120,7 @@ def load_source(
         config=dict(row[3]),
         credentials=None if row[4] is None else bytes(row[4]),
         consecutive_failures=int(row[5]),
+        source_type=str(row[6]),
     )
 
 

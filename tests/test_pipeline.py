@@ -161,7 +161,9 @@ def test_bad_frame_fails_the_run_naming_the_column_and_writes_nothing(
     tenant_a: TenantFixture,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(observations_module, "get_connector", lambda _vendor: BrokenConnector())
+    monkeypatch.setattr(
+        observations_module, "connector_for", lambda _vendor, _type: BrokenConnector()
+    )
     result = materialize_cell(instance, database, tenant_a)
     assert not result.success
     failure = result.get_step_failure_events()[0].step_failure_data.error
