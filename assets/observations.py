@@ -79,10 +79,13 @@ def materialize_tenant_source(
                     trigger=trigger,
                     request_id=request_id,
                 )
-        except store.PipelineInputError as exc:
-            if request_id is not None and scope is not None:
-                with scoped_transaction(conn, scope):
+        except Exception as exc:
+            # Before the run row exists: the request that asked for this run must not stay open.
+            if request_id is not None:
+                with scoped_transaction(conn, scope or Scope.platform()):
                     store.fail_request(conn, request_id, str(exc))
+            if not isinstance(exc, store.PipelineInputError):
+                raise
             raise dg.Failure(description=str(exc), metadata={"partition": str(key)}) from exc
         try:
             with scoped_transaction(conn, scope):

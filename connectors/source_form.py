@@ -73,15 +73,14 @@ def validate_source_form(
             clean_secrets[name] = value.strip()
     if not partial:
         for spec in connector.config_fields:
-            if not spec.required:
-                continue
             given = credentials if spec.secret else config
-            if spec.name not in given and not (spec.secret and spec.name in stored_secrets):
-                if spec.default is not None and not spec.secret:
-                    clean_config[spec.name] = spec.default
-                else:
-                    where = "credentials" if spec.secret else "config"
-                    errors[f"{where}.{spec.name}"] = f"{spec.label} is required"
+            if spec.name in given or (spec.secret and spec.name in stored_secrets):
+                continue
+            if spec.default is not None and not spec.secret:
+                clean_config[spec.name] = spec.default
+            elif spec.required:
+                where = "credentials" if spec.secret else "config"
+                errors[f"{where}.{spec.name}"] = f"{spec.label} is required"
     if errors:
         raise SourceFormError(errors)
     return SourceForm(config=clean_config, credentials=clean_secrets)

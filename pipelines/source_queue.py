@@ -8,7 +8,7 @@ daemons never take the same row, and mark it taken in the same transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from draxis.db.scope import Scope, scoped_transaction
@@ -17,6 +17,8 @@ from pipelines.scheduling import INTERVAL
 
 # A tick takes at most this many; the rest wait for the next tick (seconds away).
 BATCH = 500
+# A launched request whose run has not finished by then is closed (see take_pending_requests).
+ABANDON_AFTER = timedelta(hours=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,12 @@ update tenant.kri_source set next_run_at = now() + case schedule
     else %(weekly)s::interval end
 where id = any(%(ids)s)
 """
+_ABANDON = """
+update tenant.run_request
+set status = 'failed', finished_at = now(),
+    error = 'The run did not report back within an hour; see its Dagster run.'
+where status = 'launched' and launched_at < now() - %(after)s
+"""
 _PENDING = """
 select r.id, t.slug, s.vendor_id, r.trigger
 from tenant.run_request r
@@ -90,8 +98,11 @@ def take_due_sources(
 def take_pending_requests(
     database: DraxisDatabase, vendors: list[str], tenants: list[str]
 ) -> list[PendingRequest]:
-    """Pending run-now requests, marked launched."""
+    """Pending run-now requests, marked launched. Requests launched long ago that never heard
+    back (the run was cancelled, or never started) are closed as failed first, so that a source
+    never stays "already running" for good."""
     with database.connection() as conn, scoped_transaction(conn, Scope.platform()):
+        conn.execute(_ABANDON, {"after": ABANDON_AFTER})
         rows = conn.execute(
             _PENDING, {"vendors": vendors, "tenants": tenants, "batch": BATCH}
         ).fetchall()

@@ -94,11 +94,14 @@ def load_source(
         "select id, vendor_id, schedule, config, credentials, consecutive_failures, source_type"
         " from tenant.kri_source where vendor_id = %s and enabled"
     )
+    # NO KEY UPDATE, not UPDATE: the run's own source_run row, a Run-now request, staged values
+    # and push tokens all reference the source, and their inserts take KEY SHARE on it, which
+    # FOR UPDATE would block for the whole run.
     if lock and wait:
         conn.execute(f"set local lock_timeout = '{LOCK_WAIT}'")
-        query += " for update"
+        query += " for no key update"
     elif lock:
-        query += " for update skip locked"
+        query += " for no key update skip locked"
     row = conn.execute(query, (vendor_id,)).fetchone()
     if row is None:
         if (

@@ -490,7 +490,10 @@ def test_source(
         result = future.result(timeout=TEST_TIMEOUT_SECONDS)
         ok, message = result.ok, result.message
     except concurrent.futures.TimeoutError:
-        ok, message = False, f"{connector.display_name} did not answer within 10 s."
+        ok, message = (
+            False,
+            f"{connector.display_name} did not answer within {TEST_TIMEOUT_SECONDS:g} s.",
+        )
     except ConnectorError as exc:
         ok, message = False, str(exc)
     except Exception:
