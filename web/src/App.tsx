@@ -6,11 +6,13 @@ import { AppShell } from './components/AppShell'
 import { LoadingPanel, LoadingScreen } from './components/LoadingScreen'
 import { Forbidden } from './components/Page'
 import { landingFor, mfaPath, PERMISSION } from './identity'
+import { INTEGRATIONS_PERMISSION } from './integrations'
 import { useMe } from './me'
 import { CarrierConsentPage } from './pages/CarrierConsentPage'
 import { CarrierPage } from './pages/CarrierPage'
 import { CarrierTenantPage } from './pages/CarrierTenantPage'
 import { DashboardPage } from './pages/DashboardPage'
+import { IntegrationsPage } from './pages/IntegrationsPage'
 import { InvitePage } from './pages/InvitePage'
 import { KriPage } from './pages/KriPage'
 import { LoginPage } from './pages/LoginPage'
@@ -22,6 +24,7 @@ import { OrgPage } from './pages/OrgPage'
 import { PlatformPage } from './pages/PlatformPage'
 import { RiskPage } from './pages/RiskPage'
 import { SetupPage } from './pages/SetupPage'
+import { SourcePage } from './pages/SourcePage'
 import { TenantUsersPage } from './pages/TenantUsersPage'
 import { isEntityKind } from './riskModel'
 import { bootstrapSession, useAuth, useSession, type Session } from './session'
@@ -175,6 +178,27 @@ function RiskRoute() {
   )
 }
 
+function IntegrationsRoute() {
+  const session = useSignedIn()
+  return (
+    <RequirePermission permission={INTEGRATIONS_PERMISSION.read}>
+      <IntegrationsPage session={session} />
+    </RequirePermission>
+  )
+}
+
+/** `/integrations/:sourceId`: one source's settings, runs and inbound panels. */
+function SourceRoute() {
+  const session = useSignedIn()
+  const { sourceId } = useParams()
+  if (!sourceId) return <NotFoundPage />
+  return (
+    <RequirePermission permission={INTEGRATIONS_PERMISSION.read}>
+      <SourcePage key={sourceId} session={session} sourceId={sourceId} />
+    </RequirePermission>
+  )
+}
+
 export function AppRoutes() {
   const auth = useAuth()
   // Until the refresh cookie has been tried, show nothing that depends on the answer.
@@ -210,6 +234,8 @@ export function AppRoutes() {
         <Route path="/kris/:kriId" element={<KriRoute />} />
         <Route path="/risks/:riskId" element={<RiskRoute />} />
         <Route path="/orgs/:orgId" element={<OrgByIdRoute />} />
+        <Route path="/integrations" element={<IntegrationsRoute />} />
+        <Route path="/integrations/:sourceId" element={<SourceRoute />} />
         <Route
           path="/platform"
           element={

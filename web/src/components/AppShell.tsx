@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'react'
 import { useQueryClient } from '@tanstack/react-query'
 import { NavLink, Outlet, useNavigate } from 'react-router'
 import { landingFor, PERMISSION, ROLE_LABEL } from '../identity'
+import { INTEGRATIONS_PERMISSION } from '../integrations'
 import { usePermissions } from '../me'
 import { signOut, type Session } from '../session'
 import { secondaryButton } from './form'
@@ -16,6 +17,7 @@ interface NavItem {
 const NAV: readonly NavItem[] = [
   { to: '/', label: 'Dashboard', permission: PERMISSION.dashboardRead },
   { to: '/model', label: 'Risk model', permission: PERMISSION.riskModelRead },
+  { to: '/integrations', label: 'Integrations', permission: INTEGRATIONS_PERMISSION.read },
   { to: '/tenant/users', label: 'Users', permission: PERMISSION.tenantUsersRead },
   { to: '/tenant/carriers', label: 'Carriers', permission: PERMISSION.carrierConsentManage },
   { to: '/org', label: 'Organization', permission: PERMISSION.orgRead },
