@@ -78,7 +78,7 @@ class FakeConnector:
         return ProbeResult(True, f"fake: reached {ctx.config.get('api_url')}")
 
     def run(self, ctx: ConnectorContext) -> RunResult:
-        raise NotImplementedError
+        raise AssertionError("the API never runs a connector (only the pipeline does)")
 
 
 @pytest.fixture
