@@ -47,18 +47,19 @@ def risk_posture(
     severities: dict[str, int] = {}
     unlinked: dict[str, list[str]] = {}
     not_current: dict[str, list[str]] = {}
-    for slug in context.partition_keys:
-        with tenant_transaction(database, slug) as (_, conn):
-            frame = validate_frame(
-                RiskPostures,
-                rules.risk_posture(**posture_store.risk_inputs(conn)),
-                f"risk_posture for tenant {slug!r}",
-            )
-            posture_store.replace_rows(conn, "risk_posture", frame)
-            unlinked[slug] = posture_store.unlinked_kris(conn)
-            not_current[slug] = posture_store.not_current_kris(conn)
-        for severity, count in frame.group_by("severity").len().iter_rows():
-            severities[str(severity)] = severities.get(str(severity), 0) + int(count)
+    with database.connection() as conn:
+        for slug in context.partition_keys:
+            with tenant_transaction(conn, slug):
+                frame = validate_frame(
+                    RiskPostures,
+                    rules.risk_posture(**posture_store.risk_inputs(conn)),
+                    f"risk_posture for tenant {slug!r}",
+                )
+                posture_store.replace_rows(conn, "risk_posture", frame)
+                unlinked[slug] = posture_store.unlinked_kris(conn)
+                not_current[slug] = posture_store.not_current_kris(conn)
+            for severity, count in frame.group_by("severity").len().iter_rows():
+                severities[str(severity)] = severities.get(str(severity), 0) + int(count)
     return dg.MaterializeResult(
         metadata=severities,
         check_results=[
@@ -94,14 +95,15 @@ def outcome_posture(
     context: dg.AssetExecutionContext, database: DraxisDatabase
 ) -> dg.MaterializeResult:  # type: ignore[type-arg]
     written = 0
-    for slug in context.partition_keys:
-        with tenant_transaction(database, slug) as (_, conn):
-            frame = validate_frame(
-                OutcomePostures,
-                rules.outcome_posture(**posture_store.outcome_inputs(conn)),
-                f"outcome_posture for tenant {slug!r}",
-            )
-            written += posture_store.replace_rows(conn, "outcome_posture", frame)
+    with database.connection() as conn:
+        for slug in context.partition_keys:
+            with tenant_transaction(conn, slug):
+                frame = validate_frame(
+                    OutcomePostures,
+                    rules.outcome_posture(**posture_store.outcome_inputs(conn)),
+                    f"outcome_posture for tenant {slug!r}",
+                )
+                written += posture_store.replace_rows(conn, "outcome_posture", frame)
     return dg.MaterializeResult(metadata={"outcomes": written})
 
 
@@ -117,20 +119,21 @@ def tenant_posture(
     context: dg.AssetExecutionContext, database: DraxisDatabase
 ) -> dg.MaterializeResult:  # type: ignore[type-arg]
     scores: dict[str, float] = {}
-    for slug in context.partition_keys:
-        with tenant_transaction(database, slug) as (tenant_id, conn):
-            frame = validate_frame(
-                TenantPostures,
-                rules.tenant_posture(
-                    posture_store.kri_statuses(conn),
-                    posture_store.stored_risk_posture(conn),
-                    tenant_id,
-                ),
-                f"tenant_posture for tenant {slug!r}",
-            )
-            posture_store.replace_rows(conn, "tenant_posture", frame)
-            portfolio_store.record_history(conn, frame)
-        score = frame.item(0, "posture_score")
-        if score is not None:
-            scores[slug] = float(score)
+    with database.connection() as conn:
+        for slug in context.partition_keys:
+            with tenant_transaction(conn, slug) as tenant_id:
+                frame = validate_frame(
+                    TenantPostures,
+                    rules.tenant_posture(
+                        posture_store.kri_statuses(conn),
+                        posture_store.stored_risk_posture(conn),
+                        tenant_id,
+                    ),
+                    f"tenant_posture for tenant {slug!r}",
+                )
+                posture_store.replace_rows(conn, "tenant_posture", frame)
+                portfolio_store.record_history(conn, frame)
+            score = frame.item(0, "posture_score")
+            if score is not None:
+                scores[slug] = float(score)
     return dg.MaterializeResult(metadata={f"posture_score:{k}": v for k, v in scores.items()})

@@ -30,15 +30,16 @@ from pipelines.resources import DraxisDatabase
 def kri_status(context: dg.AssetExecutionContext, database: DraxisDatabase) -> dg.MaterializeResult:  # type: ignore[type-arg]
     totals: dict[str, int] = {}
     changed = 0
-    for slug in context.partition_keys:
-        with tenant_transaction(database, slug) as (_, conn):
-            kris, latest = store.read_status_inputs(conn)
-            statuses = validate_frame(
-                KriStatuses,
-                compute_kri_status(kris, latest, store.now_utc(conn)),
-                f"kri_status for tenant {slug!r}",
-            )
-            changed += store.write_statuses(conn, statuses)
-        for status, count in store.status_counts(statuses).items():
-            totals[status] = totals.get(status, 0) + count
+    with database.connection() as conn:
+        for slug in context.partition_keys:
+            with tenant_transaction(conn, slug):
+                kris, latest = store.read_status_inputs(conn)
+                statuses = validate_frame(
+                    KriStatuses,
+                    compute_kri_status(kris, latest, store.now_utc(conn)),
+                    f"kri_status for tenant {slug!r}",
+                )
+                changed += store.write_statuses(conn, statuses)
+            for status, count in store.status_counts(statuses).items():
+                totals[status] = totals.get(status, 0) + count
     return dg.MaterializeResult(metadata={"statuses_changed": changed, **totals})

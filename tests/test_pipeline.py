@@ -176,6 +176,45 @@ def test_bad_frame_fails_the_run_naming_the_column_and_writes_nothing(
     assert "column 'value'" in error
 
 
+def test_a_ranged_run_goes_on_past_a_failing_cell(
+    instance: dg.DagsterInstance,
+    database: DraxisDatabase,
+    app_conn: Conn,
+    tenant_a: TenantFixture,
+    tenant_b: TenantFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One broken source in a batched refresh fails its own cell, not the others."""
+    first, second = sorted([tenant_a, tenant_b], key=lambda t: t.slug)
+
+    def connector(_vendor: str, _type: str) -> DemoConnector:
+        # The first cell of the range gets the broken connector, the second the real one.
+        broken = not observations(app_conn, second) and not source_runs(app_conn, first)
+        return BrokenConnector() if broken else DemoConnector()
+
+    monkeypatch.setattr(observations_module, "connector_for", connector)
+    assert tenant_partitions.name is not None
+    instance.add_dynamic_partitions(tenant_partitions.name, [first.slug, second.slug])
+    result = dg.materialize(
+        [kri_observations],
+        instance=instance,
+        resources={"database": database},
+        tags={
+            "dagster/asset_partition_range_start": str(partition_key(first.slug, "demo")),
+            "dagster/asset_partition_range_end": str(partition_key(second.slug, "demo")),
+        },
+        raise_on_error=False,
+    )
+    assert not result.success
+    error = result.get_step_failure_events()[0].step_failure_data.error
+    assert error is not None
+    assert f"1 of 2 partitions failed: demo|{first.slug}" in error.message
+    assert [r[0] for r in source_runs(app_conn, first)] == ["failed"]
+    assert [r[0] for r in source_runs(app_conn, second)] == ["succeeded"]
+    assert observations(app_conn, first) == []
+    assert len(observations(app_conn, second)) == HISTORY_DAYS * len(second.kri_slugs)
+
+
 def test_unconfigured_cell_fails_with_a_readable_message(
     instance: dg.DagsterInstance,
     database: DraxisDatabase,
