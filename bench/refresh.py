@@ -11,9 +11,10 @@ and the run records — not a vendor's API.
 
 1. Batched: `kri_observations_job` as ranged runs of `--per-run` tenants of one source each (the
    asset iterates its partition keys; `BackfillPolicy.multi_run` asks the same of a UI backfill).
-2. Unbatched: one run per partition, for `--single` partitions, timed and extrapolated to all of
-   them (running 5,000 single runs would take the better part of an hour; the per-run cost is
-   flat, so the sample says it).
+2. Unbatched: one run per partition, for `--single` partitions, in this process (the floor: no
+   process start), timed and extrapolated to all of them; then `--launched` of them each in a
+   fresh process, as Dagster's default run launcher starts every run (interpreter, imports, code
+   location, run) — what one run per partition really costs under the daemon.
 
 Uses its own database `draxis_bench_refresh` on DATABASE_URL's cluster or the embedded one.
 """
@@ -23,6 +24,8 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import subprocess
+import sys
 import time
 from datetime import UTC, timedelta
 
@@ -160,8 +163,13 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=100)
     parser.add_argument("--per-run", type=int, default=50)
     parser.add_argument("--single", type=int, default=100)
+    parser.add_argument("--launched", type=int, default=5)
+    parser.add_argument("--child", help=argparse.SUPPRESS)  # one partition, in a fresh process
     args = parser.parse_args()
-    flags = " ".join(f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items())
+    if args.child:
+        _child(args)
+        return
+    flags = " ".join(f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items() if k != "child")
     print(f"$ .venv/bin/python -m bench.refresh {flags}")
     vendors = [v for v, c in sorted(REGISTRY.items()) if c.source_type == "vendor_api"]
     sources = [GeneratedSource(v, args.kris, args.days) for v in vendors[: args.sources]]
@@ -218,8 +226,57 @@ def main() -> None:
             f"\n   {single * 1000:7.0f} ms per partition   {60 / single:8,.0f} partitions/min"
             f"   → {cells:,} partitions ≈ {single * cells / 60:,.1f} min"
             f"\n   batched: {per_partition * 1000:.0f} ms per partition;"
-            f" unbatched is {single / per_partition:.1f}× slower"
+            f" unbatched in-process is {single / per_partition:.1f}× slower"
         )
+        launched = _launched(args, tenants, sources)
+        print(
+            f"   a process per run, as the daemon launches them ({args.launched} runs):"
+            f" {launched:.2f} s per partition → {cells:,} partitions ≈"
+            f" {launched * cells / 3600:.1f} h, {launched / per_partition:.0f}× the batched refresh"
+        )
+
+
+def _launched(
+    args: argparse.Namespace, tenants: list[str], sources: list[GeneratedSource]
+) -> float:
+    """Seconds per run of single-partition runs, each in a fresh Python process (re-runs of
+    already written partitions, so the write itself is not what is measured)."""
+    from assets.partitions import partition_key
+
+    started = time.perf_counter()
+    for tenant in tenants[: args.launched]:
+        key = str(partition_key(tenant, sources[-1].vendor_id))
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "bench.refresh",
+                "--kris",
+                str(args.kris),
+                "--days",
+                str(args.days),
+                "--sources",
+                str(args.sources),
+                "--child",
+                key,
+            ],
+            check=True,
+            env={**os.environ, "DRAXIS_LOG_LEVEL": "WARNING"},
+            stdout=subprocess.DEVNULL,
+        )
+    return (time.perf_counter() - started) / int(args.launched)
+
+
+def _child(args: argparse.Namespace) -> None:
+    """The body of one launched run: load the code location, run one partition, exit."""
+    vendors = [v for v, c in sorted(REGISTRY.items()) if c.source_type == "vendor_api"]
+    for vendor in vendors[: args.sources]:
+        REGISTRY[vendor] = GeneratedSource(vendor, args.kris, args.days)
+    from assets.partitions import TENANT_DIMENSION, tenant_source
+
+    with dg.DagsterInstance.ephemeral() as instance:
+        instance.add_dynamic_partitions(TENANT_DIMENSION, [tenant_source(args.child).tenant])
+        _run(instance, {}, partition=args.child)
 
 
 if __name__ == "__main__":
