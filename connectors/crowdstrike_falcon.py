@@ -29,9 +29,8 @@ collections "Hosts", "Alerts", "Spotlight Vulnerabilities"; FalconPy docs):
   ≤ 5000. Fields read: ``id``, ``status``, ``created_timestamp``, ``cve.severity``.
 
 Rate limits: per CID and API client (6000 requests a minute by default). A 429 carries
-``X-RateLimit-RetryAfter`` — an epoch time in seconds, not the RFC ``Retry-After`` delta the HTTP
-kit honours — so this module's auth wrapper turns it into ``Retry-After: <seconds from now>``
-before the kit sees the response (see `RetryAfterFromEpoch`).
+``X-RateLimit-RetryAfter`` — an epoch time in seconds, not the RFC ``Retry-After`` delta; the
+client names that header (`reset_headers`), so the HTTP kit waits until then.
 
 "Mean time to triage" is not computable from the public API (alerts carry no time of their
 first status change), so the connector reports the mean age of the triage backlog instead:
@@ -40,13 +39,11 @@ open alerts still in status ``new``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-
-import httpx
 
 from connectors.auth import OAuth2ClientCredentials, RefreshingBearer
 from connectors.base import (
@@ -253,40 +250,6 @@ def _fql_time(when: datetime) -> str:
 # --- the X-RateLimit-RetryAfter header ----------------------------------------------------------
 
 
-class RetryAfterFromEpoch(httpx.Auth):
-    """Wraps the client's auth; on a 429 that carries Falcon's ``X-RateLimit-RetryAfter`` (an
-    epoch second) and no ``Retry-After``, adds ``Retry-After`` in seconds from `now`, so the kit's
-    retry waits exactly as long as Falcon asks."""
-
-    requires_response_body = False
-
-    def __init__(self, inner: httpx.Auth, now: Callable[[], datetime]) -> None:
-        self._inner = inner
-        self._now = now
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        flow = self._inner.auth_flow(request)
-        outgoing = next(flow)
-        while True:
-            response = yield outgoing
-            translate_retry_after(response, self._now())
-            try:
-                outgoing = flow.send(response)
-            except StopIteration:
-                return
-
-
-def translate_retry_after(response: httpx.Response, now: datetime) -> None:
-    epoch = response.headers.get("X-RateLimit-RetryAfter")
-    if response.status_code != 429 or not epoch or "Retry-After" in response.headers:
-        return
-    try:
-        wait = max(0.0, float(epoch) - now.timestamp())
-    except ValueError:
-        return
-    response.headers["Retry-After"] = str(int(wait + 0.999))
-
-
 # --- the connector ------------------------------------------------------------------------------
 
 
@@ -332,8 +295,13 @@ class CrowdStrikeFalconConnector:
             require_config(ctx, "client_id", VENDOR, "API client ID"),
             require_secret(ctx, "client_secret", VENDOR, "API client secret"),
         )
-        auth = RetryAfterFromEpoch(RefreshingBearer(credentials), ctx.http_env.now)
-        with token_http, ctx.http_env.client(vendor=VENDOR, base_url=base, auth=auth) as http:
+        http = ctx.http_env.client(
+            vendor=VENDOR,
+            base_url=base,
+            auth=RefreshingBearer(credentials),
+            reset_headers=("X-RateLimit-RetryAfter",),
+        )
+        with token_http, http:
             credentials.token()  # bad client credentials fail here, once, not once per KRI
             yield http
 

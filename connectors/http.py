@@ -27,6 +27,7 @@ from __future__ import annotations
 import email.utils
 import ipaddress
 import logging
+import math
 import random
 import socket
 import time
@@ -235,6 +236,17 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
     return max(0.0, (when - now).total_seconds())
 
 
+def wait_from_epoch(value: str | None, now: datetime) -> float | None:
+    """Seconds until an epoch-second header's time (Okta's ``X-Rate-Limit-Reset``, CrowdStrike's
+    ``X-RateLimit-RetryAfter``), rounded up; None when absent or unreadable."""
+    if value is None or not value.strip():
+        return None
+    try:
+        return float(math.ceil(max(0.0, float(value) - now.timestamp())))
+    except ValueError:
+        return None
+
+
 class _Retry(Exception):
     """One attempt failed in a way worth retrying; carries what the final error would say."""
 
@@ -266,9 +278,13 @@ class VendorHttp:
         sleep: Callable[[float], None] = time.sleep,
         logger: logging.Logger | None = None,
         now: Callable[[], datetime] = _utcnow,
+        reset_headers: tuple[str, ...] = (),
     ) -> None:
         self.vendor = vendor
         self.policy = policy
+        # Headers in which the vendor gives, as an epoch second, when a 429 may be retried;
+        # read when there is no Retry-After.
+        self._reset_headers = reset_headers
         self._base = httpx.URL(base_url.rstrip("/") + "/") if base_url else None
         self._auth = auth
         self._headers = {"User-Agent": f"{USER_AGENT} (+{vendor})", **(headers or {})}
@@ -383,6 +399,9 @@ class VendorHttp:
         after = f"after {attempt} attempts" if attempt > 1 else "after 1 attempt"
         if status == 429:
             wait = parse_retry_after(response.headers.get("Retry-After"), self._now())
+            for header in self._reset_headers:
+                if wait is None:
+                    wait = wait_from_epoch(response.headers.get(header), self._now())
             if wait is not None and wait > self.policy.max_retry_after:
                 raise RateLimited(
                     f"{self.vendor}: {where} is rate limited; the vendor asks us to wait "
@@ -692,12 +711,14 @@ class HttpEnv:
         base_url: str | None = None,
         auth: httpx.Auth | None = None,
         headers: Mapping[str, str] | None = None,
+        reset_headers: tuple[str, ...] = (),
     ) -> VendorHttp:
         return VendorHttp(
             vendor=vendor,
             base_url=base_url,
             auth=auth,
             headers=headers,
+            reset_headers=reset_headers,
             policy=self.policy,
             transport=self.transport,
             resolver=self.resolver,
@@ -716,4 +737,5 @@ __all__ = [
     "dig_optional",
     "http_policy",
     "parse_retry_after",
+    "wait_from_epoch",
 ]

@@ -23,9 +23,8 @@ Endpoints (Okta Management API reference, developer.okta.com/docs/api/openapi/ok
 
 Rate limits (developer.okta.com/docs/reference/rl-best-practices, "rate limit headers"): a 429
 carries ``X-Rate-Limit-Limit``, ``X-Rate-Limit-Remaining`` and ``X-Rate-Limit-Reset`` — the UTC
-epoch second the window resets — and usually no ``Retry-After``. `ResetToRetryAfter` wraps the
-client's auth and, on a 429 without ``Retry-After``, adds ``Retry-After: <seconds until
-X-Rate-Limit-Reset>`` so the HTTP kit waits exactly until the window resets.
+epoch second the window resets — and usually no ``Retry-After``; the client names that header
+(`reset_headers`), so the HTTP kit waits exactly until the window resets.
 
 Phishing-resistant factors: ``webauthn`` (FIDO2 / WebAuthn), ``u2f`` (FIDO U2F security keys) and
 ``signed_nonce`` (Okta FastPass), the factor types Okta documents as phishing resistant.
@@ -34,12 +33,10 @@ Phishing-resistant factors: ``webauthn`` (FIDO2 / WebAuthn), ``u2f`` (FIDO U2F s
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-
-import httpx
 
 from connectors.auth import HeaderToken
 from connectors.base import (
@@ -207,39 +204,6 @@ def org_url(ctx: ConnectorContext) -> str:
 # --- X-Rate-Limit-Reset -------------------------------------------------------------------------
 
 
-class ResetToRetryAfter(httpx.Auth):
-    """Wraps the client's auth; on a 429 with Okta's ``X-Rate-Limit-Reset`` (an epoch second) and
-    no ``Retry-After``, adds ``Retry-After`` in seconds from `now` for the kit's retry."""
-
-    requires_response_body = False
-
-    def __init__(self, inner: httpx.Auth, now: Callable[[], datetime]) -> None:
-        self._inner = inner
-        self._now = now
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        flow = self._inner.auth_flow(request)
-        outgoing = next(flow)
-        while True:
-            response = yield outgoing
-            reset_to_retry_after(response, self._now())
-            try:
-                outgoing = flow.send(response)
-            except StopIteration:
-                return
-
-
-def reset_to_retry_after(response: httpx.Response, now: datetime) -> None:
-    reset = response.headers.get("X-Rate-Limit-Reset")
-    if response.status_code != 429 or not reset or "Retry-After" in response.headers:
-        return
-    try:
-        wait = max(0.0, float(reset) - now.timestamp())
-    except ValueError:
-        return
-    response.headers["Retry-After"] = str(int(wait + 0.999))
-
-
 # --- the connector ------------------------------------------------------------------------------
 
 
@@ -268,11 +232,12 @@ class OktaConnector:
     def _client(self, ctx: ConnectorContext) -> VendorHttp:
         base = org_url(ctx)
         token = require_secret(ctx, "api_token", VENDOR, "API token")
-        auth = ResetToRetryAfter(
-            HeaderToken("Authorization", token, prefix="SSWS "), ctx.http_env.now
-        )
         return ctx.http_env.client(
-            vendor=VENDOR, base_url=base, auth=auth, headers={"Accept": "application/json"}
+            vendor=VENDOR,
+            base_url=base,
+            auth=HeaderToken("Authorization", token, prefix="SSWS "),
+            headers={"Accept": "application/json"},
+            reset_headers=("X-Rate-Limit-Reset",),
         )
 
     def test(self, ctx: ConnectorContext) -> ProbeResult:

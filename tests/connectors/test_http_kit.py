@@ -62,6 +62,7 @@ def kit(
     resolver: Callable[[str], list[str]] = public,
     sleeps: list[float] | None = None,
     logger: logging.Logger | None = None,
+    reset_headers: tuple[str, ...] = (),
 ) -> VendorHttp:
     waits = sleeps if sleeps is not None else []
     return VendorHttp(
@@ -69,6 +70,7 @@ def kit(
         base_url=base_url,
         auth=auth,
         policy=policy,
+        reset_headers=reset_headers,
         transport=recorded.transport,
         resolver=resolver,
         sleep=waits.append,
@@ -133,6 +135,24 @@ def test_429_retry_after_as_an_http_date() -> None:
     sleeps: list[float] = []
     kit(recorded, sleeps=sleeps).get("/users")
     assert sleeps == [30.0]
+
+
+def test_429_waits_until_an_epoch_reset_header_when_there_is_no_retry_after() -> None:
+    reset = str(int(FIXED_NOW.timestamp()) + 17)
+    limited = Resp(429, headers={"X-Rate-Limit-Reset": reset})
+    recorded = one_route("/users", limited, Resp(json=[]))
+    sleeps: list[float] = []
+    kit(recorded, sleeps=sleeps, reset_headers=("X-Rate-Limit-Reset",)).get("/users")
+    assert sleeps == [17.0]
+
+
+def test_retry_after_wins_over_an_epoch_reset_header() -> None:
+    reset = str(int(FIXED_NOW.timestamp()) + 17)
+    limited = Resp(429, headers={"X-Rate-Limit-Reset": reset, "Retry-After": "3"})
+    recorded = one_route("/users", limited, Resp(json=[]))
+    sleeps: list[float] = []
+    kit(recorded, sleeps=sleeps, reset_headers=("X-Rate-Limit-Reset",)).get("/users")
+    assert sleeps == [3.0]
 
 
 def test_429_without_retry_after_backs_off() -> None:
