@@ -39,7 +39,7 @@ open alerts still in status ``new``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -55,16 +55,16 @@ from connectors.base import (
     RunResult,
     SourceType,
 )
-from connectors.errors import AuthFailed, ConnectorError
+from connectors.errors import ConnectorError
 from connectors.fields import (
     Observation,
-    observation_frame,
     parse_time,
     pct,
     require_config,
     require_secret,
 )
 from connectors.http import VendorHttp, dig, dig_optional
+from connectors.kri_groups import KriGroups
 
 VENDOR = "crowdstrike-falcon"
 CLOUDS = (
@@ -317,40 +317,27 @@ class CrowdStrikeFalconConnector:
     def run(self, ctx: ConnectorContext) -> RunResult:
         now = ctx.clock()
         rows: list[Observation] = []
-        warnings: list[str] = []
-        refused: list[AuthFailed] = []
-        fetched = 0
+        groups = KriGroups(VENDOR)
+        warnings = groups.warnings
         with self._client(ctx) as http:
-            groups: tuple[tuple[tuple[str, ...], Callable[[], tuple[list[Observation], int]]], ...]
-            groups = (
+            groups.attempt_rows(
                 (
-                    (
-                        "sensors_not_seen_7d_pct",
-                        "sensors_reduced_functionality_pct",
-                        "hosts_without_prevention_policy_pct",
-                    ),
-                    lambda: self._hosts(http, now, warnings),
+                    "sensors_not_seen_7d_pct",
+                    "sensors_reduced_functionality_pct",
+                    "hosts_without_prevention_policy_pct",
                 ),
-                (
-                    ("open_critical_high_alerts", "untriaged_alert_age_hours"),
-                    lambda: self._alerts(http, now, warnings),
-                ),
-                (("critical_vulns_open_gt_30d",), lambda: self._vulns(http, now)),
+                lambda: self._hosts(http, now, warnings),
+                into=rows,
             )
-            for slugs, fetch in groups:
-                try:
-                    group_rows, count = fetch()
-                except AuthFailed as exc:
-                    if exc.status != 403:
-                        raise
-                    refused.append(exc)
-                    warnings.append(f"{VENDOR}: {', '.join(slugs)} not computed: {exc}")
-                    continue
-                rows.extend(group_rows)
-                fetched += count
-        if len(refused) == len(groups):
-            raise refused[0]
-        return RunResult(observation_frame(rows), fetched, tuple(warnings))
+            groups.attempt_rows(
+                ("open_critical_high_alerts", "untriaged_alert_age_hours"),
+                lambda: self._alerts(http, now, warnings),
+                into=rows,
+            )
+            groups.attempt_rows(
+                ("critical_vulns_open_gt_30d",), lambda: self._vulns(http, now), into=rows
+            )
+        return groups.result(rows)
 
     # -- fetching
 

@@ -31,7 +31,7 @@ carries ``Retry-After``, which the HTTP kit honours. A run makes a handful of ca
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -47,9 +47,10 @@ from connectors.base import (
     RunResult,
     SourceType,
 )
-from connectors.errors import AuthFailed, ConnectorError
-from connectors.fields import Observation, observation_frame, pct, require_config, require_secret
+from connectors.errors import ConnectorError
+from connectors.fields import Observation, pct, require_config, require_secret
 from connectors.http import VendorHttp, dig, dig_optional
+from connectors.kri_groups import KriGroups
 
 VENDOR = "defender-for-endpoint"
 DEFAULT_API = "https://api.securitycenter.microsoft.com"
@@ -231,34 +232,21 @@ class DefenderForEndpointConnector:
     def run(self, ctx: ConnectorContext) -> RunResult:
         now = ctx.clock()
         rows: list[Observation] = []
-        warnings: list[str] = []
-        refused: list[AuthFailed] = []
-        fetched = 0
+        groups = KriGroups(VENDOR)
         with self._client(ctx) as http:
-            groups: tuple[tuple[tuple[str, ...], Callable[[], tuple[list[Observation], int]]], ...]
-            groups = (
-                (
-                    ("unhealthy_sensors_pct", "high_exposure_machines_pct"),
-                    lambda: self._machines(http, now, warnings),
-                ),
-                (("exposure_score",), lambda: self._score(http, now)),
-                (("open_high_severity_alerts",), lambda: self._alerts(http, now)),
-                (("critical_vulns_with_exploit",), lambda: self._vulns(http, now)),
+            groups.attempt_rows(
+                ("unhealthy_sensors_pct", "high_exposure_machines_pct"),
+                lambda: self._machines(http, now, groups.warnings),
+                into=rows,
             )
-            for slugs, fetch in groups:
-                try:
-                    group_rows, count = fetch()
-                except AuthFailed as exc:
-                    if exc.status != 403:
-                        raise
-                    refused.append(exc)
-                    warnings.append(f"{VENDOR}: {', '.join(slugs)} not computed: {exc}")
-                    continue
-                rows.extend(group_rows)
-                fetched += count
-        if len(refused) == len(groups):
-            raise refused[0]
-        return RunResult(observation_frame(rows), fetched, tuple(warnings))
+            groups.attempt_rows(("exposure_score",), lambda: self._score(http, now), into=rows)
+            groups.attempt_rows(
+                ("open_high_severity_alerts",), lambda: self._alerts(http, now), into=rows
+            )
+            groups.attempt_rows(
+                ("critical_vulns_with_exploit",), lambda: self._vulns(http, now), into=rows
+            )
+        return groups.result(rows)
 
     def _machines(
         self, http: VendorHttp, now: datetime, warnings: list[str]

@@ -32,7 +32,7 @@ Throttling (Graph throttling guidance): 429 with ``Retry-After`` seconds, honour
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -47,16 +47,16 @@ from connectors.base import (
     RunResult,
     SourceType,
 )
-from connectors.errors import AuthFailed, ConnectorError
+from connectors.errors import ConnectorError
 from connectors.fields import (
     Observation,
-    observation_frame,
     parse_time,
     pct,
     require_config,
     require_secret,
 )
 from connectors.http import VendorHttp, dig, dig_optional
+from connectors.kri_groups import KriGroups
 
 VENDOR = "entra-id"
 GRAPH = "https://graph.microsoft.com/v1.0"
@@ -264,32 +264,18 @@ class EntraIdConnector:
     def run(self, ctx: ConnectorContext) -> RunResult:
         now = ctx.clock()
         rows: list[Observation] = []
-        warnings: list[str] = []
-        refused: list[AuthFailed] = []
-        fetched = 0
+        groups = KriGroups(VENDOR)
         token_http, graph = self._client(ctx)
-        groups: tuple[tuple[tuple[str, ...], Callable[[], int]], ...] = (
-            (
-                ("mfa_enrollment_pct", "admins_without_mfa"),
-                lambda: self._registrations(graph, now, rows, warnings),
-            ),
-            (("inactive_users_gt_90d",), lambda: self._users(graph, now, rows)),
-            (("global_admins",), lambda: self._global_admins(graph, now, rows)),
-            (("ca_policies_not_enforced",), lambda: self._policies(graph, now, rows)),
-            (("risky_users_at_risk",), lambda: self._risky(graph, now, rows)),
-        )
         with token_http, graph:
-            for slugs, fetch in groups:
-                try:
-                    fetched += fetch()
-                except AuthFailed as exc:
-                    if exc.status != 403:
-                        raise
-                    refused.append(exc)
-                    warnings.append(f"{VENDOR}: {', '.join(slugs)} not computed: {exc}")
-        if len(refused) == len(groups):
-            raise refused[0]
-        return RunResult(observation_frame(rows), fetched, tuple(warnings))
+            groups.attempt(
+                ("mfa_enrollment_pct", "admins_without_mfa"),
+                lambda: self._registrations(graph, now, rows, groups.warnings),
+            )
+            groups.attempt(("inactive_users_gt_90d",), lambda: self._users(graph, now, rows))
+            groups.attempt(("global_admins",), lambda: self._global_admins(graph, now, rows))
+            groups.attempt(("ca_policies_not_enforced",), lambda: self._policies(graph, now, rows))
+            groups.attempt(("risky_users_at_risk",), lambda: self._risky(graph, now, rows))
+        return groups.result(rows)
 
     # -- fetching
 

@@ -57,13 +57,13 @@ from connectors.base import (
 from connectors.errors import AuthFailed, ConnectorError
 from connectors.fields import (
     Observation,
-    observation_frame,
     parse_time,
     pct,
     require_config,
     require_secret,
 )
 from connectors.http import NO_AUTH, VendorHttp, dig, dig_optional
+from connectors.kri_groups import KriGroups
 
 VENDOR = "google-workspace"
 API = "https://admin.googleapis.com"
@@ -417,32 +417,20 @@ class GoogleWorkspaceConnector:
     def run(self, ctx: ConnectorContext) -> RunResult:
         now = ctx.clock()
         rows: list[Observation] = []
-        warnings: list[str] = []
-        refused: list[AuthFailed] = []
-        fetched = 0
+        groups = KriGroups(VENDOR)
         with ctx.http_env.client(vendor=VENDOR, base_url=API) as http:
             tokens = self._tokens(ctx, http)
             customer = self._customer(ctx)
             directory = ServiceAccountBearer(tokens[DIRECTORY_SCOPE])
             reports = ServiceAccountBearer(tokens[REPORTS_SCOPE])
-            groups: tuple[tuple[tuple[str, ...], Callable[[], int]], ...] = (
-                (
-                    tuple(k.slug for k in KRIS if k.slug != "failed_signins_per_day_7d"),
-                    lambda: self._users(http, directory, customer, now, rows, warnings),
-                ),
-                (("failed_signins_per_day_7d",), lambda: self._logins(http, reports, now, rows)),
+            groups.attempt(
+                tuple(k.slug for k in KRIS if k.slug != "failed_signins_per_day_7d"),
+                lambda: self._users(http, directory, customer, now, rows, groups.warnings),
             )
-            for slugs, fetch in groups:
-                try:
-                    fetched += fetch()
-                except AuthFailed as exc:
-                    if exc.status != 403:
-                        raise
-                    refused.append(exc)
-                    warnings.append(f"{VENDOR}: {', '.join(slugs)} not computed: {exc}")
-        if len(refused) == len(groups):
-            raise refused[0]
-        return RunResult(observation_frame(rows), fetched, tuple(warnings))
+            groups.attempt(
+                ("failed_signins_per_day_7d",), lambda: self._logins(http, reports, now, rows)
+            )
+        return groups.result(rows)
 
     # -- fetching
 

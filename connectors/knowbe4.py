@@ -30,7 +30,7 @@ connector reports the mean of the active users' ``phish_prone_percentage``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -45,16 +45,16 @@ from connectors.base import (
     RunResult,
     SourceType,
 )
-from connectors.errors import AuthFailed, ConnectorError, UpstreamFailed
+from connectors.errors import ConnectorError, UpstreamFailed
 from connectors.fields import (
     Observation,
-    observation_frame,
     parse_time,
     pct,
     require_config,
     require_secret,
 )
 from connectors.http import VendorHttp, dig, dig_optional
+from connectors.kri_groups import KriGroups
 
 VENDOR = "knowbe4"
 REGIONS = ("us", "eu", "ca", "uk", "de")
@@ -239,9 +239,8 @@ class KnowBe4Connector:
     def run(self, ctx: ConnectorContext) -> RunResult:
         now = ctx.clock()
         rows: list[Observation] = []
-        warnings: list[str] = []
-        refused: list[AuthFailed] = []
-        fetched = 0
+        groups = KriGroups(VENDOR)
+        warnings = groups.warnings
         user_ids: list[int] | None = None
 
         def fetch_users(http: VendorHttp) -> int:
@@ -261,29 +260,21 @@ class KnowBe4Connector:
             return len(raw)
 
         with self._client(ctx) as http:
-            groups: tuple[tuple[tuple[str, ...], Callable[[], int]], ...] = (
-                (("phish_prone_pct", "users_never_completed_training"), lambda: fetch_users(http)),
-                (("phishing_click_rate_pct",), lambda: self._phishing(http, now, rows, warnings)),
-                (
-                    (
-                        "training_completion_pct",
-                        "training_overdue_enrollments",
-                        "users_never_completed_training",
-                    ),
-                    lambda: self._training(http, now, user_ids, rows, warnings),
-                ),
+            groups.attempt(
+                ("phish_prone_pct", "users_never_completed_training"), lambda: fetch_users(http)
             )
-            for slugs, fetch in groups:
-                try:
-                    fetched += fetch()
-                except AuthFailed as exc:
-                    if exc.status != 403:
-                        raise
-                    refused.append(exc)
-                    warnings.append(f"{VENDOR}: {', '.join(slugs)} not computed: {exc}")
-        if len(refused) == len(groups):
-            raise refused[0]
-        return RunResult(observation_frame(rows), fetched, tuple(warnings))
+            groups.attempt(
+                ("phishing_click_rate_pct",), lambda: self._phishing(http, now, rows, warnings)
+            )
+            groups.attempt(
+                (
+                    "training_completion_pct",
+                    "training_overdue_enrollments",
+                    "users_never_completed_training",
+                ),
+                lambda: self._training(http, now, user_ids, rows, warnings),
+            )
+        return groups.result(rows)
 
     # -- fetching
 

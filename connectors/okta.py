@@ -33,7 +33,7 @@ Phishing-resistant factors: ``webauthn`` (FIDO2 / WebAuthn), ``u2f`` (FIDO U2F s
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -48,16 +48,16 @@ from connectors.base import (
     RunResult,
     SourceType,
 )
-from connectors.errors import AuthFailed, ConnectorError
+from connectors.errors import ConnectorError
 from connectors.fields import (
     Observation,
-    observation_frame,
     parse_time,
     pct,
     require_config,
     require_secret,
 )
 from connectors.http import VendorHttp, dig, dig_optional
+from connectors.kri_groups import KriGroups
 
 VENDOR = "okta"
 USER_PAGE = 200  # List all users: limit maximum
@@ -252,24 +252,7 @@ class OktaConnector:
     def run(self, ctx: ConnectorContext) -> RunResult:
         now = ctx.clock()
         rows: list[Observation] = []
-        warnings: list[str] = []
-        refused: list[AuthFailed] = []
-        fetched = 0
-        groups = 0
-
-        def attempt(slugs: Sequence[str], fetch: Callable[[], int]) -> bool:
-            nonlocal fetched, groups
-            groups += 1
-            try:
-                fetched += fetch()
-            except AuthFailed as exc:
-                if exc.status != 403:
-                    raise
-                refused.append(exc)
-                warnings.append(f"{VENDOR}: {', '.join(slugs)} not computed: {exc}")
-                return False
-            return True
-
+        groups = KriGroups(VENDOR)
         with self._client(ctx) as http:
             users: list[User] = []
 
@@ -288,13 +271,15 @@ class OktaConnector:
                 return len(users)
 
             factor_slugs = ("mfa_enrollment_pct", "users_without_phishing_resistant_mfa_pct")
-            if attempt(("inactive_users_gt_90d", *factor_slugs), fetch_users):
-                attempt(factor_slugs, lambda: self._factors(http, users, now, rows, warnings))
-            attempt(("super_admins",), lambda: self._super_admins(http, now, rows))
-            attempt(("failed_signins_per_day_7d",), lambda: self._failed_signins(http, now, rows))
-        if len(refused) == groups:
-            raise refused[0]
-        return RunResult(observation_frame(rows), fetched, tuple(warnings))
+            if groups.attempt(("inactive_users_gt_90d", *factor_slugs), fetch_users):
+                groups.attempt(
+                    factor_slugs, lambda: self._factors(http, users, now, rows, groups.warnings)
+                )
+            groups.attempt(("super_admins",), lambda: self._super_admins(http, now, rows))
+            groups.attempt(
+                ("failed_signins_per_day_7d",), lambda: self._failed_signins(http, now, rows)
+            )
+        return groups.result(rows)
 
     # -- fetching
 

@@ -33,7 +33,7 @@ requests per rolling 24 hours (a run makes one). The HTTP kit retries a 429 hono
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -50,9 +50,10 @@ from connectors.base import (
     RunResult,
     SourceType,
 )
-from connectors.errors import AuthFailed, ConnectorError
-from connectors.fields import Observation, observation_frame, pct, require_secret
+from connectors.errors import ConnectorError
+from connectors.fields import Observation, pct, require_secret
 from connectors.http import VendorHttp, dig, dig_optional
+from connectors.kri_groups import KriGroups
 
 VENDOR = "proofpoint-tap"
 BASE = "https://tap-api-v2.proofpoint.com"
@@ -212,39 +213,24 @@ class ProofpointTapConnector:
     def run(self, ctx: ConnectorContext) -> RunResult:
         now = ctx.clock()
         rows: list[Observation] = []
-        warnings: list[str] = []
-        refused: list[AuthFailed] = []
-        fetched = 0
+        groups = KriGroups(VENDOR)
+        warnings = groups.warnings
         with self._client(ctx) as http:
-            groups: tuple[tuple[tuple[str, ...], Callable[[], tuple[list[Observation], int]]], ...]
-            groups = (
+            groups.attempt_rows(
                 (
-                    (
-                        "malicious_clicks_permitted_12h",
-                        "threat_messages_delivered_12h",
-                        "threat_block_rate_pct",
-                    ),
-                    lambda: self._siem(http, now, warnings),
+                    "malicious_clicks_permitted_12h",
+                    "threat_messages_delivered_12h",
+                    "threat_block_rate_pct",
                 ),
-                (
-                    ("very_attacked_people", "top_vap_attack_index"),
-                    lambda: self._people(http, now, warnings),
-                ),
+                lambda: self._siem(http, now, warnings),
+                into=rows,
             )
-            for slugs, fetch in groups:
-                try:
-                    group_rows, count = fetch()
-                except AuthFailed as exc:
-                    if exc.status != 403:
-                        raise
-                    refused.append(exc)
-                    warnings.append(f"{VENDOR}: {', '.join(slugs)} not computed: {exc}")
-                    continue
-                rows.extend(group_rows)
-                fetched += count
-        if len(refused) == len(groups):
-            raise refused[0]
-        return RunResult(observation_frame(rows), fetched, tuple(warnings))
+            groups.attempt_rows(
+                ("very_attacked_people", "top_vap_attack_index"),
+                lambda: self._people(http, now, warnings),
+                into=rows,
+            )
+        return groups.result(rows)
 
     def _siem(
         self, http: VendorHttp, now: datetime, warnings: list[str]

@@ -26,7 +26,7 @@ a few calls.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -42,16 +42,16 @@ from connectors.base import (
     RunResult,
     SourceType,
 )
-from connectors.errors import AuthFailed, ConnectorError
+from connectors.errors import ConnectorError
 from connectors.fields import (
     Observation,
-    observation_frame,
     parse_time,
     pct,
     require_config,
     require_secret,
 )
 from connectors.http import VendorHttp, dig, dig_optional
+from connectors.kri_groups import KriGroups
 
 VENDOR = "sentinelone"
 API = "/web/api/v2.1"
@@ -224,33 +224,21 @@ class SentinelOneConnector:
     def run(self, ctx: ConnectorContext) -> RunResult:
         now = ctx.clock()
         rows: list[Observation] = []
-        warnings: list[str] = []
-        refused: list[AuthFailed] = []
-        fetched = 0
+        groups = KriGroups(VENDOR)
+        warnings = groups.warnings
         with self._client(ctx) as http:
-            groups: tuple[tuple[tuple[str, ...], Callable[[], tuple[list[Observation], int]]], ...]
-            groups = (
-                (
-                    ("agents_out_of_date_pct", "agents_not_connected_7d_pct", "infected_agents"),
-                    lambda: self._agents(http, now, warnings),
-                ),
-                (("unresolved_threats",), lambda: self._open_threats(http, now)),
-                (("mean_time_to_mitigate_hours",), lambda: self._mttm(http, now, warnings)),
+            groups.attempt_rows(
+                ("agents_out_of_date_pct", "agents_not_connected_7d_pct", "infected_agents"),
+                lambda: self._agents(http, now, warnings),
+                into=rows,
             )
-            for slugs, fetch in groups:
-                try:
-                    group_rows, count = fetch()
-                except AuthFailed as exc:
-                    if exc.status != 403:
-                        raise
-                    refused.append(exc)
-                    warnings.append(f"{VENDOR}: {', '.join(slugs)} not computed: {exc}")
-                    continue
-                rows.extend(group_rows)
-                fetched += count
-        if len(refused) == len(groups):
-            raise refused[0]
-        return RunResult(observation_frame(rows), fetched, tuple(warnings))
+            groups.attempt_rows(
+                ("unresolved_threats",), lambda: self._open_threats(http, now), into=rows
+            )
+            groups.attempt_rows(
+                ("mean_time_to_mitigate_hours",), lambda: self._mttm(http, now, warnings), into=rows
+            )
+        return groups.result(rows)
 
     def _pages(self, http: VendorHttp, path: str, params: dict[str, Any]) -> Iterator[Any]:
         return http.paginate_cursor(
