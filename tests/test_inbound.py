@@ -169,6 +169,8 @@ def test_push_needs_the_current_token(
     body = {"values": [{"kri_slug": "siem_alert_backlog", "value": 1}]}
     assert client.post("/api/push/kri-values", headers=bearer(old), json=body).status_code == 401
     assert client.post("/api/push/kri-values", json=body).status_code == 401
+    # Without a token, even a malformed body is refused as unauthenticated, not inspected.
+    assert client.post("/api/push/kri-values", json={"nope": 1}).status_code == 401
     # A user's access token is not a push token.
     assert client.post("/api/push/kri-values", headers=headers, json=body).status_code == 401
     assert client.post("/api/push/kri-values", headers=bearer(new), json=body).status_code == 202

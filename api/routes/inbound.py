@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID, uuid4
@@ -37,6 +38,7 @@ from connectors.inbound import (
 )
 from draxis.db.scope import Scope, scoped_transaction
 from draxis.identity import throttle
+from draxis.identity.audit import Conn
 from draxis.security.permissions import Permission
 
 router = APIRouter(prefix="/api", tags=["integrations"])
@@ -69,7 +71,7 @@ class ManualValue(Strict):
     note: str | None = Field(default=None, max_length=1000)
 
 
-def _first_party_source(conn: Any, source_id: UUID, source_type: str) -> tuple[UUID, set[str]]:
+def _first_party_source(conn: Conn, source_id: UUID, source_type: str) -> tuple[UUID, set[str]]:
     """The source (of `source_type`, in the caller's tenant) and the slugs of its KRIs."""
     row = conn.execute(
         "select tenant_id, source_type, enabled from tenant.kri_source where id = %s",
@@ -95,7 +97,7 @@ def _refused(exc: InboundError) -> Problem:
 
 
 def _stage(
-    conn: Any,
+    conn: Conn,
     tenant_id: UUID,
     source_id: UUID,
     frame: pl.DataFrame,
@@ -171,13 +173,49 @@ def mint_push_token(
     return PushTokenOut(token=token, prefix=token[:10], created_at=row[0])
 
 
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="draxis-push"'}
+
+
+@dataclass(frozen=True, slots=True)
+class PushSource:
+    tenant_id: UUID
+    org_id: UUID
+    source_id: UUID
+
+
+def push_source(request: Request, pool: PoolDep) -> PushSource:
+    """The push source a Bearer push token names, within its rate limit. A dependency, so a
+    request without a valid token is refused (401) before its body is even looked at."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.startswith(TOKEN_PREFIX):
+        raise Problem(401, "Send the push source's token as a Bearer token.", headers=_CHALLENGE)
+    with pool.connection() as conn:  # autocommit: each statement is its own transaction
+        found = conn.execute(
+            "select * from platform.push_token_source(%s)",
+            (hashlib.sha256(token.encode()).digest(),),
+        ).fetchone()
+        if found is None:
+            raise Problem(401, "This push token is unknown or was replaced.", headers=_CHALLENGE)
+        source = PushSource(*(UUID(str(v)) for v in found))
+        wait = throttle.take(conn, f"push:{source.source_id}", PUSH_LIMIT_PER_MINUTE, 60)
+    if wait:
+        raise Problem(
+            429,
+            "Too many batches for this source; wait and retry.",
+            headers={"Retry-After": str(wait)},
+        )
+    return source
+
+
 @router.post(
     "/push/kri-values",
     response_model=Accepted,
     status_code=202,
     responses={401: {"description": "No or unknown push token"}, 429: {"description": "Throttled"}},
 )
-def push_values(body: PushBatch, request: Request, pool: PoolDep) -> Accepted:
+def push_values(
+    source: Annotated[PushSource, Depends(push_source)], body: PushBatch, pool: PoolDep
+) -> Accepted:
     """Your tooling's values for a push source: `Authorization: Bearer <push token>`.
 
     Up to 5,000 values a batch, each `{kri_slug, value, observed_at?, detail?}`; a value without
@@ -185,38 +223,16 @@ def push_values(body: PushBatch, request: Request, pool: PoolDep) -> Accepted:
     write is idempotent on source, KRI and time). All or nothing: a bad row refuses the batch
     with every problem listed.
     """
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.startswith(TOKEN_PREFIX):
-        raise Problem(401, "Send the push source's token as a Bearer token.", headers=_CHALLENGE)
-    with pool.connection() as conn:
-        found = conn.execute(
-            "select * from platform.push_token_source(%s)",
-            (hashlib.sha256(token.encode()).digest(),),
-        ).fetchone()
-        conn.commit()
-        if found is None:
-            raise Problem(401, "This push token is unknown or was replaced.", headers=_CHALLENGE)
-        tenant_id, org_id, source_id = (UUID(str(v)) for v in found)
-        wait = throttle.take(conn, f"push:{source_id}", PUSH_LIMIT_PER_MINUTE, 60)
-        conn.commit()
-        if wait:
-            raise Problem(
-                429,
-                "Too many batches for this source; wait and retry.",
-                headers={"Retry-After": str(wait)},
+    scope = Scope.tenant(source.tenant_id, source.org_id)
+    with pool.connection() as conn, scoped_transaction(conn, scope):
+        _, slugs = _first_party_source(conn, source.source_id, "external_push")
+        try:
+            frame = validate_rows(
+                body.values, known_slugs=slugs, now=datetime.now(UTC), max_rows=MAX_PUSH_ROWS
             )
-        with scoped_transaction(conn, Scope.tenant(tenant_id, org_id)):
-            _, slugs = _first_party_source(conn, source_id, "external_push")
-            try:
-                frame = validate_rows(
-                    body.values, known_slugs=slugs, now=datetime.now(UTC), max_rows=MAX_PUSH_ROWS
-                )
-            except InboundError as exc:
-                raise _refused(exc) from None
-            return _stage(conn, tenant_id, source_id, frame, None, "push")
-
-
-_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="draxis-push"'}
+        except InboundError as exc:
+            raise _refused(exc) from None
+        return _stage(conn, source.tenant_id, source.source_id, frame, None, "push")
 
 
 @router.post("/sources/{source_id}/artifact", response_model=Accepted, status_code=202)

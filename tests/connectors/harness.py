@@ -272,3 +272,15 @@ def assert_header_sent(
     assert calls, "no call was made"
     for call in calls:
         assert call.headers.get(header) == value, f"{call.method} {call.path} lacks {header}"
+
+
+def values(result: RunResult) -> dict[str, float]:
+    """KRI slug → value of a run's observations (one row per KRI in these runs)."""
+    return {r["kri_slug"]: r["value"] for r in result.observations.iter_rows(named=True)}
+
+
+def details(result: RunResult) -> dict[str, dict[str, Any]]:
+    """KRI slug → the decoded `detail` object of a run's observations."""
+    return {
+        r["kri_slug"]: json.loads(r["detail"]) for r in result.observations.iter_rows(named=True)
+    }

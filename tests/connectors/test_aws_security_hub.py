@@ -29,6 +29,7 @@ from tests.connectors.harness import (
     assert_secrets_not_in_urls,
     load_fixture,
     make_ctx,
+    values,
 )
 
 VENDOR = "aws-security-hub"
@@ -60,10 +61,6 @@ def ctx_for(
         credentials=credentials or CREDS,
         recorded=recorded,
     )
-
-
-def values(result: Any) -> dict[str, float]:
-    return {row["kri_slug"]: row["value"] for row in result.observations.iter_rows(named=True)}
 
 
 def assert_signed(call: Call, *, token: str | None = None) -> None:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import pytest
 
 from connectors.base import RunResult
@@ -17,8 +14,10 @@ from tests.connectors.harness import (
     Route,
     assert_no_secret_in,
     assert_secrets_not_in_urls,
+    details,
     load_fixture,
     make_ctx,
+    values,
 )
 
 VENDOR = "crowdstrike-falcon"
@@ -74,16 +73,6 @@ def run(recorded: Recorded) -> tuple[RunResult, list[float]]:
         VENDOR, config=CONFIG, credentials={"client_secret": SECRET}, recorded=recorded
     )
     return CONNECTOR.run(ctx), sleeps
-
-
-def values(result: RunResult) -> dict[str, float]:
-    return {row["kri_slug"]: row["value"] for row in result.observations.iter_rows(named=True)}
-
-
-def details(result: RunResult) -> dict[str, Any]:
-    return {
-        r["kri_slug"]: json.loads(r["detail"]) for r in result.observations.iter_rows(named=True)
-    }
 
 
 def test_success_computes_every_kri_from_the_fixtures() -> None:

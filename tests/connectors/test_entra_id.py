@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 
@@ -18,6 +17,7 @@ from tests.connectors.harness import (
     assert_header_sent,
     assert_secrets_not_in_urls,
     make_ctx,
+    values,
 )
 
 TENANT = "6f1c2a3b-0000-4000-8000-0000000000aa"
@@ -70,10 +70,6 @@ def build(recorded: Recorded) -> ConnectorContext:
         recorded=recorded,
     )
     return ctx
-
-
-def values(result: Any) -> dict[str, float]:
-    return {r["kri_slug"]: r["value"] for r in result.observations.iter_rows(named=True)}
 
 
 def test_run_computes_every_kri_from_the_recorded_tenant() -> None:

@@ -28,6 +28,7 @@ from tests.connectors.harness import (
     assert_secrets_not_in_urls,
     load_fixture,
     make_ctx,
+    values,
 )
 
 VENDOR = "github-advanced-security"
@@ -63,10 +64,6 @@ def ctx_for(
         credentials={"token": TOKEN},
         recorded=recorded,
     )
-
-
-def values(result: Any) -> dict[str, float]:
-    return {row["kri_slug"]: row["value"] for row in result.observations.iter_rows(named=True)}
 
 
 def test_run_computes_every_kri() -> None:

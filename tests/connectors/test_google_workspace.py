@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from typing import Any
 
 import jwt
 import pytest
@@ -31,6 +30,7 @@ from tests.connectors.harness import (
     Route,
     assert_secrets_not_in_urls,
     make_ctx,
+    values,
 )
 
 ADMIN = "admin@acme.example"
@@ -101,10 +101,6 @@ def build(recorded: Recorded, key: str | None = None) -> ConnectorContext:
         recorded=recorded,
     )
     return ctx
-
-
-def values(result: Any) -> dict[str, float]:
-    return {r["kri_slug"]: r["value"] for r in result.observations.iter_rows(named=True)}
 
 
 def test_run_computes_every_kri_from_the_recorded_domain() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 
@@ -18,6 +17,7 @@ from tests.connectors.harness import (
     assert_header_sent,
     assert_secrets_not_in_urls,
     make_ctx,
+    values,
 )
 
 TOKEN = "eyJhbGciOiJIUzI1NiJ9.kb4-reporting-token"
@@ -45,10 +45,6 @@ def build(recorded: Recorded) -> ConnectorContext:
         "knowbe4", config={"region": "eu"}, credentials={"api_key": TOKEN}, recorded=recorded
     )
     return ctx
-
-
-def values(result: Any) -> dict[str, float]:
-    return {r["kri_slug"]: r["value"] for r in result.observations.iter_rows(named=True)}
 
 
 def test_run_computes_every_kri_from_the_recorded_account() -> None:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import pytest
 
 from connectors.base import ConnectorContext
@@ -18,7 +15,9 @@ from tests.connectors.harness import (
     assert_auth_failure_is_clear,
     assert_header_sent,
     assert_secrets_not_in_urls,
+    details,
     make_ctx,
+    values,
 )
 
 TOKEN = "00aBcDeFgHiJkLmNoPqRsTuVwXyZ-secret"
@@ -70,16 +69,6 @@ def build(recorded: Recorded, token: str = TOKEN) -> ConnectorContext:
         "okta", config={"org_url": BASE}, credentials={"api_token": token}, recorded=recorded
     )
     return ctx
-
-
-def values(result: Any) -> dict[str, float]:
-    return {r["kri_slug"]: r["value"] for r in result.observations.iter_rows(named=True)}
-
-
-def details(result: Any) -> dict[str, dict[str, Any]]:
-    return {
-        r["kri_slug"]: json.loads(r["detail"]) for r in result.observations.iter_rows(named=True)
-    }
 
 
 def test_run_computes_every_kri_from_the_recorded_org() -> None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
-from typing import Any
 
 import pytest
 
@@ -19,8 +17,10 @@ from tests.connectors.harness import (
     assert_header_sent,
     assert_no_secret_in,
     assert_secrets_not_in_urls,
+    details,
     load_fixture,
     make_ctx,
+    values,
 )
 
 VENDOR = "proofpoint-tap"
@@ -51,15 +51,6 @@ def context(recorded: Recorded) -> tuple[ConnectorContext, list[float]]:
 def run(recorded: Recorded) -> tuple[RunResult, list[float]]:
     ctx, sleeps = context(recorded)
     return CONNECTOR.run(ctx), sleeps
-
-
-def values(result: RunResult) -> dict[str, float]:
-    return {row["kri_slug"]: row["value"] for row in result.observations.iter_rows(named=True)}
-
-
-def details(result: RunResult) -> dict[str, Any]:
-    rows = result.observations.iter_rows(named=True)
-    return {r["kri_slug"]: json.loads(r["detail"]) for r in rows}
 
 
 def test_success_computes_every_kri_from_the_fixtures() -> None:

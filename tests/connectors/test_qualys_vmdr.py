@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 
@@ -29,6 +28,7 @@ from tests.connectors.harness import (
     assert_no_secret_in,
     assert_secrets_not_in_urls,
     make_ctx,
+    values,
 )
 
 VENDOR = "qualys-vmdr"
@@ -61,10 +61,6 @@ def routes(*, detections: list[Resp] | None = None, hosts: list[Resp] | None = N
 
 def ctx_for(recorded: Recorded) -> tuple[ConnectorContext, list[float]]:
     return make_ctx(VENDOR, config=CONFIG, credentials={"password": PASSWORD}, recorded=recorded)
-
-
-def values(result: Any) -> dict[str, float]:
-    return {row["kri_slug"]: row["value"] for row in result.observations.iter_rows(named=True)}
 
 
 def test_run_computes_every_kri() -> None:

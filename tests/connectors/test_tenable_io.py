@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,8 +28,10 @@ from tests.connectors.harness import (
     assert_header_sent,
     assert_no_secret_in,
     assert_secrets_not_in_urls,
+    details,
     load_fixture,
     make_ctx,
+    values,
 )
 
 VENDOR = "tenable-io"
@@ -77,17 +78,6 @@ def routes(
 
 def ctx_for(recorded: Recorded) -> tuple[ConnectorContext, list[float]]:
     return make_ctx(VENDOR, config={}, credentials=CREDS, recorded=recorded)
-
-
-def values(result: Any) -> dict[str, float]:
-    return {row["kri_slug"]: row["value"] for row in result.observations.iter_rows(named=True)}
-
-
-def details(result: Any) -> dict[str, dict[str, Any]]:
-    return {
-        row["kri_slug"]: json.loads(row["detail"])
-        for row in result.observations.iter_rows(named=True)
-    }
 
 
 def test_run_computes_every_kri_from_the_exports() -> None:
