@@ -30,6 +30,8 @@ SECRET_SETTINGS = (
     "app_db_password",
     "pipeline_db_password",
     "dagster_db_password",
+    "anthropic_api_key",
+    "langfuse_secret_key",
 )
 SECRET_MANAGER = "https://secretmanager.googleapis.com"  # noqa: S105 (a URL)
 METADATA = "http://metadata.google.internal"

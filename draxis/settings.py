@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
 from draxis.secrets import SecretManagerSource
@@ -73,6 +73,33 @@ class Settings(BaseSettings):
     # loopback and link-local addresses otherwise), e.g. an on-prem scanner appliance:
     # DRAXIS_CONNECTOR_ALLOWED_NETWORKS="10.20.0.0/16,192.168.5.10/32" or a JSON list.
     connector_allowed_networks: Annotated[list[str], NoDecode] = []
+
+    # The expert panel (docs/panel.md). Without an Anthropic key the panel answers through the
+    # offline analyst, and says so; without both Langfuse keys tracing is off.
+    anthropic_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("ANTHROPIC_API_KEY", "anthropic_api_key")
+    )
+    anthropic_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("ANTHROPIC_BASE_URL", "anthropic_base_url")
+    )
+    panel_model: str = "claude-sonnet-4-6"
+    panel_max_tokens: int = Field(default=1500, ge=256, le=16000)  # per specialist answer
+    panel_timeout_seconds: float = Field(default=60.0, gt=0)  # per attempt of one call
+    panel_max_retries: int = Field(default=2, ge=0, le=6)  # on 429, 5xx, overloaded, timeouts
+    panel_retry_base_seconds: float = Field(default=1.0, ge=0)
+    panel_turn_timeout_seconds: float = Field(default=240.0, gt=0)
+    # The tenant's data in a system prompt, in (estimated) tokens; most relevant first.
+    panel_context_tokens: int = Field(default=12000, ge=1000, le=150000)
+    langfuse_public_key: str | None = Field(
+        default=None, validation_alias=AliasChoices("LANGFUSE_PUBLIC_KEY", "langfuse_public_key")
+    )
+    langfuse_secret_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("LANGFUSE_SECRET_KEY", "langfuse_secret_key")
+    )
+    langfuse_base_url: str = Field(
+        default="https://cloud.langfuse.com",
+        validation_alias=AliasChoices("LANGFUSE_BASE_URL", "langfuse_base_url"),
+    )
 
     host: str = "127.0.0.1"
     port: int = 8000

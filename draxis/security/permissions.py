@@ -31,6 +31,9 @@ class Permission(StrEnum):
     CARRIER_CONSENT_MANAGE = "carrier_consent:manage"  # which insurers see the tenant's posture
     INTEGRATIONS_READ = "integrations:read"  # the catalog, sources (never credentials), runs
     INTEGRATIONS_MANAGE = "integrations:manage"  # add / edit / test / run sources
+    PANEL_USE = "panel:use"  # open panel sessions, ask the panel, end sessions
+    KNOWLEDGE_READ = "knowledge:read"  # institutional memory: facts and documents
+    KNOWLEDGE_WRITE = "knowledge:write"  # add, edit, delete facts; upload and delete documents
     ORG_READ = "org:read"
     ORG_TENANTS_MANAGE = "org_tenants:manage"
     ORG_USERS_MANAGE = "org_users:manage"
@@ -47,7 +50,14 @@ _ORG_ADMIN = frozenset(
     {P.ORG_READ, P.ORG_TENANTS_MANAGE, P.ORG_USERS_MANAGE, P.ORG_MFA_MANAGE, P.IMPERSONATE}
 )
 _TENANT_READ = frozenset(
-    {P.DASHBOARD_READ, P.TENANT_USERS_READ, P.RISK_MODEL_READ, P.INTEGRATIONS_READ}
+    {
+        P.DASHBOARD_READ,
+        P.TENANT_USERS_READ,
+        P.RISK_MODEL_READ,
+        P.INTEGRATIONS_READ,
+        P.PANEL_USE,
+        P.KNOWLEDGE_READ,
+    }
 )
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -65,6 +75,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.RISK_MODEL_WRITE,
             P.CARRIER_CONSENT_MANAGE,
             P.INTEGRATIONS_MANAGE,
+            P.KNOWLEDGE_WRITE,
         }
     )
     | _TENANT_READ,

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
+import httpx2
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -85,7 +85,7 @@ def nothing_written(observer: Conn, *, may_change: tuple[str, ...] = ()) -> Iter
     assert_unchanged(before, snapshot(observer), may_change=may_change)
 
 
-def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
+def assert_problem(response: httpx2.Response, status: int) -> dict[str, Any]:
     """The exact status, as an RFC 9457 problem document; returns the body."""
     request = response.request
     assert response.status_code == status, (
@@ -103,13 +103,13 @@ def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
     return body
 
 
-def assert_mfa_required(response: httpx.Response) -> None:
+def assert_mfa_required(response: httpx2.Response) -> None:
     body = assert_problem(response, 403)
     assert body["type"] == MFA_REQUIRED_TYPE
     assert body["type"].endswith("/mfa-required")
 
 
-def assert_invalid_field(response: httpx.Response, location: str) -> None:
+def assert_invalid_field(response: httpx2.Response, location: str) -> None:
     """A 422 problem naming `location` (for example `body.tenant_id` or `path.user_id`)."""
     body = assert_problem(response, 422)
     locations = [e["location"] for e in body.get("errors", [])]
@@ -122,9 +122,9 @@ def call(
     path: str,
     token: str | None = None,
     json_body: Any = None,
-) -> httpx.Response:
+) -> httpx2.Response:
     """One request with an optional bearer and JSON body, never following redirects."""
-    response: httpx.Response = client.request(
+    response: httpx2.Response = client.request(
         method,
         path,
         headers=bearer(token) if token else {},
@@ -157,17 +157,17 @@ def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> SignedI
     return SignedIn(str(body["access_token"]), refresh, body)
 
 
-def refresh_with(client: TestClient, refresh: str) -> httpx.Response:
+def refresh_with(client: TestClient, refresh: str) -> httpx2.Response:
     """POST /api/auth/refresh presenting exactly `refresh` as the cookie."""
     client.cookies.clear()
-    response: httpx.Response = client.post(
+    response: httpx2.Response = client.post(
         "/api/auth/refresh", headers={"Cookie": f"{REFRESH_COOKIE}={refresh}"}
     )
     client.cookies.clear()
     return response
 
 
-def new_refresh_cookie(response: httpx.Response) -> str:
+def new_refresh_cookie(response: httpx2.Response) -> str:
     value = response.cookies.get(REFRESH_COOKIE)
     assert value, "the answer set no refresh cookie"
     return value
@@ -175,12 +175,12 @@ def new_refresh_cookie(response: httpx.Response) -> str:
 
 def logout_with(
     client: TestClient, *, token: str | None = None, refresh: str | None = None
-) -> httpx.Response:
+) -> httpx2.Response:
     client.cookies.clear()
     headers = bearer(token) if token else {}
     if refresh:
         headers["Cookie"] = f"{REFRESH_COOKIE}={refresh}"
-    response: httpx.Response = client.post("/api/auth/logout", headers=headers)
+    response: httpx2.Response = client.post("/api/auth/logout", headers=headers)
     client.cookies.clear()
     return response
 
