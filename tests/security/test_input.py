@@ -8,12 +8,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from draxis.db.scope import scoped_transaction
 from draxis.settings import Settings
 from tests.conftest import Conn
 from tests.factories import PASSWORD, TenantFixture
@@ -306,6 +307,9 @@ _VALID_FOR = (
     "source_id",
     "request_id",
     "run_id",
+    "fact_id",
+    "document_id",
+    "session_id",
 )
 
 _BODIES: dict[tuple[str, str], Any] = {
@@ -317,6 +321,9 @@ _BODIES: dict[tuple[str, str], Any] = {
     ("PUT", "/api/orgs/{org_id}/mfa-policy"): {"required": False},
     ("PATCH", "/api/platform/orgs/{org_id}"): {"disabled": True},
     ("PATCH", "/api/sources/{source_id}"): {"name": "Hostile"},
+    ("PATCH", "/api/memory/facts/{fact_id}"): {"value": "Hostile"},
+    ("POST", "/api/panel-sessions/{session_id}/messages"): {"content": "Hostile?"},
+    ("POST", "/api/panel-sessions/{session_id}/end"): {"remember": False},
 }
 
 
@@ -325,6 +332,36 @@ def test_the_route_walk_finds_every_parameterised_route(settings: Settings) -> N
     assert endpoints >= set(_BODIES), set(_BODIES) - endpoints
     assert len(endpoints) >= 14, endpoints
     assert {p for e in parameterised_api_routes(settings) for p in e.params} == set(_VALID_FOR)
+
+
+def _memory_of(conn: Conn, tenant: TenantFixture) -> dict[str, UUID]:
+    """A real fact, document and panel session of `tenant`, written as the app role (before the
+    snapshot)."""
+    with scoped_transaction(conn, tenant.scope):
+        fact = conn.execute(
+            "insert into tenant.institutional_knowledge (tenant_id, key, value, citation)"
+            " values (%s, %s, 'v', 'c') returning id",
+            (tenant.id, f"hostile.{uuid4().hex[:8]}"),
+        ).fetchone()
+        document = conn.execute(
+            "insert into tenant.institutional_documents (tenant_id, title, filename, media_type,"
+            " byte_size, sha256, content, char_count, chunk_count) values (%s, 'T', 't.txt',"
+            " 'text/plain', 1, %s, 'x', 1, 0) returning id",
+            (tenant.id, uuid4().hex * 2),
+        ).fetchone()
+        session = conn.execute(
+            "insert into tenant.panel_session (tenant_id, title) values (%s, 'Hostile')"
+            " returning id",
+            (tenant.id,),
+        ).fetchone()
+    assert fact is not None
+    assert document is not None
+    assert session is not None
+    return {
+        "fact_id": UUID(str(fact[0])),
+        "document_id": UUID(str(document[0])),
+        "session_id": UUID(str(session[0])),
+    }
 
 
 @pytest.mark.parametrize("value", list(HOSTILE_VALUES.values()), ids=list(HOSTILE_VALUES))
@@ -355,6 +392,7 @@ def test_hostile_path_parameters_are_404_or_422_never_500(
         "source_id": tenant_a.source_id,
         "request_id": uuid4(),
         "run_id": uuid4(),
+        **_memory_of(app_conn, tenant_a),
     }
     encoded = quote(value, safe="")
     has_slash = "/" in value or "/" in unquote(value)
