@@ -19,6 +19,7 @@ needs; nothing else opens a scoped transaction in the API. In order:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -277,3 +278,54 @@ def org_access(permission: Permission) -> AccessDependency:
         yield from _open("org", permission, request, pool, settings, principal, org_id, False)
 
     return _tag(dependency, permission, "org")
+
+
+@dataclass(frozen=True, slots=True)
+class TenantWork:
+    """Short transactions in the caller's tenant scope, for work that must not hold one open.
+
+    A panel turn waits seconds on a model between its writes; each write is its own transaction,
+    opened here with the scope set first, the session re-checked and audit rules as for `Tx`.
+    """
+
+    pool: ConnectionPool
+    settings: Settings
+    scope: Scope
+    caller: Caller
+
+    @property
+    def tenant_id(self) -> UUID:
+        assert self.scope.tenant_id is not None
+        return self.scope.tenant_id
+
+    @property
+    def user_id(self) -> UUID | None:
+        return self.caller.principal.user_id
+
+    @contextmanager
+    def transaction(self) -> Iterator[Conn]:
+        with self.pool.connection() as conn, scoped_transaction(conn, self.scope):
+            _check_session(conn, self.settings, self.caller.principal, mfa_completion=False)
+            yield conn
+
+    def audit(self, conn: Conn, action: str, target_id: UUID, **detail: Any) -> None:
+        Tx(conn, self.scope, self.caller).audit(
+            action, target_type="panel_session", target_id=target_id, **detail
+        )
+
+
+def tenant_work(permission: Permission) -> Callable[..., TenantWork]:
+    """Like `tenant_access`, but hands out `TenantWork` instead of holding one transaction."""
+
+    def dependency(
+        request: Request, pool: PoolDep, settings: SettingsDep, principal: CurrentPrincipal
+    ) -> TenantWork:
+        with contextmanager(_open)(
+            "tenant", permission, request, pool, settings, principal, None, False
+        ) as tx:
+            caller = tx.caller
+        return TenantWork(pool, settings, tx.scope, caller)
+
+    dependency.draxis_permission = permission  # type: ignore[attr-defined]
+    dependency.draxis_scope = "tenant"  # type: ignore[attr-defined]
+    return dependency

@@ -19,9 +19,11 @@ from api.routes import (
     inbound,
     integrations,
     me,
+    memory,
     mfa,
     model_transfer,
     org_admin,
+    panel,
     platform_admin,
     risk_model,
     tenant_admin,
@@ -32,11 +34,17 @@ from draxis.db.roles import DbRole
 from draxis.db.urls import role_conninfo
 from draxis.log import configure_logging
 from draxis.settings import Settings, get_settings
+from panel.orchestrator import Orchestrator
+from panel.service import build_orchestrator
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, panel_orchestrator: Orchestrator | None = None
+) -> FastAPI:
+    """The API; `panel_orchestrator` replaces the panel built from settings (tests, benches)."""
     settings = settings or get_settings()
     configure_logging(settings.log_level)
+    orchestrator = panel_orchestrator or build_orchestrator(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -46,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             pool.close()
+            orchestrator.tracer.shutdown()
 
     app = FastAPI(
         title="Draxis API",
@@ -54,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.panel = orchestrator
     install_problem_handlers(app)
     install_request_context(app)
     app.include_router(health.router)
@@ -72,6 +82,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         carrier,
         integrations,
         inbound,
+        memory,
+        panel,
     ):
         app.include_router(module.router)
     app.include_router(auth.keys_router)
