@@ -20,7 +20,9 @@ import { MfaEnrollPage } from './pages/MfaEnrollPage'
 import { MfaVerifyPage } from './pages/MfaVerifyPage'
 import { ModelPage } from './pages/ModelPage'
 import { NotFoundPage } from './pages/NotFoundPage'
+import { MemoryPage } from './pages/MemoryPage'
 import { OrgPage } from './pages/OrgPage'
+import { PanelPage } from './pages/PanelPage'
 import { PlatformPage } from './pages/PlatformPage'
 import { RiskPage } from './pages/RiskPage'
 import { SetupPage } from './pages/SetupPage'
@@ -199,6 +201,26 @@ function SourceRoute() {
   )
 }
 
+/** `/panel` and `/panel/:sessionId`: the expert panel (tenant roles; carriers never reach it). */
+function PanelRoute() {
+  const session = useSignedIn()
+  const { sessionId } = useParams()
+  return (
+    <RequirePermission permission={PERMISSION.panelUse}>
+      <PanelPage session={session} sessionId={sessionId ?? null} />
+    </RequirePermission>
+  )
+}
+
+function MemoryRoute() {
+  const session = useSignedIn()
+  return (
+    <RequirePermission permission={PERMISSION.knowledgeRead}>
+      <MemoryPage session={session} />
+    </RequirePermission>
+  )
+}
+
 export function AppRoutes() {
   const auth = useAuth()
   // Until the refresh cookie has been tried, show nothing that depends on the answer.
@@ -236,6 +258,9 @@ export function AppRoutes() {
         <Route path="/orgs/:orgId" element={<OrgByIdRoute />} />
         <Route path="/integrations" element={<IntegrationsRoute />} />
         <Route path="/integrations/:sourceId" element={<SourceRoute />} />
+        <Route path="/panel" element={<PanelRoute />} />
+        <Route path="/panel/:sessionId" element={<PanelRoute />} />
+        <Route path="/memory" element={<MemoryRoute />} />
         <Route
           path="/platform"
           element={

@@ -162,14 +162,40 @@ export interface RequestOptions {
 export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json, application/problem+json' }
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json'
-  if (opts.token) headers.Authorization = `Bearer ${opts.token}`
+  const res = await fetchResponse(path, {
+    method: opts.method,
+    headers,
+    body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
+    token: opts.token,
+    signal: opts.signal,
+  })
+  if (res.status === 204) return undefined as T
+  return (await res.json()) as T
+}
 
+export interface RawRequestOptions {
+  method?: RequestOptions['method']
+  headers?: Record<string, string>
+  /** Sent as is (a FormData for multipart, a string for JSON). */
+  body?: BodyInit
+  token?: string | null
+  signal?: AbortSignal
+}
+
+/**
+ * Like `request`, but answers the successful `Response` itself: for a stream (Server-Sent
+ * Events), a file download or a multipart upload. A failure is a ProblemError as usual.
+ * Most callers want `authedFetch` (session.ts).
+ */
+export async function fetchResponse(path: string, opts: RawRequestOptions = {}): Promise<Response> {
+  const headers: Record<string, string> = { ...opts.headers }
+  if (opts.token) headers.Authorization = `Bearer ${opts.token}`
   let res: Response
   try {
     res = await fetch(path, {
       method: opts.method ?? 'GET',
       headers,
-      body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
+      body: opts.body,
       credentials: 'same-origin',
       signal: opts.signal,
     })
@@ -182,6 +208,5 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
     })
   }
   if (!res.ok) throw await toProblem(res)
-  if (res.status === 204) return undefined as T
-  return (await res.json()) as T
+  return res
 }

@@ -219,6 +219,9 @@ export const PERMISSION = {
   carrierConsentManage: 'carrier_consent:manage',
   riskModelRead: 'risk_model:read',
   riskModelWrite: 'risk_model:write',
+  panelUse: 'panel:use',
+  knowledgeRead: 'knowledge:read',
+  knowledgeWrite: 'knowledge:write',
 } as const
 
 export const MFA_REQUIRED_SUFFIX = '/mfa-required'

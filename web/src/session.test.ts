@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import {
+  authedFetch,
   authedRequest,
   bootstrapSession,
   getAuthState,
@@ -148,5 +149,29 @@ describe('background refresh', () => {
     await vi.advanceTimersByTimeAsync(2_000)
     expect(api.callsTo('POST /api/auth/refresh')).toHaveLength(1)
     expect(getSession()?.token).toBe('next')
+  })
+})
+
+describe('authedFetch', () => {
+  it('answers the raw response; on a 401 refreshes once and retries the opening once', async () => {
+    setSession(sessionFromAuth(authResponse({ access_token: 'old' })))
+    const api = mockApi({
+      'POST /api/stream': (call) =>
+        call.token === 'new' ? new Response('event: x\ndata: 1\n\n', { headers: { 'Content-Type': 'text/event-stream' } }) : problem(401, 'expired'),
+      'POST /api/auth/refresh': jsonResponse(authResponse({ access_token: 'new' })),
+    })
+    const res = await authedFetch('/api/stream', { method: 'POST', headers: { Accept: 'text/event-stream' }, body: '{}' })
+    await expect(res.text()).resolves.toBe('event: x\ndata: 1\n\n')
+    expect(api.calls.map((c) => `${c.method} ${c.path} ${c.token ?? '-'}`)).toEqual([
+      'POST /api/stream old',
+      'POST /api/auth/refresh -',
+      'POST /api/stream new',
+    ])
+  })
+
+  it('rejects with the problem of a refusal', async () => {
+    setSession(sessionFromAuth(authResponse({ access_token: 'a1' })))
+    mockApi({ 'POST /api/stream': problem(409, 'The session has ended.') })
+    await expect(authedFetch('/api/stream', { method: 'POST' })).rejects.toMatchObject({ status: 409, detail: 'The session has ended.' })
   })
 })

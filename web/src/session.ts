@@ -3,7 +3,7 @@
 // the token, and on a 401 refreshes once and retries once; if that fails the session is cleared
 // and the route guards send the user to /login.
 import { useSyncExternalStore } from 'react'
-import { ProblemError, request, type RequestOptions } from './api'
+import { fetchResponse, ProblemError, request, type RawRequestOptions, type RequestOptions } from './api'
 import {
   MFA_REQUIRED_SUFFIX,
   type AuthResponse,
@@ -213,7 +213,7 @@ export interface AuthedRequestOptions extends Omit<RequestOptions, 'token'> {
   refreshOn401?: 'always' | 'challenge'
 }
 
-function tokenRejected(err: ProblemError, opts: AuthedRequestOptions): boolean {
+function tokenRejected(err: ProblemError, opts: { refreshOn401?: AuthedRequestOptions['refreshOn401'] }): boolean {
   return err.status === 401 && (opts.refreshOn401 !== 'challenge' || err.challenge !== undefined)
 }
 
@@ -223,9 +223,31 @@ function tokenRejected(err: ProblemError, opts: AuthedRequestOptions): boolean {
  */
 export async function authedRequest<T>(path: string, opts: AuthedRequestOptions = {}): Promise<T> {
   const { refreshOn401: _mode, ...requestOpts } = opts
+  return withAccessToken(opts, (token) => request<T>(path, { ...requestOpts, token }))
+}
+
+export interface AuthedFetchOptions extends Omit<RawRequestOptions, 'token'> {
+  refreshOn401?: AuthedRequestOptions['refreshOn401']
+}
+
+/**
+ * `authedRequest` for a raw `Response` (a stream, a file, a multipart upload): the same token,
+ * the same 401 → refresh → retry-once. Only the opening of the request is retried; once the
+ * answer is 2xx its body is the caller's to read.
+ */
+export async function authedFetch(path: string, opts: AuthedFetchOptions = {}): Promise<Response> {
+  const { refreshOn401: _mode, ...fetchOpts } = opts
+  return withAccessToken(opts, (token) => fetchResponse(path, { ...fetchOpts, token }))
+}
+
+/** Runs `call` with the session's token; on a rejected token, refreshes once and retries once. */
+async function withAccessToken<T>(
+  opts: { refreshOn401?: AuthedRequestOptions['refreshOn401'] },
+  call: (token: string | undefined) => Promise<T>,
+): Promise<T> {
   const before = getSession()
   try {
-    return await request<T>(path, { ...requestOpts, token: before?.token })
+    return await call(before?.token)
   } catch (err) {
     if (!(err instanceof ProblemError)) throw err
     if (err.status === 403 && err.hasType(MFA_REQUIRED_SUFFIX)) markMfaPending()
@@ -244,7 +266,7 @@ export async function authedRequest<T>(path: string, opts: AuthedRequestOptions 
     // impersonated tenant's, so do not replay it as the actor.
     if (before.impersonation && !next.impersonation) throw err
     try {
-      return await request<T>(path, { ...requestOpts, token: next.token })
+      return await call(next.token)
     } catch (retryErr) {
       if (retryErr instanceof ProblemError && tokenRejected(retryErr, opts)) clearSession()
       if (retryErr instanceof ProblemError && retryErr.status === 403 && retryErr.hasType(MFA_REQUIRED_SUFFIX))

@@ -18,6 +18,8 @@ const NAV: readonly NavItem[] = [
   { to: '/', label: 'Dashboard', permission: PERMISSION.dashboardRead },
   { to: '/model', label: 'Risk model', permission: PERMISSION.riskModelRead },
   { to: '/integrations', label: 'Integrations', permission: INTEGRATIONS_PERMISSION.read },
+  { to: '/panel', label: 'Expert panel', permission: PERMISSION.panelUse },
+  { to: '/memory', label: 'Memory', permission: PERMISSION.knowledgeRead },
   { to: '/tenant/users', label: 'Users', permission: PERMISSION.tenantUsersRead },
   { to: '/tenant/carriers', label: 'Carriers', permission: PERMISSION.carrierConsentManage },
   { to: '/org', label: 'Organization', permission: PERMISSION.orgRead },
