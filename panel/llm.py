@@ -185,6 +185,9 @@ class AnthropicClient:
             timeout=config.timeout_seconds,
             max_retries=0,
             http_client=http_client,
+            # The SDK's own spans go to the process's OpenTelemetry provider (not Langfuse's, see
+            # panel.tracing); no trace context or baggage rides along to Anthropic.
+            open_telemetry={"propagation": False},
         )
         self._sleep = sleep
         self._rand = rand

@@ -45,7 +45,7 @@ from panel.analyst import (
 from panel.context import load_snapshot, render_context
 from panel.personas import persona
 from panel.store import Conn, NewMessage, PanelMessageOut, TenantDb
-from panel.tracing import PanelTracer, TurnTrace
+from panel.tracing import PanelTracer, TurnTrace, turn_trace_id
 
 log = logging.getLogger("draxis.panel")
 _T = TypeVar("_T")
@@ -131,10 +131,21 @@ class Orchestrator:
         def receive(conn: Conn) -> Turn:
             number = store.begin_turn(conn, session_id)
             store.retitle_if_new(conn, session_id, question)
+            # The turn's trace id is known before its trace opens: the question carries it too.
+            trace_id = (
+                turn_trace_id(db.tenant_id, session_id, number) if self.tracer.enabled else None
+            )
             user = store.append(
                 conn,
                 session_id,
-                NewMessage(number, "user", question, target=target, author_user_id=db.user_id),
+                NewMessage(
+                    number,
+                    "user",
+                    question,
+                    target=target,
+                    trace_id=trace_id,
+                    author_user_id=db.user_id,
+                ),
             )
             snapshot = load_snapshot(conn, question)
             context = render_context(snapshot, question, self.context_tokens)
@@ -256,7 +267,7 @@ class Orchestrator:
                 decision=decision.as_json(),
                 context=turn.input.context.summary(),
                 meta=decision.meta,
-                trace_id=trace.trace_id if target == "panel" else None,
+                trace_id=trace.trace_id,
             ),
         )
         await emit(TurnEvent("moderator.decided", {"message": _dump(saved)}))

@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from langfuse import Langfuse, propagate_attributes
+from langfuse import Langfuse, is_langfuse_span, propagate_attributes
 from langfuse._client.span import LangfuseGeneration, LangfuseSpan
+from opentelemetry.sdk.trace import TracerProvider
 
 from draxis.settings import Settings
 from panel.llm import LlmResponse
@@ -108,21 +109,28 @@ class TurnTrace:
 class PanelTracer:
     """Per process. `turn()` opens one turn's trace; `flush()` sends what is batched."""
 
-    def __init__(self, client: Langfuse | None) -> None:
+    def __init__(self, client: Langfuse | None, provider: TracerProvider | None = None) -> None:
         self._client = client
+        self._provider = provider
 
     @classmethod
     def from_settings(cls, settings: Settings, **options: Any) -> PanelTracer:
         if settings.langfuse_public_key is None or settings.langfuse_secret_key is None:
             return cls(None)
+        # Langfuse gets a tracer provider of its own, never the process's global one: only our
+        # generations reach it (not the SDK's `anthropic.messages.create` spans, which would
+        # count every call twice), and `shutdown` really stops its exporter.
+        provider = TracerProvider()
         client = Langfuse(
             public_key=settings.langfuse_public_key,
             secret_key=settings.langfuse_secret_key.get_secret_value(),
             base_url=settings.langfuse_base_url,
             environment=settings.environment,
+            tracer_provider=provider,
+            should_export_span=is_langfuse_span,
             **options,
         )
-        return cls(client)
+        return cls(client, provider)
 
     @property
     def enabled(self) -> bool:
@@ -165,3 +173,5 @@ class PanelTracer:
     def shutdown(self) -> None:
         if self._client is not None:
             self._client.shutdown()
+        if self._provider is not None:
+            self._provider.shutdown()

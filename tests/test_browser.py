@@ -244,3 +244,31 @@ def test_editing_a_threshold_changes_the_colour_and_the_risk_severity(
     page.goto(f"{live_server}/")
     expect(tile).to_have_attribute("data-status", expected_status)
     expect(top).to_have_attribute("data-severity", expected_severity)
+
+
+def test_ask_the_panel_and_end_the_session(
+    browser_page: Page, live_server: str, settings: Settings, tenant_a: TenantFixture
+) -> None:
+    """Offline (no API key in tests): the whole turn streams in, labelled offline."""
+    page = browser_page
+    materialize_tenant(settings, tenant_a)
+    _sign_in(page, live_server, tenant_a.user_email)
+    page.get_by_role("link", name="Expert panel").click()
+    expect(page.get_by_test_id("offline-banner")).to_be_visible()
+    page.get_by_role("button", name="New session").click()
+    form = page.get_by_role("form", name="Ask the panel")
+    form.get_by_label("Your question").fill("Will our gaps hurt the cyber insurance renewal?")
+    form.get_by_role("button", name="Ask", exact=True).click()
+
+    turn = page.get_by_test_id("panel-turn")
+    expect(turn).to_have_attribute("data-status", "completed")
+    expect(turn.get_by_test_id("synthesis")).to_contain_text("What needs attention first")
+    expect(turn.get_by_test_id("offline-badge").first).to_be_visible()
+    turn.get_by_role("button", name="Show rationale").click()
+    expect(turn.get_by_test_id("specialist-answer")).to_contain_text("Cyber insurance lens")
+    expect(page.get_by_test_id("session-title")).to_contain_text("Will our gaps hurt")
+
+    page.get_by_role("button", name="End session").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="End session").click()
+    expect(page.get_by_test_id("ended-note")).to_be_visible()
+    expect(form.get_by_role("button", name="Ask", exact=True)).to_be_disabled()
