@@ -11,8 +11,10 @@ Reading (`load_snapshot`) is SQL in the caller's tenant-scoped transaction; rend
 5. risks: the ones the question names, then by severity and score;
 6. outcomes, by severity; then vendors, the question's first, then by tier.
 
-Each section may use its share of the budget plus what earlier sections left unused. Whatever does
-not fit is counted, and the prompt says what was left out, so the model knows its view is partial.
+Each section may use its share of the budget plus what earlier sections left unused; what is
+still unused at the end goes to the sections that had to leave something out, in order.
+Whatever does not fit is counted, and the prompt says what was left out, so the model knows its
+view is partial.
 Tokens are estimated at 4 characters each (English prose and numbers); the API's own count for
 each call is recorded in the audit trail.
 """
@@ -304,12 +306,22 @@ def render_context(snapshot: Snapshot, question: str, budget_tokens: int) -> Ren
     budget_chars = budget_tokens * CHARS_PER_TOKEN
     # Reserve room for the header and the closing "left out" line.
     spendable = max(0, budget_chars - len(header) - 300)
-    parts, included, left_out, notes, carry = [header], {}, {}, [], 0
-    for key, title, lines, describe in sections:
+    # First pass: each section its share plus what earlier ones left; second pass: whatever is
+    # still unused goes to sections that had to leave something out, in section order.
+    rendered: list[tuple[str, int, int]] = []
+    carry = 0
+    for key, title, lines, _ in sections:
         allowance = int(spendable * SHARES[key]) + carry
-        text, n, used = _section(title, lines, allowance)
-        carry = allowance - used
-        parts.append(text)
+        rendered.append(_section(title, lines, allowance))
+        carry = allowance - rendered[-1][2]
+    for i, (_, title, lines, _) in enumerate(sections):
+        _, n, used = rendered[i]
+        if n < len(lines) and carry > 0:
+            rendered[i] = _section(title, lines, used + carry)
+            carry -= rendered[i][2] - used
+    parts, included, left_out, notes = [header], {}, {}, []
+    for (key, _, lines, describe), (section_text, n, _) in zip(sections, rendered, strict=True):
+        parts.append(section_text)
         included[key] = n
         left_out[key] = len(lines) - n
         if left_out[key]:
