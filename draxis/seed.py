@@ -18,6 +18,7 @@ from psycopg.rows import TupleRow
 from connectors.demo import CATALOG, CIS_DOMAIN
 from draxis.db.scope import Scope, scoped_transaction
 from draxis.security.passwords import hash_password
+from draxis.seed_memory import seed_memory
 from draxis.seed_risk_model import seed_risk_model
 
 Conn = psycopg.Connection[TupleRow]
@@ -139,6 +140,7 @@ def seed_demo(conn: Conn, password: str) -> list[DemoUser]:
         with scoped_transaction(conn, Scope.tenant(tenant_ids[tenant.slug], org_id)):
             _seed_tenant(conn, tenant_ids[tenant.slug], tenant)
             seed_risk_model(conn, tenant_ids[tenant.slug], tenant.profile)
+            seed_memory(conn, tenant_ids[tenant.slug])
     return list(USERS)
 
 

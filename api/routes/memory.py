@@ -28,6 +28,7 @@ from api.identity_models import PlainText, Strict
 from api.problems import Problem
 from draxis.security.permissions import Permission
 from panel import documents as docs
+from panel.memory_store import insert_document
 from panel.retrieval import relevant_chunks
 
 router = APIRouter(prefix="/api/memory", tags=["memory"])
@@ -363,52 +364,6 @@ def _too_large() -> Problem:
     return Problem(413, f"The file is over {docs.MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
 
 
-def _insert_document(
-    tx: Tx,
-    *,
-    title: str,
-    filename: str,
-    citation: str | None,
-    data: bytes,
-    sha256: str,
-    parsed: docs.ParsedDocument,
-) -> UUID:
-    """The document row and all its chunks, or nothing (one savepoint around both)."""
-    tenant_id = _tenant_id(tx)
-    with tx.conn.transaction():
-        row = tx.conn.execute(
-            "insert into tenant.institutional_documents (tenant_id, title, filename, media_type,"
-            " byte_size, sha256, content, page_count, char_count, chunk_count, citation,"
-            " uploaded_by) values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) returning id",
-            (
-                tenant_id,
-                title,
-                filename,
-                parsed.media_type,
-                len(data),
-                sha256,
-                data,
-                parsed.page_count,
-                parsed.char_count,
-                len(parsed.chunks),
-                citation,
-                tx.principal.user_id,
-            ),
-        ).fetchone()
-        assert row is not None
-        document_id = UUID(str(row[0]))
-        with tx.conn.cursor() as cur:
-            cur.executemany(
-                "insert into tenant.institutional_document_chunks (tenant_id, document_id,"
-                " chunk_no, heading, page, content) values (%s, %s, %s, %s, %s, %s)",
-                [
-                    (tenant_id, document_id, c.chunk_no, c.heading, c.page, c.content)
-                    for c in parsed.chunks
-                ],
-            )
-    return document_id
-
-
 def _duplicate(tx: Tx, sha256: str) -> Problem | None:
     row = tx.conn.execute(
         "select id, title from tenant.institutional_documents where sha256 = %s", (sha256,)
@@ -470,14 +425,16 @@ def upload_document(
         raise duplicate
     final_title = chosen_title or docs.title_from_filename(filename)
     try:
-        document_id = _insert_document(
-            tx,
+        document_id = insert_document(
+            tx.conn,
+            _tenant_id(tx),
             title=final_title,
             filename=filename,
             citation=chosen_citation,
             data=data,
             sha256=sha256,
             parsed=parsed,
+            uploaded_by=tx.principal.user_id,
         )
     except psycopg.errors.UniqueViolation:  # the same file, uploaded concurrently
         raise _duplicate(tx, sha256) or Problem(409, "This file is already uploaded.") from None
