@@ -25,31 +25,18 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 
 import httpx
-import psycopg
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from psycopg import sql
 
-from draxis.db.migrate import migrate
+from bench.db import fresh_database
 from draxis.db.pool import connect
 from draxis.db.roles import DbRole
-from draxis.db.urls import cluster_url, role_conninfo, with_database
+from draxis.db.urls import role_conninfo
 from draxis.security.passwords import hash_password, verify_password
 from draxis.settings import Settings
 from tests.factories import PASSWORD, create_tenant
 
 BENCH_DB = "draxis_bench_auth"
-
-
-def _settings() -> Settings:
-    base = cluster_url(Settings())
-    with psycopg.connect(with_database(base, "postgres"), autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(BENCH_DB))
-        )
-    settings = Settings(environment="test", DATABASE_URL=with_database(base, BENCH_DB))
-    migrate(settings)
-    return settings
 
 
 @contextmanager
@@ -183,7 +170,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=10)
     parser.add_argument("--seconds", type=float, default=5.0)
     args = parser.parse_args()
-    settings = _settings()
+    settings = fresh_database(BENCH_DB)
     with connect(role_conninfo(settings, DbRole.APP)) as conn:
         tenant = create_tenant(conn, "bench")
     command = "python -m bench.auth_load " + " ".join(f"--{k} {v}" for k, v in vars(args).items())

@@ -47,17 +47,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from uuid import UUID, uuid4
 
-import psycopg
 from fastapi.testclient import TestClient
-from psycopg import sql
 from pydantic import SecretStr
 
 from api.main import create_app
+from bench.db import fresh_database
 from connectors.demo import CATALOG
-from draxis.db.migrate import migrate
 from draxis.db.pool import connect
 from draxis.db.roles import DbRole
-from draxis.db.urls import cluster_url, role_conninfo, with_database
+from draxis.db.urls import role_conninfo
 from draxis.settings import Settings
 from panel.analyst import TurnInput
 from panel.context import (
@@ -144,17 +142,6 @@ def serve_model(model: FakeModel) -> Iterator[str]:
         thread.join(5)
 
 
-def _fresh_database() -> Settings:
-    base = cluster_url(Settings())
-    with psycopg.connect(with_database(base, "postgres"), autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(BENCH_DB))
-        )
-    settings = Settings(environment="test", DATABASE_URL=with_database(base, BENCH_DB))
-    migrate(settings)
-    return settings
-
-
 @dataclass(frozen=True, slots=True)
 class TurnTiming:
     total: float
@@ -214,7 +201,7 @@ def turn_latency(args: argparse.Namespace) -> None:
     delays = dict(zip(SPECIALISTS, args.specialists, strict=True))
     delays.update(moderator=args.moderator, synthesis=args.synthesis)
     model = FakeModel(delays)
-    settings = _fresh_database()
+    settings = fresh_database(BENCH_DB)
     with connect(role_conninfo(settings, DbRole.APP)) as conn:
         tenant = create_tenant(conn, "bench")
     with serve_model(model) as url:

@@ -33,8 +33,8 @@ import dagster as dg
 import numpy as np
 import polars as pl
 import psycopg
-from psycopg import sql
 
+from bench.db import fresh_database
 from bench.rollups import QUIET
 from connectors.base import (
     OBSERVATION_SCHEMA,
@@ -47,8 +47,6 @@ from connectors.base import (
     SourceType,
 )
 from connectors.registry import REGISTRY
-from draxis.db.migrate import migrate
-from draxis.db.urls import cluster_url, with_database
 from draxis.settings import Settings
 
 BENCH_DB = "draxis_bench_refresh"
@@ -89,17 +87,6 @@ class GeneratedSource:
             }
         ).cast(OBSERVATION_SCHEMA)  # type: ignore[arg-type]
         return RunResult(observations=frame, items_fetched=count)
-
-
-def _fresh_database() -> Settings:
-    base = cluster_url(Settings())
-    with psycopg.connect(with_database(base, "postgres"), autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(BENCH_DB))
-        )
-    settings = Settings(environment="test", DATABASE_URL=with_database(base, BENCH_DB))
-    migrate(settings)
-    return settings
 
 
 def load(settings: Settings, tenants: int, sources: list[GeneratedSource]) -> list[str]:
@@ -175,7 +162,7 @@ def main() -> None:
     sources = [GeneratedSource(v, args.kris, args.days) for v in vendors[: args.sources]]
     for source in sources:
         REGISTRY[source.vendor_id] = source
-    settings = _fresh_database()
+    settings = fresh_database(BENCH_DB)
     os.environ["DATABASE_URL"] = settings.database_url or ""
     started = time.perf_counter()
     tenants = load(settings, args.tenants, sources)

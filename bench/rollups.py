@@ -44,8 +44,7 @@ from assets.partitions import TENANT_DIMENSION
 from bench import pandas_rollups
 from bench.auth_load import _serve
 from bench.book import Book, generate
-from draxis.db.migrate import migrate
-from draxis.db.urls import cluster_url, with_database
+from bench.db import fresh_database
 from draxis.security.passwords import hash_password
 from draxis.settings import Settings
 from pipelines.jobs import carrier_portfolio_job, kri_status_job, posture_job
@@ -170,17 +169,6 @@ def compare_transforms(book: Book, repeat: int) -> None:
 
 
 # 2. The book in Postgres -----------------------------------------------------------------------
-def _fresh_database() -> Settings:
-    base = cluster_url(Settings())
-    with psycopg.connect(with_database(base, "postgres"), autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(BENCH_DB))
-        )
-    settings = Settings(environment="test", DATABASE_URL=with_database(base, BENCH_DB))
-    migrate(settings)
-    return settings
-
-
 def _copy(conn: psycopg.Connection[Any], table: str, frame: pl.DataFrame) -> None:
     columns = sql.SQL(", ").join(sql.Identifier(c) for c in frame.columns)
     statement = sql.SQL("copy {} ({}) from stdin (format csv)").format(sql.SQL(table), columns)
@@ -466,7 +454,7 @@ def main() -> None:
     compare_transforms(book, args.repeat)
     if args.transforms_only:
         return
-    settings = _fresh_database()
+    settings = fresh_database(BENCH_DB)
     emails = load(book, settings)
     with _database_env(settings), dg.DagsterInstance.ephemeral() as instance:
         pipeline_recompute(book, instance)

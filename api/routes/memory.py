@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import quote
 from uuid import UUID
 
@@ -31,6 +31,7 @@ from panel import documents as docs
 from panel.memory_store import insert_document
 from panel.retrieval import relevant_chunks
 
+_Row = TypeVar("_Row", bound=BaseModel)
 router = APIRouter(prefix="/api/memory", tags=["memory"])
 Reader = Annotated[Tx, Depends(tenant_access(Permission.KNOWLEDGE_READ))]
 Writer = Annotated[Tx, Depends(tenant_access(Permission.KNOWLEDGE_WRITE))]
@@ -120,15 +121,17 @@ from tenant.institutional_knowledge
 """
 
 
+def _one(tx: Tx, out: type[_Row], query: str, row_id: UUID, what: str) -> _Row:
+    """The row `query` finds by id, or 404 naming `what`."""
+    found = tx.conn.cursor(row_factory=class_row(out)).execute(query + " where id = %s", (row_id,))
+    row = found.fetchone()
+    if row is None:
+        raise Problem(404, f"No such {what}.")
+    return row
+
+
 def _fact(tx: Tx, fact_id: UUID) -> FactOut:
-    found = (
-        tx.conn.cursor(row_factory=class_row(FactOut))
-        .execute(_FACT + " where id = %s", (fact_id,))
-        .fetchone()
-    )
-    if found is None:
-        raise Problem(404, "No such fact.")
-    return found
+    return _one(tx, FactOut, _FACT, fact_id, "fact")
 
 
 def _tenant_id(tx: Tx) -> UUID:
@@ -328,14 +331,7 @@ from tenant.institutional_documents
 
 
 def _document(tx: Tx, document_id: UUID) -> DocumentOut:
-    found = (
-        tx.conn.cursor(row_factory=class_row(DocumentOut))
-        .execute(_DOCUMENT + " where id = %s", (document_id,))
-        .fetchone()
-    )
-    if found is None:
-        raise Problem(404, "No such document.")
-    return found
+    return _one(tx, DocumentOut, _DOCUMENT, document_id, "document")
 
 
 def _optional_text(value: str | None, name: str, limit: int) -> str | None:

@@ -27,6 +27,14 @@ def _signed_in(client: TestClient, conn: Conn, tenant: TenantFixture) -> dict[st
     )
 
 
+def _new_session(
+    client: TestClient, conn: Conn, tenant: TenantFixture
+) -> tuple[TestClient, dict[str, str], str]:
+    """A tenant user of `tenant`, signed in on `client`, with a new panel session."""
+    headers = _signed_in(client, conn, tenant)
+    return client, headers, _open(client, headers)
+
+
 def _open(client: TestClient, headers: dict[str, str]) -> str:
     response = client.post("/api/panel-sessions", json={}, headers=headers)
     assert response.status_code == 201, response.text
@@ -102,9 +110,7 @@ def test_a_turn_routes_by_tool_use_and_keeps_every_step(
 def test_the_second_turn_carries_the_conversation(
     model_app: AppFactory, fake: FakeAnthropic, app_conn: Conn, tenant_a: TenantFixture
 ) -> None:
-    client = model_app()
-    headers = _signed_in(client, app_conn, tenant_a)
-    sid = _open(client, headers)
+    client, headers, sid = _new_session(model_app(), app_conn, tenant_a)
     fake.on("moderator", convene(), convene())
     fake.on("synthesis", compose("First reply."), compose("Second reply."))
     assert _ask(client, headers, sid, "First question").status_code == 201
@@ -118,9 +124,7 @@ def test_the_second_turn_carries_the_conversation(
 def test_a_malformed_routing_decision_fails_the_turn_and_keeps_the_trail(
     model_app: AppFactory, fake: FakeAnthropic, app_conn: Conn, tenant_a: TenantFixture
 ) -> None:
-    client = model_app()
-    headers = _signed_in(client, app_conn, tenant_a)
-    sid = _open(client, headers)
+    client, headers, sid = _new_session(model_app(), app_conn, tenant_a)
     fake.on(
         "moderator",
         tool("convene_panel", {"framing": "x", "specialists": [{"persona": "legal",
@@ -147,9 +151,7 @@ def test_a_malformed_routing_decision_fails_the_turn_and_keeps_the_trail(
 def test_a_failing_specialist_does_not_sink_the_turn(
     model_app: AppFactory, fake: FakeAnthropic, app_conn: Conn, tenant_a: TenantFixture
 ) -> None:
-    client = model_app(panel_max_retries=1)
-    headers = _signed_in(client, app_conn, tenant_a)
-    sid = _open(client, headers)
+    client, headers, sid = _new_session(model_app(panel_max_retries=1), app_conn, tenant_a)
     fake.on("moderator", convene(("privacy", "q1", "w1"), ("tprm", "q2", "w2")))
     fake.on("privacy", text("Privacy answer."))
     fake.on("tprm", httpx2.ReadTimeout("slow"), httpx2.ReadTimeout("slow"))
@@ -168,9 +170,7 @@ def test_a_failing_specialist_does_not_sink_the_turn(
 def test_a_429_then_success_is_one_answer_with_two_attempts(
     model_app: AppFactory, fake: FakeAnthropic, app_conn: Conn, tenant_a: TenantFixture
 ) -> None:
-    client = model_app()
-    headers = _signed_in(client, app_conn, tenant_a)
-    sid = _open(client, headers)
+    client, headers, sid = _new_session(model_app(), app_conn, tenant_a)
     fake.on(
         "moderator",
         error(429, "rate_limit_error", "slow down", **{"retry-after": "0"}),
@@ -186,9 +186,7 @@ def test_a_429_then_success_is_one_answer_with_two_attempts(
 def test_asking_a_specialist_directly_skips_the_routing_call(
     model_app: AppFactory, fake: FakeAnthropic, app_conn: Conn, tenant_a: TenantFixture
 ) -> None:
-    client = model_app()
-    headers = _signed_in(client, app_conn, tenant_a)
-    sid = _open(client, headers)
+    client, headers, sid = _new_session(model_app(), app_conn, tenant_a)
     fake.on("tprm", text("Vendor view."))
     fake.on("synthesis", compose("Vendor reply."))
     response = _ask(client, headers, sid, "Which vendors matter most?", target="tprm")
@@ -201,9 +199,7 @@ def test_asking_a_specialist_directly_skips_the_routing_call(
 def test_the_stream_reports_each_step_as_it_happens(
     model_app: AppFactory, fake: FakeAnthropic, app_conn: Conn, tenant_a: TenantFixture
 ) -> None:
-    client = model_app()
-    headers = _signed_in(client, app_conn, tenant_a)
-    sid = _open(client, headers)
+    client, headers, sid = _new_session(model_app(), app_conn, tenant_a)
     _script_full_turn(fake)
     with client.stream(
         "POST",

@@ -1,4 +1,4 @@
-import { useEffect, type ReactNode } from 'react'
+import { lazy, Suspense, useEffect, type ReactNode } from 'react'
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
 import { Navigate, Route, Routes, useParams } from 'react-router'
 import { ProblemError } from './api'
@@ -20,9 +20,7 @@ import { MfaEnrollPage } from './pages/MfaEnrollPage'
 import { MfaVerifyPage } from './pages/MfaVerifyPage'
 import { ModelPage } from './pages/ModelPage'
 import { NotFoundPage } from './pages/NotFoundPage'
-import { MemoryPage } from './pages/MemoryPage'
 import { OrgPage } from './pages/OrgPage'
-import { PanelPage } from './pages/PanelPage'
 import { PlatformPage } from './pages/PlatformPage'
 import { RiskPage } from './pages/RiskPage'
 import { SetupPage } from './pages/SetupPage'
@@ -201,13 +199,20 @@ function SourceRoute() {
   )
 }
 
+// The panel and memory pages (chat, Markdown, uploads) load on first visit: most sessions never
+// open them, and the main bundle stays under Vite's 500 kB warning.
+const PanelPage = lazy(() => import('./pages/PanelPage').then((m) => ({ default: m.PanelPage })))
+const MemoryPage = lazy(() => import('./pages/MemoryPage').then((m) => ({ default: m.MemoryPage })))
+
 /** `/panel` and `/panel/:sessionId`: the expert panel (tenant roles; carriers never reach it). */
 function PanelRoute() {
   const session = useSignedIn()
   const { sessionId } = useParams()
   return (
     <RequirePermission permission={PERMISSION.panelUse}>
-      <PanelPage session={session} sessionId={sessionId ?? null} />
+      <Suspense fallback={<LoadingPanel label="Loading the panel…" />}>
+        <PanelPage session={session} sessionId={sessionId ?? null} />
+      </Suspense>
     </RequirePermission>
   )
 }
@@ -216,7 +221,9 @@ function MemoryRoute() {
   const session = useSignedIn()
   return (
     <RequirePermission permission={PERMISSION.knowledgeRead}>
-      <MemoryPage session={session} />
+      <Suspense fallback={<LoadingPanel label="Loading memory…" />}>
+        <MemoryPage session={session} />
+      </Suspense>
     </RequirePermission>
   )
 }
