@@ -12,7 +12,7 @@ mid-turn and no longer blocks the session.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +29,7 @@ Conn = psycopg.Connection[TupleRow]
 Kind = Literal["user", "decision", "specialist", "synthesis", "error"]
 STALE_TURN_SECONDS = 300
 HISTORY_TURNS = 6
+DEFAULT_TITLE = "New session"  # until the first question names the session
 
 
 class TenantDb(Protocol):
@@ -157,7 +158,8 @@ class NewMessage:
 
 def append(conn: Conn, session_id: UUID, message: NewMessage) -> PanelMessageOut:
     meta = message.meta
-    usage = meta.usage if meta else None
+    # Tokens only for a step that called a model (not offline rules, not a direct question).
+    usage = meta.usage if meta and meta.mode == "llm" and meta.model else None
     cur = conn.cursor(row_factory=class_row(PanelMessageOut))
     row = cur.execute(
         "insert into tenant.panel_message (tenant_id, session_id, turn, kind, persona, target,"
@@ -180,10 +182,10 @@ def append(conn: Conn, session_id: UUID, message: NewMessage) -> PanelMessageOut
             meta.mode if meta else None,
             (meta.model or None) if meta else None,
             meta.prompt_version if meta else None,
-            usage.input_tokens if usage and meta and meta.mode == "llm" else None,
-            usage.output_tokens if usage and meta and meta.mode == "llm" else None,
-            usage.cache_read_tokens if usage and meta and meta.mode == "llm" else None,
-            usage.cache_creation_tokens if usage and meta and meta.mode == "llm" else None,
+            usage.input_tokens if usage else None,
+            usage.output_tokens if usage else None,
+            usage.cache_read_tokens if usage else None,
+            usage.cache_creation_tokens if usage else None,
             meta.latency_ms if meta else None,
             meta.attempts if meta else None,
             message.trace_id,
@@ -230,9 +232,6 @@ def retitle_if_new(conn: Conn, session_id: UUID, question: str) -> None:
         " and title = %s",
         (title, session_id, DEFAULT_TITLE),
     )
-
-
-DEFAULT_TITLE = "New session"
 
 
 def finish_turn(conn: Conn, session_id: UUID) -> None:
@@ -293,7 +292,3 @@ def remember(
     ).fetchone()
     assert row is not None
     return UUID(str(row[0]))
-
-
-def pending_messages(rows: Sequence[PanelMessageOut], turn: int) -> list[PanelMessageOut]:
-    return [m for m in rows if m.turn == turn]

@@ -194,6 +194,7 @@ def test_asking_a_specialist_directly_skips_the_routing_call(
     assert fake.calls("moderator") == []
     decision = next(m for m in response.json()["messages"] if m["kind"] == "decision")
     assert decision["decision"]["specialists"][0]["persona"] == "tprm"
+    assert decision["input_tokens"] is None  # no model was asked to route
 
 
 def test_the_stream_reports_each_step_as_it_happens(
