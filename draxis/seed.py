@@ -140,7 +140,7 @@ def seed_demo(conn: Conn, password: str) -> list[DemoUser]:
         with scoped_transaction(conn, Scope.tenant(tenant_ids[tenant.slug], org_id)):
             _seed_tenant(conn, tenant_ids[tenant.slug], tenant)
             seed_risk_model(conn, tenant_ids[tenant.slug], tenant.profile)
-            seed_memory(conn, tenant_ids[tenant.slug])
+            seed_memory(conn, tenant_ids[tenant.slug], tenant.slug)
     return list(USERS)
 
 

@@ -8,6 +8,7 @@ the same data and question, and every answer says plainly that no model wrote it
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterable
 
@@ -67,11 +68,21 @@ def _matches(text: str, words: Iterable[str]) -> list[str]:
     return [w for w in words if w in low]
 
 
+def _words_with(question: str, stems: Iterable[str]) -> list[str]:
+    """The question's own words that contain a keyword ("insurance" for `insur`), in order."""
+    found: list[str] = []
+    for stem in stems:
+        match = re.search(rf"[\w-]*{re.escape(stem)}[\w-]*", question, re.IGNORECASE)
+        if match and match.group(0).lower() not in found:
+            found.append(match.group(0).lower())
+    return found
+
+
 def route(question: str) -> tuple[Assignment, ...]:
     """Specialists whose keywords the question uses, in panel order."""
     calls = []
     for pid, words in ROUTING.items():
-        hits = _matches(question, words)
+        hits = _words_with(question, words)
         if hits:
             calls.append(
                 Assignment(pid, question, f"{WHY[pid]} (it mentions {', '.join(hits[:3])})")
@@ -166,8 +177,12 @@ class OfflineAnalyst:
         lines += [_kri(k) for k in urgent[:8]] or ["- No KRI is red or amber."]
         lines += ["", "**Highest risks**", ""] + ([_risk(r) for r in risks] or ["- none scored"])
         if answers:
-            names = ", ".join(persona(a.persona).name for a in answers)
-            lines += ["", f"The {names} lens{'es' if len(answers) > 1 else ''} above add detail."]
+            names = " and ".join(persona(a.persona).name for a in answers)
+            lines += [
+                "",
+                f"The {names} view{'s' if len(answers) > 1 else ''} (with the rationale)"
+                " list what falls in each lens.",
+            ]
         if no_data:
             lines += [
                 "",
@@ -177,7 +192,7 @@ class OfflineAnalyst:
         rationale = (
             f"Rules, not a model: {len(snap.kris)} KRIs ordered red, amber, then worsening first "
             f"({len(worsening)} worsening); {len(snap.risks)} open risks by severity and score; "
-            f"specialists chosen by keywords ({decision.framing})"
+            f"specialists chosen by keywords ({decision.framing.rstrip('.')})"
         )
         if failures:
             rationale += f"; {len(failures)} specialist(s) failed"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from draxis.db.scope import scoped_transaction
-from draxis.seed_memory import FACTS, seed_memory
+from draxis.seed_memory import facts_for, seed_memory
 from panel.retrieval import relevant_chunks, relevant_facts
 from tests.conftest import Conn
 from tests.factories import TenantFixture
@@ -14,14 +14,14 @@ def test_seeding_twice_keeps_one_copy_and_retrieval_finds_it(
 ) -> None:
     for _ in range(2):
         with scoped_transaction(app_conn, tenant_a.scope):
-            seed_memory(app_conn, tenant_a.id)
+            seed_memory(app_conn, tenant_a.id, "acme-health")
     with scoped_transaction(app_conn, tenant_a.scope, read_only=True):
         facts = relevant_facts(app_conn, "When does the cyber insurance renew?", 50)
         documents = app_conn.execute(
             "select count(*), sum(chunk_count) from tenant.institutional_documents"
         ).fetchone()
         hits = relevant_chunks(app_conn, "Who escalates a personal-data breach to the DPO?", 2)
-    assert len(facts) == len(FACTS)
+    assert len(facts) == len(facts_for("acme-health"))
     assert facts[0].key == "insurance.renewal"
     assert documents is not None
     assert documents[0] == 1
