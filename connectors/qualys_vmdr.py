@@ -52,11 +52,12 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import httpx
 
+from connectors import vuln_rules as rules
 from connectors.base import (
     AuthType,
     ConfigField,
@@ -90,7 +91,6 @@ TRUNCATION = 1000
 CONCURRENCY_WAIT = 10.0
 OPEN_STATUSES = frozenset({"new", "active", "re-opened"})
 CRITICAL, HIGH = 5, 4
-DAY = 86_400.0
 _DOCTYPE_SUBSET = re.compile(rb"<!DOCTYPE[^>\[]*\[", re.IGNORECASE)
 
 KRIS: tuple[KriSpec, ...] = (
@@ -161,41 +161,29 @@ class Detection:
 
 
 def open_older_than(dets: Iterable[Detection], severity: int, days: int, now: datetime) -> int:
-    cutoff = now - timedelta(days=days)
-    return sum(
-        1
-        for d in dets
-        if d.severity == severity and d.status in OPEN_STATUSES and d.first_found < cutoff
+    return rules.count_older_than(
+        (d.first_found for d in dets if d.severity == severity and d.status in OPEN_STATUSES),
+        days,
+        now,
     )
 
 
 def mean_days_to_fix(
     dets: Iterable[Detection], now: datetime, *, severity: int = CRITICAL, window_days: int = 90
 ) -> tuple[float | None, int]:
-    start = now - timedelta(days=window_days)
-    spans = [
-        (d.last_fixed - d.first_found).total_seconds() / DAY
-        for d in dets
-        if d.severity == severity
-        and d.status == "fixed"
-        and d.last_fixed is not None
-        and start <= d.last_fixed <= now
-    ]
-    if not spans:
-        return None, 0
-    return round(sum(spans) / len(spans), 2), len(spans)
+    return rules.mean_days_to_fix(
+        (
+            (d.first_found, d.last_fixed)
+            for d in dets
+            if d.severity == severity and d.status == "fixed" and d.last_fixed is not None
+        ),
+        now,
+        window_days=window_days,
+    )
 
 
 def hosts_with_open(dets: Iterable[Detection], severity: int = CRITICAL) -> set[str]:
     return {d.host_id for d in dets if d.severity == severity and d.status in OPEN_STATUSES}
-
-
-def scanned_within(
-    last_scans: Iterable[datetime | None], days: int, now: datetime
-) -> tuple[int, int]:
-    scans = list(last_scans)
-    cutoff = now - timedelta(days=days)
-    return sum(1 for s in scans if s is not None and s >= cutoff), len(scans)
 
 
 # --- XML --------------------------------------------------------------------------------------
@@ -470,7 +458,7 @@ class QualysVmdrConnector:
             else:
                 rows.append(("mttr_critical_days", mttr, now, {"fixed": fixes, "window_days": 90}))
         if scans is not None:
-            scanned, total = scanned_within(scans, 7, now)
+            scanned, total = rules.scanned_within(scans, 7, now)
             coverage = pct(scanned, total)
             if coverage is None:
                 warnings.append(f"{VENDOR}: no hosts, scan_coverage_7d_pct not computed")

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from connectors import vuln_rules as rules
 from connectors.auth import HeaderToken
 from connectors.base import (
     AuthType,
@@ -60,7 +61,6 @@ MAX_POLLS = 60  # ten minutes of waiting for an export, then the run fails
 VULN_CHUNK_SIZE = 500
 ASSET_CHUNK_SIZE = 1000
 OPEN_STATES = frozenset({"open", "reopened"})
-DAY = 86_400.0
 
 KRIS: tuple[KriSpec, ...] = (
     KriSpec(
@@ -141,11 +141,10 @@ class Asset:
 
 
 def open_older_than(vulns: Iterable[Vuln], severity: str, days: int, now: datetime) -> int:
-    cutoff = now - timedelta(days=days)
-    return sum(
-        1
-        for v in vulns
-        if v.severity == severity and v.state in OPEN_STATES and v.first_found < cutoff
+    return rules.count_older_than(
+        (v.first_found for v in vulns if v.severity == severity and v.state in OPEN_STATES),
+        days,
+        now,
     )
 
 
@@ -161,26 +160,20 @@ def mean_days_to_fix(
     vulns: Iterable[Vuln], now: datetime, *, severity: str = "critical", window_days: int = 90
 ) -> tuple[float | None, int]:
     """(mean days from first_found to last_fixed, how many) over fixes in the window."""
-    start = now - timedelta(days=window_days)
-    spans = [
-        (v.last_fixed - v.first_found).total_seconds() / DAY
-        for v in vulns
-        if v.severity == severity
-        and v.state == "fixed"
-        and v.last_fixed is not None
-        and start <= v.last_fixed <= now
-    ]
-    if not spans:
-        return None, 0
-    return round(sum(spans) / len(spans), 2), len(spans)
+    return rules.mean_days_to_fix(
+        (
+            (v.first_found, v.last_fixed)
+            for v in vulns
+            if v.severity == severity and v.state == "fixed" and v.last_fixed is not None
+        ),
+        now,
+        window_days=window_days,
+    )
 
 
 def scanned_within(assets: Iterable[Asset], days: int, now: datetime) -> tuple[int, int]:
     """(active assets scanned in the last `days`, active assets)."""
-    cutoff = now - timedelta(days=days)
-    active = [a for a in assets if a.active]
-    scanned = sum(1 for a in active if a.last_scan_time is not None and a.last_scan_time >= cutoff)
-    return scanned, len(active)
+    return rules.scanned_within((a.last_scan_time for a in assets if a.active), days, now)
 
 
 # --- parsing vendor records -------------------------------------------------------------------
