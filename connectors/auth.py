@@ -8,6 +8,7 @@ and their reprs never show one.
 from __future__ import annotations
 
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Generator, Mapping
 from typing import Any
 
@@ -19,6 +20,7 @@ from connectors.http import NO_AUTH, VendorHttp, dig, dig_optional
 __all__ = [
     "NO_AUTH",
     "BearerToken",
+    "CachedToken",
     "HeaderToken",
     "OAuth2ClientCredentials",
     "RefreshingBearer",
@@ -53,7 +55,31 @@ class BearerToken(HeaderToken):
         super().__init__("Authorization", token, prefix="Bearer ")
 
 
-class OAuth2ClientCredentials:
+class CachedToken(ABC):
+    """An access token fetched by `_fetch` (token, lifetime in seconds) and kept until shortly
+    before it expires; `invalidate` forgets it when the vendor refuses it earlier."""
+
+    def __init__(self, monotonic: Callable[[], float]) -> None:
+        self._monotonic = monotonic
+        self._token: str | None = None
+        self._expires_at = 0.0
+
+    def token(self) -> str:
+        """The cached access token, or a fresh one when it is (nearly) expired."""
+        if self._token is None or self._monotonic() >= self._expires_at:
+            self._token, life = self._fetch()
+            self._expires_at = self._monotonic() + max(life - EXPIRY_MARGIN, life / 2)
+        return self._token
+
+    def invalidate(self) -> None:
+        self._token = None
+
+    @abstractmethod
+    def _fetch(self) -> tuple[str, float]:
+        """A new token and its lifetime in seconds."""
+
+
+class OAuth2ClientCredentials(CachedToken):
     """An access token from an OAuth 2 client-credentials grant (RFC 6749 §4.4), cached.
 
     Deliberately not an `httpx.Auth` flow: the token request goes through `http` (a
@@ -82,23 +108,10 @@ class OAuth2ClientCredentials:
         self._scope = scope
         self._extra = dict(extra or {})
         self._basic = basic
-        self._clock = clock
-        self._token: str | None = None
-        self._expires_at = 0.0
+        super().__init__(clock)
 
     def __repr__(self) -> str:
         return f"OAuth2ClientCredentials({self._token_url!r}, client_id={self._client_id!r})"
-
-    def token(self) -> str:
-        """The cached access token, or a fresh one when it is (nearly) expired."""
-        if self._token is None or self._clock() >= self._expires_at:
-            self._token, life = self._fetch()
-            self._expires_at = self._clock() + max(life - EXPIRY_MARGIN, life / 2)
-        return self._token
-
-    def invalidate(self) -> None:
-        """Forget the cached token (the vendor refused it before its announced expiry)."""
-        self._token = None
 
     def auth(self) -> httpx.Auth:
         """A `BearerToken` for the current token (fetched now if needed)."""
@@ -159,7 +172,8 @@ def _error_body(response: httpx.Response) -> Any:
 
 
 class RefreshingBearer(httpx.Auth):
-    """``Authorization: Bearer`` from an `OAuth2ClientCredentials`, as a client's default auth.
+    """``Authorization: Bearer`` from a `CachedToken` (OAuth 2 client credentials, a Google
+    service account), as a client's default auth.
 
     On a 401 the cached token is dropped and the request retried once with a fresh one (a token
     revoked or rotated before its announced expiry); a second 401 goes back to `VendorHttp`,
@@ -168,7 +182,7 @@ class RefreshingBearer(httpx.Auth):
 
     requires_response_body = False
 
-    def __init__(self, credentials: OAuth2ClientCredentials) -> None:
+    def __init__(self, credentials: CachedToken) -> None:
         self._credentials = credentials
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:

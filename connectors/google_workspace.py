@@ -37,7 +37,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -45,6 +45,7 @@ from typing import Any
 import httpx
 import jwt
 
+from connectors.auth import DEFAULT_EXPIRES_IN, CachedToken, RefreshingBearer
 from connectors.base import (
     AuthType,
     ConfigField,
@@ -80,8 +81,6 @@ USER_FIELDS = (
 USER_PAGE = 500
 LOG_PAGE = 1000
 ASSERTION_LIFE = 3600  # Google accepts at most one hour
-DEFAULT_EXPIRES_IN = 300.0
-EXPIRY_MARGIN = 60.0
 INACTIVE_AFTER = timedelta(days=90)
 LOG_WINDOW_DAYS = 7
 NEVER = datetime(1970, 1, 1, tzinfo=UTC)
@@ -244,7 +243,7 @@ def parse_key(text: str) -> ServiceAccountKey:
 # --- auth ---------------------------------------------------------------------------------------
 
 
-class ServiceAccountToken:
+class ServiceAccountToken(CachedToken):
     """An access token for one scope, from a JWT signed with the service account's key and
     exchanged at Google's token endpoint (JWT bearer grant, RFC 7523); cached until near expiry."""
 
@@ -263,21 +262,10 @@ class ServiceAccountToken:
         self._subject = subject
         self.scope = scope
         self._clock = clock
-        self._monotonic = monotonic
-        self._token: str | None = None
-        self._expires_at = 0.0
+        super().__init__(monotonic)
 
     def __repr__(self) -> str:
         return f"ServiceAccountToken({self._key.client_email!r}, scope={self.scope!r})"
-
-    def token(self) -> str:
-        if self._token is None or self._monotonic() >= self._expires_at:
-            self._token, life = self._fetch()
-            self._expires_at = self._monotonic() + max(life - EXPIRY_MARGIN, life / 2)
-        return self._token
-
-    def invalidate(self) -> None:
-        self._token = None
 
     def assertion(self) -> str:
         issued = int(self._clock().timestamp())
@@ -332,24 +320,6 @@ class ServiceAccountToken:
             f"{detail} — check the key and the admin email",
             status=401,
         )
-
-
-class ServiceAccountBearer(httpx.Auth):
-    """``Authorization: Bearer`` from a `ServiceAccountToken`; on a 401 the token is dropped and
-    the request retried once with a fresh one."""
-
-    requires_response_body = False
-
-    def __init__(self, credentials: ServiceAccountToken) -> None:
-        self._credentials = credentials
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers["Authorization"] = f"Bearer {self._credentials.token()}"
-        response = yield request
-        if response.status_code == 401:
-            self._credentials.invalidate()
-            request.headers["Authorization"] = f"Bearer {self._credentials.token()}"
-            yield request
 
 
 # --- the connector ------------------------------------------------------------------------------
@@ -407,7 +377,7 @@ class GoogleWorkspaceConnector:
                 body = http.get_json(
                     USERS_PATH,
                     params={"customer": self._customer(ctx), "maxResults": 1},
-                    auth=ServiceAccountBearer(token),
+                    auth=RefreshingBearer(token),
                 )
                 dig(body, "users", vendor=VENDOR, expect=list)
         except ConnectorError as exc:
@@ -421,8 +391,8 @@ class GoogleWorkspaceConnector:
         with ctx.http_env.client(vendor=VENDOR, base_url=API) as http:
             tokens = self._tokens(ctx, http)
             customer = self._customer(ctx)
-            directory = ServiceAccountBearer(tokens[DIRECTORY_SCOPE])
-            reports = ServiceAccountBearer(tokens[REPORTS_SCOPE])
+            directory = RefreshingBearer(tokens[DIRECTORY_SCOPE])
+            reports = RefreshingBearer(tokens[REPORTS_SCOPE])
             groups.attempt(
                 tuple(k.slug for k in KRIS if k.slug != "failed_signins_per_day_7d"),
                 lambda: self._users(http, directory, customer, now, rows, groups.warnings),
