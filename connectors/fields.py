@@ -89,3 +89,9 @@ def parse_time(value: str, field: str | None = None, *, vendor: str = "vendor") 
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
+
+
+def rfc3339_millis(when: datetime) -> str:
+    """UTC with milliseconds and a Z (`2026-11-27T08:00:00.000Z`), as Okta's and Google's
+    query parameters take it."""
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")

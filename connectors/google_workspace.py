@@ -62,6 +62,7 @@ from connectors.fields import (
     pct,
     require_config,
     require_secret,
+    rfc3339_millis,
 )
 from connectors.http import NO_AUTH, VendorHttp, dig, dig_optional
 from connectors.kri_groups import KriGroups
@@ -463,8 +464,8 @@ class GoogleWorkspaceConnector:
         for _ in range(http.policy.max_pages):
             params: dict[str, Any] = {
                 "eventName": "login_failure",
-                "startTime": _rfc3339(since),
-                "endTime": _rfc3339(now),
+                "startTime": rfc3339_millis(since),
+                "endTime": rfc3339_millis(now),
                 "maxResults": LOG_PAGE,
             }
             if token:
@@ -484,14 +485,10 @@ class GoogleWorkspaceConnector:
                 "failed_signins_per_day_7d",
                 per_day(events),
                 now,
-                {"failed_logins": events, "days": LOG_WINDOW_DAYS, "since": _rfc3339(since)},
+                {"failed_logins": events, "days": LOG_WINDOW_DAYS, "since": rfc3339_millis(since)},
             )
         )
         return events
-
-
-def _rfc3339(when: datetime) -> str:
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
 CONNECTOR = GoogleWorkspaceConnector()

@@ -35,7 +35,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from connectors.auth import HeaderToken
@@ -55,6 +55,7 @@ from connectors.fields import (
     pct,
     require_config,
     require_secret,
+    rfc3339_millis,
 )
 from connectors.http import VendorHttp, dig, dig_optional
 from connectors.kri_groups import KriGroups
@@ -333,8 +334,8 @@ class OktaConnector:
         for event in http.paginate_link_header(
             "/api/v1/logs",
             params={
-                "since": _iso(since),
-                "until": _iso(now),
+                "since": rfc3339_millis(since),
+                "until": rfc3339_millis(now),
                 "filter": FAILED_SIGNIN_FILTER,
                 "limit": LOG_PAGE,
             },
@@ -346,14 +347,10 @@ class OktaConnector:
                 "failed_signins_per_day_7d",
                 per_day(events),
                 now,
-                {"failed_signins": events, "days": LOG_WINDOW_DAYS, "since": _iso(since)},
+                {"failed_signins": events, "days": LOG_WINDOW_DAYS, "since": rfc3339_millis(since)},
             )
         )
         return events
-
-
-def _iso(when: datetime) -> str:
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
 CONNECTOR = OktaConnector()
