@@ -247,9 +247,6 @@ def _fql_time(when: datetime) -> str:
     return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-# --- the X-RateLimit-RetryAfter header ----------------------------------------------------------
-
-
 # --- the connector ------------------------------------------------------------------------------
 
 
