@@ -2,15 +2,16 @@
 
 Asking does not hold a transaction open while models think: `tenant_work` authenticates and
 authorises, then the orchestrator opens a short transaction in the tenant's scope for each write.
-With `Accept: text/event-stream` the turn runs in its own task and the response streams its
-progress; a client that goes away does not stop the turn, whose trail is still complete.
+Either way the turn runs in its own task: with `Accept: text/event-stream` the response streams
+its progress, otherwise it waits for the outcome. A client that goes away does not stop the turn,
+whose trail is still complete and whose session is released.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -174,7 +175,9 @@ async def ask(
     async def collect(event: TurnEvent) -> None:
         events.append(event)
 
-    outcome = await orchestrator.run(work, turn, collect)
+    # Shielded: a client that hangs up does not cut the turn short; its trail stays complete
+    # and the session is released.
+    outcome = await asyncio.shield(_detached(orchestrator.run(work, turn, collect)))
     messages = [m.model_dump(mode="json") for m in outcome.messages]
     if outcome.state != TurnState.COMPLETED:
         raise Problem(502, outcome.error or "The panel could not answer.", turn=outcome.number,
@@ -188,6 +191,14 @@ async def ask(
             "latency_ms": outcome.latency_ms,
         },
     )
+
+
+def _detached(turn: Coroutine[Any, Any, TurnOutcome]) -> asyncio.Task[TurnOutcome]:
+    """Run a turn as its own task, held until it ends, whatever happens to the request."""
+    task = asyncio.create_task(turn)
+    _RUNNING.add(task)
+    task.add_done_callback(_RUNNING.discard)
+    return task
 
 
 def sse(event: TurnEvent) -> str:
@@ -206,9 +217,7 @@ def _stream(orchestrator: Orchestrator, work: TenantWork, turn: Turn) -> Streami
         finally:
             await queue.put(None)
 
-    task = asyncio.create_task(drive())
-    _RUNNING.add(task)
-    task.add_done_callback(_RUNNING.discard)
+    _detached(drive())
 
     async def events() -> AsyncIterator[str]:
         while True:
