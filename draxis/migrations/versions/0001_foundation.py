@@ -257,14 +257,16 @@ create function platform.login_candidate(p_email text)
         from platform.users u
         where lower(u.email) = lower(p_email)
     $$;
+-- Its ACL is set while the migrator still owns it: afterwards the migrator (NOINHERIT) holds no
+-- grant option and a REVOKE would change nothing. ALTER OWNER carries the ACL to the new owner.
+revoke all on function platform.login_candidate(text) from public;
+grant execute on function platform.login_candidate(text) to draxis_app;
 grant create on schema platform to draxis_auth; -- needed to take ownership, revoked below
 alter function platform.login_candidate(text) owner to draxis_auth;
 revoke create on schema platform from draxis_auth;
-revoke all on function platform.login_candidate(text) from public;
 
 -- Grants: the app and the pipeline own nothing and get only what they use ---------------------
 grant usage on schema platform, tenant, carrier to draxis_app, draxis_pipeline;
-grant execute on function platform.login_candidate(text) to draxis_app;
 grant select, insert, update on platform.organizations, platform.tenants, platform.users
     to draxis_app;
 grant select, insert, update, delete on all tables in schema tenant to draxis_app;

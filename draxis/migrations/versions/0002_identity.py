@@ -668,7 +668,9 @@ create function platform.session_logout(p_token_hash bytea, p_request_id text, p
         return v_session;
     end $$;
 
--- Hand every function above to draxis_auth and let only the app call them.
+-- Hand every function above to draxis_auth and let only the app call them. The ACL is set while
+-- the migrator still owns the function (afterwards it holds no grant option: NOINHERIT), and
+-- ALTER OWNER carries it over to draxis_auth.
 grant create on schema platform to draxis_auth;
 do $$
 declare f text;
@@ -685,11 +687,11 @@ begin
         'invite_accept(bytea, text, text, text, text)', 'session_profile(uuid)',
         'invite_preview(bytea)',
         'session_logout(bytea, text, text)'] loop
-        execute format('alter function platform.%s owner to draxis_auth', f);
         execute format('revoke all on function platform.%s from public', f);
         if f <> 'users_revoke_sessions()' then
             execute format('grant execute on function platform.%s to draxis_app', f);
         end if;
+        execute format('alter function platform.%s owner to draxis_auth', f);
     end loop;
 end $$;
 revoke create on schema platform from draxis_auth;

@@ -162,11 +162,12 @@ create function platform.push_token_source(p_token_hash bytea)
         where p.token_hash = p_token_hash and p.revoked_at is null
           and s.enabled and s.source_type = 'external_push' and t.deleted_at is null
     $$;
+-- ACL first, while the migrator owns it (see 0001); ALTER OWNER carries it to draxis_auth.
+revoke all on function platform.push_token_source(bytea) from public;
+grant execute on function platform.push_token_source(bytea) to draxis_app;
 grant create on schema platform to draxis_auth;
 alter function platform.push_token_source(bytea) owner to draxis_auth;
 revoke create on schema platform from draxis_auth;
-revoke all on function platform.push_token_source(bytea) from public;
-grant execute on function platform.push_token_source(bytea) to draxis_app;
 
 grant select, insert on tenant.run_request to draxis_app;
 grant select, insert on tenant.staged_value to draxis_app;
