@@ -1,7 +1,8 @@
 """Cluster bootstrap, run by the CLI as the cluster's admin user before migrations.
 
 Creates the database when missing, the four login roles (NOSUPERUSER NOBYPASSRLS, owning nothing
-but what the migrator creates), Dagster's own schema, and the app role's statement timeout.
+but what the migrator creates), Dagster's own schema, and the app role's statement timeout. Every
+role may connect; only the pipeline may create temporary tables, only the migrator schemas.
 """
 
 from __future__ import annotations
@@ -29,11 +30,16 @@ def bootstrap_cluster(settings: Settings, admin_url: str) -> None:
         conn.execute(sql.SQL("revoke all on database {} from public").format(db))
         conn.execute(sql.SQL("revoke create on schema public from public"))
         for role in DbRole:
-            conn.execute(
-                sql.SQL("grant connect, temporary on database {} to {}").format(
-                    db, sql.Identifier(role.value)
-                )
+            name = sql.Identifier(role.value)
+            conn.execute(sql.SQL("grant connect on database {} to {}").format(db, name))
+            # Only the pipeline stages frames in temporary tables (pipelines/copy.py); the revoke
+            # also takes TEMPORARY back from databases bootstrapped before.
+            temporary = (
+                "grant temporary on database {} to {}"
+                if role is DbRole.PIPELINE
+                else "revoke temporary on database {} from {}"
             )
+            conn.execute(sql.SQL(temporary).format(db, name))
         conn.execute(sql.SQL("grant create on database {} to {}").format(db, migrator))
         # Alembic's version table lives in `public`.
         conn.execute(sql.SQL("grant create on schema public to {}").format(migrator))

@@ -327,3 +327,22 @@ def test_functions_public_may_run_are_the_scope_accessors_and_triggers(app_conn:
         ("tenant.bump_model_revision()", False, True),
         ("tenant.panel_message_session_open()", False, True),
     ]
+
+
+def test_database_privileges(app_conn: Conn) -> None:
+    """Every role connects; only the pipeline creates temporary tables (its COPY staging), only
+    the migrator creates schemas."""
+    rows = app_conn.execute(
+        "select r, has_database_privilege(r, current_database(), 'CONNECT'),"
+        " has_database_privilege(r, current_database(), 'TEMPORARY'),"
+        " has_database_privilege(r, current_database(), 'CREATE')"
+        " from unnest(%s::text[]) r order by 1",
+        ([PUBLIC, *(r.value for r in DbRole)],),
+    ).fetchall()
+    assert rows == [
+        (DbRole.APP.value, True, False, False),
+        (DbRole.DAGSTER.value, True, False, False),
+        (DbRole.MIGRATOR.value, True, False, True),
+        (DbRole.PIPELINE.value, True, True, False),
+        (PUBLIC, False, False, False),
+    ]
