@@ -13,5 +13,6 @@ class DbRole(StrEnum):
 
 
 DAGSTER_SCHEMA = "dagster"
-# NOLOGIN: owns only `platform.login_candidate()`, the sign-in lookup that runs before any scope.
+# NOLOGIN: owns the identity SECURITY DEFINER functions (sign-in, sessions, throttles, push tokens),
+# which only `draxis_app` may execute (docs/architecture.md, the privilege matrix).
 AUTH_ROLE = "draxis_auth"
