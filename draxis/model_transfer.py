@@ -44,6 +44,8 @@ import polars as pl
 import xlsxwriter
 from pydantic import BaseModel, ValidationError
 
+from draxis.csv_safety import csv_cell, unescape
+
 ENTITY_SHEETS: tuple[str, ...] = ("kris", "controls", "risks", "outcomes", "vendors")
 LINKS_SHEET = "links"
 SHEETS: tuple[str, ...] = (*ENTITY_SHEETS, LINKS_SHEET)
@@ -198,14 +200,24 @@ def write_xlsx(frames: Frames) -> bytes:
 
 
 def write_csv_zip(frames: Frames) -> bytes:
-    """A ZIP of `<sheet>.csv` files (UTF-8, a header row, RFC 4180 quoting)."""
+    """A ZIP of `<sheet>.csv` files (UTF-8, a header row, RFC 4180 quoting).
+
+    No text cell starts like a formula (`draxis.csv_safety`); reading the file back undoes that.
+    """
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for sheet, frame in frames.items():
             text = io.StringIO()
             writer = csv.writer(text, lineterminator="\r\n")
             writer.writerow(frame.columns)
-            writer.writerows(["" if v is None else v for v in row] for row in frame.iter_rows())
+            numeric = [name in NUMBERS for name in frame.columns]
+            writer.writerows(
+                [
+                    "" if v is None else csv_cell(v, numeric=n)
+                    for v, n in zip(row, numeric, strict=True)
+                ]
+                for row in frame.iter_rows()
+            )
             archive.writestr(f"{sheet}.csv", text.getvalue())
     return buffer.getvalue()
 
@@ -310,7 +322,7 @@ def _read_csv_zip(archive: zipfile.ZipFile) -> Frames:
         for row in body:
             padded = [*row, *([""] * (len(header) - len(row)))]
             for h, value in zip(header, padded, strict=False):
-                columns[h].append(value or None)
+                columns[h].append(unescape(value) if value else None)
         frames[sheet] = pl.DataFrame(columns, schema=dict.fromkeys(header, pl.String))
     if errors:
         raise TransferError(422, "The file is not valid.", errors)

@@ -403,3 +403,54 @@ def test_oversized_and_unreadable_files_are_refused(
     garbage = _import(client, admin, b"not a spreadsheet", "model.xlsx")
     assert garbage.status_code == 422
     assert _counts(observer_conn) == before
+
+
+def test_a_formula_in_a_name_is_exported_inert_and_imported_back_unchanged(
+    client: TestClient, admin: dict[str, str], tenant_a: TenantFixture, observer_conn: Conn
+) -> None:
+    """CSV injection: a spreadsheet must not run a stored name, and the round trip stays exact."""
+    hostile = '=HYPERLINK("http://evil","x")'
+    _post(
+        client,
+        admin,
+        "/api/risks",
+        {"slug": "evil", "title": hostile, "description": "'=1+1", "owner": "-2+3"},
+    )
+    kri = client.get("/api/kris", headers=admin, params={"sort": "slug"}).json()["items"][0]
+    patched = client.patch(
+        f"/api/kris/{kri['id']}",
+        headers=admin,
+        json={"direction": "higher_is_worse", "warn": -5, "critical": -1, "unit": "@x"},
+    )
+    assert patched.status_code == 200, patched.text
+    before = _snapshot(observer_conn, tenant_a)
+
+    data = _export(client, admin, "csv")
+    sheets = _read_csv_zip(data)
+    risk = next(r for r in sheets["risks"] if r["slug"] == "evil")
+    assert (risk["title"], risk["description"], risk["owner"]) == (
+        "'" + hostile,
+        "''=1+1",
+        "'-2+3",
+    )
+    row = next(r for r in sheets["kris"] if r["slug"] == kri["slug"])
+    assert (row["warn"], row["critical"], row["unit"]) == ("-5", "-1", "'@x")
+    for rows in sheets.values():
+        for cell in (v for r in rows for v in r.values()):
+            assert not cell.startswith(("=", "+", "@", "\t", "\r"))
+            assert not cell.startswith("-") or cell.lstrip("-").replace(".", "").isdigit()
+
+    response = _import(client, admin, data, "model.zip")
+    assert response.status_code == 200, response.text
+    assert set(response.json()["updated"].values()) == {0}
+    assert _snapshot(observer_conn, tenant_a) == before
+    title = observer_conn.execute(
+        "select title from tenant.risk where tenant_id = %s and slug = 'evil'", (tenant_a.id,)
+    ).fetchone()
+    assert title == (hostile,)
+
+    workbook = _export(client, admin, "xlsx")
+    with zipfile.ZipFile(io.BytesIO(workbook)) as archive:
+        sheets_xml = [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
+        assert all(b"<f>" not in archive.read(n) for n in sheets_xml)  # strings, not formulas
+    assert _import(client, admin, workbook).json()["updated"]["risks"] == 0
