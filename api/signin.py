@@ -50,12 +50,33 @@ def too_many(wait: int, what: str) -> Problem:
 
 def throttle_ip(pool: ConnectionPool, settings: Settings, request: Request, bucket: str) -> None:
     """Count this request against the client IP's `bucket`; 429 when over its limit."""
+    with pool.connection() as conn, scoped_transaction(conn, Scope.login()):
+        count_ip(conn, settings, request, bucket)
+
+
+def count_ip(conn: Conn, settings: Settings, request: Request, bucket: str) -> None:
+    """`throttle_ip` inside the caller's transaction."""
     limit = settings.login_rate_limit if bucket == "login" else settings.auth_rate_limit
     ip = client_ip(request, settings) or "unknown"
-    with pool.connection() as conn, scoped_transaction(conn, Scope.login()):
-        wait = throttle.take(conn, f"{bucket}:{ip}", limit, settings.rate_limit_window_seconds)
+    wait = throttle.take(conn, f"{bucket}:{ip}", limit, settings.rate_limit_window_seconds)
     if wait:
         raise too_many(wait, "requests from your address")
+
+
+def throttle_session(conn: Conn, settings: Settings, session_id: UUID) -> None:
+    """Count a refresh against its own session's budget; 429 when over.
+
+    Called inside the refresh's transaction: a refused refresh rolls back with it, so the cookie
+    the client holds stays good for when `Retry-After` has passed.
+    """
+    wait = throttle.take(
+        conn,
+        f"refresh:{session_id}",
+        settings.refresh_rate_limit,
+        settings.rate_limit_window_seconds,
+    )
+    if wait:
+        raise too_many(wait, "refreshes of this session")
 
 
 def check_lockout(pool: ConnectionPool, key: str) -> None:

@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     rate_limit_window_seconds: int = 900
     login_rate_limit: int = 50
     auth_rate_limit: int = 100
+    # Refreshes of one live session per window: every page load refreshes, so a live session's
+    # refreshes are bounded per session, not against the client IP's auth budget.
+    refresh_rate_limit: int = 600
     lockout_threshold: int = 5
     lockout_base_seconds: int = 30
     lockout_max_seconds: int = 900

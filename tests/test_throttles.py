@@ -55,9 +55,11 @@ def test_auth_routes_share_a_wider_limit_with_retry_after(
 ) -> None:
     one, _ = two_processes
     headers = {"X-Forwarded-For": ip}
-    statuses = [one.get("/api/auth/needs-setup", headers=headers).status_code for _ in range(6)]
-    assert statuses == [200] * 5 + [429]
-    refused = one.get("/api/auth/needs-setup", headers=headers)
+    guess = {"token": "not-an-invite"}
+    preview = "/api/auth/invites/preview"
+    statuses = [one.post(preview, json=guess, headers=headers).status_code for _ in range(6)]
+    assert statuses == [410] * 5 + [429]
+    refused = one.post(preview, json=guess, headers=headers)
     assert refused.headers["content-type"] == "application/problem+json"
     assert 0 < int(refused.headers["retry-after"]) <= 900
 

@@ -1,7 +1,12 @@
 """The ways in and out: first-run setup, sign-in, refresh, sign-out, invites, and the JWKS.
 
-Every route under `/api/auth` counts against the client IP's auth limit; sign-in also against its
-own. A wrong password and an unknown e-mail take the same path (one argon2 verification, one
+The client IP's auth budget guards what can be guessed: sign-in (also against its own, tighter
+limit), first-run setup, invite preview and acceptance, MFA codes (`api.routes.mfa`), and a
+refresh token we do not know. What every page load does (refresh a live session, ask whether
+setup is needed) and sign-out cost it nothing: an office behind one address would otherwise sign
+itself out by browsing. A live session's refreshes are bounded per session instead.
+
+A wrong password and an unknown e-mail take the same path (one argon2 verification, one
 lockout count) and get the same answer.
 """
 
@@ -9,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Cookie, Depends, Request, Response
@@ -26,11 +31,13 @@ from api.signin import (
     check_lockout,
     clear_refresh_cookie,
     count_failure,
+    count_ip,
     principal_for,
     set_refresh_cookie,
     start_session,
     summary,
     throttle_ip,
+    throttle_session,
 )
 from draxis.db.scope import Scope, scoped_transaction
 from draxis.identity import throttle
@@ -44,15 +51,23 @@ from draxis.security.tokens import InvalidToken, jwks, verify_access_token
 
 
 def auth_limit(request: Request, pool: PoolDep, settings: SettingsDep) -> None:
+    """Count the request against the client IP's auth budget (for routes that can be guessed)."""
     throttle_ip(pool, settings, request, "auth")
 
 
-router = APIRouter(prefix="/api/auth", tags=["auth"], dependencies=[Depends(auth_limit)])
+AuthLimited = [Depends(auth_limit)]
+router = APIRouter(prefix="/api/auth", tags=["auth"])
 # Public key material: not throttled, cacheable by resource servers.
 keys_router = APIRouter(prefix="/api/auth", tags=["auth"])
 log = logging.getLogger("draxis.api.auth")
 
 _BAD_CREDENTIALS = "Invalid email or password."
+# Why a refresh was refused, for the client to tell the person it sends to the sign-in page.
+SESSION_ENDED_TYPE = "https://draxis.dev/problems/session-ended"
+SESSION_REPLAYED_TYPE = "https://draxis.dev/problems/session-replayed"
+_THROTTLED: dict[int | str, dict[str, Any]] = {
+    429: {"description": "Too many requests; `Retry-After` is the wait"}
+}
 
 
 class LoginRequest(Strict):
@@ -131,7 +146,8 @@ def needs_setup(pool: PoolDep) -> NeedsSetup:
     "/setup",
     response_model=AuthResponse,
     status_code=201,
-    responses={409: {"description": "A superadmin already exists"}},
+    dependencies=AuthLimited,
+    responses={409: {"description": "A superadmin already exists"}, **_THROTTLED},
 )
 def setup(
     body: SetupRequest, request: Request, response: Response, pool: PoolDep, settings: SettingsDep
@@ -157,7 +173,8 @@ def setup(
 @router.post(
     "/login",
     response_model=AuthResponse,
-    responses={401: {"description": "Bad credentials"}, 429: {"description": "Throttled"}},
+    dependencies=AuthLimited,
+    responses={401: {"description": "Bad credentials"}, **_THROTTLED},
 )
 def login(
     body: LoginRequest, request: Request, response: Response, pool: PoolDep, settings: SettingsDep
@@ -186,7 +203,9 @@ def login(
 
 
 @router.post(
-    "/refresh", response_model=AuthResponse, responses={401: {"description": "Signed out"}}
+    "/refresh",
+    response_model=AuthResponse,
+    responses={401: {"description": "Signed out"}, **_THROTTLED},
 )
 def refresh(
     request: Request,
@@ -195,7 +214,11 @@ def refresh(
     settings: SettingsDep,
     draxis_refresh: Annotated[str | None, Cookie()] = None,
 ) -> AuthResponse:
-    """Swap the refresh cookie for a new one and a fresh access token."""
+    """Swap the refresh cookie for a new one and a fresh access token.
+
+    Bounded per session, not per client IP: every page load refreshes. A token we do not know
+    (a guess) counts against the IP's auth budget.
+    """
     if not draxis_refresh:
         raise Problem(401, "No session to refresh; sign in.")
     with pool.connection() as conn:
@@ -203,14 +226,29 @@ def refresh(
             refreshed, new = rotate_refresh(
                 conn, draxis_refresh, ip=client_ip(request, settings), request_id=request_id.get()
             )
+            if refreshed.outcome == "ok" and refreshed.session_id is not None:
+                throttle_session(conn, settings, refreshed.session_id)  # 429 rolls back
         # Committed: a replay's revocation stands even though this request is refused.
         if refreshed.outcome != "ok" or refreshed.session_id is None:
+            if refreshed.outcome == "unknown":
+                with scoped_transaction(conn, Scope.login()):
+                    count_ip(conn, settings, request, "auth")
             if refreshed.outcome == "reused":
                 log.warning(
                     "refresh token replayed; session revoked",
                     extra={"session_id": str(refreshed.session_id)},
                 )
-            raise Problem(401, "This session has ended; sign in again.")
+                raise Problem(
+                    401,
+                    "This session was signed out because its sign-in was used twice, as by"
+                    " another device; sign in again.",
+                    type=SESSION_REPLAYED_TYPE,
+                )
+            raise Problem(
+                401,
+                "This session has ended: it expired or was signed out elsewhere; sign in again.",
+                type=SESSION_ENDED_TYPE,
+            )
         with scoped_transaction(conn, Scope.login(), read_only=True):
             profile = (
                 conn.cursor(row_factory=class_row(Profile))
@@ -274,7 +312,9 @@ def _preview(pool: PoolDep, token: str) -> InvitePreview:
     return row
 
 
-@router.post("/invites/preview", response_model=InvitePreview)
+@router.post(
+    "/invites/preview", response_model=InvitePreview, dependencies=AuthLimited, responses=_THROTTLED
+)
 def preview_invite(body: InvitePreviewRequest, pool: PoolDep) -> InvitePreview:
     """What an invite is for (e-mail, role, organization, tenant), if it is still valid."""
     return _preview(pool, body.token)
@@ -284,7 +324,8 @@ def preview_invite(body: InvitePreviewRequest, pool: PoolDep) -> InvitePreview:
     "/invites/accept",
     response_model=AuthResponse,
     status_code=201,
-    responses={410: {"description": "Used, expired or unknown invite"}},
+    dependencies=AuthLimited,
+    responses={410: {"description": "Used, expired or unknown invite"}, **_THROTTLED},
 )
 def accept_invite(
     body: InviteAcceptRequest,
