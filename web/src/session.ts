@@ -1,7 +1,7 @@
 // The session: a short-lived access token held in memory only (never in Web Storage), restored
 // on load from the HttpOnly refresh cookie via `POST /api/auth/refresh`. `authedRequest` attaches
 // the token, and on a 401 refreshes once and retries once; if that fails the session is cleared
-// and the route guards send the user to /login.
+// and the route guards send the user to /login, which says why (`SignOutReason`).
 import { useSyncExternalStore } from 'react'
 import { fetchResponse, ProblemError, request, type RawRequestOptions, type RequestOptions } from './api'
 import {
@@ -13,6 +13,7 @@ import {
   type MfaState,
   type UserSummary,
 } from './identity'
+import { signOutReasonFor, type SignOutReason } from './signOutReason'
 
 export interface Session {
   token: string
@@ -27,11 +28,14 @@ export interface Session {
 
 export type AuthState =
   | { status: 'loading' }
-  | { status: 'signed-out' }
+  /** `reason`: why the app signed the person out, for the sign-in page to say; null if they did. */
+  | { status: 'signed-out'; reason: SignOutReason | null }
   | { status: 'signed-in'; session: Session }
 
 const LOADING: AuthState = { status: 'loading' }
-const SIGNED_OUT: AuthState = { status: 'signed-out' }
+function signedOut(reason: SignOutReason | null): AuthState {
+  return { status: 'signed-out', reason }
+}
 
 /** Refresh this long before the access token expires (or at 75 % of a short lifetime). */
 export const REFRESH_LEAD_MS = 60_000
@@ -131,10 +135,16 @@ export function setSession(session: Session): void {
   scheduleRefresh(session)
 }
 
-export function clearSession(): void {
+/** Forget the session; `reason` says why when it was not the person's own doing. */
+export function clearSession(reason: SignOutReason | null = null): void {
   generation += 1
   cancelTimer()
-  setState(SIGNED_OUT)
+  setState(signedOut(reason))
+}
+
+/** Why the app last signed the person out, if it did (shown on the sign-in page). */
+export function getSignOutReason(): SignOutReason | null {
+  return state.status === 'signed-out' ? state.reason : null
 }
 
 /** Back to "not yet known" (tests; a fresh page load starts here). */
@@ -168,6 +178,7 @@ async function withRefreshLock<T>(fn: () => Promise<T>): Promise<T> {
 export function refreshSession(): Promise<Session> {
   if (refreshInFlight) return refreshInFlight
   const startedAt = generation
+  const hadSession = state.status === 'signed-in'
   const run = async (): Promise<Session> => {
     try {
       const res = await withRefreshLock(() => request<AuthResponse>('/api/auth/refresh', { method: 'POST' }))
@@ -176,7 +187,8 @@ export function refreshSession(): Promise<Session> {
       setSession(session)
       return session
     } catch (err) {
-      if (err instanceof ProblemError && err.status === 401 && generation === startedAt) clearSession()
+      if (err instanceof ProblemError && err.status === 401 && generation === startedAt)
+        clearSession(signOutReasonFor(err, hadSession))
       throw err
     }
   }
@@ -194,8 +206,9 @@ export function bootstrapSession(): Promise<void> {
   const flight: Promise<void> = refreshSession()
     .then(
       () => undefined,
-      () => {
-        if (state.status === 'loading') setState(SIGNED_OUT)
+      (err: unknown) => {
+        // Not a 401 (that settled it already): throttled, or the server could not be reached.
+        if (state.status === 'loading') setState(signedOut(signOutReasonFor(err, false)))
       },
     )
     .finally(() => {
@@ -257,8 +270,9 @@ async function withAccessToken<T>(
     if (!next || next.token === before.token) {
       try {
         next = await refreshSession()
-      } catch {
-        clearSession()
+      } catch (refreshErr) {
+        // A 401 cleared the session with its reason already; anything else ends it here.
+        if (getSession()) clearSession(signOutReasonFor(refreshErr, true))
         throw err
       }
     }
@@ -268,7 +282,7 @@ async function withAccessToken<T>(
     try {
       return await call(next.token)
     } catch (retryErr) {
-      if (retryErr instanceof ProblemError && tokenRejected(retryErr, opts)) clearSession()
+      if (retryErr instanceof ProblemError && tokenRejected(retryErr, opts)) clearSession({ kind: 'ended' })
       if (retryErr instanceof ProblemError && retryErr.status === 403 && retryErr.hasType(MFA_REQUIRED_SUFFIX))
         markMfaPending()
       throw retryErr
@@ -302,4 +316,8 @@ export function useAuth(): AuthState {
 
 export function useSession(): Session | null {
   return useSyncExternalStore(subscribe, getSession, getSession)
+}
+
+export function useSignOutReason(): SignOutReason | null {
+  return useSyncExternalStore(subscribe, getSignOutReason, getSignOutReason)
 }

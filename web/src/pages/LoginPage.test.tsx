@@ -2,7 +2,7 @@ import { screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it } from 'vitest'
 import type { MfaState } from '../identity'
-import { getSession } from '../session'
+import { getSession, sessionFromAuth, setSession } from '../session'
 import { authResponse, dashboard, jsonResponse, kri, me, noContent, problem } from '../test/fixtures'
 import { mockApi } from '../test/mockApi'
 import { renderApp } from '../test/render'
@@ -114,5 +114,80 @@ describe('LoginPage', () => {
     await signIn()
     expect(await screen.findByTestId('tenant-name')).toBeInTheDocument()
     await waitFor(() => expect(screen.getByTestId('location')).toHaveTextContent(/^\/$/))
+  })
+})
+
+describe('LoginPage says why it sent someone here', () => {
+  const needsSetup = { 'GET /api/auth/needs-setup': jsonResponse({ needs_setup: false }) }
+
+  async function reasonShown() {
+    expect(await screen.findByRole('button', { name: 'Sign in' })).toBeInTheDocument()
+    expect(screen.getByTestId('location')).toHaveTextContent('/login')
+    return screen.queryByRole('status')
+  }
+
+  it('says nothing to a visitor who was never signed in', async () => {
+    mockApi(signedOut)
+    renderApp('/')
+    expect(await reasonShown()).toBeNull()
+  })
+
+  it('says the session ended when the refresh cookie no longer works', async () => {
+    mockApi({
+      ...needsSetup,
+      'POST /api/auth/refresh': problem(401, 'This session has ended.', {
+        type: 'https://draxis.dev/problems/session-ended',
+      }),
+    })
+    renderApp('/')
+    expect(await reasonShown()).toHaveTextContent('Your session has ended')
+  })
+
+  it('says how long to wait when the refresh is throttled, from Retry-After', async () => {
+    mockApi({
+      ...needsSetup,
+      'POST /api/auth/refresh': problem(429, 'Too many requests.', {}, { 'Retry-After': '67' }),
+    })
+    renderApp('/')
+    expect(await reasonShown()).toHaveTextContent('try again in 67 seconds')
+  })
+
+  it('says the server could not be reached', async () => {
+    mockApi({
+      ...needsSetup,
+      'POST /api/auth/refresh': problem(503, 'The database is unavailable.'),
+    })
+    renderApp('/')
+    expect(await reasonShown()).toHaveTextContent('Could not reach the Draxis server')
+  })
+
+  it('says the session was used elsewhere when a mid-session refresh finds it replayed', async () => {
+    setSession(sessionFromAuth(authResponse()))
+    mockApi({
+      ...needsSetup,
+      'GET /api/me': problem(401, 'Token expired'),
+      'GET /api/dashboard': problem(401, 'Token expired'),
+      'POST /api/auth/refresh': problem(401, 'Signed out.', {
+        type: 'https://draxis.dev/problems/session-replayed',
+      }),
+    })
+    renderApp('/')
+    expect(await reasonShown()).toHaveTextContent('another tab or device')
+  })
+
+  it('forgets the reason once the person signs in again', async () => {
+    mockApi({
+      ...needsSetup,
+      'POST /api/auth/refresh': problem(401, 'Ended.', { type: 'https://draxis.dev/problems/session-ended' }),
+      'POST /api/auth/login': jsonResponse(authResponse()),
+      'GET /api/me': jsonResponse(me()),
+      'GET /api/dashboard': jsonResponse(dashboard([])),
+      'POST /api/auth/logout': noContent(),
+    })
+    renderApp('/')
+    expect(await reasonShown()).toHaveTextContent('Your session has ended')
+    const user = await signIn()
+    await user.click(await screen.findByRole('button', { name: 'Sign out' }))
+    expect(await reasonShown()).toBeNull()
   })
 })

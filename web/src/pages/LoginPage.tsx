@@ -7,7 +7,8 @@ import { primaryButton, TextField } from '../components/form'
 import { asProblem, ProblemAlert } from '../components/ProblemAlert'
 import { getNeedsSetup, login } from '../endpoints'
 import { postAuthPath } from '../identity'
-import { sessionFromAuth, setSession, useSession } from '../session'
+import { sessionFromAuth, setSession, useSession, useSignOutReason } from '../session'
+import { signOutMessage } from '../signOutReason'
 
 export function useNeedsSetup() {
   return useQuery({
@@ -21,6 +22,7 @@ export function useNeedsSetup() {
 
 export function LoginPage() {
   const session = useSession()
+  const signOutReason = useSignOutReason()
   const needsSetup = useNeedsSetup()
   const [email, setEmail] = useState('')
   const [password, setPassword] = useState('')
@@ -48,6 +50,11 @@ export function LoginPage() {
   return (
     <AuthCard title="Sign in to your account">
       <form onSubmit={onSubmit} noValidate aria-label="Sign in" className="space-y-5">
+        {signOutReason && !error && (
+          <p role="status" className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900">
+            {signOutMessage(signOutReason)}
+          </p>
+        )}
         {error && <ProblemAlert error={error} />}
         <TextField
           label="Email"
