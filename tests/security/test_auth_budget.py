@@ -18,13 +18,15 @@ from collections.abc import Iterator
 
 import httpx2
 import pytest
+from fastapi.dependencies.models import Dependant
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from api.routes.auth import auth_limit
 from draxis.settings import Settings
 from tests.conftest import Conn
 from tests.factories import TenantFixture
-from tests.identity import bearer, create_user
+from tests.identity import bearer, create_user, flatten_routes
 from tests.security.helpers import new_refresh_cookie, refresh_with, sign_in
 
 # The shipped defaults (draxis/settings.py): 100 auth requests and 50 sign-ins per IP per 15 min.
@@ -193,3 +195,28 @@ def test_a_refused_refresh_says_why(
     client.cookies.clear()
     missing = client.post("/api/auth/refresh")
     assert (missing.status_code, missing.json()["type"]) == (401, "about:blank")
+
+
+# What a browser calls on its own (page loads, sign-out, key discovery): never the IP's budget.
+UNMETERED = {
+    ("GET", "/api/auth/needs-setup"),
+    ("POST", "/api/auth/refresh"),  # bounded per session; an unknown token counts per IP
+    ("POST", "/api/auth/logout"),
+    ("GET", "/api/auth/jwks.json"),
+}
+
+
+def _calls(dependant: Dependant) -> list[object]:
+    return [c for d in dependant.dependencies for c in (d.call, *_calls(d))]
+
+
+def test_every_other_auth_route_spends_the_ip_budget(client: TestClient) -> None:
+    """A new route under /api/auth is metered unless it is deliberately listed above."""
+    routes = {
+        (method, route.path): auth_limit in _calls(route.dependant)
+        for route in flatten_routes(client.app.routes)  # type: ignore[attr-defined]
+        if route.path.startswith("/api/auth/")
+        for method in route.methods or ()
+    }
+    assert set(routes) >= UNMETERED
+    assert {r for r, metered in routes.items() if not metered} == UNMETERED
