@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from draxis.db.migrate import migrate
 from draxis.db.pool import connect
@@ -23,6 +24,10 @@ from draxis.db.roles import DbRole
 from draxis.db.urls import cluster_url, role_conninfo
 from draxis.log import configure_logging
 from draxis.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    import uvicorn
+    from starlette.types import ASGIApp
 
 log = logging.getLogger("draxis.cli")
 
@@ -86,18 +91,26 @@ def cmd_materialize(settings: Settings) -> int:
     return 1 if summary.failed else 0
 
 
-def cmd_serve(settings: Settings, port: int | None) -> int:
+def server_config(app: ASGIApp, settings: Settings, port: int | None = None) -> uvicorn.Config:
+    """How `draxis serve` runs `app` (tests start the same server on a loopback port)."""
     import uvicorn
 
-    cluster_url(settings)
-    uvicorn.run(
-        "api.main:create_app",
-        factory=True,
+    return uvicorn.Config(
+        app,
         host=settings.host,
-        port=port or settings.port,
+        port=port if port is not None else settings.port,
         log_config=None,
         access_log=False,
     )
+
+
+def cmd_serve(settings: Settings, port: int | None) -> int:
+    import uvicorn
+
+    from api.main import create_app
+
+    cluster_url(settings)
+    uvicorn.Server(server_config(create_app(settings), settings, port or settings.port)).run()
     return 0
 
 
