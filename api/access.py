@@ -31,6 +31,7 @@ from psycopg.rows import TupleRow
 from psycopg_pool import ConnectionPool
 
 from api.deps import PoolDep, SettingsDep
+from api.forwarded import client_address
 from api.problems import Problem
 from draxis.db.scope import Scope, scoped_transaction
 from draxis.identity.audit import AuditContext, AuditEvent, record
@@ -50,13 +51,11 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def client_ip(request: Request, settings: Settings) -> str | None:
-    """The client's address; X-Forwarded-For only as far as `trusted_proxy_hops` vouch for it."""
-    if settings.trusted_proxy_hops > 0:
-        hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",")]
-        hops = [h for h in hops if h]
-        if len(hops) >= settings.trusted_proxy_hops:
-            return hops[-settings.trusted_proxy_hops]
-    return request.client.host if request.client else None
+    """The client's address; X-Forwarded-For only as far as `trusted_proxy_hops` vouch for it
+    (`draxis serve` turns uvicorn's own proxy-header handling off, so the peer is the socket's)."""
+    peer = request.client.host if request.client else None
+    forwarded = request.headers.getlist("x-forwarded-for")
+    return client_address(peer, forwarded, settings.trusted_proxy_hops)
 
 
 async def current_principal(

@@ -101,6 +101,9 @@ def server_config(app: ASGIApp, settings: Settings, port: int | None = None) -> 
         port=port if port is not None else settings.port,
         log_config=None,
         access_log=False,
+        # Not uvicorn's: it believes X-Forwarded-For/-Proto from 127.0.0.1, so any local client
+        # could pick its own address. `api.forwarded` decides from DRAXIS_TRUSTED_PROXY_HOPS.
+        proxy_headers=False,
     )
 
 
