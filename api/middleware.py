@@ -11,7 +11,9 @@ from fastapi import FastAPI
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.forwarded import request_scheme
 from draxis.log import request_id
+from draxis.settings import Settings
 
 log = logging.getLogger("draxis.api.access")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -28,21 +30,40 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "no-referrer",
     "Cross-Origin-Opener-Policy": "same-origin",
+    # No page of ours uses a camera, a microphone, the location or payments: nor may anything
+    # it embeds or that an injection slips in.
+    "Permissions-Policy": (
+        "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(),"
+        " microphone=(), payment=(), usb=()"
+    ),
 }
 
 
 class RequestContext:
     """Pure ASGI middleware (no BaseHTTPMiddleware: that wraps every response in a task group and
-    memory streams, a measurable cost per request): request id, security headers, access log."""
+    memory streams, a measurable cost per request): request id, security headers, access log.
 
-    def __init__(self, app: ASGIApp) -> None:
+    Strict-Transport-Security only on answers the client got over https: the connection's own
+    scheme, or X-Forwarded-Proto as far as the trusted proxy hops vouch for it."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
+        self.hops = settings.trusted_proxy_hops
+        age = settings.hsts_max_age_seconds
+        self.hsts = f"max-age={age}; includeSubDomains" if age > 0 else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = Headers(scope=scope).get("x-request-id", "")
+        request_headers = Headers(scope=scope)
+        incoming = request_headers.get("x-request-id", "")
+        https = (
+            request_scheme(
+                scope.get("scheme", "http"), request_headers.getlist("x-forwarded-proto"), self.hops
+            )
+            == "https"
+        )
         rid = incoming if _VALID_ID.match(incoming) else uuid.uuid4().hex
         path: str = scope["path"]
         token = request_id.set(rid)
@@ -57,6 +78,8 @@ class RequestContext:
                 headers["X-Request-ID"] = rid
                 for name, value in SECURITY_HEADERS.items():
                     headers[name] = value
+                if https and self.hsts:
+                    headers["Strict-Transport-Security"] = self.hsts
                 if path in _DOCS_PATHS:  # Swagger UI / ReDoc load their own script
                     del headers["Content-Security-Policy"]
                 if path.startswith("/api/"):
@@ -79,4 +102,4 @@ class RequestContext:
 
 
 def install_request_context(app: FastAPI) -> None:
-    app.add_middleware(RequestContext)
+    app.add_middleware(RequestContext, settings=app.state.settings)

@@ -110,6 +110,14 @@ class Settings(BaseSettings):
     web_dist: Path = REPO_ROOT / "web" / "dist"
     log_level: str = "INFO"
 
+    # The edge (api.middleware): Strict-Transport-Security on answers served over https, 0 for
+    # none; request bodies refused with 413 past a cap, before authentication and parsing.
+    hsts_max_age_seconds: int = Field(default=365 * 24 * 3600, ge=0)
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # Uploads (documents, artifacts, model import) and push batches: their largest file plus the
+    # multipart envelope. Each route still holds its file to its own limit.
+    max_upload_body_bytes: int = Field(default=11 * 1024 * 1024, ge=1024)
+
     @classmethod
     def settings_customise_sources(
         cls,
