@@ -35,6 +35,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -45,6 +46,7 @@ from connectors.errors import (
     SchemaMismatch,
     UpstreamFailed,
 )
+from connectors.numeric_host import numeric_host_problem
 
 if TYPE_CHECKING:
     from draxis.settings import Settings
@@ -285,7 +287,7 @@ class VendorHttp:
         # Headers in which the vendor gives, as an epoch second, when a 429 may be retried;
         # read when there is no Retry-After.
         self._reset_headers = reset_headers
-        self._base = httpx.URL(base_url.rstrip("/") + "/") if base_url else None
+        self._base = _parse_url(vendor, base_url.rstrip("/") + "/") if base_url else None
         self._auth = auth
         self._headers = {"User-Agent": f"{USER_AGENT} (+{vendor})", **(headers or {})}
         self._resolver = resolver or default_resolver
@@ -318,7 +320,7 @@ class VendorHttp:
     def url(self, url: str) -> httpx.URL:
         """`url` as sent: relative URLs join the base URL (a leading "/" is kept under the base's
         path, so ``base_url="https://x/api/v2"`` and ``"/users"`` give ``/api/v2/users``)."""
-        target = httpx.URL(url)
+        target = _parse_url(self.vendor, url)
         if target.is_absolute_url:
             return target
         if self._base is None:
@@ -498,6 +500,8 @@ class VendorHttp:
         host = url.host
         if not host:
             raise DestinationRefused(f"{self.vendor}: {url.path} has no host")
+        if numeric_host_problem(host):
+            raise _numeric_host_refused(self.vendor, host)
         addresses = self._addresses(host)
         listed = all(self._allow_listed(ip) for ip in addresses)
         if url.scheme != "https" and not (url.scheme == "http" and listed):
@@ -655,6 +659,28 @@ class VendorHttp:
                 return
             if total is not None and offset >= dig(body, total, vendor=self.vendor, expect=int):
                 return
+
+
+def _parse_url(vendor: str, url: str) -> httpx.URL:
+    """`url` parsed as httpx will send it; one it cannot parse is a refused destination (the
+    message names what is wrong, never the URL, whose query string may carry a key)."""
+    try:
+        return httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        try:
+            host = urlsplit(url).hostname or ""
+        except ValueError:
+            host = ""
+        if host and numeric_host_problem(host):  # httpx refuses 0177.0.0.1, takes 127.1
+            raise _numeric_host_refused(vendor, host) from None
+        raise DestinationRefused(f"{vendor}: not a valid URL: {exc}") from None
+
+
+def _numeric_host_refused(vendor: str, host: str) -> DestinationRefused:
+    return DestinationRefused(
+        f"{vendor}: refused {host}: an address must be written in dotted-decimal form such as "
+        "192.0.2.10, not octal, hexadecimal, shortened or one number"
+    )
 
 
 def _unmap(ip: IpAddress) -> IpAddress:

@@ -7,14 +7,19 @@ answer one 422 that lists them all.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Set
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
+
 from connectors.base import ConfigField, Connector
+from connectors.numeric_host import numeric_host_problem
 
 MAX_VALUE_LENGTH = 8_000  # a Google service-account key is about 2,300 characters
+_HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$")  # of a name, after IDNA
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,12 +110,36 @@ def _check(spec: ConfigField, value: Any) -> tuple[str | None, Any]:
     if spec.kind == "choice" and text not in spec.choices:
         return f"must be one of {', '.join(spec.choices)}", None
     if spec.kind == "url" and text:
-        parts = urlsplit(text)
-        if parts.scheme != "https" or not parts.hostname:
-            return "must be an https:// URL", None
-        if parts.username or parts.password:
-            return "must not carry credentials (use the credential fields)", None
-        if parts.query or parts.fragment:
-            return "must not carry a query string or fragment", None
+        problem = _url_problem(text)
+        if problem:
+            return problem, None
         text = text.rstrip("/")
     return None, text
+
+
+def _url_problem(text: str) -> str | None:
+    """Why `text` is not a URL a connector may be pointed at, or None."""
+    try:
+        parts = urlsplit(text)
+        hostname = parts.hostname
+    except ValueError:  # an unclosed IPv6 bracket, say
+        return "is not a valid URL"
+    if parts.scheme != "https" or not hostname:
+        return "must be an https:// URL"
+    if parts.username or parts.password:
+        return "must not carry credentials (use the credential fields)"
+    if parts.query or parts.fragment:
+        return "must not carry a query string or fragment"
+    numeric = numeric_host_problem(hostname)
+    if numeric:
+        return numeric
+    # What the connector's HTTP client will make of it: a URL it cannot parse is refused here,
+    # not when the source is first tested or run.
+    try:
+        host = httpx.URL(text).raw_host.decode("ascii")
+    except (httpx.InvalidURL, UnicodeError):
+        return "is not a valid URL"
+    name = host[:-1] if host.endswith(".") else host  # a fully qualified name may end in "."
+    if ":" not in host and not all(_HOST_LABEL.match(label) for label in name.split(".")):
+        return "is not a valid URL"
+    return None

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
 from connectors.base import (
     AuthType,
@@ -22,6 +23,8 @@ from connectors.source_form import (
     SourceFormError,
     validate_source_form,
 )
+from tests.factories import TenantFixture
+from tests.identity import bearer, login
 
 
 @dataclass
@@ -237,3 +240,78 @@ def test_the_error_message_lists_every_field() -> None:
     assert str(caught.value) == (
         "config.api_url: API URL is required; credentials.api_token: API token is required"
     )
+
+
+NUMERIC_HOST = (
+    "must name an IP address in dotted-decimal form such as 192.0.2.10"
+    " (not octal, hexadecimal, shortened or one number)"
+)
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "0177.0.0.1",  # octal 127.0.0.1
+        "0x7f.1",  # hexadecimal, shortened
+        "0x7f.0.0.1",
+        "0x7f000001",
+        "127.1",  # shortened
+        "10.1",
+        "2130706433",  # one decimal number
+        "127.000.0.1",  # leading zeros
+        "010.0.0.1",
+        "1.2.3.4.5",
+        "1.2.3.256",
+        "127.0.0.1.",  # a trailing dot
+        "169.254.169.254.",
+        "0x",
+    ],
+)
+def test_numeric_hosts_in_other_forms_are_refused(host: str) -> None:
+    assert errors_of({**GOOD_CONFIG, "api_url": f"https://{host}/api"}, GOOD_SECRETS) == {
+        "config.api_url": NUMERIC_HOST
+    }
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://192.0.2.10",
+        "https://192.0.2.10:8443/api",
+        "https://[2001:db8::1]/api",
+        "https://123.example",
+        "https://0x7f.example.com",
+        "https://1e100.net",
+        "https://api.2130706433.example",
+    ],
+)
+def test_dotted_decimal_addresses_and_names_that_look_numeric_are_accepted(url: str) -> None:
+    form = validate_source_form(C, {**GOOD_CONFIG, "api_url": url}, GOOD_SECRETS)
+    assert form.config["api_url"] == url
+
+
+@pytest.mark.parametrize("url", ["https://[::1", "https://exa mple.com", "https://a..b/"])
+def test_urls_httpx_cannot_call_are_refused_by_the_form(url: str) -> None:
+    assert errors_of({**GOOD_CONFIG, "api_url": url}, GOOD_SECRETS) == {
+        "config.api_url": "is not a valid URL"
+    }
+
+
+def test_the_api_answers_an_octal_host_with_a_422_naming_the_field(
+    client: TestClient, tenant_a: TenantFixture
+) -> None:
+    admin = bearer(login(client, tenant_a.user_email)["access_token"])
+    answer = client.post(
+        "/api/sources",
+        headers=admin,
+        json={
+            "vendor_id": "okta",
+            "name": "Okta",
+            "schedule": "daily",
+            "config": {"org_url": "https://0177.0.0.1"},
+            "credentials": {"api_token": "tok-123"},
+        },
+    )
+    assert answer.status_code == 422, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.json()["errors"] == {"config.org_url": NUMERIC_HOST}
