@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.body_limit import BodyLimit, body_caps
 from api.forwarded import request_scheme
 from draxis.log import request_id
 from draxis.settings import Settings
@@ -102,4 +103,7 @@ class RequestContext:
 
 
 def install_request_context(app: FastAPI) -> None:
-    app.add_middleware(RequestContext, settings=app.state.settings)
+    """Body caps inside the request context, so that a 413 carries its id and headers."""
+    settings: Settings = app.state.settings
+    app.add_middleware(BodyLimit, caps=body_caps(settings))
+    app.add_middleware(RequestContext, settings=settings)
