@@ -8,7 +8,9 @@ needs; nothing else opens a scoped transaction in the API. In order:
 3. the scope: tenant from the token; organization from the path, checked against the caller
    (another organization's id answers 404, like one that does not exist); platform for
    superadmins; carrier for carrier users; one's own rows for MFA and `/api/me`;
-4. one transaction whose first statement sets that scope (READ ONLY for tenant/self GETs);
+4. one transaction whose first statement sets that scope (READ ONLY for tenant/self GETs),
+   committed when the route function returns and before the response is sent, so the caller's
+   next request sees the write and a failed commit is the answer (never a 2xx for a lost write);
 5. the session named by the token is live (not revoked or expired, user active, organization
    enabled, tenant not deleted) and MFA is complete where it applies (403 `mfa-required`,
    except on MFA-completion routes);
@@ -18,7 +20,8 @@ needs; nothing else opens a scoped transaction in the API. In order:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import logging
+from collections.abc import Awaitable, Callable, Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
@@ -42,6 +45,7 @@ from draxis.security.tokens import InvalidToken, Principal, verify_access_token
 from draxis.settings import Settings
 
 Conn = psycopg.Connection[TupleRow]
+log = logging.getLogger("draxis.api.access")
 ScopeFamily = Literal["tenant", "org", "platform", "carrier", "self"]
 
 MFA_REQUIRED_TYPE = "https://draxis.dev/problems/mfa-required"
@@ -203,7 +207,7 @@ def _open(
     principal: Principal,
     org_id: UUID | None,
     mfa_completion: bool,
-) -> Iterator[Tx]:
+) -> Generator[Tx, None, None]:
     granted = _authorize(principal, permission)
     scope = _scope_for(family, principal, org_id)
     widened = scope.kind in ("org", "platform")
@@ -228,25 +232,89 @@ def _open(
         yield tx
 
 
+def _committed(opened: Generator[Tx, None, None]) -> Iterator[Tx]:
+    """`opened`'s transaction, told apart from its commit: a failed COMMIT gets its own answer.
+
+    The handler's exception is thrown into `opened` (which rolls back and re-raises it); after a
+    normal return, resuming `opened` commits, and only then is a database error the commit's.
+    """
+    tx = next(opened)
+    try:
+        yield tx
+    except BaseException as exc:
+        opened.throw(exc)
+        raise
+    try:
+        next(opened)
+    except StopIteration:
+        return
+    except psycopg.Error as exc:
+        raise commit_refused(exc) from exc
+    raise RuntimeError("a transaction dependency yielded twice")
+
+
+def commit_refused(exc: psycopg.Error) -> Exception:
+    """What to answer when COMMIT fails: nothing was kept, and the caller must hear so.
+
+    A serialization failure or deadlock is worth retrying (503 with Retry-After); a lost
+    connection stays an `OperationalError` (503, see `api.problems`); a deferred constraint is a
+    conflict with the data (409); anything else is our fault (500), but never a 2xx.
+    """
+    log.warning("commit refused", extra={"error": type(exc).__name__, "sqlstate": exc.sqlstate})
+    if isinstance(exc, psycopg.errors.TransactionRollback):
+        return Problem(
+            503,
+            "The change collided with another one and was not saved; try again.",
+            headers={"Retry-After": "1"},
+        )
+    if isinstance(exc, psycopg.OperationalError):
+        return exc
+    if isinstance(exc, psycopg.IntegrityError):
+        return Problem(409, "The change conflicts with existing data; nothing was saved.")
+    return Problem(500, "The change could not be saved; nothing was kept.")
+
+
 # Each factory returns a dependency tagged with its permission, which the route × role test reads.
-AccessDependency = Callable[..., Iterator[Tx]]
+AccessDependency = Callable[..., Awaitable[Tx]]
 
 
-def _tag(dep: AccessDependency, permission: Permission, family: ScopeFamily) -> AccessDependency:
+def _committed_before_response(transaction: Callable[..., Iterator[Tx]]) -> AccessDependency:
+    """Wrap the transaction so that it ends (commits) before the response is sent.
+
+    A `yield` dependency of FastAPI's default scope ends after the response has gone out: the
+    client could read the old state on its next request, and a failed commit went unheard.
+    Scope "function" ends it when the route function returns, still inside the request, so a
+    failed commit becomes the answer. The wrapper is async: it only passes the value on, and
+    costs no hop to the thread pool.
+    """
+
+    async def dependency(tx: Tx) -> Tx:
+        return tx
+
+    # Set here: a postponed annotation (a string) could not name this closure's `transaction`.
+    dependency.__annotations__["tx"] = Annotated[Tx, Depends(transaction, scope="function")]
+
+    return dependency
+
+
+def _tag(
+    transaction: Callable[..., Iterator[Tx]], permission: Permission, family: ScopeFamily
+) -> AccessDependency:
+    dep = _committed_before_response(transaction)
     dep.draxis_permission = permission  # type: ignore[attr-defined]
     dep.draxis_scope = family  # type: ignore[attr-defined]
     return dep
 
 
 def _simple(family: ScopeFamily, permission: Permission, mfa_completion: bool) -> AccessDependency:
-    def dependency(
+    def transaction(
         request: Request, pool: PoolDep, settings: SettingsDep, principal: CurrentPrincipal
     ) -> Iterator[Tx]:
-        yield from _open(
-            family, permission, request, pool, settings, principal, None, mfa_completion
+        yield from _committed(
+            _open(family, permission, request, pool, settings, principal, None, mfa_completion)
         )
 
-    return _tag(dependency, permission, family)
+    return _tag(transaction, permission, family)
 
 
 def tenant_access(permission: Permission) -> AccessDependency:
@@ -267,16 +335,18 @@ def self_access(*, mfa_completion: bool = False) -> AccessDependency:
 
 
 def org_access(permission: Permission) -> AccessDependency:
-    def dependency(
+    def transaction(
         org_id: UUID,
         request: Request,
         pool: PoolDep,
         settings: SettingsDep,
         principal: CurrentPrincipal,
     ) -> Iterator[Tx]:
-        yield from _open("org", permission, request, pool, settings, principal, org_id, False)
+        yield from _committed(
+            _open("org", permission, request, pool, settings, principal, org_id, False)
+        )
 
-    return _tag(dependency, permission, "org")
+    return _tag(transaction, permission, "org")
 
 
 @dataclass(frozen=True, slots=True)
