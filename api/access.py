@@ -377,6 +377,12 @@ class TenantWork:
             _check_session(conn, self.settings, self.caller.principal, mfa_completion=False)
             yield conn
 
+    @contextmanager
+    def tx(self) -> Iterator[Tx]:
+        """One short transaction as a `Tx`, for route helpers written against one."""
+        with self.transaction() as conn:
+            yield Tx(conn, self.scope, self.caller)
+
     def audit(self, conn: Conn, action: str, target_id: UUID, **detail: Any) -> None:
         Tx(conn, self.scope, self.caller).audit(
             action, target_type="panel_session", target_id=target_id, **detail

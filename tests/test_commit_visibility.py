@@ -11,18 +11,24 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import pytest
 import uvicorn
+from fastapi.testclient import TestClient
 
 from api.main import create_app
+from connectors import registry
+from connectors.base import ConnectorContext, ProbeResult
+from draxis.db.roles import DbRole
 from draxis.db.scope import Scope, scoped_transaction
 from draxis.settings import Settings
 from tests.conftest import Conn
 from tests.factories import PASSWORD, TenantFixture
-from tests.identity import bearer, create_carrier, create_user
+from tests.identity import bearer, create_carrier, create_user, login
+from tests.test_integrations_api import FakeConnector, fake_body
 
 ROUNDS = 200
 
@@ -192,3 +198,40 @@ def test_a_commit_that_fails_answers_an_error_and_keeps_nothing(
     assert created.status_code == 409, created.text
     listed = _ok(api.get("/api/risks", headers=admin), 200)
     assert [r["slug"] for r in listed["items"]] == ["rk"]
+
+
+@dataclass
+class WatchedProbe(FakeConnector):
+    """A vendor whose probe notes how many API transactions stand open while it waits."""
+
+    observer: Conn | None = None
+    open_transactions: list[int] = field(default_factory=list)
+
+    def test(self, ctx: ConnectorContext) -> ProbeResult:
+        assert self.observer is not None
+        row = self.observer.execute(
+            "select count(*) from pg_stat_activity where datname = current_database()"
+            " and usename = %s and state like 'idle in transaction%%'",
+            (DbRole.APP.value,),
+        ).fetchone()
+        assert row is not None
+        self.open_transactions.append(int(row[0]))
+        return ProbeResult(True, "fake: reached")
+
+
+def test_a_connector_probe_holds_no_transaction_open(
+    client: TestClient,
+    tenant_a: TenantFixture,
+    observer_conn: Conn,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    probe = WatchedProbe(observer=observer_conn)
+    monkeypatch.setitem(registry.REGISTRY, probe.vendor_id, probe)
+    admin = bearer(login(client, tenant_a.user_email)["access_token"])
+    source = client.post("/api/sources", headers=admin, json=fake_body())
+    assert source.status_code == 201, source.text
+    for _ in range(3):
+        tested = client.post(f"/api/sources/{source.json()['id']}/test", headers=admin)
+        assert tested.status_code == 200, tested.text
+        assert tested.json()["ok"] is True
+    assert probe.open_transactions == [0, 0, 0]

@@ -21,7 +21,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from psycopg.rows import class_row
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.access import Tx, tenant_access
+from api.access import TenantWork, Tx, tenant_access, tenant_work
 from api.crud import Page
 from api.deps import SettingsDep
 from api.identity_models import Strict
@@ -462,19 +462,24 @@ def delete_source(
 @router.post("/sources/{source_id}/test", response_model=ProbeOut)
 def test_source(
     source_id: UUID,
-    tx: Annotated[Tx, Depends(tenant_access(P.INTEGRATIONS_MANAGE))],
+    work: Annotated[TenantWork, Depends(tenant_work(P.INTEGRATIONS_MANAGE))],
     settings: SettingsDep,
 ) -> ProbeOut:
-    """Probe the vendor with the stored settings (one cheap authenticated call), within 10 s."""
-    current = _source(tx, source_id)
-    connector = _connector(current.vendor_id)
-    tenant_id = _tenant_id(tx)
-    row = tx.conn.execute(
-        "select s.credentials, t.slug from tenant.kri_source s"
-        " join platform.tenants t on t.id = s.tenant_id where s.id = %s",
-        (source_id,),
-    ).fetchone()
+    """Probe the vendor with the stored settings (one cheap authenticated call), within 10 s.
+
+    The probe waits on the network, so it runs between two short transactions (read the
+    settings, then audit the outcome) and never holds one open.
+    """
+    with work.tx() as tx:
+        current = _source(tx, source_id)
+        row = tx.conn.execute(
+            "select s.credentials, t.slug from tenant.kri_source s"
+            " join platform.tenants t on t.id = s.tenant_id where s.id = %s",
+            (source_id,),
+        ).fetchone()
     assert row is not None
+    connector = _connector(current.vendor_id)
+    tenant_id = work.tenant_id
     ctx = connector_context(
         settings,
         tenant_id=tenant_id,
@@ -500,13 +505,14 @@ def test_source(
         log.exception("connector test crashed", extra={"vendor_id": connector.vendor_id})
         ok, message = False, f"The {connector.display_name} connector failed unexpectedly."
     elapsed = int((time.monotonic() - started) * 1000)
-    tx.audit(
-        "source.test",
-        target_type="kri_source",
-        target_id=source_id,
-        ok=ok,
-        message=message[:500],
-    )
+    with work.tx() as tx:
+        tx.audit(
+            "source.test",
+            target_type="kri_source",
+            target_id=source_id,
+            ok=ok,
+            message=message[:500],
+        )
     return ProbeOut(ok=ok, message=message, elapsed_ms=elapsed)
 
 
