@@ -249,16 +249,19 @@ def _committed(opened: Generator[Tx, None, None]) -> Iterator[Tx]:
     except StopIteration:
         return
     except psycopg.Error as exc:
-        raise commit_refused(exc) from exc
+        problem = commit_refused(exc)
+        if problem is None:
+            raise
+        raise problem from exc
     raise RuntimeError("a transaction dependency yielded twice")
 
 
-def commit_refused(exc: psycopg.Error) -> Exception:
+def commit_refused(exc: psycopg.Error) -> Problem | None:
     """What to answer when COMMIT fails: nothing was kept, and the caller must hear so.
 
     A serialization failure or deadlock is worth retrying (503 with Retry-After); a lost
-    connection stays an `OperationalError` (503, see `api.problems`); a deferred constraint is a
-    conflict with the data (409); anything else is our fault (500), but never a 2xx.
+    connection is re-raised as it is (None; `api.problems` answers 503); a deferred constraint is
+    a conflict with the data (409); anything else is our fault (500), but never a 2xx.
     """
     log.warning("commit refused", extra={"error": type(exc).__name__, "sqlstate": exc.sqlstate})
     if isinstance(exc, psycopg.errors.TransactionRollback):
@@ -268,7 +271,7 @@ def commit_refused(exc: psycopg.Error) -> Exception:
             headers={"Retry-After": "1"},
         )
     if isinstance(exc, psycopg.OperationalError):
-        return exc
+        return None
     if isinstance(exc, psycopg.IntegrityError):
         return Problem(409, "The change conflicts with existing data; nothing was saved.")
     return Problem(500, "The change could not be saved; nothing was kept.")

@@ -11,6 +11,7 @@ import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from psycopg_pool import PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from draxis.log import request_id
@@ -61,6 +62,8 @@ def problem_response(
 
 
 def install_problem_handlers(app: FastAPI) -> None:
+    install_database_handlers(app)
+
     @app.exception_handler(Problem)
     async def _problem(_: Request, exc: Problem) -> JSONResponse:
         return problem_response(
@@ -89,4 +92,42 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unhandled(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", exc_info=exc)
+        return problem_response(500, "An unexpected error occurred; it has been logged.")
+
+
+# Database availability -------------------------------------------------------------------------
+
+RETRY_AFTER_SECONDS = 5
+# Connection exceptions (class 08) and the server shutting down or starting up.
+_UNREACHABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03"})
+
+
+def database_unreachable(exc: psycopg.OperationalError) -> bool:
+    """Whether `exc` says the database cannot be reached, rather than that a statement failed."""
+    if isinstance(exc, PoolTimeout):
+        return True
+    state = exc.sqlstate
+    return state is None or state.startswith("08") or state in _UNREACHABLE_SQLSTATES
+
+
+def install_database_handlers(app: FastAPI) -> None:
+    """An outage is 503 with Retry-After (the client may retry), never a 500 or a hang."""
+
+    @app.exception_handler(psycopg.OperationalError)
+    async def _operational(_: Request, exc: psycopg.OperationalError) -> JSONResponse:
+        if database_unreachable(exc):
+            log.warning("database unreachable", extra={"error": type(exc).__name__})
+            return problem_response(
+                503,
+                "The database is unreachable; try again shortly.",
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            )
+        if isinstance(exc, psycopg.errors.TransactionRollback):
+            log.warning("transaction rolled back", extra={"sqlstate": exc.sqlstate})
+            return problem_response(
+                503,
+                "The request collided with another one and was not applied; try again.",
+                headers={"Retry-After": "1"},
+            )
+        log.exception("database error", exc_info=exc)
         return problem_response(500, "An unexpected error occurred; it has been logged.")

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from api.deps import PoolDep
-from api.problems import Problem
+from api.problems import RETRY_AFTER_SECONDS, Problem
 
 router = APIRouter(tags=["health"])
 log = logging.getLogger("draxis.api.health")
@@ -27,5 +27,9 @@ def health(pool: PoolDep) -> Health:
             conn.execute("select 1")
     except (psycopg.Error, TimeoutError) as exc:
         log.warning("health check: database unreachable", extra={"error": str(exc)})
-        raise Problem(503, "The database is unreachable.") from None
+        raise Problem(
+            503,
+            "The database is unreachable.",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        ) from None
     return Health(status="ok", database="ok")

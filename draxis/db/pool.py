@@ -20,7 +20,36 @@ def _reset(conn: psycopg.Connection[TupleRow]) -> None:
     conn.read_only = False
 
 
-def open_pool(conninfo: str, *, min_size: int = 1, max_size: int = 10, name: str) -> ConnectionPool:
+# A caller waits this long for a connection, then gets PoolTimeout (the API answers 503): during
+# an outage requests fail fast instead of hanging for psycopg_pool's default 30 s.
+CHECKOUT_TIMEOUT_SECONDS = 2.0
+# A failed reconnection backs off (1 s, 2 s, 4 s...) and gives up after this; the next checkout
+# then tries again at once, so the pool is back within seconds of the database, not minutes.
+RECONNECT_TIMEOUT_SECONDS = 5.0
+
+
+def open_pool(
+    conninfo: str,
+    *,
+    min_size: int = 1,
+    max_size: int = 10,
+    name: str,
+    timeout: float = CHECKOUT_TIMEOUT_SECONDS,
+) -> ConnectionPool:
+    """A pool that checks each connection as it hands it out (one empty round trip).
+
+    After a database restart the idle connections are dead. The first that fails its check
+    drains the pool (every connection opened before it is replaced), so the request gets a fresh
+    connection instead of an error, or a backoff sleep per dead connection it is handed.
+    """
+
+    def check(conn: psycopg.Connection[TupleRow]) -> None:
+        try:
+            ConnectionPool.check_connection(conn)
+        except Exception:
+            pool.drain()
+            raise
+
     pool: ConnectionPool = ConnectionPool(
         conninfo,
         min_size=min_size,
@@ -28,6 +57,9 @@ def open_pool(conninfo: str, *, min_size: int = 1, max_size: int = 10, name: str
         name=name,
         configure=_configure,
         reset=_reset,
+        check=check,
+        timeout=timeout,
+        reconnect_timeout=RECONNECT_TIMEOUT_SECONDS,
         open=False,
     )
     pool.open(wait=True, timeout=15)
