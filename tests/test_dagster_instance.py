@@ -18,6 +18,7 @@ from draxis.db.roles import DbRole
 from draxis.db.urls import role_conninfo
 from draxis.settings import REPO_ROOT, Settings
 from pipelines.resources import DraxisDatabase
+from pipelines.run_workers import MonitoredRunLauncher
 from tests.factories import TenantFixture
 
 
@@ -64,3 +65,22 @@ def test_dagster_definitions_validate(settings: Settings, tmp_path: Path) -> Non
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_run_monitoring_checks_run_workers(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The daemon runs Dagster's run monitor, and the launcher tells it when a worker died."""
+    env = dagster_environment(settings.model_copy(update={"data_dir": tmp_path}))
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    with dg.DagsterInstance.from_config(str(REPO_ROOT)) as instance:
+        assert instance.run_monitoring_enabled
+        assert "MONITORING" in instance.get_required_daemon_types()
+        assert isinstance(instance.run_launcher, MonitoredRunLauncher)
+        assert instance.run_launcher.supports_check_run_worker_health
+        assert instance.run_monitoring_max_resume_run_attempts == 0  # it cannot resume runs
+        assert instance.run_monitoring_poll_interval_seconds <= 60
+        assert 0 < instance.run_monitoring_start_timeout_seconds <= 600
+        assert 0 < instance.run_monitoring_cancel_timeout_seconds <= 600
+        assert instance.run_monitoring_max_runtime_seconds >= 3600
