@@ -16,6 +16,7 @@ from pipelines.jobs import (
 from pipelines.resources import DraxisDatabase
 from pipelines.run_logging import json_console_logger
 from pipelines.sensors import (
+    dead_runs_sensor,
     kri_automation_sensor,
     risk_model_sensor,
     run_now_sensor,
@@ -40,6 +41,7 @@ defs = dg.Definitions(
         risk_model_sensor,
         scheduled_sources_sensor,
         run_now_sensor,
+        dead_runs_sensor,
     ],
     resources={"database": DraxisDatabase()},
     loggers={"console": json_console_logger},

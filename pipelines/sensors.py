@@ -1,7 +1,8 @@
 """Sensors: the tenant dimension follows platform.tenants; rollups follow their inputs; sources
-run when due or when someone clicks Run now."""
+run when due or when someone clicks Run now; what dead runs left open is closed."""
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
@@ -11,6 +12,7 @@ from connectors.registry import vendor_ids
 from pipelines.jobs import kri_observations_job, kri_status_job
 from pipelines.model_changes import changed_since, model_revisions
 from pipelines.resources import DraxisDatabase
+from pipelines.run_reaping import FIRST_LOOK_BACK, reap
 from pipelines.scheduling import request_run_key, schedule_run_key
 from pipelines.source_queue import take_due_sources, take_pending_requests
 from pipelines.tenant_sync import active_tenant_slugs, partition_changes, partition_requests
@@ -136,4 +138,30 @@ def run_now_sensor(
             )
             for r in taken
         ]
+    )
+
+
+@dg.sensor(
+    name="dead_runs_sensor",
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Fails the source runs and Run-now requests that a run which ended without"
+    " closing them (its worker died, or it was cancelled mid-step) left open.",
+)
+def dead_runs_sensor(
+    context: dg.SensorEvaluationContext, database: DraxisDatabase
+) -> dg.SensorResult:
+    after = (
+        datetime.fromisoformat(context.cursor)
+        if context.cursor
+        else datetime.now(UTC) - FIRST_LOOK_BACK
+    )
+    reaped, last = reap(context.instance, database, after)
+    # Runs updated in the same instant as the last one read, past the batch, are read again
+    # next tick (closing is idempotent) rather than skipped.
+    cursor = (last - timedelta(microseconds=1)).isoformat() if last else context.cursor
+    if reaped:
+        context.log.info(f"closed the source runs and requests left open by runs {reaped}")
+    return dg.SensorResult(
+        skip_reason=None if reaped else "no ended run left anything open", cursor=cursor
     )

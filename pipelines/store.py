@@ -19,6 +19,7 @@ from psycopg.rows import TupleRow
 from assets.status_rules import KRI_COLUMNS, LATEST_COLUMNS
 from connectors.base import OBSERVATION_SCHEMA
 from pipelines.copy import stage_frame
+from pipelines.scheduling import backoff
 
 Conn = psycopg.Connection[TupleRow]
 
@@ -66,6 +67,16 @@ def list_tenant_slugs(conn: Conn) -> list[str]:
         "select slug from platform.tenants where deleted_at is null order by slug"
     ).fetchall()
     return [str(r[0]) for r in rows]
+
+
+def resolve_tenants(conn: Conn, slugs: list[str]) -> list[TenantRef]:
+    """The active tenants among `slugs` (platform scope); deleted or unknown ones are left out."""
+    rows = conn.execute(
+        "select id, slug, organization_id from platform.tenants"
+        " where slug = any(%s) and deleted_at is null order by slug",
+        (slugs,),
+    ).fetchall()
+    return [TenantRef(id=r[0], slug=r[1], organization_id=r[2]) for r in rows]
 
 
 def resolve_tenant(conn: Conn, slug: str) -> TenantRef:
@@ -218,13 +229,39 @@ def fail_source_run(conn: Conn, run_id: UUID, error: str, backoff_seconds: float
         )
 
 
-def fail_request(conn: Conn, request_id: UUID, error: str) -> None:
-    """A Run-now request whose run could not even start (no such source, source busy)."""
-    conn.execute(
+def fail_request(conn: Conn, request_id: UUID, error: str) -> int:
+    """A Run-now request whose run could not even start (no such source, source busy), or
+    whose run died; returns 1 if it was still open."""
+    cur = conn.execute(
         "update tenant.run_request set status = 'failed', finished_at = now(), error = %s"
         " where id = %s and status in ('pending', 'launched')",
         (error[:4000], request_id),
     )
+    return cur.rowcount
+
+
+_OPEN_SOURCE_RUNS = """
+select r.id, s.consecutive_failures
+from tenant.source_run r
+join tenant.kri_source s on s.tenant_id = r.tenant_id and s.id = r.source_id
+where r.status = 'running' and r.dagster_run_id = %(run)s
+  and s.vendor_id = any(%(vendors)s) and r.started_at >= %(since)s
+order by r.id
+for update of r
+"""
+
+
+def fail_open_source_runs(
+    conn: Conn, dagster_run_id: str, vendors: list[str], since: datetime, error: str
+) -> list[UUID]:
+    """The tenant's source runs of `vendors` that a Dagster run (now ended) left `running`,
+    failed with `error` like any failed run (request failed, source backed off)."""
+    rows = conn.execute(
+        _OPEN_SOURCE_RUNS, {"run": dagster_run_id, "vendors": vendors, "since": since}
+    ).fetchall()
+    for run_id, failures in rows:
+        fail_source_run(conn, run_id, error, backoff(int(failures) + 1).total_seconds())
+    return [UUID(str(r[0])) for r in rows]
 
 
 _OBSERVATION_STAGE = {
