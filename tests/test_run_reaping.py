@@ -135,7 +135,9 @@ def start_stalling_worker(tenant: TenantFixture, request_id: UUID) -> subprocess
     )
     assert worker.stdout is not None
     line = worker.stdout.readline()  # blocks until the merge ran inside the open transaction
-    assert line.startswith("writing"), f"worker ended before writing: {line!r}"
+    if not line.startswith("writing"):
+        worker.kill()
+        raise AssertionError(f"worker ended before writing: {line!r}")
     assert int(line.split()[1]) > 0
     return worker
 
@@ -187,18 +189,28 @@ def request_state(observer: Conn, request_id: UUID) -> tuple[str, str | None]:
     return str(row[0]), row[1]
 
 
-def wait_until_unlocked(observer: Conn, source_id: UUID) -> None:
-    """The killed worker's backend notices the closed socket and rolls back; wait for it."""
+def source_health(observer: Conn, source_id: UUID) -> tuple[str, int]:
+    row = observer.execute(
+        "select last_run_status, consecutive_failures from tenant.kri_source where id = %s",
+        (source_id,),
+    ).fetchone()
+    assert row is not None
+    return str(row[0]), int(row[1])
+
+
+def wait_for_rollback(observer: Conn) -> None:
+    """The killed worker's backend sees its socket close and rolls back; wait until it has."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         row = observer.execute(
-            "select count(*) from pg_locks l join pg_class c on c.oid = l.relation"
-            " where c.relname = 'kri_source' and l.mode = 'RowShareLock' and l.granted"
+            "select count(*) from pg_stat_activity where datname = current_database()"
+            " and usename = 'draxis_pipeline' and state like 'idle in transaction%'"
         ).fetchone()
         assert row is not None
         if row[0] == 0:
             return
         time.sleep(0.2)
+    raise AssertionError("the killed worker's transaction is still open after 30 s")
 
 
 def test_a_killed_run_is_failed_and_its_source_runs_again(
@@ -213,11 +225,15 @@ def test_a_killed_run_is_failed_and_its_source_runs_again(
     [taken] = take_pending_requests(database, ["demo"], [tenant_a.slug])  # the Run-now sensor
     assert taken.request_id == request_id
     worker = start_stalling_worker(tenant_a, request_id)
-    run = run_of(instance, tenant_a)
-    assert run.status == dg.DagsterRunStatus.STARTED
-    os.kill(worker.pid, signal.SIGKILL)
+    try:
+        run = run_of(instance, tenant_a)
+        assert run.status == dg.DagsterRunStatus.STARTED
+        # Mid-write: the merge ran, nothing is visible outside the worker's transaction.
+        assert observation_count(observer_conn, tenant_a.source_id) == 0
+    finally:
+        os.kill(worker.pid, signal.SIGKILL)
     worker.wait(timeout=30)
-    wait_until_unlocked(observer_conn, tenant_a.source_id)
+    wait_for_rollback(observer_conn)
 
     daemon_cycle(instance, database)
 
@@ -241,6 +257,8 @@ def test_a_killed_run_is_failed_and_its_source_runs_again(
     assert "run worker died" in row["error"], row["error"]
     assert str(worker.pid) in row["error"]
     assert "run worker died" in (request_state(observer_conn, request_id)[1] or "")
+    # Like any failure, it counts against the source (a worker that keeps dying backs off).
+    assert source_health(observer_conn, tenant_a.source_id) == ("failed", 1)
 
     # The source's next run (as the scheduler launches it) runs and writes.
     result = defs.resolve_job_def("kri_observations_job").execute_in_process(
@@ -256,6 +274,7 @@ def test_a_killed_run_is_failed_and_its_source_runs_again(
         "succeeded",
     ]
     assert observation_count(observer_conn, tenant_a.source_id) > 0
+    assert source_health(observer_conn, tenant_a.source_id) == ("succeeded", 0)
     assert REQUEST_TAG not in result.dagster_run.tags
 
 
