@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from api.access import Tx
 from api.identity_models import Strict
+from api.patch_body import PatchBody
 from api.problems import Problem
 from draxis.security.opaque import new_token, token_hash
 from draxis.security.permissions import Role
@@ -45,7 +46,7 @@ class InviteOut(BaseModel):
     accept_url: str
 
 
-class UserPatch(Strict):
+class UserPatch(PatchBody):
     role: Role | None = None
     is_active: bool | None = None
 

@@ -25,6 +25,7 @@ from api.access import TenantWork, Tx, tenant_access, tenant_work
 from api.crud import Page
 from api.deps import SettingsDep
 from api.identity_models import Strict
+from api.patch_body import PatchBody
 from api.problems import Problem
 from connectors.base import Connector
 from connectors.credentials import open_credentials, seal_credentials
@@ -138,7 +139,7 @@ class SourceIn(Strict):
     credentials: dict[str, str] = Field(default_factory=dict)
 
 
-class SourcePatch(Strict):
+class SourcePatch(PatchBody):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     schedule: Schedule | None = None
     enabled: bool | None = None

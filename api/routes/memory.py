@@ -20,11 +20,12 @@ from uuid import UUID
 import psycopg
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 from psycopg.rows import class_row
-from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from api.access import Tx, tenant_access
 from api.crud import Page
 from api.identity_models import PlainText, Strict
+from api.patch_body import PatchBody
 from api.problems import Problem
 from draxis.security.permissions import Permission
 from panel import documents as docs
@@ -70,7 +71,7 @@ class FactIn(Strict):
     citation: Citation
 
 
-class FactPatch(Strict):
+class FactPatch(PatchBody):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"value": "Kept for 90 days since the 2026 audit."}]},
@@ -78,14 +79,6 @@ class FactPatch(Strict):
     key: FactKey | None = None
     value: FactValue | None = None
     citation: Citation | None = None
-
-    @model_validator(mode="after")
-    def _no_nulls(self) -> FactPatch:
-        """Leaving a field out keeps it; `null` would erase a required value, so it is refused."""
-        nulls = sorted(n for n in self.model_fields_set if getattr(self, n) is None)
-        if nulls:
-            raise ValueError(f"{', '.join(nulls)} may be changed but not set to null")
-        return self
 
 
 class FactOut(BaseModel):

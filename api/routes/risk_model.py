@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from api.access import Tx, tenant_access
 from api.crud import Resource, crud_routes, fetch
 from api.identity_models import PlainText
+from api.patch_body import PatchBody
 from api.problems import Problem
 from draxis.kri import Direction
 from draxis.security.permissions import Permission
@@ -89,7 +90,8 @@ class KriIn(_Body):
         return self
 
 
-class KriPatch(_Body):
+class KriPatch(PatchBody):
+    nullable = frozenset({"source_id"})  # unwired: the KRI is entered by hand
     name: Name | None = None
     description: Text | None = None
     unit: Short | None = None
@@ -181,7 +183,8 @@ def _framework_pair(row: Mapping[str, Any]) -> None:
         raise ValueError("a framework reference needs both `framework` and `framework_ref`")
 
 
-class ControlPatch(_Body):
+class ControlPatch(PatchBody):
+    nullable = frozenset({"framework", "framework_ref"})
     name: Name | None = None
     description: Text | None = None
     effectiveness: Effectiveness | None = None
@@ -244,7 +247,7 @@ class RiskIn(_Body):
     status: RiskStatus = "open"
 
 
-class RiskPatch(_Body):
+class RiskPatch(PatchBody):
     title: Name | None = None
     description: Text | None = None
     category: Short | None = None
@@ -293,7 +296,7 @@ class OutcomeIn(_Body):
     owner: Owner = ""
 
 
-class OutcomePatch(_Body):
+class OutcomePatch(PatchBody):
     name: Name | None = None
     description: Text | None = None
     owner: Owner | None = None
@@ -347,7 +350,7 @@ class VendorIn(_Body):
     owner: Owner = ""
 
 
-class VendorPatch(_Body):
+class VendorPatch(PatchBody):
     name: Name | None = None
     category: Short | None = None
     tier: int | None = Field(default=None, ge=1, le=3)
