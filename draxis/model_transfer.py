@@ -34,7 +34,9 @@ from __future__ import annotations
 import csv
 import io
 import math
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -223,6 +225,27 @@ def write_csv_zip(frames: Frames) -> bytes:
 
 
 # Reading an upload -----------------------------------------------------------------------------
+# What zipfile and zlib raise for an archive that opens but cannot be unpacked: a bad CRC or a
+# size that does not match (BadZipFile), a corrupt deflate stream (zlib.error), an encrypted
+# member (RuntimeError), a compression method zipfile lacks (NotImplementedError), data that
+# ends early (EOFError), a bad header field (ValueError, struct.error, OSError).
+UNREADABLE_ZIP: tuple[type[Exception], ...] = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    RuntimeError,
+    NotImplementedError,
+    EOFError,
+    ValueError,
+    struct.error,
+    OSError,
+)
+
+
+def _reason(exc: Exception) -> str:
+    return str(exc).rstrip(".") or type(exc).__name__
+
+
 def read_upload(data: bytes) -> Frames:
     """The sheets of an uploaded XLSX workbook or ZIP of CSVs, every cell as text (or null)."""
     if len(data) > MAX_BYTES:
@@ -230,9 +253,11 @@ def read_upload(data: bytes) -> Frames:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
-    except (zipfile.BadZipFile, ValueError):
+    except UNREADABLE_ZIP as exc:
         raise TransferError(
-            422, "The file is neither an XLSX workbook nor a ZIP of CSV files."
+            422,
+            "The file is not a readable ZIP (an XLSX workbook or a ZIP of CSV files):"
+            f" {_reason(exc)}.",
         ) from None
     if sum(m.file_size for m in members) > MAX_UNPACKED_BYTES:
         raise TransferError(413, "The file unpacks to more than the import accepts.")
@@ -295,7 +320,17 @@ def _read_csv_zip(archive: zipfile.ZipFile) -> Frames:
             continue
         sheet = name[: -len(".csv")]
         try:
-            text = archive.read(member).decode("utf-8-sig")
+            raw = archive.read(member)
+        except UNREADABLE_ZIP as exc:
+            reason = "it is encrypted" if member.flag_bits & 0x1 else _reason(exc)
+            raise TransferError(
+                422,
+                f"The file is not a readable ZIP: {member.filename!r} cannot be unpacked"
+                f" ({reason}).",
+                [RowError(sheet, None, None, f"cannot be unpacked: {reason}")],
+            ) from None
+        try:
+            text = raw.decode("utf-8-sig")
             rows = list(csv.reader(io.StringIO(text, newline="")))
         except (UnicodeDecodeError, csv.Error) as exc:
             errors.append(RowError(sheet, None, None, f"cannot be read as UTF-8 CSV: {exc}"))
