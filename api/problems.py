@@ -9,8 +9,10 @@ from typing import Any
 
 import psycopg
 from fastapi import FastAPI, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute, iter_route_contexts
 from psycopg_pool import PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -63,6 +65,7 @@ def problem_response(
 
 def install_problem_handlers(app: FastAPI) -> None:
     install_database_handlers(app)
+    document_problems(app)
 
     @app.exception_handler(Problem)
     async def _problem(_: Request, exc: Problem) -> JSONResponse:
@@ -72,6 +75,8 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # only FastAPI and Starlette answer 400: see unparseable_body
+            return unparseable_body(str(exc.detail))
         return problem_response(exc.status_code, str(exc.detail), headers=exc.headers)
 
     @app.exception_handler(psycopg.DataError)
@@ -131,3 +136,115 @@ def install_database_handlers(app: FastAPI) -> None:
             )
         log.exception("database error", exc_info=exc)
         return problem_response(500, "An unexpected error occurred; it has been logged.")
+
+
+# Documented problem statuses ---------------------------------------------------------------------
+# Every route's OpenAPI operation lists the problem statuses it can answer, as
+# application/problem+json of one shared `Problem` schema. The statuses every route of a kind
+# answers are inferred from the route itself (below); the ones only some routes answer (409, 410,
+# 413, ...) are declared with `problem_responses` on their router or route.
+
+
+# FastAPI and Starlette answer 400 to a body they cannot even decode (JSON that is not UTF-8,
+# broken multipart framing): ordinary bad input, so a 422 like any other invalid body rather
+# than a status no operation documents. The API itself never answers 400.
+def unparseable_body(reason: str) -> JSONResponse:
+    return problem_response(
+        422,
+        f"Invalid request: the body cannot be parsed ({reason.rstrip('.')}).",
+        errors=[{"location": "body", "message": reason}],
+    )
+
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "RFC 9457 problem details.",
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "request_id": {"type": "string"},
+        "errors": {"description": "What is wrong, field by field or row by row."},
+    },
+    "additionalProperties": True,
+}
+_PROBLEM_CONTENT = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` entries for `statuses`, each a problem document."""
+    return {
+        status: {"description": HTTPStatus(status).phrase, "content": dict(_PROBLEM_CONTENT)}
+        for status in statuses
+    }
+
+
+def inferred_statuses(path: str, operation: Mapping[str, Any], dependant: Dependant) -> set[int]:
+    """What any operation like this one can answer: 401/403 behind a bearer token, 404 with a
+    path parameter, 422 with any parameter or body, 413 with a body, 429 behind the auth
+    throttle."""
+    statuses: set[int] = set()
+    if operation.get("parameters") or operation.get("requestBody"):
+        statuses.add(422)
+    if operation.get("requestBody"):
+        statuses.add(413)  # a body past the size limit
+    if "{" in path:
+        statuses.add(404)
+    if operation.get("security"):
+        statuses.update((401, 403))
+    if any(getattr(d.call, "__name__", "") == "auth_limit" for d in _dependencies(dependant)):
+        statuses.add(429)
+    return statuses
+
+
+def _dependencies(dependant: Dependant) -> list[Dependant]:
+    found: list[Dependant] = []
+    stack = list(dependant.dependencies)
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        stack.extend(current.dependencies)
+    return found
+
+
+def document_problems(app: FastAPI) -> None:
+    """Once the OpenAPI document is built, give every operation its problem statuses (replacing
+    FastAPI's default 422, which is not what the API answers) and add the `Problem` schema."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            for context in iter_route_contexts(app.routes):
+                if not isinstance(context.original_route, APIRoute):
+                    continue
+                item = schema.get("paths", {}).get(context.path_format, {})
+                for method in context.methods or ():
+                    operation = item.get(method.lower())
+                    if operation is not None:
+                        statuses = inferred_statuses(
+                            str(context.path_format), operation, context.dependant
+                        )
+                        _document(operation, statuses)
+            schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = (
+                PROBLEM_SCHEMA
+            )
+        assert app.openapi_schema is not None
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _document(operation: dict[str, Any], statuses: set[int]) -> None:
+    responses: dict[str, Any] = operation.setdefault("responses", {})
+    for status in statuses:
+        responses.setdefault(str(status), {})
+    for key, entry in responses.items():
+        if key.isdigit() and int(key) >= 400:
+            entry.setdefault("description", HTTPStatus(int(key)).phrase)
+            if int(key) == 422 and "HTTPValidationError" in str(entry.get("content")):
+                entry["description"] = HTTPStatus(422).phrase
+            entry["content"] = dict(_PROBLEM_CONTENT)

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict
 from api.access import client_ip
 from api.deps import PoolDep, SettingsDep
 from api.identity_models import AuthResponse, DisplayName, Email, NewPassword, Strict
-from api.problems import Problem
+from api.problems import Problem, problem_responses
 from api.signin import (
     Profile,
     auth_response,
@@ -56,7 +56,7 @@ def auth_limit(request: Request, pool: PoolDep, settings: SettingsDep) -> None:
 
 
 AuthLimited = [Depends(auth_limit)]
-router = APIRouter(prefix="/api/auth", tags=["auth"])
+router = APIRouter(prefix="/api/auth", tags=["auth"], responses=problem_responses(401, 409, 410))
 # Public key material: not throttled, cacheable by resource servers.
 keys_router = APIRouter(prefix="/api/auth", tags=["auth"])
 log = logging.getLogger("draxis.api.auth")

@@ -16,10 +16,10 @@ from psycopg.rows import class_row
 from pydantic import BaseModel
 
 from api.access import Tx, carrier_access, tenant_access
-from api.problems import Problem
+from api.problems import Problem, problem_responses
 from draxis.security.permissions import Permission
 
-router = APIRouter(prefix="/api", tags=["carrier"])
+router = APIRouter(prefix="/api", tags=["carrier"], responses=problem_responses(404))
 P = Permission
 CarrierTx = Annotated[Tx, Depends(carrier_access(P.CARRIER_READ))]
 ConsentTx = Annotated[Tx, Depends(tenant_access(P.CARRIER_CONSENT_MANAGE))]

@@ -15,11 +15,11 @@ from psycopg.rows import class_row
 from pydantic import BaseModel, ConfigDict
 
 from api.access import Tx, tenant_access
-from api.problems import Problem
+from api.problems import Problem, problem_responses
 from draxis.kri import Direction, KriStatus
 from draxis.security.permissions import Permission
 
-router = APIRouter(prefix="/api", tags=["dashboard"])
+router = APIRouter(prefix="/api", tags=["dashboard"], responses=problem_responses(404))
 
 
 class TenantRef(BaseModel):

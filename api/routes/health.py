@@ -9,9 +9,9 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from api.deps import PoolDep
-from api.problems import RETRY_AFTER_SECONDS, Problem
+from api.problems import RETRY_AFTER_SECONDS, Problem, problem_responses
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], responses=problem_responses(503))
 log = logging.getLogger("draxis.api.health")
 
 

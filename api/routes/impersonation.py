@@ -7,11 +7,16 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 
 from api.access import Tx, self_access
-from api.problems import Problem
+from api.problems import Problem, problem_responses
 from api.routes.auth import auth_limit
 from draxis.identity.sessions import revoke
 
-router = APIRouter(prefix="/api/auth", tags=["auth"], dependencies=[Depends(auth_limit)])
+router = APIRouter(
+    prefix="/api/auth",
+    tags=["auth"],
+    dependencies=[Depends(auth_limit)],
+    responses=problem_responses(409),
+)
 
 
 @router.post("/impersonation/stop", status_code=204)

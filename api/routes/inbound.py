@@ -26,7 +26,7 @@ from pydantic import BaseModel, Field
 from api.access import Tx, tenant_access
 from api.deps import PoolDep
 from api.identity_models import Strict
-from api.problems import Problem
+from api.problems import Problem, problem_responses
 from connectors.inbound import (
     MAX_FILE_BYTES,
     MAX_FILE_ROWS,
@@ -41,7 +41,9 @@ from draxis.identity import throttle
 from draxis.identity.audit import Conn
 from draxis.security.permissions import Permission
 
-router = APIRouter(prefix="/api", tags=["integrations"])
+router = APIRouter(
+    prefix="/api", tags=["integrations"], responses=problem_responses(401, 409, 413, 429)
+)
 P = Permission
 
 TOKEN_PREFIX = "dxp_"  # noqa: S105 - a marker that says what a token is, not a secret

@@ -26,7 +26,7 @@ from api.crud import Page
 from api.deps import SettingsDep
 from api.identity_models import Strict
 from api.patch_body import PatchBody
-from api.problems import Problem
+from api.problems import Problem, problem_responses
 from connectors.base import Connector
 from connectors.credentials import open_credentials, seal_credentials
 from connectors.errors import ConnectorError
@@ -37,7 +37,7 @@ from draxis.kri import Direction
 from draxis.security.crypto import SealError
 from draxis.security.permissions import Permission
 
-router = APIRouter(prefix="/api", tags=["integrations"])
+router = APIRouter(prefix="/api", tags=["integrations"], responses=problem_responses(409))
 P = Permission
 log = logging.getLogger("draxis.integrations")
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import datetime
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar, get_args
 from urllib.parse import quote
 from uuid import UUID
 
@@ -26,14 +26,16 @@ from api.access import Tx, tenant_access
 from api.crud import Page
 from api.identity_models import PlainText, Strict
 from api.patch_body import PatchBody
-from api.problems import Problem
+from api.problems import Problem, problem_responses
 from draxis.security.permissions import Permission
 from panel import documents as docs
 from panel.memory_store import insert_document
 from panel.retrieval import relevant_chunks
 
 _Row = TypeVar("_Row", bound=BaseModel)
-router = APIRouter(prefix="/api/memory", tags=["memory"])
+router = APIRouter(
+    prefix="/api/memory", tags=["memory"], responses=problem_responses(409, 413, 415)
+)
 Reader = Annotated[Tx, Depends(tenant_access(Permission.KNOWLEDGE_READ))]
 Writer = Annotated[Tx, Depends(tenant_access(Permission.KNOWLEDGE_WRITE))]
 
@@ -49,6 +51,7 @@ Citation = Annotated[
 ]
 Origin = Literal["manual", "panel_session"]
 MediaType = Literal["text/plain", "text/markdown", "application/pdf"]
+MEDIA_TYPES = get_args(MediaType)
 MAX_TITLE_CHARS = 200
 MAX_CITATION_CHARS = 500
 # Multipart framing around the file: a declared length past this is refused before reading.
@@ -465,7 +468,15 @@ def content_disposition(filename: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
-@router.get("/documents/{document_id}/content")
+@router.get(
+    "/documents/{document_id}/content",
+    responses={
+        200: {
+            "description": "The file as uploaded.",
+            "content": {m: {"schema": {"type": "string", "format": "binary"}} for m in MEDIA_TYPES},
+        }
+    },
+)
 def download_document(document_id: UUID, tx: Reader) -> Response:
     """The file as uploaded, as an attachment (never rendered inline by the browser)."""
     row = tx.conn.execute(

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from api.access import Tx, self_access
 from api.deps import PoolDep, SettingsDep
 from api.identity_models import AuthResponse, Strict, UserSummary
-from api.problems import Problem
+from api.problems import Problem, problem_responses
 from api.routes.auth import auth_limit
 from api.signin import auth_response, check_lockout, count_failure
 from draxis.identity import throttle
@@ -34,7 +34,12 @@ from draxis.security.mfa import (
 from draxis.security.permissions import Role
 from draxis.settings import Settings
 
-router = APIRouter(prefix="/api/auth/mfa", tags=["mfa"], dependencies=[Depends(auth_limit)])
+router = APIRouter(
+    prefix="/api/auth/mfa",
+    tags=["mfa"],
+    dependencies=[Depends(auth_limit)],
+    responses=problem_responses(401, 409),
+)
 SelfTx = Annotated[Tx, Depends(self_access(mfa_completion=True))]
 
 

@@ -15,12 +15,12 @@ from psycopg.rows import dict_row
 from pydantic import BaseModel
 
 from api.access import Tx, tenant_access
-from api.problems import Problem
+from api.problems import Problem, problem_responses
 from api.routes.risk_model import ControlIn, KriIn, OutcomeIn, RiskIn, VendorIn
 from draxis import model_transfer as mt
 from draxis.security.permissions import Permission
 
-router = APIRouter(prefix="/api/model", tags=["model"])
+router = APIRouter(prefix="/api/model", tags=["model"], responses=problem_responses(409, 413))
 Reader = Annotated[Tx, Depends(tenant_access(Permission.RISK_MODEL_READ))]
 Writer = Annotated[Tx, Depends(tenant_access(Permission.RISK_MODEL_WRITE))]
 
@@ -35,6 +35,7 @@ MEDIA = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "application/zip",
 }
+_FILE = {"type": "string", "format": "binary"}
 
 
 class ImportResult(BaseModel):
@@ -89,7 +90,11 @@ def _stored_links(tx: Tx) -> list[mt.Link]:
     return links
 
 
-@router.get("/export", summary="Export the risk model (XLSX, or a ZIP of CSVs)")
+@router.get(
+    "/export",
+    summary="Export the risk model (XLSX, or a ZIP of CSVs)",
+    responses={200: {"content": {media: {"schema": _FILE} for media in MEDIA.values()}}},
+)
 def export_model(
     tx: Reader, format: Annotated[Literal["xlsx", "csv"], Query()] = "xlsx"
 ) -> Response:

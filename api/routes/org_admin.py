@@ -31,12 +31,16 @@ from api.people import (
     reset_mfa,
     set_mfa_policy,
 )
-from api.problems import Problem
+from api.problems import Problem, problem_responses
 from draxis.identity.sessions import open_impersonation
 from draxis.security.permissions import IMPERSONATION_ROLE, ORG_ASSIGNABLE, Permission, Role
 from draxis.security.tokens import Actor, Principal, issue_access_token
 
-router = APIRouter(prefix="/api/orgs/{org_id}", tags=["organization administration"])
+router = APIRouter(
+    prefix="/api/orgs/{org_id}",
+    tags=["organization administration"],
+    responses=problem_responses(409),
+)
 P = Permission
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
 Name = Annotated[

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.access import TenantWork, Tx, tenant_access, tenant_work
 from api.crud import Page
 from api.identity_models import Strict
-from api.problems import Problem
+from api.problems import Problem, problem_responses
 from draxis.security.permissions import Permission
 from panel import store
 from panel.analyst import Target
@@ -30,7 +30,7 @@ from panel.orchestrator import Orchestrator, Turn, TurnEvent, TurnOutcome, TurnS
 from panel.personas import personas
 from panel.store import PanelMessageOut, PanelSessionOut, TurnRefused
 
-router = APIRouter(prefix="/api", tags=["panel"])
+router = APIRouter(prefix="/api", tags=["panel"], responses=problem_responses(409, 502))
 P = Permission
 KEEPALIVE_SECONDS = 15.0
 # Turns streaming to a client run as tasks; hold them so they are not collected mid-turn.

@@ -14,11 +14,13 @@ from api.access import Tx, platform_access
 from api.audit_views import AuditEntry, read_audit
 from api.identity_models import Strict
 from api.people import MfaPolicyIn, MfaPolicyOut, set_mfa_policy
-from api.problems import Problem
+from api.problems import Problem, problem_responses
 from api.routes.org_admin import ORG_COLUMNS, Name, OrgOut, Slug
 from draxis.security.permissions import Permission
 
-router = APIRouter(prefix="/api/platform", tags=["platform administration"])
+router = APIRouter(
+    prefix="/api/platform", tags=["platform administration"], responses=problem_responses(409)
+)
 P = Permission
 
 

@@ -20,11 +20,11 @@ from api.access import Tx, tenant_access
 from api.crud import Resource, crud_routes, fetch
 from api.identity_models import PlainText
 from api.patch_body import PatchBody
-from api.problems import Problem
+from api.problems import Problem, problem_responses
 from draxis.kri import Direction
 from draxis.security.permissions import Permission
 
-router = APIRouter(prefix="/api")
+router = APIRouter(prefix="/api", responses=problem_responses(404, 409))
 P = Permission
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_]{1,79}$")]

@@ -29,10 +29,12 @@ from api.people import (
     reset_mfa,
     set_mfa_policy,
 )
-from api.problems import Problem
+from api.problems import Problem, problem_responses
 from draxis.security.permissions import TENANT_ASSIGNABLE, Permission, Role
 
-router = APIRouter(prefix="/api/tenant", tags=["tenant administration"])
+router = APIRouter(
+    prefix="/api/tenant", tags=["tenant administration"], responses=problem_responses(409)
+)
 P = Permission
 
 
