@@ -35,8 +35,11 @@ PUBLIC = {
     ("GET", "/api/auth/jwks.json"),
     # A push source's token is the credential (api/routes/inbound.py), not a user's session.
     ("POST", "/api/push/kri-values"),
-    # Unknown API paths: a 404 problem for every method.
-    *((m, "/api/{path:path}") for m in ("GET", "POST", "PUT", "PATCH", "DELETE")),
+    # No API route took the request: a 405 on a known path, else a 404, for every method.
+    *(
+        (m, "/api/{path:path}")
+        for m in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
+    ),
 }
 
 
