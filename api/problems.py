@@ -185,8 +185,9 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 def inferred_statuses(path: str, operation: Mapping[str, Any], dependant: Dependant) -> set[int]:
     """What any operation like this one can answer: 401/403 behind a bearer token, 404 with a
     path parameter, 422 with any parameter or body, 413 with a body, 429 behind the auth
-    throttle."""
-    statuses: set[int] = set()
+    throttle, and 503 from any of them when the database is unreachable (install_database_handlers)
+    or a commit collides with another (api.access.commit_refused)."""
+    statuses: set[int] = {503}
     if operation.get("parameters") or operation.get("requestBody"):
         statuses.add(422)
     if operation.get("requestBody"):
