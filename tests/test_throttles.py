@@ -9,7 +9,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from draxis.db.scope import Scope, scoped_transaction
+from draxis.identity import throttle
 from draxis.settings import Settings
+from tests.conftest import Conn
 from tests.factories import PASSWORD, TenantFixture
 
 
@@ -85,3 +88,21 @@ def test_unknown_accounts_lock_the_same_way(client: TestClient, settings: Settin
         for _ in range(settings.lockout_threshold + 1)
     ]
     assert statuses == [401] * settings.lockout_threshold + [429]
+
+
+def test_refused_hits_are_not_counted_so_knocking_does_not_lengthen_the_wait(
+    app_conn: Conn, observer_conn: Conn
+) -> None:
+    bucket = f"test:{uuid.uuid4()}"
+    window = 3600  # one long window: nothing slides out while the test runs
+    with scoped_transaction(app_conn, Scope.login()):
+        accepted = [throttle.take(app_conn, bucket, 3, window) for _ in range(3)]
+        refused = [throttle.take(app_conn, bucket, 3, window) for _ in range(50)]
+    assert accepted == [0, 0, 0]
+    assert all(wait > 0 for wait in refused)
+    assert len(set(refused)) == 1, "the wait grew while the client knocked"
+    hits = observer_conn.execute(
+        "select sum(hits) from platform.rate_limit_windows where bucket = %s", (bucket,)
+    ).fetchone()
+    assert hits is not None
+    assert hits[0] == 3

@@ -17,24 +17,15 @@ def _one_int(conn: Conn, query: str, params: tuple[object, ...]) -> int:
     return int(row[0]) if row and row[0] is not None else 0
 
 
-# `platform.rate_limit_take` weighs in the previous window's hits, refused ones included, so its
-# answer (the seconds left in the current window) was not the wait: at the turn of the window
-# the old hits still refused the client, for most of another window. Naming the bucket after
-# its window, in SQL, on the clock the function reads, leaves it no previous window: each window
-# counts from zero, and the seconds left in it are exactly how long a refused client waits.
-_TAKE_IN_WINDOW = (
-    "select platform.rate_limit_take("
-    "%s || '@' || floor(extract(epoch from now()) / %s)::bigint, %s, %s)"
-)
-
-
 def take(conn: Conn, bucket: str, limit: int, window_seconds: int) -> int:
-    """Count one hit in `bucket`'s current fixed window of `window_seconds`.
+    """Count one hit in `bucket` if it fits `limit` per sliding window of `window_seconds`.
 
-    0 when the window holds at most `limit` hits; else the seconds until the next window opens,
-    which is when this bucket takes a request again (the true `Retry-After`).
+    0 when it fits (and is counted); else the seconds until one more would fit, the true
+    `Retry-After` (a refused hit is not counted: knocking while refused does not extend the wait).
     """
-    return _one_int(conn, _TAKE_IN_WINDOW, (bucket, window_seconds, limit, window_seconds))
+    return _one_int(
+        conn, "select platform.rate_limit_take(%s, %s, %s)", (bucket, limit, window_seconds)
+    )
 
 
 def account_key(kind: str, identifier: str) -> str:
