@@ -112,3 +112,14 @@ def materialize_tenant(settings: Settings, tenant: TenantFixture) -> None:
             assert dg.materialize(
                 [asset], partition_key=key, instance=instance, resources={"database": database}
             ).success
+
+
+def request_run(conn: psycopg.Connection[TupleRow], tenant: TenantFixture) -> UUID:
+    """A Run-now click, as the API records it."""
+    with scoped_transaction(conn, tenant.scope):
+        row = conn.execute(
+            "insert into tenant.run_request (tenant_id, source_id) values (%s, %s) returning id",
+            (tenant.id, tenant.source_id),
+        ).fetchone()
+    assert row is not None
+    return UUID(str(row[0]))

@@ -6,18 +6,13 @@ loopback port, against the test database.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
 import pytest
-import uvicorn
 from playwright.sync_api import Page, expect, sync_playwright
 
-from api.main import create_app
 from assets.partitions import tenant_partitions
 from assets.posture import outcome_posture, risk_posture, tenant_posture
 from assets.status import kri_status
@@ -27,6 +22,7 @@ from pipelines.resources import DraxisDatabase
 from tests.conftest import Conn
 from tests.factories import PASSWORD, TenantFixture, materialize_tenant
 from tests.identity import create_user, totp_code
+from tests.live import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -43,32 +39,14 @@ CHROMIUM_FLAGS = [
 pytestmark = pytest.mark.browser
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def live_server(settings: Settings, app_conn: Conn) -> Iterator[str]:
     create_user(app_conn, "superadmin")  # a platform that is set up: no first-run page
     assert (settings.web_dist / "index.html").is_file(), (
         f"{settings.web_dist} is not built: run `make web` (make test does)"
     )
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_config=None)
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the API did not start within 20 s"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(settings) as url:
+        yield url
 
 
 def test_sign_in_then_see_the_dashboard(

@@ -7,8 +7,6 @@ hundreds of times, and no read may see the state from before the write.
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -16,10 +14,8 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
-from api.main import create_app
 from connectors import registry
 from connectors.base import ConnectorContext, ProbeResult
 from draxis.db.roles import DbRole
@@ -28,37 +24,17 @@ from draxis.settings import Settings
 from tests.conftest import Conn
 from tests.factories import PASSWORD, TenantFixture
 from tests.identity import bearer, create_carrier, create_user, login
+from tests.live import serving
 from tests.test_integrations_api import FakeConnector, fake_body
 
 ROUNDS = 200
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def api(settings: Settings) -> Iterator[httpx.Client]:
-    """The API under uvicorn in a thread, and a keep-alive client for it."""
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings), host="127.0.0.1", port=port, log_config=None, access_log=False
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the API did not start within 20 s"
-        time.sleep(0.05)
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+    """The API as `draxis serve` runs it (uvicorn on loopback), and a keep-alive client for it."""
+    with serving(settings) as url, httpx.Client(base_url=url, timeout=30) as client:
         yield client
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 def _login(api: httpx.Client, email: str) -> dict[str, str]:

@@ -36,7 +36,6 @@ from dagster._daemon.run_coordinator.queued_run_coordinator_daemon import (
 from assets.partitions import TenantSource, partition_key, tenant_partitions
 from assets.run_tags import REQUEST_TAG, TRIGGER_TAG, VENDOR_TAG
 from draxis.dagster_env import dagster_environment
-from draxis.db.scope import scoped_transaction
 from draxis.settings import REPO_ROOT, Settings
 from pipelines.definitions import defs
 from pipelines.resources import DraxisDatabase
@@ -50,7 +49,7 @@ from pipelines.run_workers import (
 from pipelines.sensors import dead_runs_sensor
 from pipelines.source_queue import take_pending_requests
 from tests.conftest import Conn
-from tests.factories import TenantFixture
+from tests.factories import TenantFixture, request_run
 
 LOG = logging.getLogger("tests.run_reaping")
 
@@ -105,17 +104,6 @@ def database(settings: Settings) -> DraxisDatabase:
 def know(instance: dg.DagsterInstance, tenant: TenantFixture) -> None:
     assert tenant_partitions.name is not None
     instance.add_dynamic_partitions(tenant_partitions.name, [tenant.slug])
-
-
-def request_run(conn: Conn, tenant: TenantFixture) -> UUID:
-    """A Run-now click, as the API records it."""
-    with scoped_transaction(conn, tenant.scope):
-        row = conn.execute(
-            "insert into tenant.run_request (tenant_id, source_id) values (%s, %s) returning id",
-            (tenant.id, tenant.source_id),
-        ).fetchone()
-    assert row is not None
-    return UUID(str(row[0]))
 
 
 def start_stalling_worker(tenant: TenantFixture, request_id: UUID) -> subprocess.Popen[str]:

@@ -28,7 +28,7 @@ from pipelines.resources import DraxisDatabase
 from pipelines.scheduling import request_run_key, schedule_run_key
 from pipelines.sensors import run_now_sensor, scheduled_sources_sensor
 from tests.conftest import Conn
-from tests.factories import TenantFixture, create_tenant
+from tests.factories import TenantFixture, create_tenant, request_run
 from tests.identity import bearer, login
 
 SLACK = timedelta(seconds=30)
@@ -56,17 +56,6 @@ def tick(
     result = sensor(dg.build_sensor_context(instance=instance, resources={"database": database}))
     assert isinstance(result, dg.SensorResult)
     return list(result.run_requests or [])
-
-
-def request_run(conn: Conn, tenant: TenantFixture) -> UUID:
-    """A Run-now click, as the API records it."""
-    with scoped_transaction(conn, tenant.scope):
-        row = conn.execute(
-            "insert into tenant.run_request (tenant_id, source_id) values (%s, %s) returning id",
-            (tenant.id, tenant.source_id),
-        ).fetchone()
-    assert row is not None
-    return UUID(str(row[0]))
 
 
 def db_now(conn: Conn) -> datetime:

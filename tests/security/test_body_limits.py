@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from draxis.settings import Settings
 from tests.factories import TenantFixture
 from tests.identity import bearer, login
-from tests.security.live import serving
+from tests.live import serving
 
 MiB = 1024 * 1024
 CHUNK = 64 * 1024

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from draxis.settings import Settings
-from tests.security.live import serving
+from tests.live import serving
 
 HSTS = "Strict-Transport-Security"
 

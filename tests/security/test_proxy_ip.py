@@ -17,7 +17,7 @@ from api.forwarded import client_address, request_scheme
 from draxis.settings import Settings
 from tests.conftest import Conn
 from tests.factories import PASSWORD, TenantFixture
-from tests.security.live import serving
+from tests.live import serving
 
 LIMIT = 5
 
