@@ -59,6 +59,15 @@ def client(settings: Settings) -> Iterator[TestClient]:
 
 
 @pytest.fixture
+def lenient(settings: Settings) -> Iterator[TestClient]:
+    """Server errors come back as responses (a 500), so the test records the status."""
+    with TestClient(
+        create_app(settings), base_url="https://testserver", raise_server_exceptions=False
+    ) as c:
+        yield c
+
+
+@pytest.fixture
 def observer_conn(settings: Settings) -> Iterator[Conn]:
     """The cluster admin, for OBSERVING what was written (counts across RLS). Never for setup."""
     with psycopg.connect(settings.database_url or "", autocommit=True) as conn:

@@ -7,29 +7,18 @@ for `{"field": null}` again.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from api.main import create_app
-from draxis.settings import Settings
 from tests.conftest import Conn
 from tests.factories import TenantFixture
 from tests.identity import bearer, create_user, login
 from tests.security.helpers import assert_invalid_field
 
 Headers = dict[str, str]
-
-
-@pytest.fixture
-def lenient(settings: Settings) -> Iterator[TestClient]:
-    """Server errors come back as responses (a 500), so the test records the status."""
-    with TestClient(
-        create_app(settings), base_url="https://testserver", raise_server_exceptions=False
-    ) as c:
-        yield c
 
 
 @pytest.fixture

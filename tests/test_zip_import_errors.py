@@ -10,14 +10,12 @@ from __future__ import annotations
 import io
 import struct
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 import xlsxwriter
 from fastapi.testclient import TestClient
 
-from api.main import create_app
-from draxis.settings import Settings
 from tests.conftest import Conn
 from tests.factories import TenantFixture
 from tests.identity import bearer, login
@@ -97,15 +95,6 @@ MALFORMED: list[Callable[[], bytes]] = [
     truncated_archive,
     corrupt_xlsx_sheet,
 ]
-
-
-@pytest.fixture
-def lenient(settings: Settings) -> Iterator[TestClient]:
-    """Server errors come back as responses (a 500), so the test records the status."""
-    with TestClient(
-        create_app(settings), base_url="https://testserver", raise_server_exceptions=False
-    ) as c:
-        yield c
 
 
 @pytest.mark.parametrize("make", MALFORMED, ids=[m.__name__ for m in MALFORMED])
