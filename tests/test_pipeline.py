@@ -78,6 +78,7 @@ def test_definitions_load() -> None:
         "risk_model_sensor",
         "scheduled_sources_sensor",
         "run_now_sensor",
+        "dead_runs_sensor",
     }
     assert all(s.default_status == dg.DefaultSensorStatus.RUNNING for s in sensors.values())
     assert {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()} == {
