@@ -23,6 +23,7 @@ from draxis.db.pool import connect
 from draxis.db.roles import DbRole
 from draxis.db.urls import cluster_url, role_conninfo, with_database
 from draxis.settings import Settings, get_settings
+from pipelines.resources import DraxisDatabase
 from tests.factories import TenantFixture, create_tenant
 
 # Parallel sessions of the suite (a second checkout, a helper) set DRAXIS_TEST_DB apart.
@@ -65,6 +66,11 @@ def lenient(settings: Settings) -> Iterator[TestClient]:
         create_app(settings), base_url="https://testserver", raise_server_exceptions=False
     ) as c:
         yield c
+
+
+@pytest.fixture
+def database(settings: Settings) -> DraxisDatabase:
+    return DraxisDatabase(database_url=settings.database_url)
 
 
 @pytest.fixture

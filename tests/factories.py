@@ -123,3 +123,9 @@ def request_run(conn: psycopg.Connection[TupleRow], tenant: TenantFixture) -> UU
         ).fetchone()
     assert row is not None
     return UUID(str(row[0]))
+
+
+def know(instance: dg.DagsterInstance, *tenants: TenantFixture) -> None:
+    """Register `tenants` in the tenant partition dimension, as the partitions sensor would."""
+    assert tenant_partitions.name is not None
+    instance.add_dynamic_partitions(tenant_partitions.name, [t.slug for t in tenants])

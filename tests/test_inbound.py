@@ -19,7 +19,6 @@ from psycopg.rows import TupleRow
 from assets.observations import kri_observations
 from assets.partitions import tenant_partitions
 from draxis.db.scope import scoped_transaction
-from draxis.settings import Settings
 from pipelines.resources import DraxisDatabase
 from pipelines.sensors import run_now_sensor
 from tests.factories import TenantFixture
@@ -33,11 +32,6 @@ NOW = datetime.now(UTC).replace(microsecond=0)
 def instance() -> Iterator[dg.DagsterInstance]:
     with dg.DagsterInstance.ephemeral() as inst:
         yield inst
-
-
-@pytest.fixture
-def database(settings: Settings) -> DraxisDatabase:
-    return DraxisDatabase(database_url=settings.database_url)
 
 
 def admin(client: TestClient, tenant: TenantFixture) -> dict[str, str]:

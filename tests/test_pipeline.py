@@ -19,7 +19,6 @@ from assets.status import kri_status
 from connectors.base import ConnectorContext, ProbeResult, RunResult
 from connectors.demo import CATALOG, HISTORY_DAYS, DemoConnector
 from draxis.db.scope import Scope, scoped_transaction
-from draxis.settings import Settings
 from pipelines.definitions import defs
 from pipelines.resources import DraxisDatabase
 from pipelines.sensors import tenant_partitions_sensor
@@ -32,11 +31,6 @@ Conn = psycopg.Connection[TupleRow]
 def instance() -> Iterator[dg.DagsterInstance]:
     with dg.DagsterInstance.ephemeral() as inst:
         yield inst
-
-
-@pytest.fixture
-def database(settings: Settings) -> DraxisDatabase:
-    return DraxisDatabase(database_url=settings.database_url)
 
 
 def materialize_cell(

@@ -49,7 +49,7 @@ from pipelines.run_workers import (
 from pipelines.sensors import dead_runs_sensor
 from pipelines.source_queue import take_pending_requests
 from tests.conftest import Conn
-from tests.factories import TenantFixture, request_run
+from tests.factories import TenantFixture, know, request_run
 
 LOG = logging.getLogger("tests.run_reaping")
 
@@ -94,16 +94,6 @@ def instance(
         monkeypatch.setenv(key, value)
     with dg.DagsterInstance.from_config(str(REPO_ROOT)) as inst:
         yield inst
-
-
-@pytest.fixture
-def database(settings: Settings) -> DraxisDatabase:
-    return DraxisDatabase(database_url=settings.database_url)
-
-
-def know(instance: dg.DagsterInstance, tenant: TenantFixture) -> None:
-    assert tenant_partitions.name is not None
-    instance.add_dynamic_partitions(tenant_partitions.name, [tenant.slug])
 
 
 def start_stalling_worker(tenant: TenantFixture, request_id: UUID) -> subprocess.Popen[str]:

@@ -13,7 +13,7 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from assets.partitions import partition_key, tenant_partitions
+from assets.partitions import partition_key
 from assets.run_tags import REQUEST_TAG, TRIGGER_TAG, VENDOR_TAG
 from connectors import registry
 from connectors.base import ConnectorContext, RunResult
@@ -28,7 +28,7 @@ from pipelines.resources import DraxisDatabase
 from pipelines.scheduling import request_run_key, schedule_run_key
 from pipelines.sensors import run_now_sensor, scheduled_sources_sensor
 from tests.conftest import Conn
-from tests.factories import TenantFixture, create_tenant, request_run
+from tests.factories import TenantFixture, create_tenant, know, request_run
 from tests.identity import bearer, login
 
 SLACK = timedelta(seconds=30)
@@ -38,16 +38,6 @@ SLACK = timedelta(seconds=30)
 def instance() -> Iterator[dg.DagsterInstance]:
     with dg.DagsterInstance.ephemeral() as inst:
         yield inst
-
-
-@pytest.fixture
-def database(settings: Settings) -> DraxisDatabase:
-    return DraxisDatabase(database_url=settings.database_url)
-
-
-def know(instance: dg.DagsterInstance, *tenants: TenantFixture) -> None:
-    assert tenant_partitions.name is not None
-    instance.add_dynamic_partitions(tenant_partitions.name, [t.slug for t in tenants])
 
 
 def tick(
