@@ -64,7 +64,9 @@ def test_auth_routes_share_a_wider_limit_with_retry_after(
     assert statuses == [410] * 5 + [429]
     refused = one.post(preview, json=guess, headers=headers)
     assert refused.headers["content-type"] == "application/problem+json"
-    assert 0 < int(refused.headers["retry-after"]) <= 900
+    # A full window of 5 slides out over the next: one more fits once a fifth of it has gone,
+    # so the wait is at most the rest of this window plus a fifth of the next.
+    assert 0 < int(refused.headers["retry-after"]) <= 900 + 900 // 5
 
 
 def test_repeated_failures_lock_the_account_even_for_the_right_password(

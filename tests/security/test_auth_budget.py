@@ -103,7 +103,7 @@ def test_60_wrong_passwords_from_one_address_are_throttled_but_not_its_sessions(
     answers = [_wrong_login(office) for _ in range(60)]
     assert [a.status_code for a in answers] == [401] * 50 + [429] * 10
     waits = {int(a.headers["retry-after"]) for a in answers[50:]}
-    assert all(0 < w <= 900 for w in waits)
+    assert all(0 < w <= 900 + 900 // 50 for w in waits)  # this window, and 1/50 of the next
     assert all(a.json()["retry_after"] == int(a.headers["retry-after"]) for a in answers[50:])
     # A colleague at the same address keeps browsing.
     statuses: Counter[int] = Counter()
