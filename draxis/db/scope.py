@@ -1,13 +1,14 @@
 """The one place that sets the RLS scope: a transaction whose first statement is `set_config`.
 
-Policies read `draxis.scope`, `draxis.tenant_id`, `draxis.org_id` and `draxis.carrier_id` through
-the `platform.current_*()` functions. The settings are transaction-local (`is_local = true`), so a
-pooled connection never carries one request's scope into the next.
+Policies read `draxis.scope`, `draxis.tenant_id`, `draxis.tenant_ids`, `draxis.org_id` and
+`draxis.carrier_id` through the `platform.current_*()` functions. The settings are
+transaction-local (`is_local = true`), so a pooled connection never carries one request's scope
+into the next.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal
@@ -16,10 +17,11 @@ from uuid import UUID
 import psycopg
 from psycopg.rows import TupleRow
 
-ScopeKind = Literal["tenant", "org", "platform", "carrier", "user", "login"]
+ScopeKind = Literal["tenant", "tenants", "org", "platform", "carrier", "user", "login"]
 
 _SET_SCOPE = (
     "select set_config('draxis.scope', %s, true), set_config('draxis.tenant_id', %s, true),"
+    " set_config('draxis.tenant_ids', %s, true),"
     " set_config('draxis.org_id', %s, true), set_config('draxis.carrier_id', %s, true),"
     " set_config('draxis.user_id', %s, true)"
 )
@@ -35,12 +37,21 @@ class Scope:
     carrier_id: UUID | None = None
     # The caller: a user always sees their own row, and audit rows must name them.
     user_id: UUID | None = None
+    # The `tenants` scope's tenants (a pipeline batch); empty for every other kind.
+    tenant_ids: tuple[UUID, ...] = ()
 
     @classmethod
     def tenant(
         cls, tenant_id: UUID, org_id: UUID | None = None, user_id: UUID | None = None
     ) -> Scope:
         return cls("tenant", tenant_id=tenant_id, org_id=org_id, user_id=user_id)
+
+    @classmethod
+    def tenants(cls, tenant_ids: Iterable[UUID]) -> Scope:
+        """Exactly these tenants' rows, in one transaction: a pipeline run's batch of tenant
+        partitions. Only `draxis_pipeline` has policies that honour it (migration 0009); for
+        any other role it sees nothing, and so does an empty batch."""
+        return cls("tenants", tenant_ids=tuple(sorted(set(tenant_ids))))
 
     @classmethod
     def org(cls, org_id: UUID, user_id: UUID | None = None) -> Scope:
@@ -73,6 +84,11 @@ def _text(value: UUID | None) -> str:
     return "" if value is None else str(value)
 
 
+def _array(values: tuple[UUID, ...]) -> str:
+    """A uuid[] literal; '' (no scope) outside the `tenants` kind."""
+    return "{" + ",".join(map(str, values)) + "}" if values else ""
+
+
 @contextmanager
 def scoped_transaction(
     conn: psycopg.Connection[TupleRow], scope: Scope, *, read_only: bool = False
@@ -86,6 +102,7 @@ def scoped_transaction(
                 (
                     scope.kind,
                     _text(scope.tenant_id),
+                    _array(scope.tenant_ids) if scope.kind == "tenants" else "",
                     _text(scope.org_id),
                     _text(scope.carrier_id),
                     _text(scope.user_id),
