@@ -1,20 +1,14 @@
-"""Environment for Dagster processes: instance home, storage URL and artifact folders."""
+"""Environment for Dagster processes started by the CLI: the instance home.
+
+`dagster.yaml` needs nothing else: its storage classes read Draxis settings (DATABASE_URL).
+"""
 
 from __future__ import annotations
 
-from draxis.db.roles import DbRole
-from draxis.db.urls import role_conninfo, sqlalchemy_url
 from draxis.settings import REPO_ROOT, Settings
 
 
 def dagster_environment(settings: Settings) -> dict[str, str]:
-    """Variables `dagster.yaml` reads; the storage URL connects as `draxis_dagster`."""
-    base = settings.data_dir / "dagster"
-    return {
-        "DAGSTER_HOME": str(REPO_ROOT),
-        "DRAXIS_DAGSTER_PG_URL": sqlalchemy_url(
-            role_conninfo(settings, DbRole.DAGSTER), "psycopg2"
-        ),
-        "DRAXIS_DAGSTER_ARTIFACTS": str(base / "artifacts"),
-        "DRAXIS_DAGSTER_COMPUTE_LOGS": str(base / "logs"),
-    }
+    """DAGSTER_HOME, the folder of `dagster.yaml`, for the daemon (which requires it)."""
+    del settings  # the instance's storage reads the process's own settings
+    return {"DAGSTER_HOME": str(REPO_ROOT)}

@@ -27,7 +27,12 @@ def start_embedded(pgdata: Path, dbname: str, *, keep_running: bool = False) -> 
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     server = _servers.get(pgdata)
     if server is None:
-        server = pgserver.get_server(pgdata, cleanup_mode=None if keep_running else "stop")
+        # A server already running (`draxis db start`, or another process's) is only attached to:
+        # stopping it when this process exits would pull it from under everyone else, e.g. when a
+        # `dagster` command run without DATABASE_URL finishes.
+        running = (pgdata / "postmaster.pid").exists()
+        stop = not (keep_running or running)
+        server = pgserver.get_server(pgdata, cleanup_mode="stop" if stop else None)
         _servers[pgdata] = server
     admin_url: str = server.get_uri()  # type: ignore[attr-defined]
     return make_conninfo(admin_url, dbname=dbname)
