@@ -1,8 +1,11 @@
-"""Partitions: tenants (dynamic, synced from platform.tenants) × sources (the registry's vendors).
+"""Partitions: tenants × sources, both dynamic, so the grid shows the cells that are configured.
 
-History lives in rows (`observed_at`), never in a time dimension. Multi-partition keys join the
-dimensions by name order (`source|tenant`), so tenant slugs must not contain '|' (the schema's
-slug check guarantees it).
+`tenant` holds the active tenants (platform.tenants); `source` holds the vendors that at least one
+active tenant has an enabled source of (tenant.kri_source). Both are kept in step by the
+`tenant_partitions_sensor` and, before the first run, by `draxis materialize`
+(`pipelines.tenant_sync`). History lives in rows (`observed_at`), never in a time dimension.
+Multi-partition keys join the dimensions by name order (`source|tenant`), so tenant slugs must not
+contain '|' (the schema's slug check guarantees it; vendor ids are slugs too).
 """
 
 from __future__ import annotations
@@ -11,13 +14,11 @@ from dataclasses import dataclass
 
 import dagster as dg
 
-from connectors.registry import vendor_ids
-
 TENANT_DIMENSION = "tenant"
 SOURCE_DIMENSION = "source"
 
 tenant_partitions = dg.DynamicPartitionsDefinition(name=TENANT_DIMENSION)
-source_partitions = dg.StaticPartitionsDefinition(vendor_ids())
+source_partitions = dg.DynamicPartitionsDefinition(name=SOURCE_DIMENSION)
 tenant_source_partitions = dg.MultiPartitionsDefinition(
     {TENANT_DIMENSION: tenant_partitions, SOURCE_DIMENSION: source_partitions}
 )
@@ -39,3 +40,13 @@ def tenant_source(key: str | dg.MultiPartitionKey) -> TenantSource:
 
 def partition_key(tenant: str, source: str) -> dg.MultiPartitionKey:
     return dg.MultiPartitionKey({TENANT_DIMENSION: tenant, SOURCE_DIMENSION: source})
+
+
+def add_cells(instance: dg.DagsterInstance, tenants: list[str], sources: list[str]) -> None:
+    """Register tenant and source partition keys (idempotent), e.g. before a run in a test."""
+    assert tenant_partitions.name is not None
+    assert source_partitions.name is not None
+    for name, keys in ((tenant_partitions.name, tenants), (source_partitions.name, sources)):
+        missing = [k for k in keys if not instance.has_dynamic_partition(name, k)]
+        if missing:
+            instance.add_dynamic_partitions(name, missing)

@@ -21,7 +21,7 @@ from pipelines.jobs import (
     posture_job,
 )
 from pipelines.resources import DraxisDatabase
-from pipelines.tenant_sync import sync_tenant_partitions
+from pipelines.tenant_sync import sync_partitions
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +53,7 @@ def materialize_all(instance: dg.DagsterInstance, database: DraxisDatabase) -> M
     projection, through the code location's jobs (so runs log JSON like every other run)."""
     from pipelines.definitions import defs
 
-    sync_tenant_partitions(instance, database)
+    sync_partitions(instance, database)
     cells = configured_cells(database)
     observations_job = defs.resolve_job_def(kri_observations_job.name)
     status_job = defs.resolve_job_def(kri_status_job.name)

@@ -1,38 +1,39 @@
-"""Sensors: the tenant dimension follows platform.tenants; rollups follow their inputs; sources
-run when due or when someone clicks Run now; what dead runs left open is closed."""
+"""Sensors: the partition dimensions follow what is configured; rollups follow their inputs;
+sources run when due or when someone clicks Run now; what dead runs left open is closed."""
 
 import json
 from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
-from assets.partitions import partition_key, tenant_partitions
+from assets.partitions import partition_key, source_partitions, tenant_partitions
 from assets.run_tags import REQUEST_TAG, TRIGGER_TAG, VENDOR_TAG
-from connectors.registry import vendor_ids
 from pipelines.jobs import kri_observations_job, kri_status_job
 from pipelines.model_changes import changed_since, model_revisions
 from pipelines.resources import DraxisDatabase
 from pipelines.run_reaping import FIRST_LOOK_BACK, reap
 from pipelines.scheduling import request_run_key, schedule_run_key
 from pipelines.source_queue import take_due_sources, take_pending_requests
-from pipelines.tenant_sync import active_tenant_slugs, partition_changes, partition_requests
+from pipelines.tenant_sync import configured, dimension_changes, partition_requests
 
 
 @dg.sensor(
     name="tenant_partitions_sensor",
     minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Adds and deletes `tenant` partition keys so they match the active tenants.",
+    description="Adds and deletes `tenant` and `source` partition keys so they match the active"
+    " tenants and the vendors they have sources of (the grid shows configured cells).",
 )
 def tenant_partitions_sensor(
     context: dg.SensorEvaluationContext, database: DraxisDatabase
 ) -> dg.SensorResult:
-    assert tenant_partitions.name is not None
-    current = set(context.instance.get_dynamic_partitions(tenant_partitions.name))
-    changes = partition_changes(current, active_tenant_slugs(database))
-    if not (changes.add or changes.delete):
-        return dg.SensorResult(skip_reason="tenant partitions already match platform.tenants")
-    context.log.info(f"tenant partitions: add {changes.add}, delete {changes.delete}")
+    changes = dimension_changes(context.instance, configured(database))
+    if changes.empty:
+        return dg.SensorResult(skip_reason="partitions already match tenants and their sources")
+    context.log.info(
+        f"tenant partitions: add {changes.tenants.add}, delete {changes.tenants.delete};"
+        f" source partitions: add {changes.sources.add}, delete {changes.sources.delete}"
+    )
     return dg.SensorResult(dynamic_partitions_requests=partition_requests(changes))
 
 
@@ -81,6 +82,12 @@ def _known_tenants(context: dg.SensorEvaluationContext) -> list[str]:
     return list(context.instance.get_dynamic_partitions(tenant_partitions.name))
 
 
+def _known_sources(context: dg.SensorEvaluationContext) -> list[str]:
+    """Vendors with a `source` partition; a new one waits for the partitions sensor's next tick."""
+    assert source_partitions.name is not None
+    return list(context.instance.get_dynamic_partitions(source_partitions.name))
+
+
 def _source_tags(tenant: str, vendor: str, trigger: str) -> dict[str, str]:
     # `tenant` and `draxis/vendor` feed the run queue's per-tenant and per-vendor limits
     # (dagster.yaml); `draxis/trigger` lands on the source_run row.
@@ -98,7 +105,7 @@ def _source_tags(tenant: str, vendor: str, trigger: str) -> dict[str, str]:
 def scheduled_sources_sensor(
     context: dg.SensorEvaluationContext, database: DraxisDatabase
 ) -> dg.SensorResult:
-    due = take_due_sources(database, vendor_ids(), _known_tenants(context))
+    due = take_due_sources(database, _known_sources(context), _known_tenants(context))
     if not due:
         return dg.SensorResult(skip_reason="no source is due")
     return dg.SensorResult(
@@ -123,7 +130,7 @@ def scheduled_sources_sensor(
 def run_now_sensor(
     context: dg.SensorEvaluationContext, database: DraxisDatabase
 ) -> dg.SensorResult:
-    taken = take_pending_requests(database, vendor_ids(), _known_tenants(context))
+    taken = take_pending_requests(database, _known_sources(context), _known_tenants(context))
     if not taken:
         return dg.SensorResult(skip_reason="no run requested")
     return dg.SensorResult(

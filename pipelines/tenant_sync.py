@@ -1,4 +1,9 @@
-"""Keep the `tenant` partition dimension equal to the set of active tenants."""
+"""Keep the partition dimensions equal to what is configured.
+
+`tenant` follows the active tenants; `source` follows the vendors that at least one active tenant
+has a source of (enabled or paused: its history stays in the grid), among those with a connector.
+The grid then shows configured sources only, not every vendor of the registry.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,19 @@ from dataclasses import dataclass
 
 import dagster as dg
 
-from assets.partitions import tenant_partitions
+from assets.partitions import source_partitions, tenant_partitions
+from connectors.registry import REGISTRY
 from draxis.db.scope import Scope, scoped_transaction
 from pipelines import store
 from pipelines.resources import DraxisDatabase
+
+_CONFIGURED_VENDORS = """
+select distinct s.vendor_id
+from tenant.kri_source s
+join platform.tenants t on t.id = s.tenant_id
+where t.deleted_at is null
+order by 1
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,36 +32,75 @@ class PartitionChanges:
     delete: list[str]
 
 
+@dataclass(frozen=True, slots=True)
+class DimensionChanges:
+    tenants: PartitionChanges
+    sources: PartitionChanges
+
+    @property
+    def empty(self) -> bool:
+        return not any(
+            (self.tenants.add, self.tenants.delete, self.sources.add, self.sources.delete)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Configured:
+    tenants: set[str]
+    sources: set[str]
+
+
 def partition_changes(current: set[str], wanted: set[str]) -> PartitionChanges:
     return PartitionChanges(add=sorted(wanted - current), delete=sorted(current - wanted))
 
 
-def active_tenant_slugs(database: DraxisDatabase) -> set[str]:
+def configured(database: DraxisDatabase) -> Configured:
+    """Active tenant slugs and configured vendor ids, read in one platform-scope transaction."""
     with (
         database.connection() as conn,
         scoped_transaction(conn, Scope.platform(), read_only=True),
     ):
-        return set(store.list_tenant_slugs(conn))
+        tenants = set(store.list_tenant_slugs(conn))
+        vendors = {str(r[0]) for r in conn.execute(_CONFIGURED_VENDORS).fetchall()}
+    return Configured(tenants=tenants, sources={v for v in vendors if v in REGISTRY})
 
 
-def partition_requests(changes: PartitionChanges) -> list[dg.DynamicPartitionsRequest]:
+def dimension_changes(instance: dg.DagsterInstance, wanted: Configured) -> DimensionChanges:
+    assert tenant_partitions.name is not None
+    assert source_partitions.name is not None
+    return DimensionChanges(
+        tenants=partition_changes(
+            set(instance.get_dynamic_partitions(tenant_partitions.name)), wanted.tenants
+        ),
+        sources=partition_changes(
+            set(instance.get_dynamic_partitions(source_partitions.name)), wanted.sources
+        ),
+    )
+
+
+def partition_requests(changes: DimensionChanges) -> list[dg.DynamicPartitionsRequest]:
     requests: list[dg.DynamicPartitionsRequest] = []
-    if changes.add:
-        requests.append(tenant_partitions.build_add_request(changes.add))
-    if changes.delete:
-        requests.append(tenant_partitions.build_delete_request(changes.delete))
+    for definition, change in (
+        (tenant_partitions, changes.tenants),
+        (source_partitions, changes.sources),
+    ):
+        if change.add:
+            requests.append(definition.build_add_request(change.add))
+        if change.delete:
+            requests.append(definition.build_delete_request(change.delete))
     return requests
 
 
-def sync_tenant_partitions(
-    instance: dg.DagsterInstance, database: DraxisDatabase
-) -> PartitionChanges:
+def sync_partitions(instance: dg.DagsterInstance, database: DraxisDatabase) -> DimensionChanges:
     """Apply the changes directly (the CLI, before the first materialization)."""
-    assert tenant_partitions.name is not None
-    current = set(instance.get_dynamic_partitions(tenant_partitions.name))
-    changes = partition_changes(current, active_tenant_slugs(database))
-    if changes.add:
-        instance.add_dynamic_partitions(tenant_partitions.name, changes.add)
-    for key in changes.delete:
-        instance.delete_dynamic_partition(tenant_partitions.name, key)
+    changes = dimension_changes(instance, configured(database))
+    for definition, change in (
+        (tenant_partitions, changes.tenants),
+        (source_partitions, changes.sources),
+    ):
+        assert definition.name is not None
+        if change.add:
+            instance.add_dynamic_partitions(definition.name, change.add)
+        for key in change.delete:
+            instance.delete_dynamic_partition(definition.name, key)
     return changes

@@ -12,9 +12,10 @@ import psycopg
 from psycopg.rows import TupleRow
 
 from assets.observations import kri_observations
-from assets.partitions import partition_key, tenant_partitions
+from assets.partitions import add_cells, partition_key
 from assets.status import kri_status
 from connectors.demo import CATALOG
+from connectors.registry import vendor_ids
 from draxis.db.scope import Scope, scoped_transaction
 from draxis.security.passwords import hash_password
 from draxis.settings import Settings
@@ -103,8 +104,7 @@ def materialize_tenant(settings: Settings, tenant: TenantFixture) -> None:
     """Run the tenant's demo cell and its status through Dagster, as the pipeline role."""
     database = DraxisDatabase(database_url=settings.database_url)
     with dg.DagsterInstance.ephemeral() as instance:
-        assert tenant_partitions.name is not None
-        instance.add_dynamic_partitions(tenant_partitions.name, [tenant.slug])
+        add_cells(instance, [tenant.slug], ["demo"])
         for asset, key in (
             (kri_observations, str(partition_key(tenant.slug, "demo"))),
             (kri_status, tenant.slug),
@@ -126,6 +126,6 @@ def request_run(conn: psycopg.Connection[TupleRow], tenant: TenantFixture) -> UU
 
 
 def know(instance: dg.DagsterInstance, *tenants: TenantFixture) -> None:
-    """Register `tenants` in the tenant partition dimension, as the partitions sensor would."""
-    assert tenant_partitions.name is not None
-    instance.add_dynamic_partitions(tenant_partitions.name, [t.slug for t in tenants])
+    """Register `tenants` in the tenant partition dimension, and every vendor in the source
+    dimension, as the partitions sensor would once they have sources."""
+    add_cells(instance, [t.slug for t in tenants], vendor_ids())

@@ -11,7 +11,7 @@ import dagster as dg
 import pytest
 
 from assets.observations import kri_observations
-from assets.partitions import partition_key, tenant_partitions
+from assets.partitions import add_cells, partition_key
 from draxis.dagster_env import dagster_environment
 from draxis.db.pool import connect
 from draxis.db.roles import DbRole
@@ -32,8 +32,7 @@ def test_runs_are_stored_in_the_dagster_schema(
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     with dg.DagsterInstance.from_config(str(REPO_ROOT)) as instance:
-        assert tenant_partitions.name is not None
-        instance.add_dynamic_partitions(tenant_partitions.name, [tenant_a.slug])
+        add_cells(instance, [tenant_a.slug], ["demo"])
         result = dg.materialize(
             [kri_observations],
             partition_key=str(partition_key(tenant_a.slug, "demo")),

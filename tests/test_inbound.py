@@ -17,7 +17,8 @@ from fastapi.testclient import TestClient
 from psycopg.rows import TupleRow
 
 from assets.observations import kri_observations
-from assets.partitions import tenant_partitions
+from assets.partitions import add_cells
+from connectors.registry import vendor_ids
 from draxis.db.scope import scoped_transaction
 from pipelines.resources import DraxisDatabase
 from pipelines.sensors import run_now_sensor
@@ -86,8 +87,7 @@ def run_pending(
     instance: dg.DagsterInstance, database: DraxisDatabase, tenant: TenantFixture
 ) -> list[dg.RunRequest]:
     """What the run-now sensor launches, executed in-process with the sensor's tags."""
-    assert tenant_partitions.name is not None
-    instance.add_dynamic_partitions(tenant_partitions.name, [tenant.slug])
+    add_cells(instance, [tenant.slug], vendor_ids())
     result = run_now_sensor(
         dg.build_sensor_context(instance=instance, resources={"database": database})
     )

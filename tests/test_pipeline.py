@@ -14,10 +14,11 @@ from psycopg.rows import TupleRow
 
 import assets.observations as observations_module
 from assets.observations import kri_observations
-from assets.partitions import partition_key, tenant_partitions
+from assets.partitions import add_cells, partition_key
 from assets.status import kri_status
 from connectors.base import ConnectorContext, ProbeResult, RunResult
 from connectors.demo import CATALOG, HISTORY_DAYS, DemoConnector
+from connectors.registry import vendor_ids
 from draxis.db.scope import Scope, scoped_transaction
 from pipelines.definitions import defs
 from pipelines.resources import DraxisDatabase
@@ -36,8 +37,7 @@ def instance() -> Iterator[dg.DagsterInstance]:
 def materialize_cell(
     instance: dg.DagsterInstance, database: DraxisDatabase, tenant: TenantFixture
 ) -> dg.ExecuteInProcessResult:
-    assert tenant_partitions.name is not None
-    instance.add_dynamic_partitions(tenant_partitions.name, [tenant.slug])
+    add_cells(instance, [tenant.slug], ["demo"])
     return dg.materialize(
         [kri_observations],
         partition_key=str(partition_key(tenant.slug, "demo")),
@@ -188,8 +188,7 @@ def test_a_ranged_run_goes_on_past_a_failing_cell(
         return BrokenConnector() if broken else DemoConnector()
 
     monkeypatch.setattr(observations_module, "connector_for", connector)
-    assert tenant_partitions.name is not None
-    instance.add_dynamic_partitions(tenant_partitions.name, [first.slug, second.slug])
+    add_cells(instance, [first.slug, second.slug], ["demo"])
     result = dg.materialize(
         [kri_observations],
         instance=instance,
@@ -258,29 +257,49 @@ def test_kri_status_colours_every_kri(
 def test_tenant_sensor_adds_and_deletes_partitions(
     instance: dg.DagsterInstance,
     database: DraxisDatabase,
-    app_conn: Conn,
+    observer_conn: Conn,
     tenant_a: TenantFixture,
 ) -> None:
-    assert tenant_partitions.name is not None
-    instance.add_dynamic_partitions(tenant_partitions.name, ["gone-tenant"])
+    """Both dimensions follow what is configured: active tenants, and the vendors some active
+    tenant has a source of (not every vendor of the registry)."""
+    add_cells(instance, ["gone-tenant"], ["retired-vendor"])
     context = dg.build_sensor_context(instance=instance, resources={"database": database})
     result = tenant_partitions_sensor(context)
     assert isinstance(result, dg.SensorResult)
     requests = result.dynamic_partitions_requests or []
-    added = [
-        k
-        for r in requests
-        if isinstance(r, dg.AddDynamicPartitionsRequest)
-        for k in r.partition_keys
-    ]
-    deleted = [
-        k
-        for r in requests
-        if isinstance(r, dg.DeleteDynamicPartitionsRequest)
-        for k in r.partition_keys
-    ]
-    assert tenant_a.slug in added
-    assert deleted == ["gone-tenant"]
+
+    def keys(kind: type, dimension: str) -> list[str]:
+        return [
+            k
+            for r in requests
+            if isinstance(r, kind) and r.partitions_def_name == dimension
+            for k in r.partition_keys
+        ]
+
+    configured = {
+        str(r[0])
+        for r in observer_conn.execute(
+            "select distinct s.vendor_id from tenant.kri_source s"
+            " join platform.tenants t on t.id = s.tenant_id where t.deleted_at is null"
+        ).fetchall()
+    }
+    assert tenant_a.slug in keys(dg.AddDynamicPartitionsRequest, "tenant")
+    assert keys(dg.DeleteDynamicPartitionsRequest, "tenant") == ["gone-tenant"]
+    assert set(keys(dg.AddDynamicPartitionsRequest, "source")) == configured
+    assert "demo" in configured
+    assert configured < set(vendor_ids())  # not the registry's every vendor
+    assert keys(dg.DeleteDynamicPartitionsRequest, "source") == ["retired-vendor"]
+
+    # Applied, the next tick has nothing to do.
+    for request in requests:
+        if isinstance(request, dg.AddDynamicPartitionsRequest):
+            instance.add_dynamic_partitions(request.partitions_def_name, request.partition_keys)
+        else:
+            for key in request.partition_keys:
+                instance.delete_dynamic_partition(request.partitions_def_name, key)
+    again = tenant_partitions_sensor(context)
+    assert isinstance(again, dg.SensorResult)
+    assert not again.dynamic_partitions_requests
 
 
 def test_pipeline_role_cannot_read_users(pipeline_conn: Conn) -> None:
@@ -297,8 +316,7 @@ def test_job_runs_log_json_lines(
     tenant_a: TenantFixture,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    assert tenant_partitions.name is not None
-    instance.add_dynamic_partitions(tenant_partitions.name, [tenant_a.slug])
+    add_cells(instance, [tenant_a.slug], ["demo"])
     job = defs.resolve_job_def("kri_observations_job")
     result = job.execute_in_process(
         partition_key=str(partition_key(tenant_a.slug, "demo")),

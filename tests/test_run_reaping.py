@@ -33,7 +33,7 @@ from dagster._daemon.run_coordinator.queued_run_coordinator_daemon import (
     QueuedRunCoordinatorDaemon,
 )
 
-from assets.partitions import TenantSource, partition_key, tenant_partitions
+from assets.partitions import TenantSource, add_cells, partition_key
 from assets.run_tags import REQUEST_TAG, TRIGGER_TAG, VENDOR_TAG
 from draxis.dagster_env import dagster_environment
 from draxis.settings import REPO_ROOT, Settings
@@ -362,8 +362,7 @@ def test_a_run_without_a_recorded_worker_is_left_to_the_start_timeout() -> None:
 
 
 def test_run_cells_from_partition_tags(instance: dg.DagsterInstance) -> None:
-    assert tenant_partitions.name is not None
-    instance.add_dynamic_partitions(tenant_partitions.name, ["cells-a", "cells-b"])
+    add_cells(instance, ["cells-a", "cells-b"], ["demo"])
     one = {"dagster/partition": "demo|cells-a"}
     assert run_cells(one, instance) == (TenantSource("cells-a", "demo"),)
     ranged = {

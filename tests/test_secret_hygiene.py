@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assets.observations import kri_observations
-from assets.partitions import partition_key, tenant_partitions
+from assets.partitions import add_cells, partition_key
 from connectors.auth import HeaderToken
 from connectors.base import ConfigField, ConnectorContext, ProbeResult, RunResult
 from connectors.demo import DemoConnector
@@ -75,8 +75,7 @@ def test_the_secret_appears_nowhere(
     assert answers[0].json()["credentials_set"] == ["api_key"]
     assert answers[3].json()["ok"] is True
 
-    assert tenant_partitions.name is not None
-    instance.add_dynamic_partitions(tenant_partitions.name, [tenant_a.slug])
+    add_cells(instance, [tenant_a.slug], ["demo"])
     result = dg.materialize(
         [kri_observations],
         partition_key=str(partition_key(tenant_a.slug, "demo")),
