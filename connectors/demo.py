@@ -2,7 +2,8 @@
 
 Values are a pure function of (tenant, KRI, day), so re-running a day writes the same rows. The
 tenant's `config.profile` (`healthy`, `mixed`, `poor`) sets how close to its thresholds each KRI
-sits; `config.silent_kris` lists KRIs whose feed stopped `config.silent_days` ago (they go stale).
+sits; `config.silent_kris` (KRI slugs separated by commas) lists KRIs whose feed stopped
+`config.silent_days` ago (they go stale until someone clears the field on the source's form).
 """
 
 from __future__ import annotations
@@ -333,6 +334,19 @@ class DemoConnector:
             default="mixed",
             help="How close to its thresholds each KRI sits.",
         ),
+        ConfigField(
+            "silent_kris",
+            "Stopped feeds",
+            required=False,
+            help="KRI slugs, separated by commas, whose feed has stopped (they go stale).",
+        ),
+        ConfigField(
+            "silent_days",
+            "Days since the feeds stopped",
+            kind="integer",
+            required=False,
+            help="How long ago the stopped feeds sent their last value.",
+        ),
     )
     kris: tuple[KriSpec, ...] = tuple(
         KriSpec(
@@ -359,7 +373,7 @@ class DemoConnector:
             raise ValueError(
                 f"demo source config.profile must be one of {sorted(PROFILE_RISK)}, got {profile!r}"
             )
-        silent = set(ctx.config.get("silent_kris", []))
+        silent = silent_kris(ctx.config.get("silent_kris", ""))
         silent_days = int(ctx.config.get("silent_days", 5))
         today = ctx.clock().astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
         rows: list[tuple[str, float, datetime, str]] = []
@@ -373,3 +387,11 @@ class DemoConnector:
                 rows.append((kri.slug, value, day, detail))
         frame = pl.DataFrame(rows, schema=OBSERVATION_SCHEMA, orient="row")
         return RunResult(observations=frame, items_fetched=len(CATALOG))
+
+
+def silent_kris(value: object) -> set[str]:
+    """The stopped feeds of `config.silent_kris`: slugs separated by commas (or a list)."""
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list | tuple):
+        raise ValueError(f"demo source config.silent_kris must be a string, got {value!r}")
+    return {str(item).strip() for item in items if str(item).strip()}

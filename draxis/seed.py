@@ -39,7 +39,10 @@ TENANTS = (
         "acme-health",
         "Acme Health",
         "mixed",
-        {"silent_kris": ["backup_success_rate_pct"], "silent_days": 5},
+        # Acme's backup feed stopped five days ago: `backup_success_rate_pct` is stale and the
+        # `kris_fresh` check warns, truthfully, until an analyst clears "Stopped feeds" on the
+        # Demo data source (the feed resumes) and runs it.
+        {"silent_kris": "backup_success_rate_pct", "silent_days": 5},
     ),
     DemoTenant("globex-retail", "Globex Retail", "healthy"),
     DemoTenant(
@@ -71,6 +74,9 @@ USERS = (
     DemoUser("underwriter@harbor.example", "Casey (Harbor admin)", "carrier_admin"),
     DemoUser("analyst@harbor.example", "Drew (Harbor analyst)", "carrier_user"),
 )
+
+# Tabletop exercises held this year, as the tenant's admin typed them in when the demo was made.
+TABLETOPS_BY_PROFILE = {"healthy": 3.0, "mixed": 2.0, "poor": 1.0}
 
 MANUAL_KRI = {
     "slug": "tabletop_exercises_ytd",
@@ -183,9 +189,40 @@ def _seed_tenant(conn: Conn, tenant_id: UUID, tenant: DemoTenant) -> None:
                 CIS_DOMAIN.get(kri.slug, ""),
             ),
         )
+    _seed_manual_kri(conn, tenant_id, tenant)
+
+
+def _seed_manual_kri(conn: Conn, tenant_id: UUID, tenant: DemoTenant) -> None:
+    """The tabletop KRI, fed by a Manual entry source, with one value entered when the source is
+    created: staged like the API's manual entry, written by the source's first run."""
+    created = conn.execute(
+        "insert into tenant.kri_source (tenant_id, source_type, vendor_id, name, schedule)"
+        " values (%s, 'manual', 'manual', 'Entered by hand', 'manual')"
+        " on conflict (tenant_id, vendor_id) do nothing returning id",
+        (tenant_id,),
+    ).fetchone()
+    row = conn.execute("select id from tenant.kri_source where vendor_id = 'manual'").fetchone()
+    assert row is not None
+    source_id = row[0]
     conn.execute(
         "insert into tenant.kri (tenant_id, slug, name, description, unit, direction, warn,"
-        " critical) values (%(tenant_id)s, %(slug)s, %(name)s, %(description)s, %(unit)s,"
-        " %(direction)s, %(warn)s, %(critical)s) on conflict (tenant_id, slug) do nothing",
-        {"tenant_id": tenant_id, **MANUAL_KRI},
+        " critical, source_id) values (%(tenant_id)s, %(slug)s, %(name)s, %(description)s,"
+        " %(unit)s, %(direction)s, %(warn)s, %(critical)s, %(source_id)s)"
+        " on conflict (tenant_id, slug) do update set source_id = excluded.source_id"
+        " where tenant.kri.source_id is null",
+        {"tenant_id": tenant_id, "source_id": source_id, **MANUAL_KRI},
+    )
+    if created is None:
+        return  # an existing demo: its values are the analysts' own by now
+    conn.execute(
+        "insert into tenant.staged_value (tenant_id, source_id, batch_id, row_number, kri_slug,"
+        " value, observed_at, detail) values (%s, %s, gen_random_uuid(), 1, %s, %s,"
+        " date_trunc('day', now()), %s)",
+        (
+            tenant_id,
+            source_id,
+            MANUAL_KRI["slug"],
+            TABLETOPS_BY_PROFILE.get(tenant.profile, 2.0),
+            json.dumps({"note": "entered when the demo was created"}),
+        ),
     )

@@ -208,6 +208,7 @@ RISKS = (
             "ir_playbooks_outdated",
             "network_segmentation_gaps",
             "firewall_rule_review_age_days",
+            "tabletop_exercises_ytd",
         ),
         ("incident_response",),
         ("keep_operations_running",),

@@ -65,14 +65,26 @@ def test_profiles_order_the_risk() -> None:
     assert reds("healthy") < reds("mixed") < reds("poor")
 
 
-def test_silent_kris_stop_reporting() -> None:
+@pytest.mark.parametrize(
+    "silent",
+    ["mfa_adoption_pct, scan_coverage_pct", ["mfa_adoption_pct", "scan_coverage_pct"]],
+)
+def test_silent_kris_stop_reporting(silent: object) -> None:
+    """The form's comma-separated field (and the list older demos stored) stop those feeds."""
     frame = (
         DemoConnector()
-        .run(ctx({"profile": "mixed", "silent_kris": ["mfa_adoption_pct"], "silent_days": 5}))
+        .run(ctx({"profile": "mixed", "silent_kris": silent, "silent_days": 5}))
         .observations
     )
-    mfa = frame.filter(frame["kri_slug"] == "mfa_adoption_pct")
-    assert mfa.height == HISTORY_DAYS - 5
+    for slug in ("mfa_adoption_pct", "scan_coverage_pct"):
+        assert frame.filter(frame["kri_slug"] == slug).height == HISTORY_DAYS - 5
+    others = frame.filter(frame["kri_slug"] == "edr_coverage_gap_pct")
+    assert others.height == HISTORY_DAYS
+
+
+def test_cleared_silent_kris_resume_reporting() -> None:
+    frame = DemoConnector().run(ctx({"profile": "mixed", "silent_kris": ""})).observations
+    assert frame.height == HISTORY_DAYS * len(CATALOG)
 
 
 def test_unknown_profile_is_refused_with_the_choices() -> None:

@@ -164,7 +164,27 @@ def test_catalog_lists_demo_with_its_fields_and_kris(
             "help": "How close to its thresholds each KRI sits.",
             "default": "mixed",
             "choices": ["healthy", "mixed", "poor"],
-        }
+        },
+        {
+            "name": "silent_kris",
+            "label": "Stopped feeds",
+            "kind": "string",
+            "required": False,
+            "secret": False,
+            "help": "KRI slugs, separated by commas, whose feed has stopped (they go stale).",
+            "default": None,
+            "choices": [],
+        },
+        {
+            "name": "silent_days",
+            "label": "Days since the feeds stopped",
+            "kind": "integer",
+            "required": False,
+            "secret": False,
+            "help": "How long ago the stopped feeds sent their last value.",
+            "default": None,
+            "choices": [],
+        },
     ]
     assert [k["slug"] for k in demo["kris"]] == [k.slug for k in CATALOG]
     first = demo["kris"][0]

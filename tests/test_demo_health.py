@@ -1,0 +1,115 @@
+"""A fresh demo, as `draxis up` makes it (seed, then `draxis materialize`), leaves the Dagster
+health view meaningful: partitions for the configured cells only, and asset checks that pass but
+for one truthful warning that clears when the analyst fixes its cause.
+
+The demo gets a database of its own: the checks and the grid are about every tenant there is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import dagster as dg
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from psycopg import sql
+
+from api.main import create_app
+from assets.partitions import source_partitions, tenant_partitions
+from draxis.db.migrate import migrate
+from draxis.db.pool import connect
+from draxis.db.roles import DbRole
+from draxis.db.urls import role_conninfo, with_database
+from draxis.seed import TENANTS, seed_demo
+from draxis.settings import Settings
+from pipelines.bootstrap_runs import materialize_all
+from pipelines.resources import DraxisDatabase
+from tests.conftest import TEST_DB
+from tests.identity import bearer, login
+
+DEMO_DB = f"{TEST_DB}_demo"
+PASSWORD = "demo-health-password"
+KRIS_LINKED = dg.AssetCheckKey(dg.AssetKey("risk_posture"), "kris_linked")
+KRIS_FRESH = dg.AssetCheckKey(dg.AssetKey("risk_posture"), "kris_fresh")
+
+
+@pytest.fixture
+def demo(settings: Settings) -> Iterator[Settings]:
+    assert settings.database_url
+    admin = with_database(settings.database_url, "postgres")
+    drop = sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(DEMO_DB))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(drop)
+    demo_settings = settings.model_copy(
+        update={"database_url": with_database(settings.database_url, DEMO_DB)}
+    )
+    migrate(demo_settings)
+    with connect(role_conninfo(demo_settings, DbRole.APP)) as conn:
+        seed_demo(conn, PASSWORD)
+    yield demo_settings
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(drop)
+
+
+def findings(instance: dg.DagsterInstance, check: dg.AssetCheckKey) -> dict[str, list[str]]:
+    """Per tenant, the KRI slugs the check's latest evaluation for that tenant listed."""
+    latest: dict[str, list[str]] = {}
+    records = instance.event_log_storage.get_asset_check_execution_history(check, limit=100)
+    for record in reversed(records):  # oldest first: later evaluations overwrite
+        assert record.event is not None
+        assert record.event.dagster_event is not None
+        evaluation: Any = record.event.dagster_event.event_specific_data
+        run = instance.get_run_by_id(record.run_id)
+        assert run is not None
+        listed = next(v.value for k, v in evaluation.metadata.items() if k != "count")
+        tenant = run.tags["dagster/partition"]
+        latest[tenant] = list(listed.get(tenant, []))
+    return latest
+
+
+def test_fresh_demo_has_configured_cells_and_honest_checks(demo: Settings) -> None:
+    database = DraxisDatabase(database_url=demo.database_url)
+    slugs = sorted(t.slug for t in TENANTS)
+    with dg.DagsterInstance.ephemeral() as instance:
+        summary = materialize_all(instance, database)
+        assert summary.failed == []
+        assert tenant_partitions.name is not None
+        assert source_partitions.name is not None
+        # The grid: the demo's tenants × the two sources they configured, not every vendor.
+        assert sorted(instance.get_dynamic_partitions(tenant_partitions.name)) == slugs
+        assert sorted(instance.get_dynamic_partitions(source_partitions.name)) == [
+            "demo",
+            "manual",
+        ]
+        assert sorted(summary.cells) == sorted(
+            f"{source}|{tenant}" for tenant in slugs for source in ("demo", "manual")
+        )
+
+        # Every demo KRI (the hand-entered tabletop count too) is linked and rolls up.
+        assert findings(instance, KRIS_LINKED) == {slug: [] for slug in slugs}
+        # Fresh after the first materialization, but for Acme's backup feed, which the seed
+        # stopped five days ago on purpose: a truthful warning.
+        assert findings(instance, KRIS_FRESH) == {
+            "acme-health": ["backup_success_rate_pct"],
+            "globex-retail": [],
+            "initech": [],
+        }
+
+        # The analyst fixes the cause: clears "Stopped feeds" on Acme's Demo data source.
+        with TestClient(create_app(demo), base_url="https://testserver") as client:
+            admin = bearer(login(client, "admin@acme.example", PASSWORD)["access_token"])
+            sources = client.get("/api/sources", headers=admin).json()
+            source = next(s for s in sources if s["vendor_id"] == "demo")
+            patched = client.patch(
+                f"/api/sources/{source['id']}", headers=admin, json={"config": {"silent_kris": ""}}
+            )
+            assert patched.status_code == 200, patched.text
+            assert patched.json()["config"]["silent_kris"] == ""
+
+        # The source's next run (and the status and postures that follow it) clears the warning.
+        again = materialize_all(instance, database)
+        assert again.failed == []
+        assert findings(instance, KRIS_FRESH)["acme-health"] == []
+        assert findings(instance, KRIS_LINKED)["acme-health"] == []
