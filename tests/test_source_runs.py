@@ -13,7 +13,7 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from assets.partitions import partition_key
+from assets.partitions import add_cells, partition_key
 from assets.run_tags import REQUEST_TAG, TRIGGER_TAG, VENDOR_TAG
 from connectors import registry
 from connectors.base import ConnectorContext, RunResult
@@ -26,7 +26,7 @@ from pipelines import store
 from pipelines.definitions import defs
 from pipelines.resources import DraxisDatabase
 from pipelines.scheduling import request_run_key, schedule_run_key
-from pipelines.sensors import run_now_sensor, scheduled_sources_sensor
+from pipelines.sensors import run_now_sensor, scheduled_sources_sensor, tenant_partitions_sensor
 from tests.conftest import Conn
 from tests.factories import TenantFixture, create_tenant, know, request_run
 from tests.identity import bearer, login
@@ -148,6 +148,30 @@ def test_run_now_sensor_launches_each_pending_request_once(
     [later] = tick(run_now_sensor, instance, database)
     assert later.run_key == f"run-now:{waiting}"
     assert tick(run_now_sensor, instance, database) == []
+
+
+def test_run_now_waits_for_its_source_partition(
+    instance: dg.DagsterInstance,
+    database: DraxisDatabase,
+    app_conn: Conn,
+    observer_conn: Conn,
+    tenant_a: TenantFixture,
+) -> None:
+    """The source dimension holds configured vendors only: a cell whose vendor has no column
+    yet waits (pending) for the partitions sensor, as a new tenant's does."""
+    add_cells(instance, [tenant_a.slug], [])
+    mine = request_run(app_conn, tenant_a)
+    assert tick(run_now_sensor, instance, database) == []
+    assert request_row(observer_conn, mine)["status"] == "pending"
+    partitions = tenant_partitions_sensor(
+        dg.build_sensor_context(instance=instance, resources={"database": database})
+    )
+    assert isinstance(partitions, dg.SensorResult)
+    for request in partitions.dynamic_partitions_requests or []:
+        if isinstance(request, dg.AddDynamicPartitionsRequest):
+            instance.add_dynamic_partitions(request.partitions_def_name, request.partition_keys)
+    [launched] = tick(run_now_sensor, instance, database)
+    assert launched.run_key == f"run-now:{mine}"
 
 
 # The scheduler ------------------------------------------------------------------------------
