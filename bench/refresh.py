@@ -172,10 +172,10 @@ def main() -> None:
         f" = {cells:,} partitions of {args.kris * args.days:,} observations"
         f" (set up in {time.perf_counter() - started:.1f} s)"
     )
-    from assets.partitions import TENANT_DIMENSION, partition_key
+    from assets.partitions import add_cells, partition_key
 
     with dg.DagsterInstance.ephemeral() as instance:
-        instance.add_dynamic_partitions(TENANT_DIMENSION, tenants)
+        add_cells(instance, tenants, [s.vendor_id for s in sources])
         # Unbatched first, on a sample, so that both measure fresh writes.
         sample = [(t, s.vendor_id) for t in tenants for s in sources][: args.single]
         started = time.perf_counter()
@@ -259,10 +259,11 @@ def _child(args: argparse.Namespace) -> None:
     vendors = [v for v, c in sorted(REGISTRY.items()) if c.source_type == "vendor_api"]
     for vendor in vendors[: args.sources]:
         REGISTRY[vendor] = GeneratedSource(vendor, args.kris, args.days)
-    from assets.partitions import TENANT_DIMENSION, tenant_source
+    from assets.partitions import add_cells, tenant_source
 
     with dg.DagsterInstance.ephemeral() as instance:
-        instance.add_dynamic_partitions(TENANT_DIMENSION, [tenant_source(args.child).tenant])
+        cell = tenant_source(args.child)
+        add_cells(instance, [cell.tenant], [cell.source])
         _run(instance, {}, partition=args.child)
 
 
