@@ -166,6 +166,14 @@ def _seed_tenant(conn: Conn, tenant_id: UUID, tenant: DemoTenant) -> None:
         " on conflict (tenant_id, vendor_id) do nothing",
         (tenant_id, json.dumps(config)),
     )
+    # Demos seeded before the form declared "Stopped feeds" stored it as a list, which the
+    # form refuses: any edit of the source failed. Store it as the form's text.
+    conn.execute(
+        "update tenant.kri_source set config = config || jsonb_build_object('silent_kris',"
+        " (select coalesce(string_agg(x, ','), '')"
+        "  from jsonb_array_elements_text(config->'silent_kris') x))"
+        " where vendor_id = 'demo' and jsonb_typeof(config->'silent_kris') = 'array'"
+    )
     row = conn.execute("select id from tenant.kri_source where vendor_id = 'demo'").fetchone()
     assert row is not None
     source_id = row[0]

@@ -18,9 +18,12 @@ from psycopg import sql
 
 from api.main import create_app
 from assets.partitions import source_partitions, tenant_partitions
+from connectors.demo import DemoConnector
+from connectors.source_form import validate_source_form
 from draxis.db.migrate import migrate
 from draxis.db.pool import connect
 from draxis.db.roles import DbRole
+from draxis.db.scope import Scope, scoped_transaction
 from draxis.db.urls import role_conninfo, with_database
 from draxis.seed import TENANTS, seed_demo
 from draxis.settings import Settings
@@ -113,3 +116,30 @@ def test_fresh_demo_has_configured_cells_and_honest_checks(demo: Settings) -> No
         assert again.failed == []
         assert findings(instance, KRIS_FRESH)["acme-health"] == []
         assert findings(instance, KRIS_LINKED)["acme-health"] == []
+
+
+def test_reseeding_an_older_demo_makes_its_stopped_feeds_editable(demo: Settings) -> None:
+    """Demos seeded before the form had the field stored a list, which the form refuses."""
+    with connect(role_conninfo(demo, DbRole.APP)) as conn:
+        with scoped_transaction(conn, Scope.platform()):
+            row = conn.execute(
+                "select id, organization_id from platform.tenants where slug = 'acme-health'"
+            )
+            tenant = row.fetchone()
+        assert tenant is not None
+        scope = Scope.tenant(tenant[0], tenant[1])
+        with scoped_transaction(conn, scope):
+            conn.execute(
+                "update tenant.kri_source set config = config"
+                ' || \'{"silent_kris": ["backup_success_rate_pct", "mfa_adoption_pct"]}\''
+                " where vendor_id = 'demo'"
+            )
+        seed_demo(conn, PASSWORD)
+        with scoped_transaction(conn, scope, read_only=True):
+            config = conn.execute(
+                "select config from tenant.kri_source where vendor_id = 'demo'"
+            ).fetchone()
+    assert config is not None
+    assert config[0]["silent_kris"] == "backup_success_rate_pct,mfa_adoption_pct"
+    form = validate_source_form(DemoConnector(), config[0], {})
+    assert form.config["silent_kris"] == "backup_success_rate_pct,mfa_adoption_pct"
