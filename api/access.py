@@ -407,3 +407,40 @@ def tenant_work(permission: Permission) -> Callable[..., TenantWork]:
     dependency.draxis_permission = permission  # type: ignore[attr-defined]
     dependency.draxis_scope = "tenant"  # type: ignore[attr-defined]
     return dependency
+
+
+# Annotated dependencies -------------------------------------------------------------------------
+# What routes declare, in FastAPI's `Annotated` idiom: `tx: Annotated[Tx, tenant_scope(P.X)]`, or
+# a module-level alias of it (`Reader = Annotated[Tx, tenant_scope(P.RISK_MODEL_READ)]`). Each
+# marker wraps the factory above, so the transaction keeps its `scope="function"` (committed
+# before the response) and the route keeps exactly one permission tag for the route × role test.
+
+
+def tenant_scope(permission: Permission) -> Any:
+    """`Depends` marker: one transaction in the caller's tenant, needing `permission`."""
+    return Depends(tenant_access(permission))
+
+
+def org_scope(permission: Permission) -> Any:
+    """`Depends` marker: one audited transaction in the path's organization (`org_id`)."""
+    return Depends(org_access(permission))
+
+
+def platform_scope(permission: Permission) -> Any:
+    """`Depends` marker: one audited transaction across the platform (superadmins)."""
+    return Depends(platform_access(permission))
+
+
+def carrier_scope(permission: Permission) -> Any:
+    """`Depends` marker: one transaction in the caller's carrier."""
+    return Depends(carrier_access(permission))
+
+
+def self_scope(*, mfa_completion: bool = False) -> Any:
+    """`Depends` marker: one transaction over the caller's own rows (see `self_access`)."""
+    return Depends(self_access(mfa_completion=mfa_completion))
+
+
+def tenant_work_scope(permission: Permission) -> Any:
+    """`Depends` marker for `TenantWork`: short tenant transactions around slow work."""
+    return Depends(tenant_work(permission))
