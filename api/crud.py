@@ -5,6 +5,8 @@ by, and its Pydantic models. `crud_routes` adds list (filter, search, sort, pagi
 patch and delete routes for it, each declaring its permission and writing one audit row per change.
 Column names only ever come from the `Resource`, never from the request; values are parameters.
 Database refusals become problems: a taken slug 409, a violated check 422, nothing partial.
+The small row helpers hand-written routers share (`fetch_one`, `like_pattern`, `tenant_of`) are
+here too, so that no router imports another.
 """
 
 from collections.abc import Callable, Mapping
@@ -13,23 +15,20 @@ from enum import Enum
 from typing import Annotated, Any, Generic, TypeVar
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from psycopg import errors, sql
-from psycopg.rows import dict_row
+from psycopg.rows import class_row, dict_row
 from pydantic import BaseModel
 
-from api.access import Tx, tenant_access
+from api.access import Tx, tenant_scope
 from api.problems import Problem
+
+# `Page` is re-exported only for `api/routes/integrations.py`, rewritten on another branch while
+# it moved to `api.types`; drop `as Page` once that router imports it from there.
+from api.types import Page as Page
 from draxis.security.permissions import Permission
 
 Out = TypeVar("Out", bound=BaseModel)
-
-
-class Page(BaseModel, Generic[Out]):
-    items: list[Out]
-    total: int
-    limit: int
-    offset: int
 
 
 @dataclass(frozen=True)
@@ -57,6 +56,28 @@ def _select(resource: Resource[Any]) -> sql.Composed:
     return sql.SQL("select {} from {}").format(
         sql.SQL(", ").join(map(sql.Identifier, resource.columns)), _table(resource)
     )
+
+
+def tenant_of(tx: Tx) -> UUID:
+    """The caller's tenant, for a route under `tenant_scope` (which guarantees there is one)."""
+    tenant_id = tx.principal.tenant_id
+    assert tenant_id is not None
+    return tenant_id
+
+
+def like_pattern(q: str) -> str:
+    """`q` as an ILIKE pattern matching it anywhere, its own wildcards taken literally."""
+    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def fetch_one(tx: Tx, out: type[Out], query: str, row_id: UUID, what: str) -> Out:
+    """The row `query` (a select without a where clause) finds by id, or 404 naming `what`."""
+    found = tx.conn.cursor(row_factory=class_row(out)).execute(query + " where id = %s", (row_id,))
+    row = found.fetchone()
+    if row is None:
+        raise Problem(404, f"No such {what}.")
+    return row
 
 
 def fetch(tx: Tx, resource: Resource[Out], item_id: UUID) -> Out:
@@ -125,8 +146,7 @@ def list_items(
                 )
             )
         )
-        escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        params.extend([f"%{escaped}%"] * len(resource.search))
+        params.extend([like_pattern(q)] * len(resource.search))
     condition = sql.SQL(" and ").join(where)
     order = sql.SQL("{} {}, id").format(
         sql.Identifier(column), sql.SQL("desc" if sort.startswith("-") else "asc")
@@ -207,8 +227,8 @@ def crud_routes(
     on_delete: Callable[[Tx, UUID], Mapping[str, Any]] | None = None,
 ) -> None:
     """Add list/get/create/patch/delete routes for `resource` to `router`."""
-    reader = Annotated[Tx, Depends(tenant_access(read))]
-    writer = Annotated[Tx, Depends(tenant_access(write))]
+    reader = Annotated[Tx, tenant_scope(read)]
+    writer = Annotated[Tx, tenant_scope(write)]
     create_model, patch_model, out_model = resource.create, resource.patch, resource.out
     filters = ", ".join(sorted(resource.filters)) or "none"
 

@@ -16,9 +16,9 @@ from psycopg.rows import class_row
 from pydantic import BaseModel
 
 from api.access import Tx
-from api.identity_models import Strict
 from api.patch_body import PatchBody
 from api.problems import Problem
+from api.types import Strict
 from draxis.security.opaque import new_token, token_hash
 from draxis.security.permissions import Role
 from draxis.settings import Settings

@@ -1,5 +1,6 @@
-"""Shared steps of every way in (password, first-run setup, invite, refresh, MFA): throttles,
-the refresh cookie, and turning a session into an `AuthResponse`."""
+"""Shared steps of every way in (password, first-run setup, invite, refresh, MFA): throttles
+(`auth_limit`, the dependency every guessable route declares), the refresh cookie, and turning a
+session into an `AuthResponse`."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from uuid import UUID
 
-from fastapi import Request, Response
+from fastapi import Depends, Request, Response
 from psycopg_pool import ConnectionPool
 
 from api.access import Conn, client_ip
-from api.identity_models import ActorOut, AuthResponse, Impersonation, MfaState, UserSummary
+from api.deps import PoolDep, SettingsDep
 from api.problems import Problem
+from api.schemas.identity import ActorOut, AuthResponse, Impersonation, MfaState, UserSummary
 from draxis.db.scope import Scope, scoped_transaction
 from draxis.identity import throttle
 from draxis.identity.sessions import SessionState, open_session, session_state
@@ -52,6 +54,17 @@ def throttle_ip(pool: ConnectionPool, settings: Settings, request: Request, buck
     """Count this request against the client IP's `bucket`; 429 when over its limit."""
     with pool.connection() as conn, scoped_transaction(conn, Scope.login()):
         count_ip(conn, settings, request, bucket)
+
+
+def auth_limit(request: Request, pool: PoolDep, settings: SettingsDep) -> None:
+    """Count the request against the client IP's auth budget (for routes that can be guessed).
+
+    `api.problems` documents 429 on every route that depends on a function of this name."""
+    throttle_ip(pool, settings, request, "auth")
+
+
+# A router's or route's `dependencies=[AuthLimit]`.
+AuthLimit = Depends(auth_limit)
 
 
 def count_ip(conn: Conn, settings: Settings, request: Request, bucket: str) -> None:

@@ -17,15 +17,16 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Cookie, Depends, Request, Response
+from fastapi import APIRouter, Cookie, Request, Response
 from psycopg.rows import class_row
 from pydantic import BaseModel, ConfigDict
 
 from api.access import client_ip
 from api.deps import PoolDep, SettingsDep
-from api.identity_models import AuthResponse, DisplayName, Email, NewPassword, Strict
 from api.problems import Problem, problem_responses
+from api.schemas.identity import AuthResponse
 from api.signin import (
+    AuthLimit,
     Profile,
     auth_response,
     check_lockout,
@@ -39,6 +40,7 @@ from api.signin import (
     throttle_ip,
     throttle_session,
 )
+from api.types import DisplayName, Email, NewPassword, Strict
 from draxis.db.scope import Scope, scoped_transaction
 from draxis.identity import throttle
 from draxis.identity.sessions import revoke, rotate_refresh, session_state
@@ -49,13 +51,6 @@ from draxis.security.passwords import hash_password, verify_password
 from draxis.security.permissions import Role
 from draxis.security.tokens import InvalidToken, jwks, verify_access_token
 
-
-def auth_limit(request: Request, pool: PoolDep, settings: SettingsDep) -> None:
-    """Count the request against the client IP's auth budget (for routes that can be guessed)."""
-    throttle_ip(pool, settings, request, "auth")
-
-
-AuthLimited = [Depends(auth_limit)]
 router = APIRouter(prefix="/api/auth", tags=["auth"], responses=problem_responses(401, 409, 410))
 # Public key material: not throttled, cacheable by resource servers.
 keys_router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -146,7 +141,7 @@ def needs_setup(pool: PoolDep) -> NeedsSetup:
     "/setup",
     response_model=AuthResponse,
     status_code=201,
-    dependencies=AuthLimited,
+    dependencies=[AuthLimit],
     responses={409: {"description": "A superadmin already exists"}, **_THROTTLED},
 )
 def setup(
@@ -173,7 +168,7 @@ def setup(
 @router.post(
     "/login",
     response_model=AuthResponse,
-    dependencies=AuthLimited,
+    dependencies=[AuthLimit],
     responses={401: {"description": "Bad credentials"}, **_THROTTLED},
 )
 def login(
@@ -313,7 +308,7 @@ def _preview(pool: PoolDep, token: str) -> InvitePreview:
 
 
 @router.post(
-    "/invites/preview", response_model=InvitePreview, dependencies=AuthLimited, responses=_THROTTLED
+    "/invites/preview", response_model=InvitePreview, dependencies=[AuthLimit], responses=_THROTTLED
 )
 def preview_invite(body: InvitePreviewRequest, pool: PoolDep) -> InvitePreview:
     """What an invite is for (e-mail, role, organization, tenant), if it is still valid."""
@@ -324,7 +319,7 @@ def preview_invite(body: InvitePreviewRequest, pool: PoolDep) -> InvitePreview:
     "/invites/accept",
     response_model=AuthResponse,
     status_code=201,
-    dependencies=AuthLimited,
+    dependencies=[AuthLimit],
     responses={410: {"description": "Used, expired or unknown invite"}, **_THROTTLED},
 )
 def accept_invite(

@@ -11,18 +11,18 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 from psycopg.rows import class_row
 from pydantic import BaseModel
 
-from api.access import Tx, carrier_access, tenant_access
+from api.access import Tx, carrier_scope, tenant_scope
 from api.problems import Problem, problem_responses
 from draxis.security.permissions import Permission
 
 router = APIRouter(prefix="/api", tags=["carrier"], responses=problem_responses(404))
 P = Permission
-CarrierTx = Annotated[Tx, Depends(carrier_access(P.CARRIER_READ))]
-ConsentTx = Annotated[Tx, Depends(tenant_access(P.CARRIER_CONSENT_MANAGE))]
+CarrierReader = Annotated[Tx, carrier_scope(P.CARRIER_READ)]
+ConsentManager = Annotated[Tx, tenant_scope(P.CARRIER_CONSENT_MANAGE)]
 
 
 class Insured(BaseModel):
@@ -69,7 +69,7 @@ where i.revoked_at is null
 
 
 @router.get("/carrier/insureds", response_model=list[Insured])
-def insureds(tx: CarrierTx) -> list[Insured]:
+def insureds(tx: CarrierReader) -> list[Insured]:
     """Tenants insured by the caller's carrier that have granted (and not revoked) consent."""
     return (
         tx.conn.cursor(row_factory=class_row(Insured))
@@ -83,7 +83,7 @@ def insureds(tx: CarrierTx) -> list[Insured]:
 
 
 @router.get("/carrier/portfolio", response_model=Portfolio)
-def portfolio(tx: CarrierTx) -> Portfolio:
+def portfolio(tx: CarrierReader) -> Portfolio:
     """The book: one row per consenting insured tenant, its distribution and its worst movers."""
     rows = (
         tx.conn.cursor(row_factory=class_row(PortfolioRow))
@@ -101,7 +101,7 @@ def portfolio(tx: CarrierTx) -> Portfolio:
 
 
 @router.get("/carrier/tenants/{tenant_id}", response_model=PortfolioRow)
-def insured_tenant(tenant_id: UUID, tx: CarrierTx) -> PortfolioRow:
+def insured_tenant(tenant_id: UUID, tx: CarrierReader) -> PortfolioRow:
     row = (
         tx.conn.cursor(row_factory=class_row(PortfolioRow))
         .execute(_ROWS + " and p.tenant_id = %s", (tenant_id,))
@@ -132,7 +132,7 @@ def _consents(tx: Tx) -> list[Consent]:
 
 
 @router.get("/tenant/carriers", response_model=list[Consent], tags=["tenant administration"])
-def consents(tx: ConsentTx) -> list[Consent]:
+def consents(tx: ConsentManager) -> list[Consent]:
     """The insurers this tenant has a relationship with, and whether each may see its posture."""
     return _consents(tx)
 
@@ -140,7 +140,7 @@ def consents(tx: ConsentTx) -> list[Consent]:
 @router.put(
     "/tenant/carriers/{carrier_id}/consent", status_code=204, tags=["tenant administration"]
 )
-def grant(carrier_id: UUID, tx: ConsentTx) -> Response:
+def grant(carrier_id: UUID, tx: ConsentManager) -> Response:
     _set_consent(tx, carrier_id, granted=True)
     return Response(status_code=204)
 
@@ -148,7 +148,7 @@ def grant(carrier_id: UUID, tx: ConsentTx) -> Response:
 @router.delete(
     "/tenant/carriers/{carrier_id}/consent", status_code=204, tags=["tenant administration"]
 )
-def revoke(carrier_id: UUID, tx: ConsentTx) -> Response:
+def revoke(carrier_id: UUID, tx: ConsentManager) -> Response:
     """Revoke at once: the carrier stops seeing this tenant now; its next projection drops it."""
     _set_consent(tx, carrier_id, granted=False)
     return Response(status_code=204)

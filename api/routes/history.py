@@ -10,15 +10,16 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from psycopg.rows import class_row
 from pydantic import BaseModel
 
-from api.access import Tx, tenant_access
+from api.access import Tx, tenant_scope
 from api.problems import Problem
 from draxis.security.permissions import Permission
 
 router = APIRouter(prefix="/api", tags=["kris"])
+Reader = Annotated[Tx, tenant_scope(Permission.RISK_MODEL_READ)]
 Bucket = Literal["raw", "hour", "day", "week"]
 _WIDTH = {"hour": "1 hour", "day": "1 day", "week": "7 days"}
 MAX_POINTS = 5000
@@ -63,7 +64,7 @@ group by 1 order by 1 limit %(limit)s
 @router.get("/kris/{kri_id}/observations", response_model=History)
 def observations(
     kri_id: UUID,
-    tx: Annotated[Tx, Depends(tenant_access(Permission.RISK_MODEL_READ))],
+    tx: Reader,
     start: Annotated[datetime | None, Query(alias="from")] = None,
     end: Annotated[datetime | None, Query(alias="to")] = None,
     bucket: Bucket = "day",

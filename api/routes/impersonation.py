@@ -4,23 +4,25 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 
-from api.access import Tx, self_access
+from api.access import Tx, self_scope
 from api.problems import Problem, problem_responses
-from api.routes.auth import auth_limit
+from api.signin import AuthLimit
 from draxis.identity.sessions import revoke
 
 router = APIRouter(
     prefix="/api/auth",
     tags=["auth"],
-    dependencies=[Depends(auth_limit)],
+    dependencies=[AuthLimit],
     responses=problem_responses(409),
 )
+# One's own rows, reachable before MFA is verified.
+SelfTx = Annotated[Tx, self_scope(mfa_completion=True)]
 
 
 @router.post("/impersonation/stop", status_code=204)
-def stop(tx: Annotated[Tx, Depends(self_access(mfa_completion=True))]) -> Response:
+def stop(tx: SelfTx) -> Response:
     p = tx.principal
     if p.actor is None:
         raise Problem(409, "This token is not an impersonation.")

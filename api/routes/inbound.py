@@ -23,10 +23,10 @@ import polars as pl
 from fastapi import APIRouter, Depends, File, Request, UploadFile
 from pydantic import BaseModel, Field
 
-from api.access import Tx, tenant_access
+from api.access import Tx, tenant_scope
 from api.deps import PoolDep
-from api.identity_models import Strict
 from api.problems import Problem, problem_responses
+from api.types import Strict
 from connectors.inbound import (
     MAX_FILE_BYTES,
     MAX_FILE_ROWS,
@@ -45,6 +45,7 @@ router = APIRouter(
     prefix="/api", tags=["integrations"], responses=problem_responses(401, 409, 413, 429)
 )
 P = Permission
+Manager = Annotated[Tx, tenant_scope(P.INTEGRATIONS_MANAGE)]
 
 TOKEN_PREFIX = "dxp_"  # noqa: S105 - a marker that says what a token is, not a secret
 PUSH_LIMIT_PER_MINUTE = 120  # batches per source
@@ -142,9 +143,7 @@ def _stage(
 
 
 @router.post("/sources/{source_id}/push-token", response_model=PushTokenOut, status_code=201)
-def mint_push_token(
-    source_id: UUID, tx: Annotated[Tx, Depends(tenant_access(P.INTEGRATIONS_MANAGE))]
-) -> PushTokenOut:
+def mint_push_token(source_id: UUID, tx: Manager) -> PushTokenOut:
     """A new token for a push source; the previous one stops working at once."""
     tenant_id, _ = _first_party_source(tx.conn, source_id, "external_push")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -209,15 +208,17 @@ def push_source(request: Request, pool: PoolDep) -> PushSource:
     return source
 
 
+# The push source a request's token names: the credential of `/api/push/kri-values`.
+PushCaller = Annotated[PushSource, Depends(push_source)]
+
+
 @router.post(
     "/push/kri-values",
     response_model=Accepted,
     status_code=202,
     responses={401: {"description": "No or unknown push token"}, 429: {"description": "Throttled"}},
 )
-def push_values(
-    source: Annotated[PushSource, Depends(push_source)], body: PushBatch, pool: PoolDep
-) -> Accepted:
+def push_values(source: PushCaller, body: PushBatch, pool: PoolDep) -> Accepted:
     """Your tooling's values for a push source: `Authorization: Bearer <push token>`.
 
     Up to 5,000 values a batch, each `{kri_slug, value, observed_at?, detail?}`; a value without
@@ -240,7 +241,7 @@ def push_values(
 @router.post("/sources/{source_id}/artifact", response_model=Accepted, status_code=202)
 def upload_artifact(
     source_id: UUID,
-    tx: Annotated[Tx, Depends(tenant_access(P.INTEGRATIONS_MANAGE))],
+    tx: Manager,
     file: Annotated[UploadFile, File(description="CSV or JSON, at most 5 MB and 50,000 rows")],
 ) -> Accepted:
     """A file of values for an artifact source: CSV with a header (kri_slug, value,
@@ -276,7 +277,7 @@ def upload_artifact(
 def enter_value(
     source_id: UUID,
     body: ManualValue,
-    tx: Annotated[Tx, Depends(tenant_access(P.INTEGRATIONS_MANAGE))],
+    tx: Manager,
 ) -> Accepted:
     """One value typed in by a person; the observation's detail records who and when."""
     tenant_id, slugs = _first_party_source(tx.conn, source_id, "manual")

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
-from api.access import Tx, self_access
-from api.identity_models import ActorOut, Impersonation, Me, ScopeOut, UserSummary
+from api.access import Tx, self_scope
 from api.problems import Problem
+from api.schemas.identity import ActorOut, Impersonation, Me, ScopeOut, UserSummary
 from api.signin import mfa_state
 from draxis.security.permissions import Role
 
 router = APIRouter(prefix="/api", tags=["me"])
+# One's own rows, reachable before MFA is verified.
+SelfTx = Annotated[Tx, self_scope(mfa_completion=True)]
 
 _HOME_SCOPE = {
     Role.SUPERADMIN: "platform",
@@ -23,7 +25,7 @@ _HOME_SCOPE = {
 
 
 @router.get("/me", response_model=Me)
-def me(tx: Annotated[Tx, Depends(self_access(mfa_completion=True))]) -> Me:
+def me(tx: SelfTx) -> Me:
     p = tx.principal
     row = tx.conn.execute(
         "select u.display_name, t.name, o.name from platform.users u"

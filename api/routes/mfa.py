@@ -11,16 +11,16 @@ from datetime import UTC, datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from psycopg.rows import class_row
 from pydantic import BaseModel, Field
 
-from api.access import Tx, self_access
+from api.access import Tx, self_scope
 from api.deps import PoolDep, SettingsDep
-from api.identity_models import AuthResponse, Strict, UserSummary
 from api.problems import Problem, problem_responses
-from api.routes.auth import auth_limit
-from api.signin import auth_response, check_lockout, count_failure
+from api.schemas.identity import AuthResponse, UserSummary
+from api.signin import AuthLimit, auth_response, check_lockout, count_failure
+from api.types import Strict
 from draxis.identity import throttle
 from draxis.identity.sessions import mark_mfa_verified, session_state
 from draxis.security.crypto import seal, unseal
@@ -37,10 +37,10 @@ from draxis.settings import Settings
 router = APIRouter(
     prefix="/api/auth/mfa",
     tags=["mfa"],
-    dependencies=[Depends(auth_limit)],
+    dependencies=[AuthLimit],
     responses=problem_responses(401, 409),
 )
-SelfTx = Annotated[Tx, Depends(self_access(mfa_completion=True))]
+SelfTx = Annotated[Tx, self_scope(mfa_completion=True)]
 
 
 class Enrollment(BaseModel):

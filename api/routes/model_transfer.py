@@ -8,21 +8,21 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import Response
 from psycopg import errors, sql
 from psycopg.rows import dict_row
 from pydantic import BaseModel
 
-from api.access import Tx, tenant_access
+from api.access import Tx, tenant_scope
 from api.problems import Problem, problem_responses
-from api.routes.risk_model import ControlIn, KriIn, OutcomeIn, RiskIn, VendorIn
+from api.schemas.risk_model import ControlIn, KriIn, OutcomeIn, RiskIn, VendorIn
 from draxis import model_transfer as mt
 from draxis.security.permissions import Permission
 
 router = APIRouter(prefix="/api/model", tags=["model"], responses=problem_responses(409, 413))
-Reader = Annotated[Tx, Depends(tenant_access(Permission.RISK_MODEL_READ))]
-Writer = Annotated[Tx, Depends(tenant_access(Permission.RISK_MODEL_WRITE))]
+Reader = Annotated[Tx, tenant_scope(Permission.RISK_MODEL_READ)]
+Writer = Annotated[Tx, tenant_scope(Permission.RISK_MODEL_WRITE)]
 
 MODELS: dict[str, type[BaseModel]] = {
     "kris": KriIn,

@@ -1,7 +1,7 @@
 """Organization administration: tenants, people, MFA rule and impersonation, for master admins.
 
 The organization comes from the path and must be the caller's own (superadmins reach every one);
-`api.access.org_access` answers 404 otherwise, and opens the audited org scope.
+`api.access.org_scope` answers 404 otherwise, and opens the audited org scope.
 """
 
 from __future__ import annotations
@@ -10,14 +10,14 @@ from datetime import datetime, timedelta
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from psycopg import errors
 from psycopg.rows import class_row
-from pydantic import BaseModel, StringConstraints
+from pydantic import BaseModel
 
-from api.access import Tx, client_ip, org_access
+from api.access import Tx, client_ip, org_scope
 from api.deps import SettingsDep
-from api.identity_models import ActorOut, Email, Impersonation, PlainText, Strict
+from api.organizations import OrgOut, find_org
 from api.people import (
     InviteOut,
     MfaPolicyIn,
@@ -32,6 +32,8 @@ from api.people import (
     set_mfa_policy,
 )
 from api.problems import Problem, problem_responses
+from api.schemas.identity import ActorOut, Impersonation
+from api.types import Email, Name, OrgSlug, Strict
 from draxis.identity.sessions import open_impersonation
 from draxis.security.permissions import IMPERSONATION_ROLE, ORG_ASSIGNABLE, Permission, Role
 from draxis.security.tokens import Actor, Principal, issue_access_token
@@ -42,20 +44,11 @@ router = APIRouter(
     responses=problem_responses(409),
 )
 P = Permission
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
-Name = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=PlainText)
-]
-
-
-class OrgOut(BaseModel):
-    id: UUID
-    slug: str
-    name: str
-    kind: Literal["direct", "partner"]
-    created_at: datetime
-    disabled_at: datetime | None
-    tenant_count: int
+OrgReader = Annotated[Tx, org_scope(P.ORG_READ)]
+TenantsManager = Annotated[Tx, org_scope(P.ORG_TENANTS_MANAGE)]
+UsersManager = Annotated[Tx, org_scope(P.ORG_USERS_MANAGE)]
+MfaManager = Annotated[Tx, org_scope(P.ORG_MFA_MANAGE)]
+Impersonator = Annotated[Tx, org_scope(P.IMPERSONATE)]
 
 
 class TenantOut(BaseModel):
@@ -67,7 +60,7 @@ class TenantOut(BaseModel):
 
 
 class TenantIn(Strict):
-    slug: Slug
+    slug: OrgSlug
     name: Name
 
 
@@ -83,13 +76,6 @@ class ImpersonationStart(BaseModel):
     expires_in: int
     impersonation: Impersonation
     tenant_name: str
-
-
-ORG_COLUMNS = (
-    "o.id, o.slug, o.name, o.kind, o.created_at, o.disabled_at,"
-    " (select count(*) from platform.tenants t where t.organization_id = o.id"
-    " and t.deleted_at is null)::int as tenant_count"
-)
 
 
 def _tenant(tx: Tx, org_id: UUID, tenant_id: UUID) -> TenantOut:
@@ -108,18 +94,14 @@ def _tenant(tx: Tx, org_id: UUID, tenant_id: UUID) -> TenantOut:
 
 
 @router.get("", response_model=OrgOut)
-def organization(org_id: UUID, tx: Annotated[Tx, Depends(org_access(P.ORG_READ))]) -> OrgOut:
-    row = (
-        tx.conn.cursor(row_factory=class_row(OrgOut))
-        .execute(f"select {ORG_COLUMNS} from platform.organizations o where o.id = %s", (org_id,))
-        .fetchone()
-    )
-    assert row is not None  # org_access checked it exists
+def organization(org_id: UUID, tx: OrgReader) -> OrgOut:
+    row = find_org(tx, org_id)
+    assert row is not None  # org_scope checked it exists
     return row
 
 
 @router.get("/tenants", response_model=list[TenantOut])
-def tenants(org_id: UUID, tx: Annotated[Tx, Depends(org_access(P.ORG_READ))]) -> list[TenantOut]:
+def tenants(org_id: UUID, tx: OrgReader) -> list[TenantOut]:
     return (
         tx.conn.cursor(row_factory=class_row(TenantOut))
         .execute(
@@ -132,9 +114,7 @@ def tenants(org_id: UUID, tx: Annotated[Tx, Depends(org_access(P.ORG_READ))]) ->
 
 
 @router.post("/tenants", response_model=TenantOut, status_code=201)
-def create_tenant(
-    org_id: UUID, body: TenantIn, tx: Annotated[Tx, Depends(org_access(P.ORG_TENANTS_MANAGE))]
-) -> TenantOut:
+def create_tenant(org_id: UUID, body: TenantIn, tx: TenantsManager) -> TenantOut:
     """A new tenant in this organization; its slug is global (it names Dagster partitions)."""
     try:
         with tx.conn.transaction():
@@ -153,9 +133,7 @@ def create_tenant(
 
 
 @router.delete("/tenants/{tenant_id}", status_code=204)
-def delete_tenant(
-    org_id: UUID, tenant_id: UUID, tx: Annotated[Tx, Depends(org_access(P.ORG_TENANTS_MANAGE))]
-) -> Response:
+def delete_tenant(org_id: UUID, tenant_id: UUID, tx: TenantsManager) -> Response:
     """Soft-delete: the tenant's users are locked out at once; its data stays for the record."""
     tenant = _tenant(tx, org_id, tenant_id)
     if tenant.deleted_at is None:
@@ -167,7 +145,7 @@ def delete_tenant(
 
 
 @router.get("/users", response_model=list[UserOut])
-def users(org_id: UUID, tx: Annotated[Tx, Depends(org_access(P.ORG_READ))]) -> list[UserOut]:
+def users(org_id: UUID, tx: OrgReader) -> list[UserOut]:
     return list_users(tx)
 
 
@@ -175,7 +153,7 @@ def users(org_id: UUID, tx: Annotated[Tx, Depends(org_access(P.ORG_READ))]) -> l
 def invite_user(
     org_id: UUID,
     body: OrgInviteIn,
-    tx: Annotated[Tx, Depends(org_access(P.ORG_USERS_MANAGE))],
+    tx: UsersManager,
     settings: SettingsDep,
 ) -> InviteOut:
     if body.role not in ORG_ASSIGNABLE:
@@ -192,23 +170,19 @@ def update_user(
     org_id: UUID,
     user_id: UUID,
     body: UserPatch,
-    tx: Annotated[Tx, Depends(org_access(P.ORG_USERS_MANAGE))],
+    tx: UsersManager,
 ) -> UserOut:
     return patch_user(tx, user_id, body, ORG_ASSIGNABLE)
 
 
 @router.post("/users/{user_id}/mfa-reset", status_code=204)
-def mfa_reset(
-    org_id: UUID, user_id: UUID, tx: Annotated[Tx, Depends(org_access(P.ORG_USERS_MANAGE))]
-) -> Response:
+def mfa_reset(org_id: UUID, user_id: UUID, tx: UsersManager) -> Response:
     reset_mfa(tx, user_id)
     return Response(status_code=204)
 
 
 @router.put("/mfa-policy", response_model=MfaPolicyOut)
-def org_mfa_policy(
-    org_id: UUID, body: MfaPolicyIn, tx: Annotated[Tx, Depends(org_access(P.ORG_MFA_MANAGE))]
-) -> MfaPolicyOut:
+def org_mfa_policy(org_id: UUID, body: MfaPolicyIn, tx: MfaManager) -> MfaPolicyOut:
     return set_mfa_policy(tx, "organization", body.required, organization_id=org_id)
 
 
@@ -217,7 +191,7 @@ def impersonate(
     org_id: UUID,
     tenant_id: UUID,
     request: Request,
-    tx: Annotated[Tx, Depends(org_access(P.IMPERSONATE))],
+    tx: Impersonator,
     settings: SettingsDep,
 ) -> ImpersonationStart:
     """A time-limited token acting as the tenant's admin, naming the caller in `act`."""
@@ -285,7 +259,7 @@ class TenantRollup(BaseModel):
 
 
 @router.get("/rollup", response_model=list[TenantRollup])
-def rollup(org_id: UUID, tx: Annotated[Tx, Depends(org_access(P.ORG_READ))]) -> list[TenantRollup]:
+def rollup(org_id: UUID, tx: OrgReader) -> list[TenantRollup]:
     """Every live tenant's posture, worst first: one query under the (audited) org scope."""
     return (
         tx.conn.cursor(row_factory=class_row(TenantRollup))

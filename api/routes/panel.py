@@ -15,14 +15,13 @@ from collections.abc import AsyncIterator, Coroutine
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.access import TenantWork, Tx, tenant_access, tenant_work
-from api.crud import Page
-from api.identity_models import Strict
+from api.access import TenantWork, Tx, tenant_scope, tenant_work_scope
 from api.problems import Problem, problem_responses
+from api.types import Page, Strict
 from draxis.security.permissions import Permission
 from panel import store
 from panel.analyst import Target
@@ -32,6 +31,8 @@ from panel.store import PanelMessageOut, PanelSessionOut, TurnRefused
 
 router = APIRouter(prefix="/api", tags=["panel"], responses=problem_responses(409, 502))
 P = Permission
+PanelTx = Annotated[Tx, tenant_scope(P.PANEL_USE)]
+PanelWork = Annotated[TenantWork, tenant_work_scope(P.PANEL_USE)]
 KEEPALIVE_SECONDS = 15.0
 # Turns streaming to a client run as tasks; hold them so they are not collected mid-turn.
 _RUNNING: set[asyncio.Task[TurnOutcome]] = set()
@@ -101,9 +102,7 @@ def _session(tx: Tx, session_id: UUID) -> PanelSessionOut:
 
 
 @router.get("/panel", response_model=PanelInfo)
-def panel_info(
-    request: Request, tx: Annotated[Tx, Depends(tenant_access(P.PANEL_USE))]
-) -> PanelInfo:
+def panel_info(request: Request, tx: PanelTx) -> PanelInfo:
     """Whether the panel answers through a model or the offline analyst, and its personas."""
     orchestrator = _orchestrator(request)
     return PanelInfo(
@@ -117,9 +116,7 @@ def panel_info(
 
 
 @router.post("/panel-sessions", response_model=PanelSessionOut, status_code=201)
-def open_session(
-    body: SessionIn, tx: Annotated[Tx, Depends(tenant_access(P.PANEL_USE))]
-) -> PanelSessionOut:
+def open_session(body: SessionIn, tx: PanelTx) -> PanelSessionOut:
     session = store.create_session(tx.conn, body.title or store.DEFAULT_TITLE, tx.principal.user_id)
     tx.audit("panel.session.open", target_type="panel_session", target_id=session.id)
     return session
@@ -127,7 +124,7 @@ def open_session(
 
 @router.get("/panel-sessions", response_model=Page[PanelSessionOut])
 def list_sessions(
-    tx: Annotated[Tx, Depends(tenant_access(P.PANEL_USE))],
+    tx: PanelTx,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Page[PanelSessionOut]:
@@ -136,9 +133,7 @@ def list_sessions(
 
 
 @router.get("/panel-sessions/{session_id}", response_model=SessionDetail)
-def get_session(
-    session_id: UUID, tx: Annotated[Tx, Depends(tenant_access(P.PANEL_USE))]
-) -> SessionDetail:
+def get_session(session_id: UUID, tx: PanelTx) -> SessionDetail:
     session = _session(tx, session_id)
     return SessionDetail(**session.model_dump(), messages=store.messages(tx.conn, session_id))
 
@@ -160,7 +155,7 @@ async def ask(
     session_id: UUID,
     body: AskIn,
     request: Request,
-    work: Annotated[TenantWork, Depends(tenant_work(P.PANEL_USE))],
+    work: PanelWork,
 ) -> Any:
     """Ask the panel. The question and every step of the answer are kept in the session."""
     orchestrator = _orchestrator(request)
@@ -240,7 +235,7 @@ def _stream(orchestrator: Orchestrator, work: TenantWork, turn: Turn) -> Streami
 @router.post("/panel-sessions/{session_id}/end", response_model=PanelSessionOut)
 def end_session(
     session_id: UUID,
-    tx: Annotated[Tx, Depends(tenant_access(P.PANEL_USE))],
+    tx: PanelTx,
     body: EndIn | None = None,
 ) -> PanelSessionOut:
     """Freeze the session; with `remember`, keep its last model synthesis as a cited fact."""

@@ -6,26 +6,28 @@ from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from psycopg import errors
-from psycopg.rows import class_row
 
-from api.access import Tx, platform_access
+from api.access import Tx, platform_scope
 from api.audit_views import AuditEntry, read_audit
-from api.identity_models import Strict
+from api.organizations import OrgOut, all_orgs, find_org
 from api.people import MfaPolicyIn, MfaPolicyOut, set_mfa_policy
 from api.problems import Problem, problem_responses
-from api.routes.org_admin import ORG_COLUMNS, Name, OrgOut, Slug
+from api.types import Name, OrgSlug, Strict
 from draxis.security.permissions import Permission
 
 router = APIRouter(
     prefix="/api/platform", tags=["platform administration"], responses=problem_responses(409)
 )
 P = Permission
+OrgsManager = Annotated[Tx, platform_scope(P.PLATFORM_ORGS_MANAGE)]
+MfaManager = Annotated[Tx, platform_scope(P.PLATFORM_MFA_MANAGE)]
+AuditReader = Annotated[Tx, platform_scope(P.PLATFORM_AUDIT_READ)]
 
 
 class OrgIn(Strict):
-    slug: Slug
+    slug: OrgSlug
     name: Name
     kind: Literal["direct", "partner"] = "direct"
 
@@ -35,11 +37,7 @@ class OrgPatch(Strict):
 
 
 def _org(tx: Tx, org_id: UUID) -> OrgOut:
-    row = (
-        tx.conn.cursor(row_factory=class_row(OrgOut))
-        .execute(f"select {ORG_COLUMNS} from platform.organizations o where o.id = %s", (org_id,))
-        .fetchone()
-    )
+    row = find_org(tx, org_id)
     if row is None:
         raise Problem(404, "No such organization.")
     return row
@@ -47,19 +45,13 @@ def _org(tx: Tx, org_id: UUID) -> OrgOut:
 
 @router.get("/orgs", response_model=list[OrgOut])
 def organizations(
-    tx: Annotated[Tx, Depends(platform_access(P.PLATFORM_ORGS_MANAGE))],
+    tx: OrgsManager,
 ) -> list[OrgOut]:
-    return (
-        tx.conn.cursor(row_factory=class_row(OrgOut))
-        .execute(f"select {ORG_COLUMNS} from platform.organizations o order by o.name")
-        .fetchall()
-    )
+    return all_orgs(tx)
 
 
 @router.post("/orgs", response_model=OrgOut, status_code=201)
-def create_organization(
-    body: OrgIn, tx: Annotated[Tx, Depends(platform_access(P.PLATFORM_ORGS_MANAGE))]
-) -> OrgOut:
+def create_organization(body: OrgIn, tx: OrgsManager) -> OrgOut:
     try:
         with tx.conn.transaction():
             row = tx.conn.execute(
@@ -78,7 +70,7 @@ def create_organization(
 def update_organization(
     org_id: UUID,
     body: OrgPatch,
-    tx: Annotated[Tx, Depends(platform_access(P.PLATFORM_ORGS_MANAGE))],
+    tx: OrgsManager,
 ) -> OrgOut:
     """Disable (or re-enable) an organization: its users' sessions stop working at once."""
     _org(tx, org_id)
@@ -96,15 +88,13 @@ def update_organization(
 
 
 @router.put("/mfa-policy", response_model=MfaPolicyOut)
-def platform_mfa_policy(
-    body: MfaPolicyIn, tx: Annotated[Tx, Depends(platform_access(P.PLATFORM_MFA_MANAGE))]
-) -> MfaPolicyOut:
+def platform_mfa_policy(body: MfaPolicyIn, tx: MfaManager) -> MfaPolicyOut:
     return set_mfa_policy(tx, "platform", body.required)
 
 
 @router.get("/audit", response_model=list[AuditEntry])
 def platform_audit(
-    tx: Annotated[Tx, Depends(platform_access(P.PLATFORM_AUDIT_READ))],
+    tx: AuditReader,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     before: datetime | None = None,
 ) -> list[AuditEntry]:

@@ -9,12 +9,12 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
-from api.access import Tx, tenant_access
+from api.access import Tx, tenant_scope
 from api.audit_views import AuditEntry, read_audit
+from api.crud import tenant_of
 from api.deps import SettingsDep
-from api.identity_models import Email, Strict
 from api.people import (
     InviteOut,
     MfaPolicyIn,
@@ -30,12 +30,17 @@ from api.people import (
     set_mfa_policy,
 )
 from api.problems import Problem, problem_responses
+from api.types import Email, Strict
 from draxis.security.permissions import TENANT_ASSIGNABLE, Permission, Role
 
 router = APIRouter(
     prefix="/api/tenant", tags=["tenant administration"], responses=problem_responses(409)
 )
 P = Permission
+UsersReader = Annotated[Tx, tenant_scope(P.TENANT_USERS_READ)]
+UsersManager = Annotated[Tx, tenant_scope(P.TENANT_USERS_MANAGE)]
+MfaManager = Annotated[Tx, tenant_scope(P.TENANT_MFA_MANAGE)]
+AuditReader = Annotated[Tx, tenant_scope(P.TENANT_AUDIT_READ)]
 
 
 class TenantInviteIn(Strict):
@@ -43,21 +48,15 @@ class TenantInviteIn(Strict):
     role: Role
 
 
-def _tenant(tx: Tx) -> UUID:
-    tenant_id = tx.principal.tenant_id
-    assert tenant_id is not None  # tenant_access guarantees it
-    return tenant_id
-
-
 @router.get("/users", response_model=list[UserOut])
-def users(tx: Annotated[Tx, Depends(tenant_access(P.TENANT_USERS_READ))]) -> list[UserOut]:
+def users(tx: UsersReader) -> list[UserOut]:
     return list_users(tx)
 
 
 @router.post("/invites", response_model=InviteOut, status_code=201)
 def invite_user(
     body: TenantInviteIn,
-    tx: Annotated[Tx, Depends(tenant_access(P.TENANT_USERS_MANAGE))],
+    tx: UsersManager,
     settings: SettingsDep,
 ) -> InviteOut:
     """Invite someone into this tenant; the answer carries the single-use accept link."""
@@ -65,39 +64,35 @@ def invite_user(
         raise Problem(403, f"A tenant admin may not invite a {body.role.value}.")
     org_id = tx.principal.org_id
     assert org_id is not None
-    return invite(tx, settings, NewInvite(body.email, body.role, org_id, _tenant(tx)))
+    return invite(tx, settings, NewInvite(body.email, body.role, org_id, tenant_of(tx)))
 
 
 @router.patch("/users/{user_id}", response_model=UserOut)
 def update_user(
     user_id: UUID,
     body: UserPatch,
-    tx: Annotated[Tx, Depends(tenant_access(P.TENANT_USERS_MANAGE))],
+    tx: UsersManager,
 ) -> UserOut:
     """Change a user's role or disable them; a disabled user's sessions end at once."""
     return patch_user(tx, user_id, body, TENANT_ASSIGNABLE)
 
 
 @router.post("/users/{user_id}/mfa-reset", status_code=204)
-def mfa_reset(
-    user_id: UUID, tx: Annotated[Tx, Depends(tenant_access(P.TENANT_MFA_MANAGE))]
-) -> Response:
+def mfa_reset(user_id: UUID, tx: MfaManager) -> Response:
     reset_mfa(tx, user_id)
     return Response(status_code=204)
 
 
 @router.put("/mfa-policy", response_model=MfaPolicyOut)
-def tenant_mfa_policy(
-    body: MfaPolicyIn, tx: Annotated[Tx, Depends(tenant_access(P.TENANT_MFA_MANAGE))]
-) -> MfaPolicyOut:
-    return set_mfa_policy(tx, "tenant", body.required, tenant_id=_tenant(tx))
+def tenant_mfa_policy(body: MfaPolicyIn, tx: MfaManager) -> MfaPolicyOut:
+    return set_mfa_policy(tx, "tenant", body.required, tenant_id=tenant_of(tx))
 
 
 @router.put("/users/{user_id}/mfa-policy", response_model=MfaPolicyOut)
 def user_mfa_policy(
     user_id: UUID,
     body: MfaPolicyIn,
-    tx: Annotated[Tx, Depends(tenant_access(P.TENANT_MFA_MANAGE))],
+    tx: MfaManager,
 ) -> MfaPolicyOut:
     get_user(tx, user_id)
     return set_mfa_policy(tx, "user", body.required, user_id=user_id)
@@ -105,7 +100,7 @@ def user_mfa_policy(
 
 @router.get("/audit", response_model=list[AuditEntry])
 def tenant_audit(
-    tx: Annotated[Tx, Depends(tenant_access(P.TENANT_AUDIT_READ))],
+    tx: AuditReader,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     before: datetime | None = None,
 ) -> list[AuditEntry]:

@@ -22,7 +22,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from api.routes.auth import auth_limit
+from api.signin import auth_limit
 from draxis.settings import Settings
 from tests.conftest import Conn
 from tests.factories import TenantFixture

@@ -1,0 +1,321 @@
+"""The risk model's shapes: KRIs, controls, risks, outcomes, vendors and the links between them.
+
+The CRUD and link routes (`api.routes.risk_model`, `api.routes.risk_links`) answer with them, and
+the bulk import (`api.routes.model_transfer`) validates each spreadsheet row with the same `...In`
+model, so a rule holds whichever way a row comes in: thresholds that follow the direction,
+snake_case slugs, a framework reference given whole or not at all.
+"""
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from api.patch_body import PatchBody
+from api.types import ModelSlug, Name, PlainText, Strict
+from draxis.kri import Direction
+
+Text = Annotated[str, StringConstraints(max_length=4000)]
+Short = Annotated[str, StringConstraints(max_length=80, pattern=PlainText)]
+Owner = Annotated[str, StringConstraints(max_length=200, pattern=PlainText)]
+Effectiveness = Literal["effective", "partial", "ineffective", "not_implemented"]
+Framework = Literal["cis_v8", "nist_csf_2", "iso_27001"]
+RiskStatus = Literal["open", "mitigating", "accepted", "closed"]
+Technique = Annotated[str, StringConstraints(pattern=r"^T\d{4}(\.\d{3})?$")]
+
+
+def thresholds_follow_direction(row: Mapping[str, Any]) -> None:
+    """Higher-is-worse needs warn < critical; lower-is-worse needs warn > critical."""
+    direction, warn, critical = row.get("direction"), row.get("warn"), row.get("critical")
+    if direction is None or warn is None or critical is None:
+        return
+    if direction == "higher_is_worse" and not warn < critical:
+        raise ValueError("a higher-is-worse KRI needs warn < critical")
+    if direction == "lower_is_worse" and not warn > critical:
+        raise ValueError("a lower-is-worse KRI needs warn > critical")
+
+
+# KRIs ------------------------------------------------------------------------------------------
+class KriIn(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "slug": "critical_cves_unpatched_gt_30d",
+                    "name": "Critical CVEs unpatched > 30 days",
+                    "unit": "count",
+                    "direction": "higher_is_worse",
+                    "warn": 5,
+                    "critical": 20,
+                    "category": "CIS 7: Vulnerability management",
+                }
+            ]
+        },
+    )
+    slug: ModelSlug
+    name: Name
+    description: Text = ""
+    unit: Short = ""
+    direction: Direction
+    warn: float = Field(allow_inf_nan=False)
+    critical: float = Field(allow_inf_nan=False)
+    category: Short = ""
+    owner: Owner = ""
+    source_id: UUID | None = None
+
+    @model_validator(mode="after")
+    def _thresholds(self) -> "KriIn":
+        thresholds_follow_direction(self.model_dump())
+        return self
+
+
+class KriPatch(PatchBody):
+    nullable = frozenset({"source_id"})  # unwired: the KRI is entered by hand
+    name: Name | None = None
+    description: Text | None = None
+    unit: Short | None = None
+    direction: Direction | None = None
+    warn: float | None = Field(default=None, allow_inf_nan=False)
+    critical: float | None = Field(default=None, allow_inf_nan=False)
+    category: Short | None = None
+    owner: Owner | None = None
+    source_id: UUID | None = None
+
+
+class KriOut(BaseModel):
+    id: UUID
+    slug: str
+    name: str
+    description: str
+    unit: str
+    direction: Direction
+    warn: float
+    critical: float
+    category: str
+    owner: str
+    source_id: UUID | None
+    created_at: datetime
+    updated_at: datetime
+
+
+# Controls --------------------------------------------------------------------------------------
+class ControlIn(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "slug": "edr_on_all_endpoints",
+                    "name": "EDR on every endpoint",
+                    "effectiveness": "partial",
+                    "framework": "cis_v8",
+                    "framework_ref": "10.1",
+                    "attack_techniques": ["T1059.001"],
+                }
+            ]
+        },
+    )
+    slug: ModelSlug
+    name: Name
+    description: Text = ""
+    effectiveness: Effectiveness = "not_implemented"
+    framework: Framework | None = None
+    framework_ref: Annotated[str, StringConstraints(max_length=40)] | None = None
+    attack_techniques: list[Technique] = Field(default_factory=list, max_length=50)
+    owner: Owner = ""
+
+    @model_validator(mode="after")
+    def _framework(self) -> "ControlIn":
+        framework_pair(self.model_dump())
+        return self
+
+
+def framework_pair(row: Mapping[str, Any]) -> None:
+    if (row.get("framework") is None) != (row.get("framework_ref") is None):
+        raise ValueError("a framework reference needs both `framework` and `framework_ref`")
+
+
+class ControlPatch(PatchBody):
+    nullable = frozenset({"framework", "framework_ref"})
+    name: Name | None = None
+    description: Text | None = None
+    effectiveness: Effectiveness | None = None
+    framework: Framework | None = None
+    framework_ref: Annotated[str, StringConstraints(max_length=40)] | None = None
+    attack_techniques: list[Technique] | None = Field(default=None, max_length=50)
+    owner: Owner | None = None
+
+
+class ControlOut(BaseModel):
+    id: UUID
+    slug: str
+    name: str
+    description: str
+    effectiveness: Effectiveness
+    framework: Framework | None
+    framework_ref: str | None
+    attack_techniques: list[str]
+    owner: str
+    created_at: datetime
+    updated_at: datetime
+
+
+# Risks -----------------------------------------------------------------------------------------
+class RiskIn(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "slug": "ransomware_outage",
+                    "title": "Ransomware takes the store offline",
+                    "category": "Operational",
+                    "owner": "CISO",
+                    "status": "mitigating",
+                }
+            ]
+        },
+    )
+    slug: ModelSlug
+    title: Name
+    description: Text = ""
+    category: Short = ""
+    owner: Owner = ""
+    status: RiskStatus = "open"
+
+
+class RiskPatch(PatchBody):
+    title: Name | None = None
+    description: Text | None = None
+    category: Short | None = None
+    owner: Owner | None = None
+    status: RiskStatus | None = None
+
+
+class RiskOut(BaseModel):
+    id: UUID
+    slug: str
+    title: str
+    description: str
+    category: str
+    owner: str
+    status: RiskStatus
+    created_at: datetime
+    updated_at: datetime
+
+
+# Outcomes --------------------------------------------------------------------------------------
+class OutcomeIn(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"slug": "store_available", "name": "Keep the online store available"}]
+        },
+    )
+    slug: ModelSlug
+    name: Name
+    description: Text = ""
+    owner: Owner = ""
+
+
+class OutcomePatch(PatchBody):
+    name: Name | None = None
+    description: Text | None = None
+    owner: Owner | None = None
+
+
+class OutcomeOut(BaseModel):
+    id: UUID
+    slug: str
+    name: str
+    description: str
+    owner: str
+    created_at: datetime
+    updated_at: datetime
+
+
+# Vendors ---------------------------------------------------------------------------------------
+class VendorIn(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "slug": "payroll_saas",
+                    "name": "Payroll SaaS",
+                    "category": "HR",
+                    "tier": 1,
+                    "data_elements": ["employee_pii", "bank_details"],
+                }
+            ]
+        },
+    )
+    slug: ModelSlug
+    name: Name
+    category: Short = ""
+    tier: int = Field(ge=1, le=3)
+    data_elements: list[Short] = Field(default_factory=list, max_length=50)
+    owner: Owner = ""
+
+
+class VendorPatch(PatchBody):
+    name: Name | None = None
+    category: Short | None = None
+    tier: int | None = Field(default=None, ge=1, le=3)
+    data_elements: list[Short] | None = Field(default=None, max_length=50)
+    owner: Owner | None = None
+
+
+class VendorOut(BaseModel):
+    id: UUID
+    slug: str
+    name: str
+    category: str
+    tier: int
+    data_elements: list[str]
+    owner: str
+    created_at: datetime
+    updated_at: datetime
+
+
+# Links -----------------------------------------------------------------------------------------
+class Links(BaseModel):
+    """The ids linked to one risk or KRI, by kind (`kri_ids`, `control_ids`, ...)."""
+
+    model_config = ConfigDict(extra="forbid")
+    kri_ids: list[UUID] | None = None
+    risk_ids: list[UUID] | None = None
+    control_ids: list[UUID] | None = None
+    outcome_ids: list[UUID] | None = None
+
+
+class LinksIn(Links):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "kri_ids": ["0b8f2c1e-5d7a-4e3b-9c6f-1a2b3c4d5e6f"],
+                    "control_ids": [],
+                    "outcome_ids": ["7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f"],
+                }
+            ]
+        },
+    )
+
+
+# Onboarding -----------------------------------------------------------------------------------
+class UnwiredKri(BaseModel):
+    id: UUID
+    slug: str
+    name: str
+    missing: list[Literal["risk", "outcome"]]
+
+
+class Onboarding(BaseModel):
+    """What still keeps the tenant's KRIs from rolling up."""
+
+    unwired_kris: list[UnwiredKri]
