@@ -1,23 +1,32 @@
-"""`kri_observations`: a tenant's source, fetched by its connector, validated, written under RLS."""
+"""`kri_observations`: a tenant's source, fetched by its connector, validated, written under RLS.
+
+No transaction, row lock or connection is held while a vendor answers: a run leases its source
+in a short transaction, closes its connection, fetches, then writes in one transaction that
+checks the lease is still its own and releases it (`pipelines.source_lease`).
+"""
 
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 import dagster as dg
+import polars as pl
 
 from assets.partitions import tenant_source, tenant_source_partitions
 from assets.run_tags import REQUEST_TAG, TRIGGER_TAG
 from assets.schemas import KriObservations
 from assets.validation import FrameValidationError, validate_frame
+from connectors.base import Connector, ConnectorContext, RunResult
 from connectors.credentials import open_credentials
 from connectors.dispatcher import SourceMismatch, connector_for
 from connectors.first_party import FIRST_PARTY_TYPES
 from connectors.registry import UnknownVendor
 from connectors.runtime import connector_context
 from draxis.db.scope import Scope, scoped_transaction
-from draxis.settings import Settings
-from pipelines import store
+from draxis.settings import Settings, get_settings
+from pipelines import source_lease, store
 from pipelines.resources import DraxisDatabase
 from pipelines.scheduling import backoff
 from pipelines.store import Conn
@@ -37,22 +46,20 @@ def kri_observations(
     failed: dict[str, str] = {}
     totals = {"rows_written": 0, "rows_skipped": 0, "items_fetched": 0}
     keys = context.partition_keys
-    settings = Settings()
-    # One connection for the run; each cell gets its own transactions on it.
-    with database.connection() as conn:
-        for key in keys:
-            try:
-                result = materialize_tenant_source(context, conn, settings, key)
-            except dg.Failure as failure:
-                if len(keys) == 1:
-                    raise
-                # A ranged run goes on with its other cells: one failing source must not hold
-                # up the rest of a refresh. Its source_run row already says what went wrong.
-                failed[str(key)] = failure.description or "failed"
-                continue
-            per_partition[str(key)] = result
-            for name in totals:
-                totals[name] += int(result[name])
+    settings = get_settings()
+    for key in keys:
+        try:
+            result = materialize_tenant_source(context, database, settings, key)
+        except dg.Failure as failure:
+            if len(keys) == 1:
+                raise
+            # A ranged run goes on with its other cells: one failing source must not hold
+            # up the rest of a refresh. Its source_run row already says what went wrong.
+            failed[str(key)] = failure.description or "failed"
+            continue
+        per_partition[str(key)] = result
+        for name in totals:
+            totals[name] += int(result[name])
     if failed:
         listed = "; ".join(f"{k}: {v}" for k, v in sorted(failed.items()))
         raise dg.Failure(
@@ -64,20 +71,36 @@ def kri_observations(
     )
 
 
-def materialize_tenant_source(
-    context: dg.AssetExecutionContext, conn: Conn, settings: Settings, key: str
-) -> dict[str, Any]:
-    """Run one (tenant, source) cell: run row → lock → fetch → validate → write → finish.
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One (tenant, source) cell of a run, once its `source_run` row exists."""
 
-    Every outcome lands on the `source_run` row (and on the Run-now request that asked for it),
-    failures included with the vendor's error text; a failure also backs the source off.
-    """
+    key: str
+    tenant: store.TenantRef
+    source: store.SourceRef
+    connector: Connector
+    run_id: UUID  # the source_run row
+    owner: str  # the Dagster run id: the lease's owner
+
+    @property
+    def scope(self) -> Scope:
+        return Scope.tenant(self.tenant.id, self.tenant.organization_id)
+
+    @property
+    def label(self) -> str:
+        return f"tenant {self.tenant.slug!r} source {self.source.vendor_id!r}"
+
+    @property
+    def first_party(self) -> bool:
+        return self.connector.source_type in FIRST_PARTY_TYPES
+
+
+def _start(
+    context: dg.AssetExecutionContext, conn: Conn, key: str, request_id: UUID | None
+) -> Cell:
+    """Resolve the cell and record its run as running (two short transactions)."""
     cell = tenant_source(key)
-    tags = context.run.tags
-    trigger = tags.get(TRIGGER_TAG, "backfill")
-    # A request tag names one cell; a ranged run serving many cells carries none.
-    request_id = UUID(tags[REQUEST_TAG]) if REQUEST_TAG in tags else None
-    started = time.monotonic()
+    trigger = context.run.tags.get(TRIGGER_TAG, "backfill")
     scope: Scope | None = None
     try:
         with scoped_transaction(conn, Scope.platform(), read_only=True):
@@ -105,63 +128,119 @@ def materialize_tenant_source(
         if not isinstance(exc, store.PipelineInputError):
             raise
         raise dg.Failure(description=str(exc), metadata={"partition": str(key)}) from exc
-    try:
-        with scoped_transaction(conn, scope):
-            first_party = connector.source_type in FIRST_PARTY_TYPES
-            source = store.load_source(conn, tenant.slug, cell.source, lock=True, wait=first_party)
-            ctx = connector_context(
-                settings,
-                tenant_id=tenant.id,
-                tenant_slug=tenant.slug,
-                source_id=source.id,
-                config=source.config,
-                credentials=open_credentials(settings, tenant.id, source.id, source.credentials),
-                logger=context.log,
-                inbound=store.take_staged(conn, source.id, run_id) if first_party else None,
-            )
-            fetching = time.monotonic()
-            fetched = connector.run(ctx)
-            frame = validate_frame(
-                KriObservations,
-                fetched.observations,
-                f"tenant {tenant.slug!r} source {cell.source!r}",
-            )
-            writing = time.monotonic()
-            counts = store.write_observations(conn, frame, source.id, run_id)
-            outcome = store.RunOutcome(
-                counts=counts,
-                items_fetched=fetched.items_fetched,
-                warnings=fetched.warnings,
-                items_summary={
-                    "kris": frame["kri_slug"].n_unique(),
-                    "observations": frame.height,
-                },
-                fetch_ms=int((writing - fetching) * 1000),
-                write_ms=int((time.monotonic() - writing) * 1000),
-            )
-            store.finish_source_run(conn, run_id, outcome)
-    except Exception as exc:
-        busy = isinstance(exc, store.PipelineInputError)
-        with scoped_transaction(conn, scope):
-            store.fail_source_run(
-                conn,
-                run_id,
-                str(exc),
-                None if busy else backoff(source.consecutive_failures + 1).total_seconds(),
-            )
-        metadata: dict[str, Any] = {
-            "tenant": tenant.slug,
-            "source": cell.source,
-            "source_run": str(run_id),
-        }
-        if isinstance(exc, FrameValidationError):
-            metadata.update({f"failures: {k}": v for k, v in exc.failures.items()})
-        raise dg.Failure(description=str(exc), metadata=metadata) from exc
+    return Cell(key, tenant, source, connector, run_id, context.run.run_id)
+
+
+def _context(
+    context: dg.AssetExecutionContext,
+    settings: Settings,
+    cell: Cell,
+    inbound: pl.DataFrame | None = None,
+) -> ConnectorContext:
+    return connector_context(
+        settings,
+        tenant_id=cell.tenant.id,
+        tenant_slug=cell.tenant.slug,
+        source_id=cell.source.id,
+        config=cell.source.config,
+        credentials=open_credentials(
+            settings, cell.tenant.id, cell.source.id, cell.source.credentials
+        ),
+        logger=context.log,
+        inbound=inbound,
+    )
+
+
+def _validate(cell: Cell, fetched: RunResult) -> pl.DataFrame:
+    return validate_frame(KriObservations, fetched.observations, cell.label)
+
+
+def _write(
+    conn: Conn, cell: Cell, fetched: RunResult, frame: pl.DataFrame, fetch_ms: int
+) -> store.WriteCounts:
+    """Merge the frame and close the run as succeeded; the caller's transaction holds the lease."""
+    writing = time.monotonic()
+    counts = store.write_observations(conn, frame, cell.source.id, cell.run_id)
+    outcome = store.RunOutcome(
+        counts=counts,
+        items_fetched=fetched.items_fetched,
+        warnings=fetched.warnings,
+        items_summary={"kris": frame["kri_slug"].n_unique(), "observations": frame.height},
+        fetch_ms=fetch_ms,
+        write_ms=int((time.monotonic() - writing) * 1000),
+    )
+    store.finish_source_run(conn, cell.run_id, outcome)
+    source_lease.release_lease(conn, cell.source.id, cell.owner)
+    return counts
+
+
+def _run_first_party(
+    context: dg.AssetExecutionContext, conn: Conn, settings: Settings, cell: Cell
+) -> tuple[RunResult, store.WriteCounts]:
+    """Pushed or uploaded values: lease, staged values, write and release in one transaction.
+    Values that arrive meanwhile are the next run's; a concurrent run of the source waits."""
+    with scoped_transaction(conn, cell.scope):
+        source_lease.take_lease(conn, cell.label, cell.source.id, cell.owner, 60)
+        inbound = store.take_staged(conn, cell.source.id, cell.run_id)
+        fetching = time.monotonic()
+        fetched = cell.connector.run(_context(context, settings, cell, inbound))
+        frame = _validate(cell, fetched)
+        fetch_ms = int((time.monotonic() - fetching) * 1000)
+        return fetched, _write(conn, cell, fetched, frame, fetch_ms)
+
+
+def _run_vendor(
+    context: dg.AssetExecutionContext,
+    database: DraxisDatabase,
+    settings: Settings,
+    cell: Cell,
+) -> tuple[RunResult, store.WriteCounts]:
+    """Lease (short transaction), fetch with no connection checked out, write under the lease."""
+    with database.connection() as conn, scoped_transaction(conn, cell.scope):
+        source_lease.take_lease(
+            conn, cell.label, cell.source.id, cell.owner, settings.source_lease_seconds
+        )
+    fetching = time.monotonic()
+    fetched = cell.connector.run(_context(context, settings, cell))
+    frame = _validate(cell, fetched)
+    fetch_ms = int((time.monotonic() - fetching) * 1000)
+    with database.connection() as conn, scoped_transaction(conn, cell.scope):
+        source_lease.hold_lease(conn, cell.label, cell.source.id, cell.owner)
+        return fetched, _write(conn, cell, fetched, frame, fetch_ms)
+
+
+def _fail(database: DraxisDatabase, cell: Cell, exc: Exception) -> None:
+    """The run failed: its record says why, its lease goes back, the source backs off unless it
+    was not to blame (busy: another run holds it; or it is gone)."""
+    busy = isinstance(exc, store.PipelineInputError)
+    with database.connection() as conn, scoped_transaction(conn, cell.scope):
+        store.fail_source_run(
+            conn,
+            cell.run_id,
+            str(exc),
+            None if busy else backoff(cell.source.consecutive_failures + 1).total_seconds(),
+        )
+        source_lease.release_lease(conn, cell.source.id, cell.owner)
+
+
+def materialize_tenant_source(
+    context: dg.AssetExecutionContext, database: DraxisDatabase, settings: Settings, key: str
+) -> dict[str, Any]:
+    """Run one (tenant, source) cell: run row → lease → fetch → validate → write → finish.
+
+    Every outcome lands on the `source_run` row (and on the Run-now request that asked for it),
+    failures included with the vendor's error text; a failure also backs the source off.
+    """
+    tags = context.run.tags
+    # A request tag names one cell; a ranged run serving many cells carries none.
+    request_id = UUID(tags[REQUEST_TAG]) if REQUEST_TAG in tags else None
+    started = time.monotonic()
+    cell, fetched, counts = _run_cell(context, database, settings, key, request_id)
     result = {
-        "tenant": tenant.slug,
-        "source": cell.source,
-        "source_run": str(run_id),
-        "trigger": trigger,
+        "tenant": cell.tenant.slug,
+        "source": cell.source.vendor_id,
+        "source_run": str(cell.run_id),
+        "trigger": tags.get(TRIGGER_TAG, "backfill"),
         "rows_written": counts.written,
         "rows_skipped": counts.skipped,
         "rows_unchanged": counts.matched - counts.written,
@@ -171,3 +250,43 @@ def materialize_tenant_source(
     }
     context.log.info(f"materialized {key}: {result}")
     return result
+
+
+def _run_cell(
+    context: dg.AssetExecutionContext,
+    database: DraxisDatabase,
+    settings: Settings,
+    key: str,
+    request_id: UUID | None,
+) -> tuple[Cell, RunResult, store.WriteCounts]:
+    with database.connection() as conn:
+        cell = _start(context, conn, key, request_id)
+        if cell.first_party:
+            return cell, *_guarded(
+                database, cell, lambda: _run_first_party(context, conn, settings, cell)
+            )
+    # The connection is closed: the vendor path opens its own for each short transaction.
+    return cell, *_guarded(database, cell, lambda: _run_vendor(context, database, settings, cell))
+
+
+def _guarded(
+    database: DraxisDatabase,
+    cell: Cell,
+    work: Callable[[], tuple[RunResult, store.WriteCounts]],
+) -> tuple[RunResult, store.WriteCounts]:
+    try:
+        return work()
+    except Exception as exc:
+        _fail(database, cell, exc)
+        raise _failure(cell, exc) from exc
+
+
+def _failure(cell: Cell, exc: Exception) -> dg.Failure:
+    metadata: dict[str, Any] = {
+        "tenant": cell.tenant.slug,
+        "source": cell.source.vendor_id,
+        "source_run": str(cell.run_id),
+    }
+    if isinstance(exc, FrameValidationError):
+        metadata.update({f"failures: {k}": v for k, v in exc.failures.items()})
+    return dg.Failure(description=str(exc), metadata=metadata)

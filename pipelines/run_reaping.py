@@ -6,8 +6,11 @@ looks "already running" and its request "launched" for good. Dagster's run monit
 run whose worker is gone (`pipelines.run_workers`); the `dead_runs_sensor` then reads the runs
 that ended FAILURE or CANCELED since its cursor and, for each (tenant, source) cell the run
 covered, fails the rows still `running` under that Dagster run id, with the run's own failure
-message as the reason, and backs the source off as any failure does. The next scheduled run of
-the source then runs as usual. Idempotent: a row already closed is left alone.
+message as the reason, backs the source off as any failure does, and releases the lease the run
+still held on the source (`pipelines.source_lease`), so a dead run blocks its source for one
+sensor tick after Dagster notices, not for the lease's full term (its expiry is the fallback
+should the sensor be down). The next scheduled run of the source then runs as usual.
+Idempotent: a row already closed, or a lease already released or taken over, is left alone.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from dagster._core.storage.tags import (
 from assets.partitions import TenantSource, tenant_source, tenant_source_partitions
 from assets.run_tags import REQUEST_TAG
 from draxis.db.scope import Scope, scoped_transaction
-from pipelines import store
+from pipelines import source_lease, store
 from pipelines.resources import DraxisDatabase
 
 ENDED = [dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
@@ -133,8 +136,8 @@ def ended_runs(
 
 
 def close_run(database: DraxisDatabase, run: EndedRun) -> int:
-    """Fail what `run` left open, one transaction per tenant; returns how many rows (source runs
-    and requests) it closed."""
+    """Fail what `run` left open, one transaction per tenant; returns how many rows (source runs,
+    requests and leases) it closed."""
     vendors: dict[str, list[str]] = {}
     for cell in run.cells:
         vendors.setdefault(cell.tenant, []).append(cell.source)
@@ -153,6 +156,7 @@ def close_run(database: DraxisDatabase, run: EndedRun) -> int:
                         run.reason,
                     )
                 )
+                closed += source_lease.release_leases_of(conn, run.run_id, vendors[tenant.slug])
                 if run.request_id is not None and len(run.cells) == 1:
                     # Also when the run died before its source_run row existed.
                     closed += store.fail_request(conn, run.request_id, run.reason)

@@ -24,9 +24,6 @@ from pipelines.scheduling import backoff
 Conn = psycopg.Connection[TupleRow]
 
 
-LOCK_WAIT = "60s"
-
-
 class PipelineInputError(LookupError):
     """A partition names something that is not there (tenant, source); the run cannot proceed."""
 
@@ -91,39 +88,15 @@ def resolve_tenant(conn: Conn, slug: str) -> TenantRef:
     return TenantRef(id=row[0], slug=row[1], organization_id=row[2])
 
 
-def load_source(
-    conn: Conn, tenant_slug: str, vendor_id: str, *, lock: bool = False, wait: bool = False
-) -> SourceRef:
-    """The tenant's enabled source for `vendor_id` (tenant scope), optionally row-locked.
-
-    With `lock`, a source another run holds raises instead of waiting (FOR UPDATE SKIP LOCKED),
-    so two instances never run the same source at once. With `wait` as well, it waits up to
-    `LOCK_WAIT` instead: first-party runs are short, and values that arrived while one ran are
-    the next one's to write.
-    """
-    query = (
+def load_source(conn: Conn, tenant_slug: str, vendor_id: str) -> SourceRef:
+    """The tenant's enabled source for `vendor_id` (tenant scope). Who may run it is the
+    lease's business (`pipelines.source_lease`), not a row lock's."""
+    row = conn.execute(
         "select id, vendor_id, schedule, config, credentials, consecutive_failures, source_type"
-        " from tenant.kri_source where vendor_id = %s and enabled"
-    )
-    # NO KEY UPDATE, not UPDATE: the run's own source_run row, a Run-now request, staged values
-    # and push tokens all reference the source, and their inserts take KEY SHARE on it, which
-    # FOR UPDATE would block for the whole run.
-    if lock and wait:
-        conn.execute(f"set local lock_timeout = '{LOCK_WAIT}'")
-        query += " for no key update"
-    elif lock:
-        query += " for no key update skip locked"
-    row = conn.execute(query, (vendor_id,)).fetchone()
+        " from tenant.kri_source where vendor_id = %s and enabled",
+        (vendor_id,),
+    ).fetchone()
     if row is None:
-        if (
-            lock
-            and conn.execute(
-                "select 1 from tenant.kri_source where vendor_id = %s and enabled", (vendor_id,)
-            ).fetchone()
-        ):
-            raise PipelineInputError(
-                f"tenant {tenant_slug!r} source {vendor_id!r} is being run by another run"
-            )
         raise PipelineInputError(
             f"tenant {tenant_slug!r} has no enabled {vendor_id!r} source configured"
         )
@@ -275,9 +248,12 @@ _OBSERVATION_STAGE = {
 # inserted in primary-key order; unchanged rows are left alone, so a re-run writes nothing.
 # An anti-join rather than ON CONFLICT: ON CONFLICT's speculative insertion made the merge of a
 # fresh million rows take 12.6 s instead of 8.9 s here (bench/write_path.py). It is safe because
-# one run at a time holds the source's row lock and only that source writes its KRIs; were that
-# ever broken,
-# the primary key still refuses the duplicate and the whole transaction rolls back.
+# only the source's lease holder merges, and only that source writes its KRIs: the write
+# transaction locks the source row and checks the lease is its own before it merges, and
+# releases it in the same commit (`pipelines.source_lease.hold_lease`), so no second merge of
+# the source can run until this one has committed. A run whose lease lapsed and was taken over
+# writes nothing. Were that ever broken, the primary key still refuses the duplicate and the
+# whole transaction rolls back.
 _MERGE_OBSERVATIONS = """
 with matched as materialized (
     select k.tenant_id, k.id as kri_id, s.observed_at, s.value, s.detail
@@ -314,7 +290,8 @@ def write_observations(
 
     COPY into a temporary table, then one statement that updates changed rows and inserts new
     ones under the caller's tenant scope. Rows whose value and detail are unchanged are left
-    alone, so re-running a partition writes nothing. The caller holds the source's row lock.
+    alone, so re-running a partition writes nothing. The caller holds the source's lease and,
+    for this transaction, its row lock (`pipelines.source_lease.hold_lease`).
     """
     stage_frame(conn, "kri_observation_stage", _OBSERVATION_STAGE, frame)
     # Statistics on the staged rows let the planner pick index probes for a small frame against
@@ -387,9 +364,10 @@ def now_utc(conn: Conn) -> datetime:
 
 
 def take_staged(conn: Conn, source_id: UUID, run_id: UUID) -> pl.DataFrame:
-    """The source's staged values not yet written, marked as this run's (tenant scope, source
-    locked). The same KRI and time sent twice keeps the later submission. If the run fails, the
-    transaction rolls the marks back and the values wait for the next run."""
+    """The source's staged values not yet written, marked as this run's (tenant scope, in the
+    transaction that holds the source's lease and writes them). The same KRI and time sent twice
+    keeps the later submission. If the run fails, the transaction rolls the marks back and the
+    values wait for the next run."""
     rows = conn.execute(
         "update tenant.staged_value set consumed_by = %s"
         " where source_id = %s and consumed_by is null"

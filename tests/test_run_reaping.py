@@ -176,6 +176,14 @@ def source_health(observer: Conn, source_id: UUID) -> tuple[str, int]:
     return str(row[0]), int(row[1])
 
 
+def lease_owner(observer: Conn, source_id: UUID) -> str | None:
+    row = observer.execute(
+        "select lease_owner from tenant.kri_source where id = %s", (source_id,)
+    ).fetchone()
+    assert row is not None
+    return None if row[0] is None else str(row[0])
+
+
 def wait_for_rollback(observer: Conn) -> None:
     """The killed worker's backend sees its socket close and rolls back; wait until it has."""
     deadline = time.monotonic() + 30
@@ -208,12 +216,16 @@ def test_a_killed_run_is_failed_and_its_source_runs_again(
         assert run.status == dg.DagsterRunStatus.STARTED
         # Mid-write: the merge ran, nothing is visible outside the worker's transaction.
         assert observation_count(observer_conn, tenant_a.source_id) == 0
+        # The worker took its source's lease (committed) before fetching; it still holds it.
+        assert lease_owner(observer_conn, tenant_a.source_id) == run.run_id
     finally:
         os.kill(worker.pid, signal.SIGKILL)
     worker.wait(timeout=30)
     wait_for_rollback(observer_conn)
 
     daemon_cycle(instance, database)
+    # The reaper released the dead run's lease: the source is not blocked until it lapses.
+    assert lease_owner(observer_conn, tenant_a.source_id) is None
 
     dead = instance.get_run_by_id(run.run_id)
     assert dead is not None

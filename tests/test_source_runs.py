@@ -22,7 +22,7 @@ from connectors.demo import CATALOG, HISTORY_DAYS, DemoConnector
 from connectors.errors import UpstreamFailed
 from draxis.db.scope import Scope, scoped_transaction
 from draxis.settings import Settings
-from pipelines import store
+from pipelines import source_lease, store
 from pipelines.definitions import defs
 from pipelines.resources import DraxisDatabase
 from pipelines.scheduling import request_run_key, schedule_run_key
@@ -392,27 +392,26 @@ def test_a_busy_source_fails_the_run_without_backing_off(
     know(instance, tenant_a)
     request_id = request_run(app_conn, tenant_a)
     [launched] = tick(run_now_sensor, instance, database)
-    # Another run holds the source (a row lock that still lets rows referencing it be added).
+    # Another run holds the source's lease (committed: no lock, no open transaction).
     with scoped_transaction(pipeline_conn, tenant_a.scope):
-        pipeline_conn.execute(
-            "select 1 from tenant.kri_source where id = %s for no key update",
-            (tenant_a.source_id,),
-        )
-        result = execute(instance, database, tenant_a, dict(launched.tags))
+        source_lease.take_lease(pipeline_conn, "demo", tenant_a.source_id, "other-run", 600)
+    result = execute(instance, database, tenant_a, dict(launched.tags))
     assert not result.success
     [run] = run_rows(observer_conn, tenant_a.source_id)
     assert run["status"] == "failed"
-    assert "being run by another run" in run["error"]
+    assert "being run by another run (other-run" in run["error"]
     assert request_row(observer_conn, request_id)["status"] == "failed"
     state = source_state(observer_conn, tenant_a.source_id)
     assert (state["consecutive_failures"], state["backoff_until"]) == (0, None)
 
 
-def test_a_running_source_still_accepts_run_now_requests_and_run_records(
+def test_a_writing_run_still_lets_run_now_requests_and_run_records_in(
     app_conn: Conn, pipeline_conn: Conn, tenant_a: TenantFixture
 ) -> None:
     with scoped_transaction(pipeline_conn, tenant_a.scope):
-        store.load_source(pipeline_conn, tenant_a.slug, "demo", lock=True)  # as a run does
+        # As a run's write transaction does: lease taken, row locked until it commits.
+        source_lease.take_lease(pipeline_conn, "demo", tenant_a.source_id, "run-1", 600)
+        source_lease.hold_lease(pipeline_conn, "demo", tenant_a.source_id, "run-1")
         with scoped_transaction(app_conn, tenant_a.scope):
             app_conn.execute("set local lock_timeout = '1s'")
             app_conn.execute(

@@ -68,9 +68,9 @@ EXPECTED_PIPELINE_TABLES: dict[str, str] = {
     "tenant.kri_observation": "SELECT, INSERT, UPDATE",  # the observation merge
     "tenant.kri_outcome": "SELECT",
     "tenant.kri_risk": "SELECT",
-    "tenant.kri_source": (  # load_source (FOR NO KEY UPDATE), the scheduler, run health
+    "tenant.kri_source": (  # load_source, the scheduler, run health, the run's lease
         "SELECT, UPDATE(backoff_until, consecutive_failures, last_run_at, last_run_status,"
-        " next_run_at)"
+        " lease_expires_at, lease_owner, next_run_at)"
     ),
     "tenant.kri_status": "SELECT, INSERT, UPDATE",  # upsert of colours
     "tenant.model_revision": "SELECT",  # risk_model_sensor
