@@ -12,7 +12,8 @@ from uuid import UUID
 import pytest
 from fastapi.testclient import TestClient
 
-import api.routes.integrations as integrations
+import api.routes.integrations_models as integrations_models
+import api.routes.integrations_probe as integrations_probe
 from connectors import registry
 from connectors.base import (
     AuthType,
@@ -84,8 +85,8 @@ class FakeConnector:
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeConnector]:
     connector = FakeConnector()
-    # The route module imports the registry's dict by name: one object, patched for both.
-    assert vars(integrations)["REGISTRY"] is registry.REGISTRY
+    # The route modules import the registry's dict by name: one object, patched for both.
+    assert vars(integrations_models)["REGISTRY"] is registry.REGISTRY
     monkeypatch.setitem(registry.REGISTRY, VENDOR, connector)
     yield connector
     connector.release.set()
@@ -630,7 +631,7 @@ def test_a_probe_that_hangs_answers_within_the_limit(
     observer_conn: Conn,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(integrations, "TEST_TIMEOUT_SECONDS", 0.2)
+    monkeypatch.setattr(integrations_probe, "TEST_TIMEOUT_SECONDS", 0.2)
     created = create_fake(client, admin)
     fake.mode = "slow"
     response = client.post(f"/api/sources/{created['id']}/test", headers=admin)

@@ -1,4 +1,7 @@
-"""Integrations: the connector catalog, a tenant's sources, Test, Run now, and run history.
+"""Integrations: the connector catalog and a tenant's sources (create, read, change, delete).
+
+Test lives in `api.routes.integrations_probe`, Run now and run history in
+`api.routes.integrations_runs`; the shapes they share in `api.routes.integrations_models`.
 
 Credentials go in once and never come back out: they are sealed on the source row (AES-256-GCM,
 bound to tenant and source) and only the names of the fields that are set are returned. Test runs
@@ -8,77 +11,40 @@ Dagster sensor turns into a run within seconds — the web tier never runs a con
 
 from __future__ import annotations
 
-import concurrent.futures
 import json
-import logging
-import time
-from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from uuid import UUID
 
 import psycopg
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Response
 from psycopg.rows import class_row
-from pydantic import BaseModel, ConfigDict, Field
 
-from api.access import TenantWork, Tx, tenant_access, tenant_work
-from api.crud import Page
+from api.access import Tx, tenant_access
 from api.deps import SettingsDep
-from api.identity_models import Strict
-from api.patch_body import PatchBody
 from api.problems import Problem, problem_responses
+from api.routes.integrations_models import (
+    FIRST_PARTY_TYPES,
+    SOURCE_SQL,
+    CatalogEntry,
+    ConfigFieldOut,
+    KriSpecOut,
+    SourceIn,
+    SourceOut,
+    SourcePatch,
+    connector_or_422,
+    form_problem,
+    open_or_409,
+    source_or_404,
+    tenant_id_of,
+)
 from connectors.base import Connector
-from connectors.credentials import open_credentials, seal_credentials
-from connectors.errors import ConnectorError
+from connectors.credentials import seal_credentials
 from connectors.registry import REGISTRY
-from connectors.runtime import connector_context
 from connectors.source_form import SourceFormError, validate_source_form
-from draxis.kri import Direction
-from draxis.security.crypto import SealError
 from draxis.security.permissions import Permission
 
 router = APIRouter(prefix="/api", tags=["integrations"], responses=problem_responses(409))
 P = Permission
-log = logging.getLogger("draxis.integrations")
-
-TEST_TIMEOUT_SECONDS = 10.0
-# Probes run here, bounded: a vendor that hangs past its timeouts cannot exhaust the API's threads.
-_PROBES = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="probe")
-# First-party sources run when values arrive, never on a schedule.
-FIRST_PARTY_TYPES = ("external_push", "artifact", "manual")
-
-Schedule = Literal["hourly", "daily", "weekly", "manual"]
-
-
-class ConfigFieldOut(BaseModel):
-    name: str
-    label: str
-    kind: str
-    required: bool
-    secret: bool
-    help: str
-    default: str | None
-    choices: list[str]
-
-
-class KriSpecOut(BaseModel):
-    slug: str
-    name: str
-    unit: str
-    direction: Direction
-    warn: float
-    critical: float
-    formula: str
-
-
-class CatalogEntry(BaseModel):
-    vendor_id: str
-    display_name: str
-    source_type: str
-    auth_type: str
-    base_url: str | None
-    config_fields: list[ConfigFieldOut]
-    kris: list[KriSpecOut]
 
 
 def _entry(c: Connector) -> CatalogEntry:
@@ -116,140 +82,6 @@ def _entry(c: Connector) -> CatalogEntry:
     )
 
 
-class SourceIn(Strict):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "vendor_id": "okta",
-                    "name": "Okta (production)",
-                    "schedule": "daily",
-                    "config": {"org_url": "https://acme.okta.com"},
-                    "credentials": {"api_token": "00a…"},
-                }
-            ]
-        },
-    )
-    vendor_id: str = Field(min_length=2, max_length=63)
-    name: str = Field(min_length=1, max_length=200)
-    schedule: Schedule = "daily"
-    enabled: bool = True
-    config: dict[str, Any] = Field(default_factory=dict)
-    credentials: dict[str, str] = Field(default_factory=dict)
-
-
-class SourcePatch(PatchBody):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    schedule: Schedule | None = None
-    enabled: bool | None = None
-    config: dict[str, Any] | None = None
-    # Only the secrets to replace; the others stay as they are.
-    credentials: dict[str, str] | None = None
-
-
-class SourceOut(BaseModel):
-    id: UUID
-    vendor_id: str
-    source_type: str
-    name: str
-    schedule: str
-    enabled: bool
-    config: dict[str, Any]
-    credentials_set: list[str]
-    next_run_at: datetime | None
-    last_run_at: datetime | None
-    last_run_status: str | None
-    consecutive_failures: int
-    backoff_until: datetime | None
-    kri_count: int
-    created_at: datetime
-    updated_at: datetime
-
-
-class ProbeOut(BaseModel):
-    ok: bool
-    message: str
-    elapsed_ms: int
-
-
-class RunRequestOut(BaseModel):
-    id: UUID
-    source_id: UUID
-    status: str
-    requested_at: datetime
-    launched_at: datetime | None
-    finished_at: datetime | None
-    dagster_run_id: str | None
-    source_run_id: UUID | None
-    error: str | None
-
-
-class RunOut(BaseModel):
-    id: UUID
-    source_id: UUID
-    trigger: str
-    status: str
-    started_at: datetime
-    finished_at: datetime | None
-    rows_written: int
-    rows_skipped: int
-    items_fetched: int
-    warnings: list[str]
-    items_summary: dict[str, Any]
-    error: str | None
-    fetch_ms: int | None
-    write_ms: int | None
-    dagster_run_id: str | None
-    request_id: UUID | None
-
-
-_SOURCE = """
-select s.id, s.vendor_id, s.source_type, s.name, s.schedule, s.enabled, s.config,
-       s.credential_names as credentials_set, s.next_run_at, s.last_run_at, s.last_run_status,
-       s.consecutive_failures, s.backoff_until,
-       (select count(*) from tenant.kri k where k.source_id = s.id) as kri_count,
-       s.created_at, s.updated_at
-from tenant.kri_source s
-"""
-_RUN = """
-select id, source_id, trigger, status, started_at, finished_at, rows_written, rows_skipped,
-       items_fetched, warnings, items_summary, error, fetch_ms, write_ms, dagster_run_id,
-       request_id
-from tenant.source_run
-"""
-_REQUEST = """
-select id, source_id, status, requested_at, launched_at, finished_at, dagster_run_id,
-       source_run_id, error
-from tenant.run_request
-"""
-
-
-def _connector(vendor_id: str) -> Connector:
-    connector = REGISTRY.get(vendor_id)
-    if connector is None:
-        raise Problem(422, f"There is no connector {vendor_id!r}; see /api/integrations/catalog.")
-    return connector
-
-
-def _tenant_id(tx: Tx) -> UUID:
-    tenant_id = tx.principal.tenant_id
-    assert tenant_id is not None  # tenant_access guarantees it
-    return tenant_id
-
-
-def _source(tx: Tx, source_id: UUID) -> SourceOut:
-    cur = tx.conn.cursor(row_factory=class_row(SourceOut))
-    found = cur.execute(_SOURCE + " where s.id = %s", (source_id,)).fetchone()
-    if found is None:
-        raise Problem(404, "No such source.")
-    return found
-
-
-def _form_problem(exc: SourceFormError) -> Problem:
-    return Problem(422, f"The source's settings are not valid: {exc}.", errors=exc.errors)
-
-
 @router.get("/integrations/catalog", response_model=list[CatalogEntry])
 def catalog(
     tx: Annotated[Tx, Depends(tenant_access(P.INTEGRATIONS_READ))],
@@ -263,14 +95,14 @@ def list_sources(
     tx: Annotated[Tx, Depends(tenant_access(P.INTEGRATIONS_READ))],
 ) -> list[SourceOut]:
     cur = tx.conn.cursor(row_factory=class_row(SourceOut))
-    return cur.execute(_SOURCE + " order by s.name, s.id").fetchall()
+    return cur.execute(SOURCE_SQL + " order by s.name, s.id").fetchall()
 
 
 @router.get("/sources/{source_id}", response_model=SourceOut)
 def get_source(
     source_id: UUID, tx: Annotated[Tx, Depends(tenant_access(P.INTEGRATIONS_READ))]
 ) -> SourceOut:
-    return _source(tx, source_id)
+    return source_or_404(tx, source_id)
 
 
 @router.post("/sources", response_model=SourceOut, status_code=201)
@@ -281,7 +113,7 @@ def create_source(
 ) -> SourceOut:
     """Add a source. Its connector's KRIs that the tenant does not have yet are created with the
     connector's default thresholds and wired to it; a scheduled source is due at once."""
-    connector = _connector(body.vendor_id)
+    connector = connector_or_422(body.vendor_id)
     if connector.source_type in FIRST_PARTY_TYPES and body.schedule != "manual":
         raise Problem(
             422,
@@ -291,8 +123,8 @@ def create_source(
     try:
         form = validate_source_form(connector, body.config, body.credentials)
     except SourceFormError as exc:
-        raise _form_problem(exc) from None
-    tenant_id = _tenant_id(tx)
+        raise form_problem(exc) from None
+    tenant_id = tenant_id_of(tx)
     try:
         with tx.conn.transaction():
             row = tx.conn.execute(
@@ -327,7 +159,7 @@ def create_source(
         credentials_set=sorted(form.credentials),
         kris_wired=wired,
     )
-    return _source(tx, source_id)
+    return source_or_404(tx, source_id)
 
 
 def _store_credentials(
@@ -377,16 +209,16 @@ def patch_source(
     tx: Annotated[Tx, Depends(tenant_access(P.INTEGRATIONS_MANAGE))],
     settings: SettingsDep,
 ) -> SourceOut:
-    current = _source(tx, source_id)
-    connector = _connector(current.vendor_id)
-    tenant_id = _tenant_id(tx)
+    current = source_or_404(tx, source_id)
+    connector = connector_or_422(current.vendor_id)
+    tenant_id = tenant_id_of(tx)
     config = {**current.config, **(body.config or {})}
     try:
         form = validate_source_form(
             connector, config, body.credentials or {}, stored_secrets=set(current.credentials_set)
         )
     except SourceFormError as exc:
-        raise _form_problem(exc) from None
+        raise form_problem(exc) from None
     if current.source_type in FIRST_PARTY_TYPES and body.schedule not in (None, "manual"):
         raise Problem(
             422,
@@ -418,7 +250,7 @@ def patch_source(
         sealed = tx.conn.execute(
             "select credentials from tenant.kri_source where id = %s", (source_id,)
         ).fetchone()
-        stored = _open(settings, tenant_id, source_id, sealed[0] if sealed else None)
+        stored = open_or_409(settings, tenant_id, source_id, sealed[0] if sealed else None)
         _store_credentials(tx, settings, tenant_id, source_id, {**stored, **form.credentials})
     tx.audit(
         "source.update",
@@ -428,19 +260,7 @@ def patch_source(
         config=form.config if body.config is not None else None,
         credentials_replaced=sorted(form.credentials),
     )
-    return _source(tx, source_id)
-
-
-def _open(
-    settings: SettingsDep, tenant_id: UUID, source_id: UUID, sealed: bytes | None
-) -> dict[str, str]:
-    try:
-        return open_credentials(settings, tenant_id, source_id, sealed)
-    except SealError:
-        log.error("source credentials do not open", extra={"source_id": str(source_id)})
-        raise Problem(
-            409, "This source's stored credentials cannot be read; enter them again."
-        ) from None
+    return source_or_404(tx, source_id)
 
 
 @router.delete("/sources/{source_id}", status_code=204)
@@ -448,7 +268,7 @@ def delete_source(
     source_id: UUID, tx: Annotated[Tx, Depends(tenant_access(P.INTEGRATIONS_MANAGE))]
 ) -> Response:
     """Remove a source and its run records; its KRIs and their history stay (unwired)."""
-    current = _source(tx, source_id)
+    current = source_or_404(tx, source_id)
     tx.conn.execute("delete from tenant.kri_source where id = %s", (source_id,))
     tx.audit(
         "source.delete",
@@ -458,137 +278,3 @@ def delete_source(
         name=current.name,
     )
     return Response(status_code=204)
-
-
-@router.post("/sources/{source_id}/test", response_model=ProbeOut)
-def test_source(
-    source_id: UUID,
-    work: Annotated[TenantWork, Depends(tenant_work(P.INTEGRATIONS_MANAGE))],
-    settings: SettingsDep,
-) -> ProbeOut:
-    """Probe the vendor with the stored settings (one cheap authenticated call), within 10 s.
-
-    The probe waits on the network, so it runs between two short transactions (read the
-    settings, then audit the outcome) and never holds one open.
-    """
-    with work.tx() as tx:
-        current = _source(tx, source_id)
-        row = tx.conn.execute(
-            "select s.credentials, t.slug from tenant.kri_source s"
-            " join platform.tenants t on t.id = s.tenant_id where s.id = %s",
-            (source_id,),
-        ).fetchone()
-    assert row is not None
-    connector = _connector(current.vendor_id)
-    tenant_id = work.tenant_id
-    ctx = connector_context(
-        settings,
-        tenant_id=tenant_id,
-        tenant_slug=str(row[1]),
-        source_id=source_id,
-        config=current.config,
-        credentials=_open(settings, tenant_id, source_id, row[0]),
-        logger=log,
-    )
-    started = time.monotonic()
-    future = _PROBES.submit(connector.test, ctx)
-    try:
-        result = future.result(timeout=TEST_TIMEOUT_SECONDS)
-        ok, message = result.ok, result.message
-    except concurrent.futures.TimeoutError:
-        ok, message = (
-            False,
-            f"{connector.display_name} did not answer within {TEST_TIMEOUT_SECONDS:g} s.",
-        )
-    except ConnectorError as exc:
-        ok, message = False, str(exc)
-    except Exception:
-        log.exception("connector test crashed", extra={"vendor_id": connector.vendor_id})
-        ok, message = False, f"The {connector.display_name} connector failed unexpectedly."
-    elapsed = int((time.monotonic() - started) * 1000)
-    with work.tx() as tx:
-        tx.audit(
-            "source.test",
-            target_type="kri_source",
-            target_id=source_id,
-            ok=ok,
-            message=message[:500],
-        )
-    return ProbeOut(ok=ok, message=message, elapsed_ms=elapsed)
-
-
-@router.post("/sources/{source_id}/run", response_model=RunRequestOut, status_code=202)
-def run_source(
-    source_id: UUID, tx: Annotated[Tx, Depends(tenant_access(P.INTEGRATIONS_MANAGE))]
-) -> RunRequestOut:
-    """Ask for a run now. A Dagster sensor launches it within seconds; poll the request."""
-    current = _source(tx, source_id)
-    if not current.enabled:
-        raise Problem(409, "This source is disabled; enable it before running it.")
-    if current.source_type in FIRST_PARTY_TYPES:
-        raise Problem(409, "This source runs when values arrive; send values instead.")
-    open_request = tx.conn.execute(
-        "select 1 from tenant.run_request where source_id = %s"
-        " and status in ('pending', 'launched')",
-        (source_id,),
-    ).fetchone()
-    if open_request is not None:
-        raise Problem(409, "A run of this source is already pending or running.")
-    try:
-        with tx.conn.transaction():
-            row = tx.conn.execute(
-                "insert into tenant.run_request (tenant_id, source_id, requested_by)"
-                " values (%s, %s, %s) returning id",
-                (_tenant_id(tx), source_id, tx.principal.user_id),
-            ).fetchone()
-    except psycopg.errors.UniqueViolation:
-        raise Problem(409, "A run of this source is already pending or running.") from None
-    assert row is not None
-    tx.audit("source.run_now", target_type="kri_source", target_id=source_id, request=str(row[0]))
-    return _request(tx, UUID(str(row[0])))
-
-
-def _request(tx: Tx, request_id: UUID) -> RunRequestOut:
-    cur = tx.conn.cursor(row_factory=class_row(RunRequestOut))
-    found = cur.execute(_REQUEST + " where id = %s", (request_id,)).fetchone()
-    if found is None:
-        raise Problem(404, "No such run request.")
-    return found
-
-
-@router.get("/run-requests/{request_id}", response_model=RunRequestOut)
-def get_run_request(
-    request_id: UUID, tx: Annotated[Tx, Depends(tenant_access(P.INTEGRATIONS_READ))]
-) -> RunRequestOut:
-    return _request(tx, request_id)
-
-
-@router.get("/sources/{source_id}/runs", response_model=Page[RunOut])
-def source_runs(
-    source_id: UUID,
-    tx: Annotated[Tx, Depends(tenant_access(P.INTEGRATIONS_READ))],
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
-) -> Page[RunOut]:
-    """The source's runs, newest first."""
-    _source(tx, source_id)
-    total = tx.conn.execute(
-        "select count(*) from tenant.source_run where source_id = %s", (source_id,)
-    ).fetchone()
-    cur = tx.conn.cursor(row_factory=class_row(RunOut))
-    items = cur.execute(
-        _RUN + " where source_id = %s order by started_at desc, id limit %s offset %s",
-        (source_id, limit, offset),
-    ).fetchall()
-    return Page[RunOut](
-        items=items, total=int(total[0]) if total else 0, limit=limit, offset=offset
-    )
-
-
-@router.get("/runs/{run_id}", response_model=RunOut)
-def get_run(run_id: UUID, tx: Annotated[Tx, Depends(tenant_access(P.INTEGRATIONS_READ))]) -> RunOut:
-    cur = tx.conn.cursor(row_factory=class_row(RunOut))
-    found = cur.execute(_RUN + " where id = %s", (run_id,)).fetchone()
-    if found is None:
-        raise Problem(404, "No such run.")
-    return found
