@@ -6,7 +6,8 @@ the REST API (`GET v1/projects/*/secrets/*/versions/latest:access`), authenticat
 service account's token from the GCE/Cloud Run metadata server. The payload's CRC32C
 (`dataCrc32c`) is verified. A secret that does not exist leaves the setting to the environment or
 its default (production then refuses to start without it); any other failure stops start-up with
-a message naming the secret. Environment variables win over Secret Manager, so an operator can
+a message naming the secret. Secrets are read once per process (`secrets_once`), however many
+times `Settings` is built. Environment variables win over Secret Manager, so an operator can
 override one value without editing the secret.
 """
 
@@ -98,8 +99,17 @@ def read_secrets(
         return found
 
 
+@lru_cache(maxsize=8)
+def secrets_once(project: str, endpoint: str, metadata: str) -> tuple[tuple[str, str], ...]:
+    """`read_secrets`, once per process for a given project and endpoints: building `Settings`
+    again (a pipeline connection, a run, a CLI command) reads no secret twice. A failure is not
+    remembered: the next build tries again. Rotating a secret takes a restart (cold start)."""
+    return tuple(sorted(read_secrets(project, endpoint=endpoint, metadata=metadata).items()))
+
+
 class SecretManagerSource(PydanticBaseSettingsSource):
-    """A pydantic-settings source that reads `SECRET_SETTINGS` from Secret Manager."""
+    """A pydantic-settings source that reads `SECRET_SETTINGS` from Secret Manager, once per
+    process (`secrets_once`)."""
 
     def __init__(self, settings_cls: type[BaseSettings]) -> None:
         super().__init__(settings_cls)
@@ -107,10 +117,10 @@ class SecretManagerSource(PydanticBaseSettingsSource):
         self._values: dict[str, Any] = {}
         if project:
             self._values = dict(
-                read_secrets(
+                secrets_once(
                     project,
-                    endpoint=os.environ.get("DRAXIS_SECRET_MANAGER_ENDPOINT", SECRET_MANAGER),
-                    metadata=os.environ.get("DRAXIS_GCP_METADATA_ENDPOINT", METADATA),
+                    os.environ.get("DRAXIS_SECRET_MANAGER_ENDPOINT", SECRET_MANAGER),
+                    os.environ.get("DRAXIS_GCP_METADATA_ENDPOINT", METADATA),
                 )
             )
             # `database_url` is read by its alias, like the environment variable.

@@ -5,14 +5,28 @@ from __future__ import annotations
 import base64
 import json
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 
+import dagster as dg
 import pytest
 
-from draxis.secrets import SecretManagerError, crc32c, read_secrets
-from draxis.settings import Settings
+from assets.partitions import partition_key
+from draxis.secrets import (
+    SECRET_SETTINGS,
+    SecretManagerError,
+    crc32c,
+    read_secrets,
+    secret_name,
+    secrets_once,
+)
+from draxis.settings import Settings, get_settings
+from pipelines.definitions import defs
+from pipelines.resources import DraxisDatabase
+from tests.conftest import Conn
+from tests.factories import create_tenant, know
 
 PROJECT = "draxis-prod"
 TOKEN = "ya29.fake-access-token"
@@ -116,3 +130,54 @@ def test_a_missing_secret_is_left_to_the_environment_and_a_refusal_is_an_error(
     assert read_secrets(PROJECT, endpoint=google, metadata=google) == {}
     with pytest.raises(SecretManagerError, match="metadata server"):
         read_secrets(PROJECT, endpoint=google, metadata=google + "/nowhere")
+
+
+def test_each_secret_is_read_once_per_process_across_runs_and_connections(
+    google: str,
+    settings: Settings,
+    app_conn: Conn,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Settings are built once per process: pipeline runs and every connection they open reuse
+    them (and a `database_url` override reads no secret again)."""
+    FakeGoogle.secrets = {"draxis-langfuse-secret-key": b"lf-from-secret-manager"}
+    for name, value in {
+        "DRAXIS_SECRET_MANAGER_PROJECT": PROJECT,
+        "DRAXIS_SECRET_MANAGER_ENDPOINT": google,
+        "DRAXIS_GCP_METADATA_ENDPOINT": google,
+    }.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    secrets_once.cache_clear()
+    try:
+        tenant = create_tenant(app_conn, "secrets")
+        overridden = DraxisDatabase(database_url=settings.database_url)
+        plain = DraxisDatabase()  # DATABASE_URL from the environment
+        with dg.DagsterInstance.ephemeral() as instance:
+            know(instance, tenant)
+            for _ in range(3):
+                assert (
+                    defs.resolve_job_def("kri_observations_job")
+                    .execute_in_process(
+                        partition_key=str(partition_key(tenant.slug, "demo")),
+                        instance=instance,
+                        resources={"database": overridden},
+                    )
+                    .success
+                )
+        for database in (overridden, plain) * 10:
+            with database.connection() as conn:
+                conn.execute("select 1")
+        for _ in range(5):
+            Settings()
+        assert get_settings().langfuse_secret_key is not None
+        reads = Counter(FakeGoogle.seen)
+    finally:
+        get_settings.cache_clear()
+        secrets_once.cache_clear()
+    expected = {
+        f"/v1/projects/{PROJECT}/secrets/{secret_name(s)}/versions/latest:access": 1
+        for s in SECRET_SETTINGS
+    }
+    expected["/computeMetadata/v1/instance/service-accounts/default/token"] = 1
+    assert dict(reads) == expected, f"{sum(reads.values())} Secret Manager calls: {dict(reads)}"
