@@ -1,8 +1,9 @@
 """`kri_observations`: a tenant's source, fetched by its connector, validated, written under RLS.
 
 No transaction, row lock or connection is held while a vendor answers: a run leases its source
-in a short transaction, closes its connection, fetches, then writes in one transaction that
-checks the lease is still its own and releases it (`pipelines.source_lease`).
+in a short transaction, returns its connection to the process's pool, fetches, then writes in
+one transaction that checks the lease is still its own and releases it
+(`pipelines.source_lease`).
 """
 
 import time
@@ -196,7 +197,7 @@ def _run_vendor(
     cell: Cell,
 ) -> tuple[RunResult, store.WriteCounts]:
     """Lease (short transaction), fetch with no connection checked out, write under the lease."""
-    with database.connection() as conn, scoped_transaction(conn, cell.scope):
+    with database.pooled() as conn, scoped_transaction(conn, cell.scope):
         source_lease.take_lease(
             conn, cell.label, cell.source.id, cell.owner, settings.source_lease_seconds
         )
@@ -204,7 +205,7 @@ def _run_vendor(
     fetched = cell.connector.run(_context(context, settings, cell))
     frame = _validate(cell, fetched)
     fetch_ms = int((time.monotonic() - fetching) * 1000)
-    with database.connection() as conn, scoped_transaction(conn, cell.scope):
+    with database.pooled() as conn, scoped_transaction(conn, cell.scope):
         source_lease.hold_lease(conn, cell.label, cell.source.id, cell.owner)
         return fetched, _write(conn, cell, fetched, frame, fetch_ms)
 
@@ -213,7 +214,7 @@ def _fail(database: DraxisDatabase, cell: Cell, exc: Exception) -> None:
     """The run failed: its record says why, its lease goes back, the source backs off unless it
     was not to blame (busy: another run holds it; or it is gone)."""
     busy = isinstance(exc, store.PipelineInputError)
-    with database.connection() as conn, scoped_transaction(conn, cell.scope):
+    with database.pooled() as conn, scoped_transaction(conn, cell.scope):
         store.fail_source_run(
             conn,
             cell.run_id,
@@ -259,13 +260,13 @@ def _run_cell(
     key: str,
     request_id: UUID | None,
 ) -> tuple[Cell, RunResult, store.WriteCounts]:
-    with database.connection() as conn:
+    with database.pooled() as conn:
         cell = _start(context, conn, key, request_id)
         if cell.first_party:
             return cell, *_guarded(
                 database, cell, lambda: _run_first_party(context, conn, settings, cell)
             )
-    # The connection is closed: the vendor path opens its own for each short transaction.
+    # The connection is back in the pool: the vendor path takes one for each short transaction.
     return cell, *_guarded(database, cell, lambda: _run_vendor(context, database, settings, cell))
 
 
