@@ -22,10 +22,7 @@ from pydantic import BaseModel
 
 from api.access import Tx, tenant_scope
 from api.problems import Problem
-
-# `Page` is re-exported only for `api/routes/integrations.py`, rewritten on another branch while
-# it moved to `api.types`; drop `as Page` once that router imports it from there.
-from api.types import Page as Page
+from api.types import Page
 from draxis.security.permissions import Permission
 
 Out = TypeVar("Out", bound=BaseModel)

@@ -12,8 +12,8 @@ from uuid import UUID
 import pytest
 from fastapi.testclient import TestClient
 
-import api.routes.integrations_models as integrations_models
 import api.routes.integrations_probe as integrations_probe
+import api.sources as integrations_models
 from connectors import registry
 from connectors.base import (
     AuthType,

@@ -1,7 +1,7 @@
 """Integrations: the connector catalog and a tenant's sources (create, read, change, delete).
 
 Test lives in `api.routes.integrations_probe`, Run now and run history in
-`api.routes.integrations_runs`; the shapes they share in `api.routes.integrations_models`.
+`api.routes.integrations_runs`; the shapes they share in `api.sources`.
 
 Credentials go in once and never come back out: they are sealed on the source row (AES-256-GCM,
 bound to tenant and source) and only the names of the fields that are set are returned. Test runs
@@ -16,13 +16,13 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import psycopg
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 from psycopg.rows import class_row
 
-from api.access import Tx, tenant_access
+from api.access import Tx, tenant_scope
 from api.deps import SettingsDep
 from api.problems import Problem, problem_responses
-from api.routes.integrations_models import (
+from api.sources import (
     FIRST_PARTY_TYPES,
     SOURCE_SQL,
     CatalogEntry,
@@ -45,6 +45,8 @@ from draxis.security.permissions import Permission
 
 router = APIRouter(prefix="/api", tags=["integrations"], responses=problem_responses(409))
 P = Permission
+Reader = Annotated[Tx, tenant_scope(P.INTEGRATIONS_READ)]
+Manager = Annotated[Tx, tenant_scope(P.INTEGRATIONS_MANAGE)]
 
 
 def _entry(c: Connector) -> CatalogEntry:
@@ -84,7 +86,7 @@ def _entry(c: Connector) -> CatalogEntry:
 
 @router.get("/integrations/catalog", response_model=list[CatalogEntry])
 def catalog(
-    tx: Annotated[Tx, Depends(tenant_access(P.INTEGRATIONS_READ))],
+    tx: Reader,
 ) -> list[CatalogEntry]:
     """Every connector this deployment can run, with its form fields and the KRIs it produces."""
     return [_entry(c) for _, c in sorted(REGISTRY.items())]
@@ -92,23 +94,21 @@ def catalog(
 
 @router.get("/sources", response_model=list[SourceOut])
 def list_sources(
-    tx: Annotated[Tx, Depends(tenant_access(P.INTEGRATIONS_READ))],
+    tx: Reader,
 ) -> list[SourceOut]:
     cur = tx.conn.cursor(row_factory=class_row(SourceOut))
     return cur.execute(SOURCE_SQL + " order by s.name, s.id").fetchall()
 
 
 @router.get("/sources/{source_id}", response_model=SourceOut)
-def get_source(
-    source_id: UUID, tx: Annotated[Tx, Depends(tenant_access(P.INTEGRATIONS_READ))]
-) -> SourceOut:
+def get_source(source_id: UUID, tx: Reader) -> SourceOut:
     return source_or_404(tx, source_id)
 
 
 @router.post("/sources", response_model=SourceOut, status_code=201)
 def create_source(
     body: SourceIn,
-    tx: Annotated[Tx, Depends(tenant_access(P.INTEGRATIONS_MANAGE))],
+    tx: Manager,
     settings: SettingsDep,
 ) -> SourceOut:
     """Add a source. Its connector's KRIs that the tenant does not have yet are created with the
@@ -206,7 +206,7 @@ def _wire_kris(tx: Tx, tenant_id: UUID, source_id: UUID, connector: Connector) -
 def patch_source(
     source_id: UUID,
     body: SourcePatch,
-    tx: Annotated[Tx, Depends(tenant_access(P.INTEGRATIONS_MANAGE))],
+    tx: Manager,
     settings: SettingsDep,
 ) -> SourceOut:
     current = source_or_404(tx, source_id)
@@ -264,9 +264,7 @@ def patch_source(
 
 
 @router.delete("/sources/{source_id}", status_code=204)
-def delete_source(
-    source_id: UUID, tx: Annotated[Tx, Depends(tenant_access(P.INTEGRATIONS_MANAGE))]
-) -> Response:
+def delete_source(source_id: UUID, tx: Manager) -> Response:
     """Remove a source and its run records; its KRIs and their history stay (unwired)."""
     current = source_or_404(tx, source_id)
     tx.conn.execute("delete from tenant.kri_source where id = %s", (source_id,))

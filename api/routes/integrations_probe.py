@@ -12,12 +12,12 @@ import time
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
-from api.access import TenantWork, tenant_work
+from api.access import TenantWork, tenant_work_scope
 from api.deps import SettingsDep
 from api.problems import problem_responses
-from api.routes.integrations_models import (
+from api.sources import (
     ProbeOut,
     connector_or_422,
     log,
@@ -30,6 +30,7 @@ from draxis.security.permissions import Permission
 
 router = APIRouter(prefix="/api", tags=["integrations"], responses=problem_responses(409))
 P = Permission
+Prober = Annotated[TenantWork, tenant_work_scope(P.INTEGRATIONS_MANAGE)]
 
 
 TEST_TIMEOUT_SECONDS = 10.0
@@ -40,7 +41,7 @@ _PROBES = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefi
 @router.post("/sources/{source_id}/test", response_model=ProbeOut)
 def test_source(
     source_id: UUID,
-    work: Annotated[TenantWork, Depends(tenant_work(P.INTEGRATIONS_MANAGE))],
+    work: Prober,
     settings: SettingsDep,
 ) -> ProbeOut:
     """Probe the vendor with the stored settings (one cheap authenticated call), within 10 s.

@@ -7,13 +7,12 @@ from typing import Annotated
 from uuid import UUID
 
 import psycopg
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from psycopg.rows import class_row
 
-from api.access import Tx, tenant_access
-from api.crud import Page
+from api.access import Tx, tenant_scope
 from api.problems import Problem, problem_responses
-from api.routes.integrations_models import (
+from api.sources import (
     FIRST_PARTY_TYPES,
     REQUEST_SQL,
     RUN_SQL,
@@ -22,16 +21,17 @@ from api.routes.integrations_models import (
     source_or_404,
     tenant_id_of,
 )
+from api.types import Page
 from draxis.security.permissions import Permission
 
 router = APIRouter(prefix="/api", tags=["integrations"], responses=problem_responses(409))
 P = Permission
+Reader = Annotated[Tx, tenant_scope(P.INTEGRATIONS_READ)]
+Manager = Annotated[Tx, tenant_scope(P.INTEGRATIONS_MANAGE)]
 
 
 @router.post("/sources/{source_id}/run", response_model=RunRequestOut, status_code=202)
-def run_source(
-    source_id: UUID, tx: Annotated[Tx, Depends(tenant_access(P.INTEGRATIONS_MANAGE))]
-) -> RunRequestOut:
+def run_source(source_id: UUID, tx: Manager) -> RunRequestOut:
     """Ask for a run now. A Dagster sensor launches it within seconds; poll the request."""
     current = source_or_404(tx, source_id)
     if not current.enabled:
@@ -68,16 +68,14 @@ def _request(tx: Tx, request_id: UUID) -> RunRequestOut:
 
 
 @router.get("/run-requests/{request_id}", response_model=RunRequestOut)
-def get_run_request(
-    request_id: UUID, tx: Annotated[Tx, Depends(tenant_access(P.INTEGRATIONS_READ))]
-) -> RunRequestOut:
+def get_run_request(request_id: UUID, tx: Reader) -> RunRequestOut:
     return _request(tx, request_id)
 
 
 @router.get("/sources/{source_id}/runs", response_model=Page[RunOut])
 def source_runs(
     source_id: UUID,
-    tx: Annotated[Tx, Depends(tenant_access(P.INTEGRATIONS_READ))],
+    tx: Reader,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Page[RunOut]:
@@ -97,7 +95,7 @@ def source_runs(
 
 
 @router.get("/runs/{run_id}", response_model=RunOut)
-def get_run(run_id: UUID, tx: Annotated[Tx, Depends(tenant_access(P.INTEGRATIONS_READ))]) -> RunOut:
+def get_run(run_id: UUID, tx: Reader) -> RunOut:
     cur = tx.conn.cursor(row_factory=class_row(RunOut))
     found = cur.execute(RUN_SQL + " where id = %s", (run_id,)).fetchone()
     if found is None:

@@ -14,9 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.access import Tx
 from api.deps import SettingsDep
-from api.identity_models import Strict
 from api.patch_body import PatchBody
 from api.problems import Problem
+from api.types import Strict
 from connectors.base import Connector
 from connectors.credentials import open_credentials
 from connectors.registry import REGISTRY
