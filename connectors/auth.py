@@ -14,8 +14,9 @@ from typing import Any
 
 import httpx
 
+from connectors.dig import dig, dig_optional
 from connectors.errors import AuthFailed
-from connectors.http import NO_AUTH, VendorHttp, dig, dig_optional
+from connectors.http import NO_AUTH, VendorHttp
 
 __all__ = [
     "NO_AUTH",

@@ -63,6 +63,7 @@ from connectors.base import (
     RunResult,
     SourceType,
 )
+from connectors.dig import dig, dig_optional
 from connectors.errors import AuthFailed, ConnectorError, UpstreamFailed
 from connectors.fields import (
     Observation,
@@ -72,7 +73,7 @@ from connectors.fields import (
     require_config,
     require_secret,
 )
-from connectors.http import VendorHttp, dig, dig_optional
+from connectors.http import VendorHttp
 
 VENDOR = "aws-security-hub"
 SERVICE = "securityhub"

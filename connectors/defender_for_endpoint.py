@@ -47,9 +47,10 @@ from connectors.base import (
     RunResult,
     SourceType,
 )
+from connectors.dig import dig, dig_optional
 from connectors.errors import ConnectorError
 from connectors.fields import Observation, pct, require_config, require_secret
-from connectors.http import VendorHttp, dig, dig_optional
+from connectors.http import VendorHttp
 from connectors.kri_groups import KriGroups
 
 VENDOR = "defender-for-endpoint"

@@ -47,6 +47,7 @@ from connectors.base import (
     RunResult,
     SourceType,
 )
+from connectors.dig import dig, dig_optional
 from connectors.errors import ConnectorError
 from connectors.fields import (
     Observation,
@@ -55,7 +56,7 @@ from connectors.fields import (
     require_config,
     require_secret,
 )
-from connectors.http import VendorHttp, dig, dig_optional
+from connectors.http import VendorHttp
 from connectors.kri_groups import KriGroups
 
 VENDOR = "entra-id"

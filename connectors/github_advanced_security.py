@@ -52,6 +52,7 @@ from connectors.base import (
     RunResult,
     SourceType,
 )
+from connectors.dig import dig, dig_optional
 from connectors.errors import AuthFailed, ConnectorError, RateLimited, UpstreamFailed
 from connectors.fields import (
     Observation,
@@ -60,7 +61,7 @@ from connectors.fields import (
     require_config,
     require_secret,
 )
-from connectors.http import Params, VendorHttp, dig, dig_optional, parse_retry_after
+from connectors.http import Params, VendorHttp, parse_retry_after
 
 VENDOR = "github-advanced-security"
 DEFAULT_API_URL = "https://api.github.com"

@@ -55,6 +55,7 @@ from connectors.base import (
     RunResult,
     SourceType,
 )
+from connectors.dig import dig, dig_optional
 from connectors.errors import AuthFailed, ConnectorError
 from connectors.fields import (
     Observation,
@@ -64,7 +65,7 @@ from connectors.fields import (
     require_secret,
     rfc3339_millis,
 )
-from connectors.http import NO_AUTH, VendorHttp, dig, dig_optional
+from connectors.http import NO_AUTH, VendorHttp
 from connectors.kri_groups import KriGroups
 
 VENDOR = "google-workspace"

@@ -8,37 +8,27 @@ about it:
   full-jitter exponential backoff; every wait goes through an injectable ``sleep``;
 - errors an analyst can act on (`connectors.errors`), naming the vendor, the method and the path
   (never the query string, which some vendors use for keys, and never a header or request body);
-- pagination in the four styles vendor APIs use, and `dig` for reading their JSON so an
-  unexpected shape fails the run naming the field;
-- an SSRF guard: a tenant types the base URL of its on-prem appliance or its vendor tenant, so
-  without the guard a tenant could make our workers call the cloud metadata service or our own
-  database. Each destination (every redirect hop included) is resolved and refused when any of
-  its addresses is not public, unless the operator allow-listed it.
+- pagination in the four styles vendor APIs use (`connectors.paging`, a mixin of the client);
+- the SSRF guard (`connectors.ssrf`) on every destination, redirect hops included.
 
-Residual risk, accepted: the guard resolves the host, then httpx resolves it again to connect. A
-DNS name with a very short TTL could answer a public address to us and a private one to httpx
-(DNS rebinding). Closing that window needs pinning the connection to the checked address (a
-custom transport that connects to the IP while sending SNI/Host for the name); until then the
-window is the few milliseconds between the check and the connect.
+Connectors read the JSON they get with `connectors.dig`.
 """
 
 from __future__ import annotations
 
 import email.utils
-import ipaddress
 import logging
 import math
 import random
-import socket
 import time
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 import httpx
 
+from connectors.dig import dig_optional
 from connectors.errors import (
     AuthFailed,
     DestinationRefused,
@@ -46,7 +36,8 @@ from connectors.errors import (
     SchemaMismatch,
     UpstreamFailed,
 )
-from connectors.numeric_host import numeric_host_problem
+from connectors.paging import Paging, Params
+from connectors.ssrf import DestinationGuard, parse_url
 
 if TYPE_CHECKING:
     from draxis.settings import Settings
@@ -60,12 +51,6 @@ RETRY_STATUSES = frozenset({500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 5
 EXCERPT = 200
-CGNAT = ipaddress.ip_network("100.64.0.0/10")
-NAT64 = ipaddress.ip_network("64:ff9b::/96")
-
-Params = Mapping[str, Any]
-IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
-IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,12 +81,6 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def default_resolver(host: str) -> list[str]:
-    """Every address `host` resolves to (A and AAAA), as the OS resolver answers."""
-    infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    return sorted({str(info[4][0]) for info in infos})
-
-
 class _NoAuth(httpx.Auth):
     """Send the request as is. `auth=None` means "the client's default" in `VendorHttp`, so a
     request that must go out without credentials (an OAuth token endpoint taking the client
@@ -112,81 +91,6 @@ class _NoAuth(httpx.Auth):
 
 
 NO_AUTH: httpx.Auth = _NoAuth()
-
-
-# --- reading vendor JSON ----------------------------------------------------------------------
-
-
-def _type_names(expect: type | tuple[type, ...]) -> str:
-    types = expect if isinstance(expect, tuple) else (expect,)
-    names = {list: "a list", dict: "an object", str: "a string", bool: "a boolean"}
-    names.update({int: "an integer", float: "a number", type(None): "null"})
-    return " or ".join(names.get(t, t.__name__) for t in types)
-
-
-def _type_ok(value: Any, expect: type | tuple[type, ...]) -> bool:
-    """isinstance, but JSON-aware: a bool is not a number, and an integer is a fine float."""
-    types = expect if isinstance(expect, tuple) else (expect,)
-    if isinstance(value, bool):
-        return bool in types
-    if isinstance(value, int) and float in types:
-        return True
-    return isinstance(value, types)
-
-
-def _json_type(value: Any) -> str:
-    return _type_names(type(value))
-
-
-def _lookup(obj: Any, parts: list[str]) -> tuple[bool, Any]:
-    """Walk `parts` into `obj`; keys may themselves contain dots ("@odata.nextLink"), so at each
-    level the longest run of parts naming an existing key wins. Returns (found, value)."""
-    if not parts:
-        return True, obj
-    if isinstance(obj, Mapping):
-        for end in range(len(parts), 0, -1):
-            key = ".".join(parts[:end])
-            if key in obj:
-                return _lookup(obj[key], parts[end:])
-        return False, None
-    if isinstance(obj, list) and parts[0].lstrip("-").isdigit():
-        index = int(parts[0])
-        if -len(obj) <= index < len(obj):
-            return _lookup(obj[index], parts[1:])
-    return False, None
-
-
-def dig(obj: Any, path: str, *, vendor: str, expect: type | tuple[type, ...] | None = None) -> Any:
-    """The value at dotted `path` in a vendor's JSON (list indexes as numbers: ``errors.0.code``;
-    ``""`` is `obj` itself), checked against `expect`.
-
-    A missing field or one of another type raises `SchemaMismatch` naming the field, so a
-    vendor changing its API fails the run with a message that says where, instead of a
-    KeyError deep in a connector or, worse, a KRI silently computed from a default.
-    """
-    found, value = _lookup(obj, path.split(".") if path else [])
-    if not found:
-        raise SchemaMismatch(
-            f"{vendor}: expected field {path!r} in the response, missing", field=path
-        )
-    if expect is not None and not _type_ok(value, expect):
-        raise SchemaMismatch(
-            f"{vendor}: expected field {path!r} to be {_type_names(expect)}, "
-            f"got {_json_type(value)}",
-            field=path,
-        )
-    return value
-
-
-def dig_optional(
-    obj: Any, path: str, *, vendor: str, expect: type | tuple[type, ...] | None = None
-) -> Any:
-    """Like `dig`, but None when the field is absent or null; a present value of the wrong type
-    still raises `SchemaMismatch`."""
-    found, value = _lookup(obj, path.split(".") if path else [])
-    if not found or value is None:
-        return None
-    return dig(obj, path, vendor=vendor, expect=expect)
 
 
 # --- the client -------------------------------------------------------------------------------
@@ -258,7 +162,7 @@ class _Retry(Exception):
         self.final = final
 
 
-class VendorHttp:
+class VendorHttp(Paging):
     """A vendor API client: see the module docstring for what it guarantees.
 
     `auth` is the client's default credentials (any `httpx.Auth`, e.g. `connectors.auth.
@@ -287,16 +191,13 @@ class VendorHttp:
         # Headers in which the vendor gives, as an epoch second, when a 429 may be retried;
         # read when there is no Retry-After.
         self._reset_headers = reset_headers
-        self._base = _parse_url(vendor, base_url.rstrip("/") + "/") if base_url else None
+        self._base = parse_url(vendor, base_url.rstrip("/") + "/") if base_url else None
         self._auth = auth
         self._headers = {"User-Agent": f"{USER_AGENT} (+{vendor})", **(headers or {})}
-        self._resolver = resolver or default_resolver
+        self._guard = DestinationGuard(vendor, policy.allowed_networks, resolver)
         self._sleep = sleep
         self._log = logger or logging.getLogger("connectors.http")
         self._now = now
-        self._allowed: tuple[IpNetwork, ...] = tuple(
-            ipaddress.ip_network(cidr, strict=False) for cidr in policy.allowed_networks
-        )
         self._client = httpx.Client(
             transport=transport,
             timeout=httpx.Timeout(policy.read_timeout, connect=policy.connect_timeout),
@@ -320,7 +221,7 @@ class VendorHttp:
     def url(self, url: str) -> httpx.URL:
         """`url` as sent: relative URLs join the base URL (a leading "/" is kept under the base's
         path, so ``base_url="https://x/api/v2"`` and ``"/users"`` give ``/api/v2/users``)."""
-        target = _parse_url(self.vendor, url)
+        target = parse_url(self.vendor, url)
         if target.is_absolute_url:
             return target
         if self._base is None:
@@ -492,224 +393,15 @@ class VendorHttp:
             url, params = following, None  # the Location carries its own query
         raise UpstreamFailed(f"{self.vendor}: {where} redirected more than {MAX_REDIRECTS} times")
 
-    # -- the SSRF guard
+    # -- the SSRF guard and paging
 
     def check_destination(self, url: httpx.URL) -> None:
-        """Refuse `url` unless every address its host resolves to is public (or allow-listed),
-        and unless it is https (plain http only to allow-listed addresses)."""
-        host = url.host
-        if not host:
-            raise DestinationRefused(f"{self.vendor}: {url.path} has no host")
-        if numeric_host_problem(host):
-            raise _numeric_host_refused(self.vendor, host)
-        addresses = self._addresses(host)
-        listed = all(self._allow_listed(ip) for ip in addresses)
-        if url.scheme != "https" and not (url.scheme == "http" and listed):
-            raise DestinationRefused(
-                f"{self.vendor}: refused {url.scheme}://{host}: vendor APIs are called over "
-                "https only"
-            )
-        for ip in addresses:
-            reason = _non_public(ip)
-            if reason and not self._allow_listed(ip):
-                raise DestinationRefused(
-                    f"{self.vendor}: refused {host} ({ip}): a {reason} address. Connectors only "
-                    "call public addresses; an operator can allow-list an on-prem appliance's "
-                    "network in DRAXIS_CONNECTOR_ALLOWED_NETWORKS"
-                )
+        """Refuse `url` unless the SSRF guard lets it through (`connectors.ssrf`)."""
+        self._guard.check(url)
 
-    def _addresses(self, host: str) -> list[IpAddress]:
-        try:
-            return [_unmap(ipaddress.ip_address(host))]
-        except ValueError:
-            pass
-        try:
-            answers = self._resolver(host)
-        except OSError as exc:
-            raise DestinationRefused(f"{self.vendor}: cannot resolve {host}: {exc}") from exc
-        if not answers:
-            raise DestinationRefused(f"{self.vendor}: {host} resolves to no address")
-        return [_unmap(ipaddress.ip_address(a.split("%", 1)[0])) for a in answers]
-
-    def _allow_listed(self, ip: IpAddress) -> bool:
-        return any(ip.version == net.version and ip in net for net in self._allowed)
-
-    # -- pagination
-
-    def _page_items(self, body: Any, items: str | None) -> list[Any]:
-        if items is None:
-            return dig(body, "", vendor=self.vendor, expect=list)  # type: ignore[no-any-return]
-        return dig(body, items, vendor=self.vendor, expect=list)  # type: ignore[no-any-return]
-
-    def _same_host(self, first: httpx.URL, following: httpx.URL) -> None:
-        """A next-page link must stay on the API's host: our credentials go with it."""
-        if following.host != first.host or following.scheme != first.scheme:
-            raise DestinationRefused(
-                f"{self.vendor}: the next-page link of {first.path} points at "
-                f"{following.scheme}://{following.host}, not {first.scheme}://{first.host}"
-            )
-
-    def _page_budget(self, url: httpx.URL) -> Iterator[int]:
-        yield from range(self.policy.max_pages)
-        raise UpstreamFailed(
-            f"{self.vendor}: {url.path} still had a next page after {self.policy.max_pages} pages"
-        )
-
-    def paginate_link_header(
-        self, url: str, *, params: Params | None = None, items: str | None = None
-    ) -> Iterator[Any]:
-        """Items of every page, following RFC 8288 ``Link: <...>; rel="next"`` (Okta, GitHub).
-        `items` is the dotted path of the list in the body, None when the body is the list."""
-        first = current = self.url(url)
-        seen: set[str] = set()
-        for _ in self._page_budget(first):
-            response = self.request("GET", str(current), params=params)
-            yield from self._page_items(self.json_of(response), items)
-            following = response.links.get("next", {}).get("url")
-            if not following:
-                return
-            current = current.join(following)
-            self._same_host(first, current)
-            if str(current) in seen:
-                raise UpstreamFailed(f"{self.vendor}: {first.path} paginates in a loop")
-            seen.add(str(current))
-            params = None  # the next link carries the whole query
-
-    def paginate_next_url(
-        self, url: str, *, items: str, next_key: str, params: Params | None = None
-    ) -> Iterator[Any]:
-        """Items of every page, where the body carries the absolute next URL (Microsoft Graph's
-        ``@odata.nextLink``); stop when it is absent, null or empty."""
-        first = current = self.url(url)
-        seen: set[str] = set()
-        for _ in self._page_budget(first):
-            body = self.get_json(str(current), params=params)
-            yield from self._page_items(body, items)
-            following = dig_optional(body, next_key, vendor=self.vendor, expect=str)
-            if not following:
-                return
-            current = current.join(following)
-            self._same_host(first, current)
-            if str(current) in seen:
-                raise UpstreamFailed(f"{self.vendor}: {first.path} paginates in a loop")
-            seen.add(str(current))
-            params = None
-
-    def paginate_cursor(
-        self,
-        url: str,
-        *,
-        items: str,
-        cursor: str,
-        cursor_param: str,
-        params: Params | None = None,
-        method: str = "GET",
-        in_body: bool = False,
-    ) -> Iterator[Any]:
-        """Items of every page of a cursor API. `cursor` is the dotted path of the next cursor in
-        the body ("pagination.nextCursor", "meta.pagination.after", "NextToken"); stop when it
-        is missing, null or "". The cursor is sent as query parameter `cursor_param`, or, with
-        `in_body=True` (POST search APIs), as a key of the JSON body, whose other keys are
-        `params`."""
-        if in_body and method.upper() == "GET":
-            raise ValueError("paginate_cursor: in_body=True needs a method with a body (POST)")
-        base = dict(params or {})
-        seen: set[str] = set()
-        token: Any = None
-        for _ in self._page_budget(self.url(url)):
-            page = dict(base)
-            if token is not None:
-                page[cursor_param] = token
-            if in_body:
-                body = self.json_of(self.request(method, url, json=page))
-            else:
-                body = self.json_of(self.request(method, url, params=page))
-            yield from self._page_items(body, items)
-            token = dig_optional(body, cursor, vendor=self.vendor, expect=(str, int))
-            if token is None or token == "":
-                return
-            if str(token) in seen:
-                raise UpstreamFailed(f"{self.vendor}: {url} returned the same cursor twice")
-            seen.add(str(token))
-
-    def paginate_offset(
-        self,
-        url: str,
-        *,
-        items: str,
-        limit: int,
-        offset_param: str = "offset",
-        limit_param: str = "limit",
-        total: str | None = None,
-        params: Params | None = None,
-    ) -> Iterator[Any]:
-        """Items of every page of an offset/limit API; stop on a short page or when the offset
-        reaches `total` (dotted path of the item count in the body). Keep `limit` at or below
-        the vendor's maximum page size: a vendor silently capping it looks like a short page."""
-        if limit < 1:
-            raise ValueError("paginate_offset: limit must be positive")
-        offset = 0
-        for _ in self._page_budget(self.url(url)):
-            query = {**(params or {}), limit_param: limit, offset_param: offset}
-            body = self.get_json(url, params=query)
-            page = self._page_items(body, items)
-            yield from page
-            offset += len(page)
-            if len(page) < limit:
-                return
-            if total is not None and offset >= dig(body, total, vendor=self.vendor, expect=int):
-                return
-
-
-def _parse_url(vendor: str, url: str) -> httpx.URL:
-    """`url` parsed as httpx will send it; one it cannot parse is a refused destination (the
-    message names what is wrong, never the URL, whose query string may carry a key)."""
-    try:
-        return httpx.URL(url)
-    except httpx.InvalidURL as exc:
-        try:
-            host = urlsplit(url).hostname or ""
-        except ValueError:
-            host = ""
-        if host and numeric_host_problem(host):  # httpx refuses 0177.0.0.1, takes 127.1
-            raise _numeric_host_refused(vendor, host) from None
-        raise DestinationRefused(f"{vendor}: not a valid URL: {exc}") from None
-
-
-def _numeric_host_refused(vendor: str, host: str) -> DestinationRefused:
-    return DestinationRefused(
-        f"{vendor}: refused {host}: an address must be written in dotted-decimal form such as "
-        "192.0.2.10, not octal, hexadecimal, shortened or one number"
-    )
-
-
-def _unmap(ip: IpAddress) -> IpAddress:
-    """An IPv6 address that carries an IPv4 one (IPv4-mapped ::ffff:10.0.0.1, NAT64
-    64:ff9b::10.0.0.1, 6to4 2002:0a00:0001::) is judged as that IPv4 address."""
-    if not isinstance(ip, ipaddress.IPv6Address):
-        return ip
-    if ip.ipv4_mapped is not None:
-        return ip.ipv4_mapped
-    if ip in NAT64:
-        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-    if ip.sixtofour is not None:
-        return ip.sixtofour
-    return ip
-
-
-def _non_public(ip: IpAddress) -> str | None:
-    """Why `ip` is not a public destination, or None when it is."""
-    checks = (
-        ("loopback", ip.is_loopback),
-        ("link-local", ip.is_link_local),
-        ("private", ip.is_private),
-        ("multicast", ip.is_multicast),
-        ("unspecified", ip.is_unspecified),
-        ("reserved", ip.is_reserved),
-        ("carrier-grade NAT", isinstance(ip, ipaddress.IPv4Address) and ip in CGNAT),
-        ("non-global", not ip.is_global),
-    )
-    return next((reason for reason, hit in checks if hit), None)
+    @property
+    def max_pages(self) -> int:
+        return self.policy.max_pages
 
 
 @dataclass(frozen=True, slots=True)
@@ -758,9 +450,8 @@ __all__ = [
     "NO_AUTH",
     "HttpEnv",
     "HttpPolicy",
+    "Params",
     "VendorHttp",
-    "dig",
-    "dig_optional",
     "http_policy",
     "parse_retry_after",
     "wait_from_epoch",

@@ -48,6 +48,7 @@ from connectors.base import (
     RunResult,
     SourceType,
 )
+from connectors.dig import dig, dig_optional
 from connectors.errors import ConnectorError
 from connectors.fields import (
     Observation,
@@ -57,7 +58,7 @@ from connectors.fields import (
     require_secret,
     rfc3339_millis,
 )
-from connectors.http import VendorHttp, dig, dig_optional
+from connectors.http import VendorHttp
 from connectors.kri_groups import KriGroups
 
 VENDOR = "okta"

@@ -42,6 +42,7 @@ from connectors.base import (
     RunResult,
     SourceType,
 )
+from connectors.dig import dig, dig_optional
 from connectors.errors import ConnectorError
 from connectors.fields import (
     Observation,
@@ -50,7 +51,7 @@ from connectors.fields import (
     require_config,
     require_secret,
 )
-from connectors.http import VendorHttp, dig, dig_optional
+from connectors.http import VendorHttp
 from connectors.kri_groups import KriGroups
 
 VENDOR = "sentinelone"

@@ -50,9 +50,10 @@ from connectors.base import (
     RunResult,
     SourceType,
 )
+from connectors.dig import dig, dig_optional
 from connectors.errors import AuthFailed, ConnectorError, UpstreamFailed
 from connectors.fields import Observation, observation_frame, parse_time, require_secret
-from connectors.http import VendorHttp, dig, dig_optional
+from connectors.http import VendorHttp
 
 VENDOR = "tenable-io"
 BASE_URL = "https://cloud.tenable.com"
