@@ -336,7 +336,7 @@ class VendorHttp(Paging):
                 status=403,
             )
         raise UpstreamFailed(
-            f"{self.vendor}: {where} returned {status}: {_excerpt(response)}", status=status
+            f"{self.vendor}: {where} returned {status}: {_vendor_message(response)}", status=status
         )
 
     def _backoff(self, attempt: int) -> float:

@@ -284,3 +284,18 @@ def details(result: RunResult) -> dict[str, dict[str, Any]]:
     return {
         r["kri_slug"]: json.loads(r["detail"]) for r in result.observations.iter_rows(named=True)
     }
+
+
+def assert_group_left_out(result: RunResult, slugs: Sequence[str], *reason: str) -> str:
+    """A group that could not be read: its KRIs `slugs` are absent (never a 0), one warning
+    names them all with each of `reason` (the status, the vendor's message, the field), and the
+    run still wrote other KRIs. Returns that warning."""
+    got = values(result)
+    assert not set(slugs) & set(got), f"{sorted(set(slugs) & set(got))} written"
+    assert got, "the readable groups must still be written"
+    named = [w for w in result.warnings if all(slug in w for slug in slugs)]
+    assert len(named) == 1, result.warnings
+    assert "not computed" in named[0], named[0]
+    for part in reason:
+        assert part in named[0], named[0]
+    return named[0]

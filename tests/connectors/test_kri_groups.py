@@ -1,4 +1,5 @@
-"""KriGroups: the per-group 403 rule every vendor connector follows."""
+"""KriGroups: the per-group rule every vendor connector follows (a group that cannot be read is
+left out with a warning; refused credentials and total outages fail the run)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from connectors.errors import AuthFailed, SchemaMismatch, UpstreamFailed
+from connectors.errors import (
+    AuthFailed,
+    ConnectorError,
+    DestinationRefused,
+    RateLimited,
+    SchemaMismatch,
+    UpstreamFailed,
+)
 from connectors.fields import Observation
 from connectors.kri_groups import KriGroups
 
@@ -78,26 +86,60 @@ def test_a_401_propagates() -> None:
     assert groups.warnings == []
 
 
-def test_an_upstream_failure_propagates() -> None:
+@pytest.mark.parametrize(
+    "failure",
+    [
+        UpstreamFailed("acme: GET /things returned 400: unknown filter field", status=400),
+        UpstreamFailed("acme: GET /things returned 404: no such endpoint", status=404),
+        UpstreamFailed("acme: GET /things returned 503 after 4 attempts: down", status=503),
+        SchemaMismatch("acme: expected field 'items' in the response, missing", field="items"),
+        RateLimited("acme: GET /things returned 429 after 4 attempts", retry_after=None),
+    ],
+    ids=["400", "404", "5xx", "changed-shape", "429"],
+)
+def test_a_group_that_cannot_be_read_is_a_warning_with_the_vendors_reason(
+    failure: ConnectorError,
+) -> None:
+    # Before issue 14 only a 403 was a per-group warning; a 400, a 404 or a changed shape in one
+    # group failed the run and lost the KRIs that were readable.
     groups = KriGroups("acme")
-    assert groups.attempt(("a",), lambda: 1)
+    rows: list[Observation] = []
+    assert groups.attempt_rows(("a",), lambda: ([row("a")], 1), into=rows)
 
-    def broken() -> int:
-        raise UpstreamFailed("acme: 503 on /things", status=503)
+    def broken() -> tuple[list[Observation], int]:
+        raise failure
 
-    with pytest.raises(UpstreamFailed, match="503"):
-        groups.attempt(("b",), broken)
-    assert groups.warnings == []
+    assert not groups.attempt_rows(("b", "c"), broken, into=rows)
+    result = groups.result(rows)
+    assert result.warnings == (f"acme: b, c not computed: {failure}",)
+    assert result.observations["kri_slug"].to_list() == ["a"]  # never a 0 for b or c
 
 
-def test_a_schema_mismatch_propagates() -> None:
+def test_a_refused_destination_fails_the_run_at_once() -> None:
     groups = KriGroups("acme")
 
-    def odd() -> tuple[list[Observation], int]:
-        raise SchemaMismatch("acme: field items missing", field="items")
+    def refused() -> int:
+        raise DestinationRefused("acme: refused 10.0.0.1: a private address")
 
-    with pytest.raises(SchemaMismatch):
-        groups.attempt_rows(("a",), odd, into=[])
+    with pytest.raises(DestinationRefused):
+        groups.attempt(("a",), refused)
+
+
+def test_a_total_outage_fails_the_run_with_the_first_failure() -> None:
+    groups = KriGroups("acme")
+    first = UpstreamFailed("acme: 503 on /a", status=503)
+
+    def down() -> int:
+        raise first
+
+    def odd() -> int:
+        raise SchemaMismatch("acme: field x missing", field="x")
+
+    assert not groups.attempt(("a",), down)
+    assert not groups.attempt(("b",), odd)
+    with pytest.raises(UpstreamFailed) as caught:
+        groups.result([])
+    assert caught.value is first
 
 
 def test_when_every_group_is_refused_the_first_refusal_fails_the_run() -> None:
