@@ -6,31 +6,37 @@ Auth: OAuth 2 client credentials. ``POST {cloud}/oauth2/token`` with ``client_id
 Vulnerabilities (Spotlight): Read; a KRI whose scope is missing (403) is left out with a warning.
 
 Base URL: the tenant's Falcon cloud, a choice of ``api.crowdstrike.com`` (US-1),
-``api.us-2.crowdstrike.com``, ``api.eu-1.crowdstrike.com`` and ``api.laggar.gcw.crowdstrike.com``
-(US-GOV-1).
+``api.us-2.crowdstrike.com``, ``api.eu-1.crowdstrike.com``, ``api.laggar.gcw.crowdstrike.com``
+(US-GOV-1) and ``api.us-gov-2.crowdstrike.mil`` (US-GOV-2) — FalconPy's ``BaseURL`` enum and
+CrowdStrike's "Falcon cloud regions" table.
 
 Endpoints (CrowdStrike API reference, developer.crowdstrike.com/api-reference, service
-collections "Hosts", "Alerts", "Spotlight Vulnerabilities"; FalconPy docs):
+collections "Hosts", "Alerts", "Spotlight Vulnerabilities"; FalconPy docs falconpy.io,
+Service-Collections/Hosts.html, Alerts.html, Spotlight-Vulnerabilities.html). Falcon refuses any
+offset query whose ``offset + limit`` passes 10,000 with a 400, so nothing here pages by offset:
 
-- ``GET /devices/queries/devices/v1`` (QueryDevicesByFilter): device ids, offset/limit paging,
-  ``limit`` ≤ 5000, the total in ``meta.pagination.total``.
+- ``GET /devices/queries/devices-scroll/v1`` (QueryDevicesByFilterScroll): device ids, paged by
+  the opaque ``offset`` token of ``meta.pagination.offset`` (no 10,000 cap), ``limit`` ≤ 5000,
+  the total in ``meta.pagination.total``; we stop when that many ids came or a page is empty.
 - ``POST /devices/entities/devices/v2`` (PostDeviceDetailsV2): ``{"ids": [...]}``, at most 5000
   ids a request; fields read: ``device_id``, ``last_seen``, ``reduced_functionality_mode``
   (``"yes"``/``"no"``/``"Unknown"``), ``device_policies.prevention.applied``.
-- ``GET /alerts/queries/alerts/v2`` (GetQueriesAlertsV2): composite ids of alerts matching an FQL
-  ``filter`` (here ``status:!'closed'``), offset/limit paging (``limit`` ≤ 10000, we ask 1000),
-  total in ``meta.pagination.total``.
-- ``POST /alerts/entities/alerts/v2`` (PostEntitiesAlertsV2): ``{"composite_ids": [...]}``, at
-  most 1000 a request; fields read: ``composite_id``, ``status``, ``severity`` (1-100),
-  ``created_timestamp``.
+- ``POST /alerts/combined/alerts/v1`` (PostCombinedAlertsV1): full alert records matching an
+  FQL ``filter`` (here ``status:!'closed'``), body ``{filter, limit, sort, after}``, ``limit``
+  ≤ 1000, the next page asked with ``after`` = ``meta.pagination.after`` until it is empty.
+  Fields read: ``composite_id``, ``status``, ``severity_name`` (Informational, Low, Medium,
+  High, Critical: the console's bands, so no numeric cut-off is assumed), ``created_timestamp``.
 - ``GET /spotlight/combined/vulnerabilities/v1`` (combinedQueryVulnerabilities): vulnerability
   records (one per host and CVE) matching an FQL ``filter``, with ``facet=cve``; cursor paging:
   the next page is asked with ``after`` = ``meta.pagination.after`` until it is empty; ``limit``
-  ≤ 5000. Fields read: ``id``, ``status``, ``created_timestamp``, ``cve.severity``.
+  ≤ 5000. Suppressed records (``suppression_info.is_suppressed``, set by a suppression rule in
+  Spotlight) are left out in the filter and again when read. Fields read: ``id``, ``status``,
+  ``created_timestamp``, ``cve.severity``, ``suppression_info.is_suppressed``.
 
-Rate limits: per CID and API client (6000 requests a minute by default). A 429 carries
-``X-RateLimit-RetryAfter`` — an epoch time in seconds, not the RFC ``Retry-After`` delta; the
-client names that header (`reset_headers`), so the HTTP kit waits until then.
+Rate limits: per CID and API client (6000 requests a minute by default). Every answer carries
+``X-RateLimit-Limit`` and ``X-RateLimit-Remaining``; a 429 carries ``X-RateLimit-RetryAfter`` — an
+epoch time in seconds, not the RFC ``Retry-After`` delta; the client names that header
+(`reset_headers`), so the HTTP kit waits until then.
 
 "Mean time to triage" is not computable from the public API (alerts carry no time of their
 first status change), so the connector reports the mean age of the triage backlog instead:
@@ -73,16 +79,17 @@ CLOUDS = (
     "api.us-2.crowdstrike.com",
     "api.eu-1.crowdstrike.com",
     "api.laggar.gcw.crowdstrike.com",
+    "api.us-gov-2.crowdstrike.mil",
 )
-HOST_PAGE = 5000  # QueryDevicesByFilter limit maximum
+HOST_PAGE = 5000  # QueryDevicesByFilterScroll limit maximum
 HOST_BATCH = 5000  # PostDeviceDetailsV2 ids per request
-ALERT_PAGE = 1000
-ALERT_BATCH = 1000  # PostEntitiesAlertsV2 composite_ids per request
+ALERT_PAGE = 1000  # PostCombinedAlertsV1 limit maximum
 VULN_PAGE = 5000
 STALE_AFTER = timedelta(days=7)
 VULN_AGE = timedelta(days=30)
 OPEN_ALERT_FILTER = "status:!'closed'"
-HIGH_SEVERITY = 70  # Falcon severity 70-89 is High, 90-100 Critical
+ALERT_SORT = "created_timestamp|asc"
+HIGH_BANDS = frozenset({"high", "critical"})  # severity_name, compared case-insensitively
 
 KRIS: tuple[KriSpec, ...] = (
     KriSpec(
@@ -121,7 +128,8 @@ KRIS: tuple[KriSpec, ...] = (
         "higher_is_worse",
         5,
         20,
-        "Alerts whose status is not 'closed' with a severity of 70 or more (High and Critical).",
+        "Alerts whose status is not 'closed' and whose severity_name is High or Critical (the "
+        "bands the Falcon console shows).",
     ),
     KriSpec(
         "untriaged_alert_age_hours",
@@ -141,7 +149,8 @@ KRIS: tuple[KriSpec, ...] = (
         5,
         15,
         "Spotlight vulnerability records (one per host and CVE) with status open or reopen, "
-        "CVE severity CRITICAL and created_timestamp more than 30 days before the run.",
+        "CVE severity CRITICAL and created_timestamp more than 30 days before the run; "
+        "records a Spotlight suppression rule suppressed are not counted.",
     ),
 )
 
@@ -159,7 +168,7 @@ class Host:
 @dataclass(frozen=True, slots=True)
 class Alert:
     status: str
-    severity: int
+    severity: str  # severity_name, lower-cased
     created: datetime
 
 
@@ -168,6 +177,7 @@ class Vuln:
     status: str
     severity: str
     created: datetime
+    suppressed: bool = False
 
 
 def stale_sensors(hosts: Sequence[Host], now: datetime) -> tuple[int, int]:
@@ -186,7 +196,7 @@ def without_prevention(hosts: Sequence[Host]) -> tuple[int, int]:
 
 
 def open_high_alerts(alerts: Sequence[Alert]) -> int:
-    return sum(1 for a in alerts if a.status != "closed" and a.severity >= HIGH_SEVERITY)
+    return sum(1 for a in alerts if a.status != "closed" and a.severity in HIGH_BANDS)
 
 
 def untriaged_age_hours(alerts: Sequence[Alert], now: datetime) -> tuple[float | None, int]:
@@ -202,7 +212,10 @@ def old_critical_vulns(vulns: Sequence[Vuln], now: datetime) -> int:
     return sum(
         1
         for v in vulns
-        if v.status in ("open", "reopen") and v.severity == "CRITICAL" and v.created < cutoff
+        if v.status in ("open", "reopen")
+        and v.severity == "CRITICAL"
+        and v.created < cutoff
+        and not v.suppressed
     )
 
 
@@ -225,7 +238,7 @@ def _alert(raw: Any) -> Alert:
     created = dig(raw, "created_timestamp", vendor=VENDOR, expect=str)
     return Alert(
         status=dig(raw, "status", vendor=VENDOR, expect=str),
-        severity=dig(raw, "severity", vendor=VENDOR, expect=int),
+        severity=str(dig(raw, "severity_name", vendor=VENDOR, expect=str)).lower(),
         created=parse_time(created, "created_timestamp", vendor=VENDOR),
     )
 
@@ -236,6 +249,9 @@ def _vuln(raw: Any) -> Vuln:
         status=dig(raw, "status", vendor=VENDOR, expect=str),
         severity=str(dig(raw, "cve.severity", vendor=VENDOR, expect=str)).upper(),
         created=parse_time(created, "created_timestamp", vendor=VENDOR),
+        suppressed=bool(
+            dig_optional(raw, "suppression_info.is_suppressed", vendor=VENDOR, expect=bool)
+        ),
     )
 
 
@@ -264,7 +280,7 @@ class CrowdStrikeFalconConnector:
             kind="choice",
             choices=CLOUDS,
             default=CLOUDS[0],
-            help="The API host of your Falcon cloud (US-1, US-2, EU-1, US-GOV-1).",
+            help="The API host of your Falcon cloud (US-1, US-2, EU-1, US-GOV-1, US-GOV-2).",
         ),
         ConfigField(
             "client_id",
@@ -306,7 +322,7 @@ class CrowdStrikeFalconConnector:
     def test(self, ctx: ConnectorContext) -> ProbeResult:
         try:
             with self._client(ctx) as http:
-                body = http.get_json("/devices/queries/devices/v1", params={"limit": 1})
+                body = http.get_json("/devices/queries/devices-scroll/v1", params={"limit": 1})
                 total = dig(body, "meta.pagination.total", vendor=VENDOR, expect=int)
         except ConnectorError as exc:
             return ProbeResult(False, str(exc))
@@ -344,11 +360,13 @@ class CrowdStrikeFalconConnector:
     ) -> tuple[list[Observation], int]:
         ids = [
             str(i)
-            for i in http.paginate_offset(
-                "/devices/queries/devices/v1",
+            for i in http.paginate_cursor(
+                "/devices/queries/devices-scroll/v1",
                 items="resources",
-                limit=HOST_PAGE,
+                cursor="meta.pagination.offset",
+                cursor_param="offset",
                 total="meta.pagination.total",
+                params={"limit": HOST_PAGE},
             )
         ]
         hosts: list[Host] = []
@@ -371,26 +389,24 @@ class CrowdStrikeFalconConnector:
     def _alerts(
         self, http: VendorHttp, now: datetime, warnings: list[str]
     ) -> tuple[list[Observation], int]:
-        ids = [
-            str(i)
-            for i in http.paginate_offset(
-                "/alerts/queries/alerts/v2",
+        alerts = [
+            _alert(r)
+            for r in http.paginate_cursor(
+                "/alerts/combined/alerts/v1",
                 items="resources",
-                limit=ALERT_PAGE,
-                total="meta.pagination.total",
-                params={"filter": OPEN_ALERT_FILTER},
+                cursor="meta.pagination.after",
+                cursor_param="after",
+                method="POST",
+                in_body=True,
+                params={"filter": OPEN_ALERT_FILTER, "limit": ALERT_PAGE, "sort": ALERT_SORT},
             )
         ]
-        alerts: list[Alert] = []
-        for batch in _batches(ids, ALERT_BATCH):
-            body = http.post_json("/alerts/entities/alerts/v2", json={"composite_ids": batch})
-            alerts.extend(_alert(r) for r in dig(body, "resources", vendor=VENDOR, expect=list))
         out: list[Observation] = [
             (
                 "open_critical_high_alerts",
                 float(open_high_alerts(alerts)),
                 now,
-                {"open_alerts": len(alerts), "min_severity": HIGH_SEVERITY},
+                {"open_alerts": len(alerts), "severity_names": sorted(HIGH_BANDS)},
             )
         ]
         mean_age, backlog = untriaged_age_hours(alerts, now)
@@ -404,7 +420,10 @@ class CrowdStrikeFalconConnector:
 
     def _vulns(self, http: VendorHttp, now: datetime) -> tuple[list[Observation], int]:
         cutoff = _fql_time(now - VULN_AGE)
-        fql = f"status:['open','reopen']+cve.severity:'CRITICAL'+created_timestamp:<'{cutoff}'"
+        fql = (
+            f"status:['open','reopen']+cve.severity:'CRITICAL'+created_timestamp:<'{cutoff}'"
+            "+suppression_info.is_suppressed:false"
+        )
         vulns = [
             _vuln(r)
             for r in http.paginate_cursor(

@@ -113,17 +113,20 @@ class Paging(ABC):
         params: Params | None = None,
         method: str = "GET",
         in_body: bool = False,
+        total: str | None = None,
     ) -> Iterator[Any]:
         """Items of every page of a cursor API. `cursor` is the dotted path of the next cursor in
         the body ("pagination.nextCursor", "meta.pagination.after", "NextToken"); stop when it
-        is missing, null or "". The cursor is sent as query parameter `cursor_param`, or, with
-        `in_body=True` (POST search APIs), as a key of the JSON body, whose other keys are
-        `params`."""
+        is missing, null or "", on an empty page, or, with `total` (the dotted path of the item
+        count, for scroll APIs whose last page still carries a token), once that many items came.
+        The cursor is sent as query parameter `cursor_param`, or, with `in_body=True` (POST
+        search APIs), as a key of the JSON body, whose other keys are `params`."""
         if in_body and method.upper() == "GET":
             raise ValueError("paginate_cursor: in_body=True needs a method with a body (POST)")
         base = dict(params or {})
         seen: set[str] = set()
         token: Any = None
+        fetched = 0
         for _ in self._page_budget(self.url(url)):
             page = dict(base)
             if token is not None:
@@ -132,9 +135,13 @@ class Paging(ABC):
                 body = self.json_of(self.request(method, url, json=page))
             else:
                 body = self.json_of(self.request(method, url, params=page))
-            yield from self._page_items(body, items)
+            found = self._page_items(body, items)
+            yield from found
+            fetched += len(found)
             token = dig_optional(body, cursor, vendor=self.vendor, expect=(str, int))
-            if token is None or token == "":
+            if token is None or token == "" or not found:
+                return
+            if total is not None and fetched >= dig(body, total, vendor=self.vendor, expect=int):
                 return
             if str(token) in seen:
                 raise UpstreamFailed(f"{self.vendor}: {url} returned the same cursor twice")

@@ -6,12 +6,13 @@ import pytest
 
 from connectors.base import RunResult
 from connectors.crowdstrike_falcon import CONNECTOR
-from connectors.errors import AuthFailed, SchemaMismatch, UpstreamFailed
+from connectors.errors import AuthFailed
 from tests.connectors.harness import (
     FIXED_NOW,
     Recorded,
     Resp,
     Route,
+    assert_group_left_out,
     assert_no_secret_in,
     assert_secrets_not_in_urls,
     details,
@@ -24,6 +25,7 @@ VENDOR = "crowdstrike-falcon"
 SECRET = "cs-client-secret-XYZ"
 AFTER = "eyJ2ZXJzaW9uIjoidjEiLCJ0cyI6Mn0="
 CONFIG = {"cloud": "api.eu-1.crowdstrike.com", "client_id": "cs-client-id"}
+ALERT_SLUGS = ("open_critical_high_alerts", "untriaged_alert_age_hours")
 
 
 def routes(**override: list[Resp]) -> list[Route]:
@@ -32,8 +34,8 @@ def routes(**override: list[Resp]) -> list[Route]:
         "token": ("POST", "/oauth2/token", [Resp(fixture="token.json", status=201)], None),
         "device_ids": (
             "GET",
-            "/devices/queries/devices/v1",
-            [Resp(fixture="device_ids.json")],
+            "/devices/queries/devices-scroll/v1",
+            [Resp(fixture="devices_scroll.json")],
             None,
         ),
         "devices": (
@@ -42,13 +44,7 @@ def routes(**override: list[Resp]) -> list[Route]:
             [Resp(fixture="device_details.json")],
             None,
         ),
-        "alert_ids": ("GET", "/alerts/queries/alerts/v2", [Resp(fixture="alert_ids.json")], None),
-        "alerts": (
-            "POST",
-            "/alerts/entities/alerts/v2",
-            [Resp(fixture="alert_details.json")],
-            None,
-        ),
+        "alerts": ("POST", "/alerts/combined/alerts/v1", [Resp(fixture="alerts.json")], None),
         "vulns2": (
             "GET",
             "/spotlight/combined/vulnerabilities/v1",
@@ -86,15 +82,16 @@ def test_success_computes_every_kri_from_the_fixtures() -> None:
         "sensors_reduced_functionality_pct": 20.0,
         # d03 applied=false, d04 has no prevention policy -> 2/5
         "hosts_without_prevention_policy_pct": 40.0,
-        # a1 (90, new) and a2 (70, in_progress) -> 2; a3 (50) and a4 (30) are below High
+        # a1 (Critical, new) and a2 (High, in_progress) -> 2; a3 (Medium) and a4 (Low) are not
         "open_critical_high_alerts": 2.0,
         # status new: a1 12 h old, a3 24 h old -> (12 + 24) / 2
         "untriaged_alert_age_hours": 18.0,
-        # v1 (Sep 1), v2 (Oct 1), v3 (Oct 20, reopen): all CRITICAL before Oct 27 12:00 -> 3
+        # v1 (Sep 1), v2 (Oct 1), v3 (Oct 20, reopen): all CRITICAL before Oct 27 12:00 -> 3;
+        # v4 would be a fourth but a Spotlight rule suppressed it
         "critical_vulns_open_gt_30d": 3.0,
     }
     assert details(result)["sensors_not_seen_7d_pct"] == {"numerator": 2, "denominator": 5}
-    assert result.items_fetched == 5 + 4 + 3
+    assert result.items_fetched == 5 + 4 + 4
     assert result.warnings == ()
     assert set(result.observations["observed_at"].to_list()) == {FIXED_NOW}
     # OAuth client credentials in the form, never in a URL; the bearer on every API call
@@ -109,8 +106,15 @@ def test_success_computes_every_kri_from_the_fixtures() -> None:
     assert recorded.calls_to("/devices/entities/devices/v2")[0].json() == {
         "ids": ["d01", "d02", "d03", "d04", "d05"]
     }
-    alert_query = recorded.calls_to("/alerts/queries/alerts/v2")[0]
-    assert alert_query.params["filter"] == "status:!'closed'"
+    alert_query = recorded.calls_to("/alerts/combined/alerts/v1")[0].json()
+    assert alert_query == {
+        "filter": "status:!'closed'",
+        "limit": 1000,
+        "sort": "created_timestamp|asc",
+    }
+    scroll = recorded.calls_to("/devices/queries/devices-scroll/v1")
+    assert len(scroll) == 1  # 5 ids of a total of 5: no second page despite the token
+    assert scroll[0].params["limit"] == "5000"
 
 
 def test_spotlight_follows_the_after_cursor() -> None:
@@ -122,6 +126,7 @@ def test_spotlight_follows_the_after_cursor() -> None:
     assert pages[1].params["after"] == AFTER
     assert pages[0].params["facet"] == "cve"
     assert "created_timestamp:<'2026-10-27T12:00:00Z'" in pages[0].params["filter"]
+    assert "+suppression_info.is_suppressed:false" in pages[0].params["filter"]
 
 
 def test_bad_client_credentials_401() -> None:
@@ -147,7 +152,7 @@ def test_403_everywhere_fails_probe_and_run() -> None:
             403, json={"errors": [{"code": 403, "message": "access denied, authorization failed"}]}
         )
     ]
-    names = ("device_ids", "devices", "alert_ids", "alerts", "vulns", "vulns2")
+    names = ("device_ids", "devices", "alerts", "vulns", "vulns2")
     recorded = Recorded(routes(**dict.fromkeys(names, denied)))
     ctx, _ = make_ctx(
         VENDOR, config=CONFIG, credentials={"client_secret": SECRET}, recorded=recorded
@@ -178,27 +183,24 @@ def test_429_waits_for_x_ratelimit_retryafter() -> None:
         json={"errors": [{"code": 429, "message": "API rate limit exceeded."}]},
         headers={"X-RateLimit-RetryAfter": epoch, "X-RateLimit-Remaining": "0"},
     )
-    recorded = Recorded(routes(device_ids=[limited, Resp(fixture="device_ids.json")]))
+    recorded = Recorded(routes(device_ids=[limited, Resp(fixture="devices_scroll.json")]))
     result, sleeps = run(recorded)
     assert sleeps == [7.0]
-    assert len(recorded.calls_to("/devices/queries/devices/v1")) == 2
+    assert len(recorded.calls_to("/devices/queries/devices-scroll/v1")) == 2
     assert values(result)["sensors_not_seen_7d_pct"] == 40.0
 
 
-def test_5xx_is_retried_then_fails() -> None:
-    recorded = Recorded(routes(alert_ids=[Resp(503, body="upstream unavailable")]))
-    with pytest.raises(UpstreamFailed) as caught:
-        run(recorded)
-    assert caught.value.status == 503
-    assert len(recorded.calls_to("/alerts/queries/alerts/v2")) == 4
-    assert "after 4 attempts" in str(caught.value)
+def test_5xx_is_retried_then_its_group_is_left_out() -> None:
+    recorded = Recorded(routes(alerts=[Resp(503, body="upstream unavailable")]))
+    result, _ = run(recorded)
+    assert len(recorded.calls_to("/alerts/combined/alerts/v1")) == 4
+    assert_group_left_out(result, ALERT_SLUGS, "503", "after 4 attempts")
+    assert values(result)["sensors_not_seen_7d_pct"] == 40.0
 
 
-def test_renamed_field_is_a_schema_mismatch_naming_it() -> None:
-    body = load_fixture(VENDOR, "alert_details.json")
+def test_renamed_field_leaves_its_group_out_naming_the_field() -> None:
+    body = load_fixture(VENDOR, "alerts.json")
     for alert in body["resources"]:
-        alert["severity_score"] = alert.pop("severity")
-    with pytest.raises(SchemaMismatch) as caught:
-        run(Recorded(routes(alerts=[Resp(json=body)])))
-    assert caught.value.field == "severity"
-    assert "'severity'" in str(caught.value)
+        alert["severity_label"] = alert.pop("severity_name")
+    result, _ = run(Recorded(routes(alerts=[Resp(json=body)])))
+    assert_group_left_out(result, ALERT_SLUGS, "'severity_name'")
