@@ -11,27 +11,37 @@ Base URL: ``https://api.securitycenter.microsoft.com`` unless the source overrid
 ``https://api.security.microsoft.com`` or a regional ``https://eu.api.security.microsoft.com``).
 
 Endpoints (Microsoft Learn, "Microsoft Defender for Endpoint API" reference,
-learn.microsoft.com/defender-endpoint/api/...):
+learn.microsoft.com/defender-endpoint/api/...). Every list is paged explicitly with ``$top`` and
+``$skip`` (both documented on each page) until a page comes back short, never by
+``@odata.nextLink`` alone: pages are capped (10,000 machines or alerts, 8,000 vulnerabilities)
+and a missing link would silently truncate the tenant.
 
-- ``GET /api/machines`` ("List machines API"): OData, pages of up to 10,000 linked by
-  ``@odata.nextLink``; fields read: ``id``, ``healthStatus`` (Active, Inactive,
-  ImpairedCommunication, NoSensorData, ...), ``onboardingStatus`` (Onboarded, CanBeOnboarded,
-  Unsupported, InsufficientInfo), ``exposureLevel`` (None, Low, Medium, High).
-- ``GET /api/exposureScore`` ("Get exposure score"): ``score`` (0-100, lower is better).
-- ``GET /api/alerts`` ("List alerts API") with ``$filter=severity eq 'High'``: fields ``status``
-  (New, InProgress, Resolved), ``severity``; pages linked by ``@odata.nextLink``.
-- ``GET /api/vulnerabilities`` ("List vulnerabilities") with ``$filter=severity eq 'Critical'``:
-  one record per CVE with ``exposedMachines``, ``publicExploit``, ``exploitVerified``,
-  ``exploitInKit``; ``$top`` ≤ 8000, pages linked by ``@odata.nextLink``.
+- ``GET /api/machines`` ("List machines API"): ``$top`` ≤ 10,000, ``$skip``; ``$filter`` on
+  ``onboardingStatus eq 'Onboarded'`` (a documented filter field) so only onboarded machines
+  cross the network. Fields read: ``id``, ``healthStatus`` (Active, Inactive,
+  ImpairedCommunication, NoSensorData, ...), ``onboardingStatus`` (absent from Microsoft's own
+  response example, so read when present and compared case-insensitively; a machine the
+  server's filter returned without it is onboarded), ``exposureLevel`` (None, Low, Medium,
+  High; optional). "If no machines found: 404 Not Found" — an empty tenant, read as no machines.
+- ``GET /api/exposureScore`` ("Get exposure score"): ``score`` (0-100, lower is better); a 404
+  (no score computed yet) leaves the KRI out with a warning.
+- ``GET /api/alerts`` ("List alerts API"): ``$top`` ≤ 10,000, ``$skip``, ``$filter=severity eq
+  'High' and status ne 'Resolved'`` (severity and status are documented filter fields), so
+  resolved alerts are not fetched; ``status`` (Unknown, New, InProgress, Resolved) is checked
+  again case-insensitively when read. A 404 is no alerts.
+- ``GET /api/vulnerabilities`` ("List vulnerabilities"): ``$top`` ≤ 8,000, ``$skip``,
+  ``$filter=severity eq 'Critical'``; one record per CVE with ``exposedMachines``,
+  ``publicExploit``, ``exploitVerified``, ``exploitInKit`` (flags optional). A 404 is none.
 
 Rate limits: 100 calls a minute and 1500 an hour per API (documented on each page); a 429
-carries ``Retry-After``, which the HTTP kit honours. A run makes a handful of calls.
+carries ``Retry-After``, which the HTTP kit honours. A 50,000-machine tenant takes five machine
+pages.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -48,7 +58,7 @@ from connectors.base import (
     SourceType,
 )
 from connectors.dig import dig, dig_optional
-from connectors.errors import ConnectorError
+from connectors.errors import ConnectorError, UpstreamFailed
 from connectors.fields import Observation, pct, require_config, require_secret
 from connectors.http import VendorHttp
 from connectors.kri_groups import KriGroups
@@ -57,7 +67,12 @@ VENDOR = "defender-for-endpoint"
 DEFAULT_API = "https://api.securitycenter.microsoft.com"
 TOKEN_URL = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"  # noqa: S105
 SCOPE = "https://api.securitycenter.microsoft.com/.default"
-NEXT = "@odata.nextLink"
+MACHINE_PAGE = 10_000  # List machines: $top maximum
+ALERT_PAGE = 10_000  # List alerts: $top maximum
+VULN_PAGE = 8_000  # List vulnerabilities: $top maximum
+ONBOARDED_FILTER = "onboardingStatus eq 'Onboarded'"
+OPEN_HIGH_ALERTS_FILTER = "severity eq 'High' and status ne 'Resolved'"
+CRITICAL_VULNS_FILTER = "severity eq 'Critical'"
 TENANT = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]{0,252}")
 
 KRIS: tuple[KriSpec, ...] = (
@@ -69,7 +84,8 @@ KRIS: tuple[KriSpec, ...] = (
         5,
         10,
         "Onboarded machines whose healthStatus is not 'Active' (Inactive, ImpairedCommunication, "
-        "NoSensorData, ...), as a share of onboarded machines.",
+        "NoSensorData, ...), as a share of onboarded machines (onboardingStatus 'Onboarded', "
+        "compared case-insensitively).",
     ),
     KriSpec(
         "high_exposure_machines_pct",
@@ -128,21 +144,21 @@ class Vulnerability:
 
 
 def _onboarded(machines: Sequence[Machine]) -> list[Machine]:
-    return [m for m in machines if m.onboarding == "Onboarded"]
+    return [m for m in machines if m.onboarding == "onboarded"]
 
 
 def unhealthy_sensors(machines: Sequence[Machine]) -> tuple[int, int]:
     onboarded = _onboarded(machines)
-    return sum(1 for m in onboarded if m.health != "Active"), len(onboarded)
+    return sum(1 for m in onboarded if m.health != "active"), len(onboarded)
 
 
 def high_exposure(machines: Sequence[Machine]) -> tuple[int, int]:
     onboarded = _onboarded(machines)
-    return sum(1 for m in onboarded if m.exposure == "High"), len(onboarded)
+    return sum(1 for m in onboarded if m.exposure == "high"), len(onboarded)
 
 
 def open_alerts(statuses: Sequence[str]) -> int:
-    return sum(1 for s in statuses if s != "Resolved")
+    return sum(1 for s in statuses if s.lower() != "resolved")
 
 
 def exploitable_vulns(vulns: Sequence[Vulnerability]) -> int:
@@ -151,11 +167,36 @@ def exploitable_vulns(vulns: Sequence[Vulnerability]) -> int:
 
 def _machine(raw: Any) -> Machine:
     dig(raw, "id", vendor=VENDOR, expect=str)
+    onboarding = dig_optional(raw, "onboardingStatus", vendor=VENDOR, expect=str)
     return Machine(
-        health=dig(raw, "healthStatus", vendor=VENDOR, expect=str),
-        onboarding=dig(raw, "onboardingStatus", vendor=VENDOR, expect=str),
-        exposure=dig_optional(raw, "exposureLevel", vendor=VENDOR, expect=str) or "None",
+        health=str(dig(raw, "healthStatus", vendor=VENDOR, expect=str)).lower(),
+        # The query asked for onboarded machines only; one returned without the field is one.
+        onboarding=(onboarding or "Onboarded").lower(),
+        exposure=(dig_optional(raw, "exposureLevel", vendor=VENDOR, expect=str) or "None").lower(),
     )
+
+
+def odata_pages(
+    http: VendorHttp, path: str, *, top: int, params: Mapping[str, str]
+) -> Iterator[Any]:
+    """Every item of an MDE list, paged with ``$top``/``$skip`` until a short page (the
+    documented paging; ``@odata.nextLink`` is not relied on). A 404 on the first page is the
+    documented answer of a tenant with nothing to list."""
+    skip = 0
+    for _ in range(http.max_pages):
+        response = http.get(
+            path, params={**params, "$top": top, "$skip": skip}, allow_status=(404,)
+        )
+        if response.status_code == 404:
+            if skip == 0:
+                return
+            raise UpstreamFailed(f"{VENDOR}: GET {path} returned 404 at $skip={skip}", status=404)
+        page = dig(http.json_of(response), "value", vendor=VENDOR, expect=list)
+        yield from page
+        if len(page) < top:
+            return
+        skip += len(page)
+    raise UpstreamFailed(f"{VENDOR}: GET {path} still had a next page after {http.max_pages}")
 
 
 def _vulnerability(raw: Any) -> Vulnerability:
@@ -240,7 +281,9 @@ class DefenderForEndpointConnector:
                 lambda: self._machines(http, now, groups.warnings),
                 into=rows,
             )
-            groups.attempt_rows(("exposure_score",), lambda: self._score(http, now), into=rows)
+            groups.attempt_rows(
+                ("exposure_score",), lambda: self._score(http, now, groups.warnings), into=rows
+            )
             groups.attempt_rows(
                 ("open_high_severity_alerts",), lambda: self._alerts(http, now), into=rows
             )
@@ -254,7 +297,9 @@ class DefenderForEndpointConnector:
     ) -> tuple[list[Observation], int]:
         machines = [
             _machine(r)
-            for r in http.paginate_next_url("/api/machines", items="value", next_key=NEXT)
+            for r in odata_pages(
+                http, "/api/machines", top=MACHINE_PAGE, params={"$filter": ONBOARDED_FILTER}
+            )
         ]
         out: list[Observation] = []
         for slug, (part, whole) in (
@@ -268,33 +313,35 @@ class DefenderForEndpointConnector:
             out.append((slug, value, now, {"numerator": part, "denominator": whole}))
         return out, len(machines)
 
-    def _score(self, http: VendorHttp, now: datetime) -> tuple[list[Observation], int]:
-        body = http.get_json("/api/exposureScore")
-        score = float(dig(body, "score", vendor=VENDOR, expect=float))
+    def _score(
+        self, http: VendorHttp, now: datetime, warnings: list[str]
+    ) -> tuple[list[Observation], int]:
+        response = http.get("/api/exposureScore", allow_status=(404,))
+        if response.status_code == 404:
+            warnings.append(f"{VENDOR}: no exposure score yet (404), exposure_score not computed")
+            return [], 0
+        score = float(dig(http.json_of(response), "score", vendor=VENDOR, expect=float))
         return [("exposure_score", round(score, 2), now, {"score": score})], 1
 
     def _alerts(self, http: VendorHttp, now: datetime) -> tuple[list[Observation], int]:
         statuses = [
             str(dig(r, "status", vendor=VENDOR, expect=str))
-            for r in http.paginate_next_url(
-                "/api/alerts",
-                items="value",
-                next_key=NEXT,
-                params={"$filter": "severity eq 'High'"},
+            for r in odata_pages(
+                http, "/api/alerts", top=ALERT_PAGE, params={"$filter": OPEN_HIGH_ALERTS_FILTER}
             )
         ]
         count = open_alerts(statuses)
-        detail = {"high_alerts": len(statuses), "resolved": len(statuses) - count}
+        detail = {"filter": OPEN_HIGH_ALERTS_FILTER, "fetched": len(statuses)}
         return [("open_high_severity_alerts", float(count), now, detail)], len(statuses)
 
     def _vulns(self, http: VendorHttp, now: datetime) -> tuple[list[Observation], int]:
         vulns = [
             _vulnerability(r)
-            for r in http.paginate_next_url(
+            for r in odata_pages(
+                http,
                 "/api/vulnerabilities",
-                items="value",
-                next_key=NEXT,
-                params={"$filter": "severity eq 'Critical'"},
+                top=VULN_PAGE,
+                params={"$filter": CRITICAL_VULNS_FILTER},
             )
         ]
         count = exploitable_vulns(vulns)

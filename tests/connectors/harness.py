@@ -299,3 +299,36 @@ def assert_group_left_out(result: RunResult, slugs: Sequence[str], *reason: str)
     for part in reason:
         assert part in named[0], named[0]
     return named[0]
+
+
+def sim_ctx(
+    vendor_id: str,
+    sim: Any,
+    *,
+    config: Mapping[str, Any],
+    credentials: Mapping[str, str],
+    calls: list[Any],
+    sleeps: list[float] | None = None,
+    now: datetime = FIXED_NOW,
+) -> ConnectorContext:
+    """A context whose `http_env` serves a synthetic vendor (tests/connectors/sims), appending
+    every request it sees to `calls` and every wait to `sleeps`."""
+    from tests.connectors.sims.core import transport
+
+    env = HttpEnv(
+        transport=transport(sim, calls),
+        resolver=lambda host: [PUBLIC_ADDRESS],
+        sleep=(sleeps.append if sleeps is not None else lambda seconds: None),
+        logger=logging.getLogger(f"connectors.{vendor_id}"),
+        now=lambda: now,
+    )
+    return ConnectorContext(
+        tenant_id=TENANT_ID,
+        tenant_slug="big-tenant",
+        source_id=SOURCE_ID,
+        config=dict(config),
+        clock=lambda: now,
+        logger=logging.getLogger(f"connectors.{vendor_id}"),
+        credentials=dict(credentials),
+        http_env=env,
+    )

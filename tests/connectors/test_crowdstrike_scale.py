@@ -8,44 +8,21 @@ pages alerts with the ``after`` token."""
 
 from __future__ import annotations
 
-import logging
-
 import pytest
 
 from connectors.base import ConnectorContext
 from connectors.crowdstrike_falcon import CONNECTOR
 from connectors.errors import UpstreamFailed
-from connectors.http import HttpEnv
-from tests.connectors.harness import (
-    FIXED_NOW,
-    PUBLIC_ADDRESS,
-    SOURCE_ID,
-    TENANT_ID,
-    details,
-    values,
-)
-from tests.connectors.sims.core import SimRequest, transport
+from tests.connectors.harness import details, sim_ctx, values
+from tests.connectors.sims.core import SimRequest
 from tests.connectors.sims.falcon import FalconSim
 
 CONFIG = {"cloud": "api.us-gov-2.crowdstrike.mil", "client_id": "cs-client-id"}
 
 
 def falcon_ctx(sim: FalconSim, calls: list[SimRequest]) -> ConnectorContext:
-    env = HttpEnv(
-        transport=transport(sim, calls),
-        resolver=lambda host: [PUBLIC_ADDRESS],
-        sleep=lambda seconds: None,
-        now=lambda: FIXED_NOW,
-    )
-    return ConnectorContext(
-        tenant_id=TENANT_ID,
-        tenant_slug="big-tenant",
-        source_id=SOURCE_ID,
-        config=CONFIG,
-        clock=lambda: FIXED_NOW,
-        logger=logging.getLogger("connectors.crowdstrike-falcon"),
-        credentials={"client_secret": "s3cret"},
-        http_env=env,
+    return sim_ctx(
+        "crowdstrike-falcon", sim, config=CONFIG, credentials={"client_secret": "s3"}, calls=calls
     )
 
 

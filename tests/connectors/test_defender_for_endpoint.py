@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -19,8 +20,11 @@ from tests.connectors.harness import (
     details,
     load_fixture,
     make_ctx,
+    sim_ctx,
     values,
 )
+from tests.connectors.sims.core import SimRequest
+from tests.connectors.sims.defender import DefenderSim
 
 VENDOR = "defender-for-endpoint"
 SECRET = "mde-client-secret-XYZ"
@@ -33,13 +37,7 @@ def routes(**override: list[Resp]) -> list[Route]:
     """Every endpoint answering its fixture; `override` replaces a route's responses by name."""
     table: dict[str, tuple[str, str, list[Resp], dict[str, str] | None]] = {
         "token": ("POST", f"/{TENANT}/oauth2/v2.0/token", [Resp(fixture="token.json")], None),
-        "machines2": (
-            "GET",
-            "/api/machines",
-            [Resp(fixture="machines_page2.json")],
-            {"$skiptoken": "page2token"},
-        ),
-        "machines": ("GET", "/api/machines", [Resp(fixture="machines_page1.json")], None),
+        "machines": ("GET", "/api/machines", [Resp(fixture="machines.json")], None),
         "score": ("GET", "/api/exposureScore", [Resp(fixture="exposure_score.json")], None),
         "alerts": ("GET", "/api/alerts", [Resp(fixture="alerts.json")], None),
         "vulns": ("GET", "/api/vulnerabilities", [Resp(fixture="vulnerabilities.json")], None),
@@ -67,20 +65,20 @@ def test_success_computes_every_kri_from_the_fixtures() -> None:
     result, _ = run(recorded)
     assert recorded.unmatched == []
     assert values(result) == {
-        # onboarded: m1 Active, m2 Inactive, m4 ImpairedCommunication, m5 Active (m3 is
-        # CanBeOnboarded, left out) -> 2 of 4 not Active
+        # onboarded (the server's filter; m2 says "onboarded", m5 omits the field as Microsoft's
+        # example does): m1 Active, m2 Inactive, m4 ImpairedCommunication, m5 Active -> 2 of 4
         "unhealthy_sensors_pct": 50.0,
         # exposureLevel High: m2 and m5 of the 4 onboarded
         "high_exposure_machines_pct": 50.0,
         "exposure_score": 41.38,
-        # High alerts: New, InProgress, Resolved -> 2 not resolved
+        # open High alerts (the server filtered out the resolved ones): New, inProgress -> 2
         "open_high_severity_alerts": 2.0,
         # 1001 (public exploit, 3 machines) and 1004 (verified, 1 machine); 1002 has no
         # exposed machine, 1003 no exploit
         "critical_vulns_with_exploit": 2.0,
     }
     assert details(result)["unhealthy_sensors_pct"] == {"numerator": 2, "denominator": 4}
-    assert result.items_fetched == 5 + 1 + 3 + 4
+    assert result.items_fetched == 4 + 1 + 2 + 4
     assert result.warnings == ()
     token_call = recorded.calls[0]
     assert token_call.url.host == "login.microsoftonline.com"
@@ -90,24 +88,18 @@ def test_success_computes_every_kri_from_the_fixtures() -> None:
     for call in recorded.calls[1:]:
         assert call.url.host == API
         assert call.headers["Authorization"] == "Bearer mde-access-token"
-    assert recorded.calls_to("/api/alerts")[0].params["$filter"] == "severity eq 'High'"
-    assert recorded.calls_to("/api/vulnerabilities")[0].params["$filter"] == (
-        "severity eq 'Critical'"
-    )
-
-
-def test_machines_follow_odata_next_link() -> None:
-    recorded = Recorded(routes())
-    run(recorded)
-    pages = recorded.calls_to("/api/machines")
-    assert len(pages) == 2
-    assert pages[1].params["$skiptoken"] == "page2token"
+    alerts = recorded.calls_to("/api/alerts")[0].params
+    assert alerts["$filter"] == "severity eq 'High' and status ne 'Resolved'"
+    assert (alerts["$top"], alerts["$skip"]) == ("10000", "0")
+    machines = recorded.calls_to("/api/machines")[0].params
+    assert machines["$filter"] == "onboardingStatus eq 'Onboarded'"
+    assert (machines["$top"], machines["$skip"]) == ("10000", "0")
+    vulns = recorded.calls_to("/api/vulnerabilities")[0].params
+    assert (vulns["$filter"], vulns["$top"]) == ("severity eq 'Critical'", "8000")
 
 
 def test_regional_base_url_override() -> None:
-    single = load_fixture(VENDOR, "machines_page1.json")
-    del single["@odata.nextLink"]
-    recorded = Recorded(routes(machines=[Resp(json=single)]))
+    recorded = Recorded(routes())
     ctx, _ = make_ctx(
         VENDOR,
         config={**CONFIG, "api_base_url": "https://eu.api.security.microsoft.com"},
@@ -142,7 +134,7 @@ def test_403_everywhere_fails_probe_and_run() -> None:
     denied = [
         Resp(403, json={"error": {"code": "Forbidden", "message": "Missing application roles"}})
     ]
-    names = ("machines", "machines2", "score", "alerts", "vulns")
+    names = ("machines", "score", "alerts", "vulns")
     recorded = Recorded(routes(**dict.fromkeys(names, denied)))
     ctx, _ = context(recorded)
     probe = CONNECTOR.test(ctx)
@@ -187,10 +179,90 @@ def test_5xx_is_retried_then_its_group_is_left_out() -> None:
 
 
 def test_renamed_field_leaves_its_group_out_naming_the_field() -> None:
-    body = load_fixture(VENDOR, "machines_page2.json")
+    body = load_fixture(VENDOR, "machines.json")
     for machine in body["value"]:
         machine["sensorHealthState"] = machine.pop("healthStatus")
-    result, _ = run(Recorded(routes(machines2=[Resp(json=body)])))
+    result, _ = run(Recorded(routes(machines=[Resp(json=body)])))
     assert_group_left_out(
         result, ("unhealthy_sensors_pct", "high_exposure_machines_pct"), "'healthStatus'"
     )
+
+
+# --- at the documented caps, on a synthetic tenant (tests/connectors/sims/defender.py) ----------
+
+
+def sim_run(sim: DefenderSim) -> tuple[RunResult, list[SimRequest], list[float]]:
+    calls: list[SimRequest] = []
+    sleeps: list[float] = []
+    ctx = sim_ctx(
+        VENDOR,
+        sim,
+        config=CONFIG,
+        credentials={"client_secret": SECRET},
+        calls=calls,
+        sleeps=sleeps,
+    )
+    return CONNECTOR.run(ctx), calls, sleeps
+
+
+@pytest.mark.parametrize("next_links", [True, False], ids=["with-next-links", "links-missing"])
+def test_a_paged_tenant_is_read_whole_by_top_and_skip(next_links: bool) -> None:
+    # 25,001 machines: three pages at the 10,000 cap. Before issue 14 the connector followed
+    # @odata.nextLink alone: with the link missing (as reported) it stopped after 10,000.
+    sim = DefenderSim(machines=25_001, alerts=30_001, vulns=9_001, next_links=next_links)
+    result, calls, _ = sim_run(sim)
+    onboarded = [i for i in range(25_001) if i % 25 != 0]
+    assert values(result) == {
+        "unhealthy_sensors_pct": round(
+            100 * sum(1 for i in onboarded if i % 10 == 0) / len(onboarded), 2
+        ),
+        "high_exposure_machines_pct": round(
+            100 * sum(1 for i in onboarded if i % 5 == 0) / len(onboarded), 2
+        ),
+        "exposure_score": 41.38,
+        "open_high_severity_alerts": float(sum(1 for i in range(30_001) if i % 6 in (2, 4))),
+        "critical_vulns_with_exploit": float(sum(1 for i in range(9_001) if i % 6 in (2, 4))),
+    }
+    assert details(result)["unhealthy_sensors_pct"]["denominator"] == len(onboarded)
+    machine_pages = [c.query for c in calls if c.path == "/api/machines"]
+    assert [(q["$top"], q["$skip"]) for q in machine_pages] == [
+        ("10000", "0"),
+        ("10000", "10000"),
+        ("10000", "20000"),
+    ]
+    vuln_pages = [c.query["$skip"] for c in calls if c.path == "/api/vulnerabilities"]
+    assert vuln_pages == ["0", "8000"]  # the 8,000 cap of List vulnerabilities
+
+
+def test_an_empty_tenant_answers_404_and_that_is_no_data_not_a_failure() -> None:
+    result, calls, _ = sim_run(DefenderSim(machines=0))
+    assert values(result) == {"open_high_severity_alerts": 0.0, "critical_vulns_with_exploit": 0.0}
+    assert any("no onboarded machines" in w for w in result.warnings)
+    assert any("no exposure score yet (404)" in w for w in result.warnings)
+    assert {c.path for c in calls if c.path.startswith("/api/")} == {
+        "/api/machines",
+        "/api/exposureScore",
+        "/api/alerts",
+        "/api/vulnerabilities",
+    }
+
+
+def test_the_per_minute_limit_is_waited_out_with_retry_after() -> None:
+    clock = [1_000.0]
+
+    def tick() -> float:
+        return clock[0]
+
+    sim = DefenderSim(machines=30_001, rate_limit=2, clock=tick)
+    calls: list[SimRequest] = []
+    sleeps: list[float] = []
+
+    def wait(seconds: float) -> None:
+        sleeps.append(seconds)
+        clock[0] += seconds
+
+    ctx = sim_ctx(VENDOR, sim, config=CONFIG, credentials={"client_secret": SECRET}, calls=calls)
+    ctx = replace(ctx, http_env=replace(ctx.http_env, sleep=wait))
+    result = CONNECTOR.run(ctx)
+    assert sleeps == [60.0]  # the third machine page waited for the next minute
+    assert "unhealthy_sensors_pct" in values(result)
