@@ -11,12 +11,15 @@ region comes from the source's config and must look like an AWS region):
 
   1. severe open findings: ``RecordState`` = ACTIVE, ``WorkflowStatus`` = NEW or NOTIFIED,
      ``SeverityLabel`` = CRITICAL or HIGH (values of one filter field are ORed, fields ANDed);
-  2. control checks: ``RecordState`` = ACTIVE, ``ProductName`` = "Security Hub" (the findings
-     of the enabled standards' controls: CIS AWS Foundations, AWS FSBP, ...),
-     ``ComplianceStatus`` = PASSED or FAILED.
+  2. control checks: ``RecordState`` = ACTIVE, ``ComplianceStatus`` = PASSED or FAILED, and
+     then, per finding, ``ProductArn`` Security Hub's own (``arn:<partition>:securityhub:<region>::
+     product/aws/securityhub``: the findings of the enabled standards' controls, CIS AWS
+     Foundations, AWS FSBP, ...), not ``ProductName``, which AWS renamed from "Security Hub"
+     to "Security Hub CSPM" ("AwsSecurityFinding" ProductArn; "Product ARNs for Security Hub
+     integrations" gives the ARN form).
 
   Fields read: ``Severity.Label``, ``CreatedAt``, ``FirstObservedAt``, ``Resources[].Type`` /
-  ``Details``, ``Compliance.Status``.
+  ``Details``, ``Compliance.Status``, ``ProductArn``.
 
 Auth: AWS Signature Version 4 (service ``securityhub``) by hand, `connectors.aws_sigv4`, from an
 access key id and secret access key, plus a session token for temporary credentials (sent as
@@ -67,13 +70,13 @@ from connectors.dig import dig, dig_optional
 from connectors.errors import AuthFailed, ConnectorError, UpstreamFailed
 from connectors.fields import (
     Observation,
-    observation_frame,
     parse_time,
     pct,
     require_config,
     require_secret,
 )
 from connectors.http import VendorHttp
+from connectors.kri_groups import KriGroups
 
 VENDOR = "aws-security-hub"
 SERVICE = "securityhub"
@@ -138,7 +141,12 @@ SEVERE_QUERY: dict[str, Any] = {
 }
 CONTROL_QUERY: dict[str, Any] = {
     "RecordState": [{"Value": "ACTIVE", "Comparison": "EQUALS"}],
-    "ProductName": [{"Value": "Security Hub", "Comparison": "EQUALS"}],
+    # Which findings are control checks is decided on each finding's ProductArn
+    # (`is_security_hub_control`), not in the query: Security Hub's own ARN is
+    # arn:<partition>:securityhub:<region>::product/aws/securityhub and findings aggregated from
+    # linked regions keep their region, so no single EQUALS value (nor a PREFIX, which cannot
+    # pin the suffix) selects them all. ProductName is not used: AWS renamed it from
+    # "Security Hub" to "Security Hub CSPM" and the KRI vanished.
     "ComplianceStatus": [
         {"Value": "PASSED", "Comparison": "EQUALS"},
         {"Value": "FAILED", "Comparison": "EQUALS"},
@@ -178,6 +186,15 @@ def failed_share(statuses: Iterable[str]) -> tuple[int, int]:
     """(FAILED, PASSED + FAILED) over control findings' Compliance.Status."""
     counted = [s for s in statuses if s in {"PASSED", "FAILED"}]
     return sum(1 for s in counted if s == "FAILED"), len(counted)
+
+
+SECURITY_HUB_PRODUCT = re.compile(r"arn:aws[a-z-]*:securityhub:[a-z0-9-]+::product/aws/securityhub")
+
+
+def is_security_hub_control(product_arn: str) -> bool:
+    """Whether a finding's ProductArn is Security Hub's own (its controls' checks), in any
+    partition (aws, aws-cn, aws-us-gov) and region, and not an integrated product's."""
+    return SECURITY_HUB_PRODUCT.fullmatch(product_arn) is not None
 
 
 def _public_ip(value: Any) -> bool:
@@ -345,55 +362,48 @@ class AwsSecurityHubConnector:
     def run(self, ctx: ConnectorContext) -> RunResult:
         now = ctx.clock()
         rows: list[Observation] = []
-        warnings: list[str] = []
-        denied: list[AuthFailed] = []
-        fetched = 0
+        groups = KriGroups(VENDOR)
         with self._http(ctx) as http:
             pages = http.policy.max_pages
-            try:
-                severe = get_findings(http, SEVERE_QUERY, pages)
-            except AuthFailed as exc:
-                if exc.status != 403:
-                    raise
-                denied.append(exc)
-                warnings.extend(f"{VENDOR}: {slug} not computed: {exc}" for slug in SEVERE_KRIS)
-            else:
-                fetched += len(severe)
-                findings = [parse_finding(f) for f in severe]
-                critical = count_severity(findings, "CRITICAL")
-                aged = older_than(findings, 30, now)
-                public = on_public_resources(findings)
-                rows += [
-                    ("critical_findings_active", critical, now, {"count": critical}),
-                    ("severe_findings_open_gt_30d", aged, now, {"count": aged, "age_days": 30}),
-                    ("severe_findings_public_resources", public, now, {"count": public}),
-                ]
-            try:
-                controls = get_findings(http, CONTROL_QUERY, pages)
-            except AuthFailed as exc:
-                if exc.status != 403:
-                    raise
-                denied.append(exc)
-                warnings.append(f"{VENDOR}: failed_control_checks_pct not computed: {exc}")
-            else:
-                fetched += len(controls)
-                statuses = [
-                    str(dig(c, "Compliance.Status", vendor=VENDOR, expect=str)).upper()
-                    for c in controls
-                ]
-                failed, checked = failed_share(statuses)
-                share = pct(failed, checked)
-                if share is None:
-                    warnings.append(
-                        f"{VENDOR}: no control findings (is a security standard enabled?), "
-                        "failed_control_checks_pct not computed"
-                    )
-                else:
-                    detail = {"numerator": failed, "denominator": checked}
-                    rows.append(("failed_control_checks_pct", share, now, detail))
-        if len(denied) == 2:
-            raise denied[0]
-        return RunResult(observation_frame(rows), fetched, tuple(warnings))
+            groups.attempt_rows(SEVERE_KRIS, lambda: self._severe(http, pages, now), into=rows)
+            groups.attempt_rows(
+                ("failed_control_checks_pct",),
+                lambda: self._controls(http, pages, now, groups.warnings),
+                into=rows,
+            )
+        return groups.result(rows)
+
+    def _severe(self, http: VendorHttp, pages: int, now: datetime) -> tuple[list[Observation], int]:
+        severe = get_findings(http, SEVERE_QUERY, pages)
+        findings = [parse_finding(f) for f in severe]
+        critical = count_severity(findings, "CRITICAL")
+        aged = older_than(findings, 30, now)
+        public = on_public_resources(findings)
+        return [
+            ("critical_findings_active", critical, now, {"count": critical}),
+            ("severe_findings_open_gt_30d", aged, now, {"count": aged, "age_days": 30}),
+            ("severe_findings_public_resources", public, now, {"count": public}),
+        ], len(severe)
+
+    def _controls(
+        self, http: VendorHttp, pages: int, now: datetime, warnings: list[str]
+    ) -> tuple[list[Observation], int]:
+        controls = get_findings(http, CONTROL_QUERY, pages)
+        statuses = [
+            str(dig(c, "Compliance.Status", vendor=VENDOR, expect=str)).upper()
+            for c in controls
+            if is_security_hub_control(str(dig(c, "ProductArn", vendor=VENDOR, expect=str)))
+        ]
+        failed, checked = failed_share(statuses)
+        share = pct(failed, checked)
+        if share is None:
+            warnings.append(
+                f"{VENDOR}: no control findings (is a security standard enabled?), "
+                "failed_control_checks_pct not computed"
+            )
+            return [], len(controls)
+        detail = {"numerator": failed, "denominator": checked}
+        return [("failed_control_checks_pct", share, now, detail)], len(controls)
 
 
 CONNECTOR = AwsSecurityHubConnector()

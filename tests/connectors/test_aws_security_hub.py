@@ -10,9 +10,11 @@ import pytest
 
 from connectors.aws_security_hub import (
     CONNECTOR,
+    SEVERE_KRIS,
     Finding,
     endpoint,
     failed_share,
+    is_security_hub_control,
     older_than,
     resource_is_public,
 )
@@ -25,6 +27,7 @@ from tests.connectors.harness import (
     Resp,
     Route,
     assert_auth_failure_is_clear,
+    assert_group_left_out,
     assert_no_secret_in,
     assert_secrets_not_in_urls,
     load_fixture,
@@ -102,7 +105,9 @@ def test_run_computes_every_kri() -> None:
     #     #4 (10-01); #5 (11-05) and #6 (11-01) are younger -> 3
     #   internet-facing: #1 (EC2 with 54.12.34.56), #6 (RDS PubliclyAccessible) -> 2; #2 is an
     #     internal ALB, #4 an EC2 with only 10.0.0.5, #5 a private RDS, #3 an S3 bucket.
-    # Controls: 2 FAILED of 8 (2 + 6 PASSED) -> 25 %.
+    # Controls: 2 FAILED of 8 (2 + 6 PASSED; one from a linked region, us-east-1) -> 25 %; the
+    # findings say ProductName "Security Hub CSPM", and Prowler's FAILED finding is not a
+    # Security Hub control (its ProductArn is Prowler's).
     assert values(result) == {
         "critical_findings_active": 3.0,
         "severe_findings_open_gt_30d": 3.0,
@@ -113,7 +118,7 @@ def test_run_computes_every_kri() -> None:
         r["kri_slug"]: json.loads(r["detail"]) for r in result.observations.iter_rows(named=True)
     }
     assert detail["failed_control_checks_pct"] == {"numerator": 2, "denominator": 8}
-    assert result.items_fetched == 6 + 8
+    assert result.items_fetched == 6 + 9
     assert result.warnings == ()
     for call in recorded.calls:
         assert_signed(call)
@@ -134,7 +139,8 @@ def test_filters_and_next_token_pagination() -> None:
     assert second["NextToken"] == "eyJwYWdlIjoyfQ=="
     assert second["Filters"] == first["Filters"]
     assert [f["Value"] for f in controls["Filters"]["ComplianceStatus"]] == ["PASSED", "FAILED"]
-    assert controls["Filters"]["ProductName"] == [{"Value": "Security Hub", "Comparison": "EQUALS"}]
+    # No ProductName filter: AWS renamed the product "Security Hub CSPM" and the KRI vanished.
+    assert "ProductName" not in controls["Filters"]
     assert "NextToken" not in controls
 
 
@@ -206,7 +212,11 @@ def test_403_on_the_severe_query_leaves_its_kris_out() -> None:
     ctx, _ = ctx_for(recorded)
     result = CONNECTOR.run(ctx)
     assert values(result) == {"failed_control_checks_pct": 25.0}
-    assert len(result.warnings) == 3
+    assert_group_left_out(
+        result,
+        SEVERE_KRIS,
+        "AccessDeniedException",
+    )
 
 
 def test_throttling_with_retry_after_is_waited_then_succeeds() -> None:
@@ -251,13 +261,13 @@ def test_throttling_without_retry_after_backs_off() -> None:
     assert 0 <= sleeps[0] <= 0.5
 
 
-def test_5xx_is_retried_then_fails() -> None:
+def test_5xx_everywhere_is_a_total_outage_that_fails_the_run() -> None:
     recorded = Recorded([findings_route(Resp(500, json={"Code": "InternalException"}))])
     ctx, _ = ctx_for(recorded)
     with pytest.raises(UpstreamFailed, match="500 after 4 attempts") as caught:
         CONNECTOR.run(ctx)
     assert caught.value.status == 500
-    assert len(recorded.calls) == 4
+    assert len(recorded.calls) == 8  # both queries, each retried to 4 attempts
 
 
 def test_other_4xx_names_the_aws_error() -> None:
@@ -268,7 +278,7 @@ def test_other_4xx_names_the_aws_error() -> None:
         CONNECTOR.run(ctx)
 
 
-def test_a_renamed_field_fails_with_schema_mismatch() -> None:
+def test_a_renamed_field_leaves_its_group_out_naming_it() -> None:
     page: dict[str, Any] = load_fixture(VENDOR, "severe_page1.json")
     page["Findings"][0]["Severity"] = {"label": "CRITICAL"}
     recorded = Recorded(
@@ -279,9 +289,13 @@ def test_a_renamed_field_fails_with_schema_mismatch() -> None:
         ]
     )
     ctx, _ = ctx_for(recorded)
-    with pytest.raises(SchemaMismatch, match=r"Severity\.Label") as caught:
-        CONNECTOR.run(ctx)
-    assert caught.value.field == "Severity.Label"
+    result = CONNECTOR.run(ctx)
+    assert_group_left_out(
+        result,
+        SEVERE_KRIS,
+        "'Severity.Label'",
+    )
+    assert values(result) == {"failed_control_checks_pct": 25.0}
 
 
 def test_no_control_findings_leaves_the_share_out() -> None:
@@ -331,3 +345,12 @@ def test_formulas() -> None:
     )
     with pytest.raises(SchemaMismatch, match="Type"):
         resource_is_public({"Details": {}})
+
+
+def test_control_checks_are_security_hubs_own_by_product_arn() -> None:
+    assert is_security_hub_control("arn:aws:securityhub:eu-west-1::product/aws/securityhub")
+    gov = "arn:aws-us-gov:securityhub:us-gov-west-1::product/aws/securityhub"
+    assert is_security_hub_control(gov)
+    assert is_security_hub_control("arn:aws-cn:securityhub:cn-north-1::product/aws/securityhub")
+    assert not is_security_hub_control("arn:aws:securityhub:eu-west-1::product/prowler/prowler")
+    assert not is_security_hub_control("arn:aws:securityhub:eu-west-1::product/aws/guardduty")
