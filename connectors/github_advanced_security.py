@@ -8,8 +8,15 @@ Server's ``https://<host>/api/v3`` from the source's config):
   ``rule.security_severity_level`` (critical/high/medium/low, null for non-security rules) and
   ``created_at``. Needs ``security_events`` (classic token) or "Code scanning alerts: read"; the
   user must be an org owner or security manager.
-- ``GET /orgs/{org}/secret-scanning/alerts?state=open&per_page=100``: ``number``,
-  ``created_at``. Needs ``security_events`` / "Secret scanning alerts: read".
+- ``GET /orgs/{org}/secret-scanning/alerts?state=open&per_page=100&hide_secret=true``:
+  ``number``, ``created_at``. ``hide_secret=true`` keeps the literal secret out of the answer
+  (by default GitHub returns it in ``secret``: every leaked credential would cross our
+  network). Called twice: once with no ``secret_type`` (GitHub returns the default,
+  provider patterns only) and once with ``secret_type`` = the generic (non-provider) patterns
+  and ``password``, which GitHub returns only when named ("Supported secret scanning
+  patterns", non-provider table; changelog 2024-08-06 "Secret scanning alerts for
+  non-provider patterns and passwords are retrievable with the REST API"); alerts are counted
+  once by ``number``. Needs ``security_events`` / "Secret scanning alerts: read".
 - ``GET /orgs/{org}/dependabot/alerts?state=open&per_page=100``: ``security_advisory.severity``,
   ``created_at``. Needs ``security_events`` / "Dependabot alerts: read".
 - The probe: the code-scanning endpoint with ``per_page=1`` (checks the token and its scope).
@@ -67,6 +74,21 @@ VENDOR = "github-advanced-security"
 DEFAULT_API_URL = "https://api.github.com"
 API_VERSION = "2022-11-28"
 PER_PAGE = 100
+# Generic (non-provider) patterns and Copilot's passwords: returned only when named in
+# secret_type ("Supported secret scanning patterns", non-provider patterns table).
+GENERIC_SECRETS = (
+    "ec_private_key",
+    "generic_private_key",
+    "http_basic_authentication_header",
+    "http_bearer_authentication_header",
+    "mongodb_connection_string",
+    "mysql_connection_string",
+    "openssh_private_key",
+    "pgp_private_key",
+    "postgres_connection_string",
+    "rsa_private_key",
+    "password",
+)
 SECONDARY_LIMIT_WAIT = 60.0  # GitHub: without a header, wait at least one minute
 DAY = 86_400.0
 SEVERE = frozenset({"high", "critical"})
@@ -91,7 +113,9 @@ KRIS: tuple[KriSpec, ...] = (
         1,
         5,
         "Count of the organization's open secret-scanning alerts (leaked credentials not yet "
-        "resolved).",
+        "resolved): provider patterns (GitHub's default list) plus the generic patterns "
+        "(private keys, connection strings, HTTP auth headers) and passwords, which the API "
+        "returns only when asked by name; the detail splits the two.",
     ),
     KriSpec(
         "dependabot_critical_open_gt_30d",
@@ -180,9 +204,11 @@ def parse_dependabot_alert(record: Any) -> Alert:
     return Alert(str(level).lower(), _created(record))
 
 
-def parse_secret_alert(record: Any) -> Alert:
-    dig(record, "number", vendor=VENDOR, expect=int)
-    return Alert(None, _created(record))
+def parse_secret_alert(record: Any) -> int:
+    """A secret-scanning alert's number (alerts are counted once by it); its created_at must
+    parse. The literal secret is never asked for (hide_secret=true) nor read."""
+    _created(record)
+    return int(dig(record, "number", vendor=VENDOR, expect=int))
 
 
 # --- fetching ---------------------------------------------------------------------------------
@@ -318,10 +344,12 @@ class GitHubAdvancedSecurityConnector:
         denied: list[AuthFailed] = []
         fetched = 0
 
-        def fetch(kind: str, slugs: tuple[str, ...]) -> list[Any] | None:
+        def fetch(
+            kind: str, slugs: tuple[str, ...], query: Params | None = None
+        ) -> list[Any] | None:
             nonlocal fetched
             try:
-                records = api.paginate(f"/orgs/{org}/{kind}/alerts", params)
+                records = api.paginate(f"/orgs/{org}/{kind}/alerts", query or params)
             except AuthFailed as exc:
                 if exc.status != 403:
                     raise
@@ -331,9 +359,18 @@ class GitHubAdvancedSecurityConnector:
             fetched += len(records)
             return records
 
+        def fetch_secrets() -> tuple[list[Any], list[Any]] | None:
+            kind, slugs = "secret-scanning", ("secret_scanning_open",)
+            hidden = {**params, "hide_secret": "true"}
+            default = fetch(kind, slugs, hidden)
+            if default is None:
+                return None
+            generic = fetch(kind, slugs, {**hidden, "secret_type": ",".join(GENERIC_SECRETS)})
+            return None if generic is None else (default, generic)
+
         with api.http:
             code_raw = fetch("code-scanning", ("code_scanning_critical_open",))
-            secret_raw = fetch("secret-scanning", ("secret_scanning_open",))
+            secrets = fetch_secrets()
             dep_raw = fetch("dependabot", ("dependabot_critical_open_gt_30d",))
         if len(denied) == 3:
             raise denied[0]
@@ -346,9 +383,16 @@ class GitHubAdvancedSecurityConnector:
             rows.append(
                 ("code_scanning_critical_open", n, now, {"count": n, "open_alerts": len(code)})
             )
-        if secret_raw is not None:
-            n = len([parse_secret_alert(r) for r in secret_raw])
-            rows.append(("secret_scanning_open", n, now, {"count": n}))
+        if secrets is not None:
+            default = {parse_secret_alert(r) for r in secrets[0]}
+            generic = {parse_secret_alert(r) for r in secrets[1]} - default
+            n = len(default) + len(generic)
+            detail = {
+                "count": n,
+                "provider_patterns": len(default),
+                "generic_patterns": len(generic),
+            }
+            rows.append(("secret_scanning_open", n, now, detail))
         if deps is not None:
             n = older_than(deps, "critical", 30, now)
             rows.append(("dependabot_critical_open_gt_30d", n, now, {"count": n, "age_days": 30}))

@@ -12,6 +12,7 @@ from connectors.base import ConnectorContext
 from connectors.errors import AuthFailed, RateLimited, SchemaMismatch, UpstreamFailed
 from connectors.github_advanced_security import (
     CONNECTOR,
+    GENERIC_SECRETS,
     SECONDARY_LIMIT_WAIT,
     Alert,
     mean_age_days,
@@ -26,6 +27,7 @@ from tests.connectors.harness import (
     assert_header_sent,
     assert_no_secret_in,
     assert_secrets_not_in_urls,
+    details,
     load_fixture,
     make_ctx,
     values,
@@ -40,6 +42,16 @@ NEXT = f'<https://api.github.com{CODE}?state=open&per_page=100&page=2>; rel="nex
     f'<https://api.github.com{CODE}?state=open&per_page=100&page=2>; rel="last"'
 )
 RESET = int(FIXED_NOW.timestamp()) + 42
+TYPES = ",".join(GENERIC_SECRETS)
+# What GitHub answers with hide_secret=true: no "secret" field.
+GENERIC_ALERT = {
+    "number": 7,
+    "created_at": "2026-11-20T09:00:00Z",
+    "state": "open",
+    "secret_type": "rsa_private_key",
+    "secret_type_display_name": "RSA Private Key",
+}
+SAME = {**GENERIC_ALERT, "number": 1}  # also in the default list: counted once
 
 
 def routes(*, code: list[Resp] | None = None, secret: list[Resp] | None = None) -> list[Route]:
@@ -50,6 +62,7 @@ def routes(*, code: list[Resp] | None = None, secret: list[Resp] | None = None) 
             CODE,
             code or [Resp(fixture="code_scanning_page1.json", headers={"Link": NEXT})],
         ),
+        Route("GET", SECRET, [Resp(json=[GENERIC_ALERT, SAME])], query={"secret_type": TYPES}),
         Route("GET", SECRET, secret or [Resp(fixture="secret_scanning.json")]),
         Route("GET", DEPENDABOT, [Resp(fixture="dependabot.json")]),
     ]
@@ -75,17 +88,23 @@ def test_run_computes_every_kri() -> None:
     assert recorded.unmatched == []
     # Run at 2026-11-26 12:00 UTC.
     # Code scanning (2 pages): critical #1 and #5 -> 2 (#2 high, #3 medium, #4 no level).
-    # Secret scanning: 3 open alerts.
+    # Secret scanning: 3 open alerts of provider patterns + #7, an RSA private key (a generic
+    # pattern GitHub lists only when asked by name); #1 came back in both lists, counted once.
     # Dependabot critical > 30 d: #1 (09-27, 60 d); #2 is 15 d old -> 1.
     # Mean age of high/critical: code #1 30 d, #2 10 d, #5 5 d; Dependabot #1 60 d, #2 15 d,
     # #3 20 d -> 140 / 6 = 23.33 d.
     assert values(result) == {
         "code_scanning_critical_open": 2.0,
-        "secret_scanning_open": 3.0,
+        "secret_scanning_open": 4.0,
         "dependabot_critical_open_gt_30d": 1.0,
         "severe_alerts_mean_age_days": 23.33,
     }
-    assert result.items_fetched == 5 + 3 + 4
+    assert details(result)["secret_scanning_open"] == {
+        "count": 4,
+        "provider_patterns": 3,
+        "generic_patterns": 1,
+    }
+    assert result.items_fetched == 5 + 3 + 2 + 4
     assert result.warnings == ()
     assert sleeps == []
     assert_header_sent(recorded, "Authorization", f"Bearer {TOKEN}")
@@ -102,9 +121,17 @@ def test_link_header_pagination_follows_next() -> None:
     assert len(calls) == 2
     assert dict(calls[0].params) == {"state": "open", "per_page": "100"}
     assert dict(calls[1].params) == {"state": "open", "per_page": "100", "page": "2"}
-    for path in (SECRET, DEPENDABOT):
-        (call,) = recorded.calls_to(path)
-        assert dict(call.params) == {"state": "open", "per_page": "100"}
+    (call,) = recorded.calls_to(DEPENDABOT)
+    assert dict(call.params) == {"state": "open", "per_page": "100"}
+    default, generic = recorded.calls_to(SECRET)
+    # Never the literal secrets: hide_secret=true on both secret-scanning queries.
+    assert dict(default.params) == {"state": "open", "per_page": "100", "hide_secret": "true"}
+    assert dict(generic.params) == {
+        "state": "open",
+        "per_page": "100",
+        "hide_secret": "true",
+        "secret_type": TYPES,
+    }
 
 
 def test_enterprise_server_base_url() -> None:
@@ -210,7 +237,7 @@ def test_429_with_retry_after_is_waited_then_succeeds() -> None:
     ctx, sleeps = ctx_for(recorded)
     result = CONNECTOR.run(ctx)
     assert sleeps == [17.0]
-    assert values(result)["secret_scanning_open"] == 3.0
+    assert values(result)["secret_scanning_open"] == 4.0  # 3 provider + 1 generic
 
 
 def test_secondary_limit_without_headers_waits_a_minute() -> None:
