@@ -12,7 +12,11 @@ Endpoints (Okta Management API reference, developer.okta.com/docs/api/openapi/ok
   ``status``, ``created``, ``activated``, ``lastLogin`` (null when the user never signed in).
 - ``GET /api/v1/users/{id}/factors`` (List all enrolled factors): one call per active user, as
   Okta documents no bulk listing of enrolled factors in the Management API. Fields read:
-  ``factorType``, ``status`` (only ``ACTIVE`` factors count).
+  ``factorType``, ``status`` (only ``ACTIVE`` factors count). What the MFA KRIs measure follows
+  from this endpoint, and the KRI formulas say it: the factors enrolled for each user as the
+  calling admin's token sees them — enrolment, not enforcement (no policy is read); Identity
+  Engine authenticators the Factors API does not return as factors are not counted. A tenant
+  wanting "MFA required" should read its sign-on policies, which this connector does not.
 - ``GET /api/v1/iam/assignees/users`` (List all users with role assignments): body
   ``{"value": [{"id": ...}], "_links": {"next": {"href": ...}}}``, then
   ``GET /api/v1/users/{id}/roles`` (List all user role assignments) for each; field read:
@@ -79,8 +83,12 @@ KRIS: tuple[KriSpec, ...] = (
         "lower_is_worse",
         95,
         90,
-        "ACTIVE users with at least one factor in status ACTIVE (List enrolled factors), as a "
-        "share of all ACTIVE users.",
+        "ACTIVE users with at least one factor in status ACTIVE, as a share of all ACTIVE users. "
+        "Factors are those Okta's Factors API (GET /api/v1/users/{id}/factors) lists for the "
+        "user as the API token's admin sees them: it measures enrolment, not whether a "
+        "sign-on or authentication policy requires MFA, and authenticators the Factors API "
+        "does not list (the password, Identity Engine authenticators without a factor form) "
+        "do not count.",
     ),
     KriSpec(
         "users_without_phishing_resistant_mfa_pct",
@@ -90,7 +98,8 @@ KRIS: tuple[KriSpec, ...] = (
         50,
         75,
         "ACTIVE users with no ACTIVE factor of type webauthn, u2f or signed_nonce (FastPass), as "
-        "a share of all ACTIVE users.",
+        "a share of all ACTIVE users; factors as the Factors API lists them for the API "
+        "token's admin (enrolment, not policy enforcement).",
     ),
     KriSpec(
         "inactive_users_gt_90d",
