@@ -18,9 +18,12 @@ Endpoints (base https://cloud.tenable.com, fixed):
 
 Auth: ``X-ApiKeys: accessKey=<access key>;secretKey=<secret key>`` on every request.
 
-Pagination: an export is split in chunks; we poll the status (bounded: ``MAX_POLLS`` polls,
-``POLL_SECONDS`` apart, every wait through the kit's injectable sleep) until ``FINISHED``, then
-download every chunk in ``chunks_available``. ``CANCELLED``/``ERROR`` fail the run.
+Pagination: an export is split in chunks; `connectors.tenable_export` polls the status every
+``POLL_SECONDS`` (through the kit's injectable sleep) until ``FINISHED``, for at most the
+source's ``export_wait_minutes`` (default 60), logging progress (state, chunks ready, time
+waited) to the run's log, then downloads every chunk in ``chunks_available``. A wait that runs
+out fails the run but leaves the export running; the next run finds it in ``GET /{kind}/export/
+status`` and resumes polling it rather than starting over. ``CANCELLED``/``ERROR`` fail the run.
 
 Rate limits: Tenable answers 429 with ``Retry-After`` (per-user request rate, and at most two
 concurrent exports of a kind per container); the kit honours it.
@@ -34,7 +37,7 @@ vulnerability record follow the export's documented schema as published by Tenab
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -51,14 +54,14 @@ from connectors.base import (
     SourceType,
 )
 from connectors.dig import dig, dig_optional
-from connectors.errors import AuthFailed, ConnectorError, UpstreamFailed
-from connectors.fields import Observation, observation_frame, parse_time, require_secret
+from connectors.errors import ConnectorError
+from connectors.fields import Observation, parse_time, require_secret
 from connectors.http import VendorHttp
+from connectors.kri_groups import KriGroups
+from connectors.tenable_export import DEFAULT_WAIT_MINUTES, ExportWait, run_export, wait_minutes
 
 VENDOR = "tenable-io"
 BASE_URL = "https://cloud.tenable.com"
-POLL_SECONDS = 10.0
-MAX_POLLS = 60  # ten minutes of waiting for an export, then the run fails
 VULN_CHUNK_SIZE = 500
 ASSET_CHUNK_SIZE = 1000
 OPEN_STATES = frozenset({"open", "reopened"})
@@ -209,38 +212,6 @@ def parse_asset(record: Any) -> Asset:
 # --- fetching ---------------------------------------------------------------------------------
 
 
-def run_export(
-    http: VendorHttp,
-    kind: str,
-    body: Mapping[str, Any],
-    sleep: Callable[[float], None],
-) -> list[Any]:
-    """Start a `kind` ("vulns" or "assets") export, wait for it, return every chunk's records."""
-    started = http.post_json(f"/{kind}/export", json=body)
-    uuid = str(dig(started, "export_uuid", vendor=VENDOR, expect=str))
-    status: Any = None
-    for poll in range(MAX_POLLS):
-        status = http.get_json(f"/{kind}/export/{uuid}/status")
-        state = str(dig(status, "status", vendor=VENDOR, expect=str)).upper()
-        if state == "FINISHED":
-            break
-        if state in {"CANCELLED", "ERROR"}:
-            raise UpstreamFailed(f"{VENDOR}: the {kind} export {uuid} ended in state {state}")
-        if poll < MAX_POLLS - 1:
-            sleep(POLL_SECONDS)
-    else:
-        raise UpstreamFailed(
-            f"{VENDOR}: the {kind} export {uuid} did not finish within "
-            f"{MAX_POLLS * POLL_SECONDS:.0f}s; the next scheduled run will try again"
-        )
-    chunks = dig(status, "chunks_available", vendor=VENDOR, expect=list)
-    records: list[Any] = []
-    for chunk in sorted(chunks):
-        page = http.get_json(f"/{kind}/export/{uuid}/chunks/{chunk}")
-        records.extend(dig(page, "", vendor=VENDOR, expect=list))
-    return records
-
-
 def _epoch(moment: datetime) -> int:
     return int(moment.timestamp())
 
@@ -260,6 +231,16 @@ class TenableIoConnector:
             "(Settings > My Account > API Keys).",
         ),
         ConfigField("secret_key", "Secret key", kind="secret", help="The matching secret key."),
+        ConfigField(
+            "export_wait_minutes",
+            "Export wait (minutes)",
+            kind="integer",
+            required=False,
+            default=str(DEFAULT_WAIT_MINUTES),
+            help="How long a run waits for Tenable to prepare an export (1-360). A large "
+            "tenant's export can take longer than an hour; an export still running when the "
+            "wait ends is resumed by the next run.",
+        ),
     )
     kris: tuple[KriSpec, ...] = KRIS
 
@@ -284,52 +265,44 @@ class TenableIoConnector:
 
     def run(self, ctx: ConnectorContext) -> RunResult:
         now = ctx.clock()
-        sleep = ctx.http_env.sleep
-        warnings: list[str] = []
-        denied: list[AuthFailed] = []
+        wait = ExportWait(
+            wait_minutes(ctx.config.get("export_wait_minutes")), ctx.http_env.sleep, ctx.logger
+        )
         rows: list[Observation] = []
-        fetched = 0
+        groups = KriGroups(VENDOR)
         with self._http(ctx) as http:
-            vuln_body = {
-                "num_assets": VULN_CHUNK_SIZE,
-                "filters": {
-                    "severity": ["high", "critical"],
-                    "state": ["OPEN", "REOPENED", "FIXED"],
-                    "since": _epoch(now - timedelta(days=90)),
-                },
-            }
-            try:
-                records = run_export(http, "vulns", vuln_body, sleep)
-            except AuthFailed as exc:
-                if exc.status != 403:
-                    raise
-                denied.append(exc)
-                warnings.extend(f"{VENDOR}: {slug} not computed: {exc}" for slug in VULN_KRIS)
-            else:
-                fetched += len(records)
-                vulns = [parse_vuln(r) for r in records]
-                rows.extend(self._vuln_rows(vulns, now, warnings))
-            try:
-                asset_records = run_export(http, "assets", {"chunk_size": ASSET_CHUNK_SIZE}, sleep)
-            except AuthFailed as exc:
-                if exc.status != 403:
-                    raise
-                denied.append(exc)
-                warnings.append(f"{VENDOR}: scan_coverage_7d_pct not computed: {exc}")
-            else:
-                fetched += len(asset_records)
-                scanned, total = scanned_within([parse_asset(r) for r in asset_records], 7, now)
-                if total == 0:
-                    warnings.append(
-                        f"{VENDOR}: no active assets, scan_coverage_7d_pct not computed"
-                    )
-                else:
-                    value = round(100.0 * scanned / total, 2)
-                    detail = {"numerator": scanned, "denominator": total, "window_days": 7}
-                    rows.append(("scan_coverage_7d_pct", value, now, detail))
-        if len(denied) == 2:
-            raise denied[0]
-        return RunResult(observation_frame(rows), fetched, tuple(warnings))
+            groups.attempt_rows(VULN_KRIS, lambda: self._vulns(http, now, wait, groups), rows)
+            groups.attempt_rows(
+                ("scan_coverage_7d_pct",), lambda: self._assets(http, now, wait, groups), rows
+            )
+        return groups.result(rows)
+
+    def _vulns(
+        self, http: VendorHttp, now: datetime, wait: ExportWait, groups: KriGroups
+    ) -> tuple[list[Observation], int]:
+        body = {
+            "num_assets": VULN_CHUNK_SIZE,
+            "filters": {
+                "severity": ["high", "critical"],
+                "state": ["OPEN", "REOPENED", "FIXED"],
+                "since": _epoch(now - timedelta(days=90)),
+            },
+        }
+        records = run_export(http, "vulns", body, wait)
+        vulns = [parse_vuln(r) for r in records]
+        return self._vuln_rows(vulns, now, groups.warnings), len(records)
+
+    def _assets(
+        self, http: VendorHttp, now: datetime, wait: ExportWait, groups: KriGroups
+    ) -> tuple[list[Observation], int]:
+        records = run_export(http, "assets", {"chunk_size": ASSET_CHUNK_SIZE}, wait)
+        scanned, total = scanned_within([parse_asset(r) for r in records], 7, now)
+        if total == 0:
+            groups.warn(f"{VENDOR}: no active assets, scan_coverage_7d_pct not computed")
+            return [], len(records)
+        value = round(100.0 * scanned / total, 2)
+        detail = {"numerator": scanned, "denominator": total, "window_days": 7}
+        return [("scan_coverage_7d_pct", value, now, detail)], len(records)
 
     @staticmethod
     def _vuln_rows(vulns: list[Vuln], now: datetime, warnings: list[str]) -> list[Observation]:
