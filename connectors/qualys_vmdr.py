@@ -68,7 +68,6 @@ from connectors.base import (
     SourceType,
 )
 from connectors.errors import (
-    AuthFailed,
     ConnectorError,
     RateLimited,
     SchemaMismatch,
@@ -76,13 +75,13 @@ from connectors.errors import (
 )
 from connectors.fields import (
     Observation,
-    observation_frame,
     parse_time,
     pct,
     require_config,
     require_secret,
 )
 from connectors.http import VendorHttp
+from connectors.kri_groups import KriGroups
 
 VENDOR = "qualys-vmdr"
 DETECTION_PATH = "/api/2.0/fo/asset/host/vm/detection/"
@@ -390,51 +389,42 @@ class QualysVmdrConnector:
     def run(self, ctx: ConnectorContext) -> RunResult:
         now = ctx.clock()
         api = self._api(ctx)
-        warnings: list[str] = []
-        denied: list[AuthFailed] = []
-        fetched = 0
+        groups = KriGroups(VENDOR)
         dets: list[Detection] | None = None
         scans: list[datetime | None] | None = None
+
+        def fetch_detections() -> int:
+            nonlocal dets
+            hosts = api.list_hosts(
+                DETECTION_PATH,
+                {
+                    "action": "list",
+                    "severities": "4-5",
+                    "status": "New,Active,Re-Opened,Fixed",
+                    "show_results": 0,
+                    "truncation_limit": TRUNCATION,
+                },
+                "HOST_LIST_VM_DETECTION_OUTPUT",
+            )
+            found = [d for h in hosts for d in parse_detections(h)]
+            dets = found
+            return len(found)
+
+        def fetch_hosts() -> int:
+            nonlocal scans
+            host_list = api.list_hosts(
+                HOST_PATH,
+                {"action": "list", "details": "Basic", "truncation_limit": TRUNCATION},
+                "HOST_LIST_OUTPUT",
+            )
+            found = [parse_last_scan(h) for h in host_list]
+            scans = found
+            return len(found)
+
         with api.http:
-            try:
-                hosts = api.list_hosts(
-                    DETECTION_PATH,
-                    {
-                        "action": "list",
-                        "severities": "4-5",
-                        "status": "New,Active,Re-Opened,Fixed",
-                        "show_results": 0,
-                        "truncation_limit": TRUNCATION,
-                    },
-                    "HOST_LIST_VM_DETECTION_OUTPUT",
-                )
-            except AuthFailed as exc:
-                if exc.status != 403:
-                    raise
-                denied.append(exc)
-                warnings.extend(f"{VENDOR}: {slug} not computed: {exc}" for slug in DETECTION_KRIS)
-            else:
-                dets = [d for h in hosts for d in parse_detections(h)]
-                fetched += len(dets)
-            try:
-                host_list = api.list_hosts(
-                    HOST_PATH,
-                    {"action": "list", "details": "Basic", "truncation_limit": TRUNCATION},
-                    "HOST_LIST_OUTPUT",
-                )
-            except AuthFailed as exc:
-                if exc.status != 403:
-                    raise
-                denied.append(exc)
-                warnings.append(f"{VENDOR}: scan_coverage_7d_pct not computed: {exc}")
-            else:
-                scans = [parse_last_scan(h) for h in host_list]
-                fetched += len(scans)
-        if len(denied) == 2:
-            raise denied[0]
-        return RunResult(
-            observation_frame(self._rows(dets, scans, now, warnings)), fetched, tuple(warnings)
-        )
+            groups.attempt(DETECTION_KRIS, fetch_detections)
+            groups.attempt(("scan_coverage_7d_pct",), fetch_hosts)
+        return groups.result(self._rows(dets, scans, now, groups.warnings))
 
     @staticmethod
     def _rows(
