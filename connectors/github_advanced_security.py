@@ -63,12 +63,12 @@ from connectors.dig import dig, dig_optional
 from connectors.errors import AuthFailed, ConnectorError, RateLimited, UpstreamFailed
 from connectors.fields import (
     Observation,
-    observation_frame,
     parse_time,
     require_config,
     require_secret,
 )
 from connectors.http import Params, VendorHttp, parse_retry_after
+from connectors.kri_groups import KriGroups
 
 VENDOR = "github-advanced-security"
 DEFAULT_API_URL = "https://api.github.com"
@@ -340,52 +340,47 @@ class GitHubAdvancedSecurityConnector:
         now = ctx.clock()
         api, org = self._api(ctx)
         params = {"state": "open", "per_page": PER_PAGE}
-        warnings: list[str] = []
-        denied: list[AuthFailed] = []
-        fetched = 0
+        groups = KriGroups(VENDOR)
+        code: list[Alert] | None = None
+        deps: list[Alert] | None = None
+        secrets: tuple[set[int], set[int]] | None = None
 
-        def fetch(
-            kind: str, slugs: tuple[str, ...], query: Params | None = None
-        ) -> list[Any] | None:
-            nonlocal fetched
-            try:
-                records = api.paginate(f"/orgs/{org}/{kind}/alerts", query or params)
-            except AuthFailed as exc:
-                if exc.status != 403:
-                    raise
-                denied.append(exc)
-                warnings.extend(f"{VENDOR}: {slug} not computed: {exc}" for slug in slugs)
-                return None
-            fetched += len(records)
-            return records
+        def fetch(kind: str, query: Params | None = None) -> list[Any]:
+            return api.paginate(f"/orgs/{org}/{kind}/alerts", query or params)
 
-        def fetch_secrets() -> tuple[list[Any], list[Any]] | None:
-            kind, slugs = "secret-scanning", ("secret_scanning_open",)
+        def fetch_code() -> int:
+            nonlocal code
+            code = [parse_code_alert(r) for r in fetch("code-scanning")]
+            return len(code)
+
+        def fetch_deps() -> int:
+            nonlocal deps
+            deps = [parse_dependabot_alert(r) for r in fetch("dependabot")]
+            return len(deps)
+
+        def fetch_secrets() -> int:
+            nonlocal secrets
             hidden = {**params, "hide_secret": "true"}
-            default = fetch(kind, slugs, hidden)
-            if default is None:
-                return None
-            generic = fetch(kind, slugs, {**hidden, "secret_type": ",".join(GENERIC_SECRETS)})
-            return None if generic is None else (default, generic)
+            default = fetch("secret-scanning", hidden)
+            generic = fetch("secret-scanning", {**hidden, "secret_type": ",".join(GENERIC_SECRETS)})
+            provider = {parse_secret_alert(r) for r in default}
+            secrets = provider, {parse_secret_alert(r) for r in generic} - provider
+            return len(default) + len(generic)
 
         with api.http:
-            code_raw = fetch("code-scanning", ("code_scanning_critical_open",))
-            secrets = fetch_secrets()
-            dep_raw = fetch("dependabot", ("dependabot_critical_open_gt_30d",))
-        if len(denied) == 3:
-            raise denied[0]
+            groups.attempt(("code_scanning_critical_open",), fetch_code)
+            groups.attempt(("secret_scanning_open",), fetch_secrets)
+            groups.attempt(("dependabot_critical_open_gt_30d",), fetch_deps)
+        warnings = groups.warnings
 
         rows: list[Observation] = []
-        code = [parse_code_alert(r) for r in code_raw] if code_raw is not None else None
-        deps = [parse_dependabot_alert(r) for r in dep_raw] if dep_raw is not None else None
         if code is not None:
             n = count_severity(code, "critical")
             rows.append(
                 ("code_scanning_critical_open", n, now, {"count": n, "open_alerts": len(code)})
             )
         if secrets is not None:
-            default = {parse_secret_alert(r) for r in secrets[0]}
-            generic = {parse_secret_alert(r) for r in secrets[1]} - default
+            default, generic = secrets
             n = len(default) + len(generic)
             detail = {
                 "count": n,
@@ -410,7 +405,7 @@ class GitHubAdvancedSecurityConnector:
                 )
             else:
                 rows.append(("severe_alerts_mean_age_days", mean, now, {"alerts": counted}))
-        return RunResult(observation_frame(rows), fetched, tuple(warnings))
+        return groups.result(rows)
 
 
 CONNECTOR = GitHubAdvancedSecurityConnector()
