@@ -42,6 +42,7 @@ import pytest
 from connectors.base import ConnectorContext, RunResult
 from connectors.errors import AuthFailed
 from connectors.http import HttpEnv, HttpPolicy
+from tests.connectors.sims.core import transport
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FIXED_NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -313,8 +314,6 @@ def sim_ctx(
 ) -> ConnectorContext:
     """A context whose `http_env` serves a synthetic vendor (tests/connectors/sims), appending
     every request it sees to `calls` and every wait to `sleeps`."""
-    from tests.connectors.sims.core import transport
-
     env = HttpEnv(
         transport=transport(sim, calls),
         resolver=lambda host: [PUBLIC_ADDRESS],

@@ -204,3 +204,20 @@ def test_renamed_field_leaves_its_group_out_naming_the_field() -> None:
         alert["severity_label"] = alert.pop("severity_name")
     result, _ = run(Recorded(routes(alerts=[Resp(json=body)])))
     assert_group_left_out(result, ALERT_SLUGS, "'severity_name'")
+
+
+def test_a_partly_unreadable_tenant_writes_what_it_could_read() -> None:
+    # Before issue 14 a 400 or 404 in one group failed the run and lost the readable KRIs.
+    bad_filter = Resp(
+        400,
+        json={"errors": [{"code": 400, "message": "Invalid filter: suppression_info unknown"}]},
+    )
+    no_spotlight = Resp(404, json={"errors": [{"code": 404, "message": "Not Found"}]})
+    result, _ = run(Recorded(routes(alerts=[bad_filter], vulns=[no_spotlight])))
+    assert_group_left_out(result, ALERT_SLUGS, "400", "Invalid filter: suppression_info unknown")
+    assert_group_left_out(result, ("critical_vulns_open_gt_30d",), "404", "Not Found")
+    assert values(result) == {
+        "sensors_not_seen_7d_pct": 40.0,
+        "sensors_reduced_functionality_pct": 20.0,
+        "hosts_without_prevention_policy_pct": 40.0,
+    }
