@@ -117,8 +117,9 @@ class Paging(ABC):
     ) -> Iterator[Any]:
         """Items of every page of a cursor API. `cursor` is the dotted path of the next cursor in
         the body ("pagination.nextCursor", "meta.pagination.after", "NextToken"); stop when it
-        is missing, null or "", on an empty page, or, with `total` (the dotted path of the item
-        count, for scroll APIs whose last page still carries a token), once that many items came.
+        is missing, null or "", or, with `total` (the dotted path of the item count, for scroll
+        APIs whose last page still carries a token), once that many items came or on an empty
+        page. Without `total` an empty page with a cursor is followed (some APIs send those).
         The cursor is sent as query parameter `cursor_param`, or, with `in_body=True` (POST
         search APIs), as a key of the JSON body, whose other keys are `params`."""
         if in_body and method.upper() == "GET":
@@ -139,9 +140,11 @@ class Paging(ABC):
             yield from found
             fetched += len(found)
             token = dig_optional(body, cursor, vendor=self.vendor, expect=(str, int))
-            if token is None or token == "" or not found:
+            if token is None or token == "":
                 return
-            if total is not None and fetched >= dig(body, total, vendor=self.vendor, expect=int):
+            if total is not None and (
+                not found or fetched >= dig(body, total, vendor=self.vendor, expect=int)
+            ):
                 return
             if str(token) in seen:
                 raise UpstreamFailed(f"{self.vendor}: {url} returned the same cursor twice")

@@ -107,6 +107,40 @@ def test_cursor_pagination_in_the_query() -> None:
     assert all(c.params["limit"] == "2" for c in recorded.calls)
 
 
+def test_a_scroll_stops_at_its_total_though_the_last_page_has_a_token() -> None:
+    # Falcon's devices-scroll hands out an offset token on every page, the last included.
+    page = {"resources": [1, 2], "meta": {"pagination": {"offset": "t1", "total": 3}}}
+    last = {"resources": [3], "meta": {"pagination": {"offset": "t2", "total": 3}}}
+    recorded = one_route("/scroll", Resp(json=page), Resp(json=last))
+    items = list(
+        kit(recorded).paginate_cursor(
+            "/scroll",
+            items="resources",
+            cursor="meta.pagination.offset",
+            cursor_param="offset",
+            total="meta.pagination.total",
+        )
+    )
+    assert items == [1, 2, 3]
+    assert [c.params.get("offset") for c in recorded.calls] == [None, "t1"]
+
+
+def test_a_scroll_stops_on_an_empty_page_below_its_total() -> None:
+    short = {"resources": [], "meta": {"pagination": {"offset": "t9", "total": 5}}}
+    recorded = one_route("/scroll", Resp(json=short))
+    items = list(
+        kit(recorded).paginate_cursor(
+            "/scroll",
+            items="resources",
+            cursor="meta.pagination.offset",
+            cursor_param="offset",
+            total="meta.pagination.total",
+        )
+    )
+    assert items == []
+    assert len(recorded.calls) == 1
+
+
 def test_cursor_pagination_in_a_post_body_stops_on_empty_cursor() -> None:
     recorded = one_route(
         "/search",
