@@ -6,14 +6,17 @@ Each synthetic vendor (tests/connectors/sims) enforces its vendor's documented l
 batch caps, the offset + limit <= 10,000 cap of Falcon's offset queries, ``$top`` caps — and
 rate-limit headers (CrowdStrike ``X-RateLimit-Limit``/``-Remaining`` and a 429 with the epoch
 ``X-RateLimit-RetryAfter``; Defender's 100 calls a minute per API with a 429 and
-``Retry-After``). It is served over real HTTP on 127.0.0.1 by a threaded ``http.server``; the
+``Retry-After``; GitHub's ``x-ratelimit-*`` and a 403 when the hour's budget is spent).
+It is served over real HTTP on 127.0.0.1 by a threaded ``http.server``; the
 connector's own `VendorHttp` (retries, the SSRF guard with 127.0.0.0/8 allow-listed, auth) talks
 to it through a transport that sends each request to the loopback port while keeping the
 vendor's Host. Waits asked by a 429 are really slept. Printed per connector: requests, seconds,
 429s answered and the KRIs computed.
 
 Only the connectors with a synthetic vendor are measured (CrowdStrike Falcon, Defender for
-Endpoint); the others have none yet.
+Endpoint, GitHub Advanced Security — GitHub's unit is alerts, not devices: ``--github-alerts`` of
+each kind, ``per_page`` ≤ 100, 5,000 requests an hour with ``x-ratelimit-*``); the others have
+none yet.
 """
 
 from __future__ import annotations
@@ -36,10 +39,12 @@ import httpx
 from connectors.base import Connector, ConnectorContext, RunResult
 from connectors.crowdstrike_falcon import CONNECTOR as FALCON
 from connectors.defender_for_endpoint import CONNECTOR as DEFENDER
+from connectors.github_advanced_security import CONNECTOR as GITHUB
 from connectors.http import HttpEnv, HttpPolicy
 from tests.connectors.sims.core import Sim, SimRequest
 from tests.connectors.sims.defender import DefenderSim
 from tests.connectors.sims.falcon import FalconSim
+from tests.connectors.sims.github import GitHubSim
 
 COMMAND = "python -m bench.connectors_scale"
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)  # the synthetic tenants' "now"
@@ -58,7 +63,10 @@ class Counted:
         with self._lock:
             answer = self.sim.handle(request)
             self.requests += 1
-            self.limited += answer.status == 429
+            # a rate-limit refusal: a 429, or GitHub's 403 with its budget at 0
+            self.limited += answer.status == 429 or (
+                answer.status == 403 and answer.headers.get("x-ratelimit-remaining") == "0"
+            )
         return answer.status, answer.headers, answer.content()
 
 
@@ -151,6 +159,7 @@ def main() -> None:
     parser.add_argument("--devices", type=int, default=50_000)
     parser.add_argument("--alerts", type=int, default=50_000)
     parser.add_argument("--vulns", type=int, default=50_000)
+    parser.add_argument("--github-alerts", type=int, default=10_000, help="of each kind")
     args = parser.parse_args()
     cases = [
         Case(
@@ -167,25 +176,33 @@ def main() -> None:
             {"tenant_id": "bench.onmicrosoft.com", "client_id": "bench"},
             {"client_secret": "bench"},
         ),
+        Case(
+            "github-advanced-security",
+            GITHUB,
+            lambda: GitHubSim(alerts=args.github_alerts),
+            {"org": "acme-corp"},
+            {"token": "bench"},
+        ),
     ]
     print(
         f"connectors at {args.devices:,} devices, {args.alerts:,} alerts, {args.vulns:,} "
         "vulnerability records, loopback HTTP, documented limits enforced"
     )
-    print(f"{'connector':<24}{'requests':>9}{'429s':>6}{'seconds':>9}{'items':>9}  KRIs")
+    print(f"{'connector':<24}{'requests':>9}{'limited':>8}{'seconds':>9}{'items':>9}  KRIs")
     for case in cases:
         result, counted, seconds = run_case(case)
         kris = json.dumps(
             {r["kri_slug"]: r["value"] for r in result.observations.iter_rows(named=True)}
         )
         print(
-            f"{case.name:<24}{counted.requests:>9}{counted.limited:>6}{seconds:>9.2f}"
+            f"{case.name:<24}{counted.requests:>9}{counted.limited:>8}{seconds:>9.2f}"
             f"{result.items_fetched:>9}  {kris}"
         )
         for warning in result.warnings:
             print(f"{'':<24}warning: {warning}")
     print(
-        f"reproduce: {COMMAND} --devices {args.devices} --alerts {args.alerts} --vulns {args.vulns}"
+        f"reproduce: {COMMAND} --devices {args.devices} --alerts {args.alerts} "
+        f"--vulns {args.vulns} --github-alerts {args.github_alerts}"
     )
 
 

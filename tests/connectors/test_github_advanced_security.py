@@ -31,8 +31,11 @@ from tests.connectors.harness import (
     details,
     load_fixture,
     make_ctx,
+    sim_ctx,
     values,
 )
+from tests.connectors.sims.core import SimRequest
+from tests.connectors.sims.github import GitHubSim
 
 VENDOR = "github-advanced-security"
 TOKEN = "github_pat_11AAAAexampleTOKEN"
@@ -305,3 +308,19 @@ def test_formulas() -> None:
     assert mean_age_days(alerts[2:], now) == (None, 0)
     forbidden = httpx.Response(403, json={"message": "Must have admin rights"})
     assert rate_limit_wait(forbidden, now) is None
+
+
+def test_a_paged_organization_never_receives_a_literal_secret() -> None:
+    # 250 alerts of each kind (three pages of ≤ 100) and 25 generic secret alerts, on a synthetic
+    # GitHub that puts the literal secret in every secret-scanning alert unless hide_secret=true.
+    sim = GitHubSim(alerts=250)
+    calls: list[SimRequest] = []
+    ctx = sim_ctx(
+        VENDOR, sim, config={"org": "acme-corp"}, credentials={"token": TOKEN}, calls=calls
+    )
+    result = CONNECTOR.run(ctx)
+    assert sim.secrets_revealed == 0
+    assert values(result)["secret_scanning_open"] == 275.0
+    assert values(result)["code_scanning_critical_open"] == 50.0  # i % 5 == 0
+    assert result.items_fetched == 250 * 3 + 25
+    assert len(calls) == 3 + 3 + 1 + 3  # code, secrets (default), secrets (generic), dependabot
