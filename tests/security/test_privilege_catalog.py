@@ -64,6 +64,7 @@ EXPECTED_PIPELINE_TABLES: dict[str, str] = {
     "platform.tenants": "SELECT",  # tenant partitions, resolve_tenant
     "tenant.control": "SELECT",
     "tenant.control_risk": "SELECT",
+    "tenant.dashboard_document": "SELECT, INSERT, UPDATE",  # refresh_dashboards' upsert
     "tenant.kri": "SELECT",
     "tenant.kri_observation": "SELECT, INSERT, UPDATE",  # the observation merge
     "tenant.kri_outcome": "SELECT",
