@@ -14,6 +14,7 @@ from assets.rollup_schemas import OutcomePostures, RiskPostures, TenantPostures
 from assets.status import kri_status
 from assets.tenant_scope import tenant_transaction
 from assets.validation import validate_frame
+from draxis.dashboard_document import refresh_dashboards
 from pipelines import portfolio_store, posture_store
 from pipelines.resources import DraxisDatabase
 
@@ -133,6 +134,7 @@ def tenant_posture(
                 )
                 posture_store.replace_rows(conn, "tenant_posture", frame)
                 portfolio_store.record_history(conn, frame)
+                refresh_dashboards(conn)  # the dashboard's stored document, with its posture
             score = frame.item(0, "posture_score")
             if score is not None:
                 scores[slug] = float(score)

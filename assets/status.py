@@ -8,6 +8,7 @@ from assets.schemas import KriStatuses
 from assets.status_rules import kri_status as compute_kri_status
 from assets.tenant_scope import tenant_transaction
 from assets.validation import validate_frame
+from draxis.dashboard_document import refresh_dashboards
 from pipelines import store
 from pipelines.resources import DraxisDatabase
 
@@ -40,6 +41,7 @@ def kri_status(context: dg.AssetExecutionContext, database: DraxisDatabase) -> d
                     f"kri_status for tenant {slug!r}",
                 )
                 changed += store.write_statuses(conn, statuses)
+                refresh_dashboards(conn)  # the dashboard's stored document, with its colours
             for status, count in store.status_counts(statuses).items():
                 totals[status] = totals.get(status, 0) + count
     return dg.MaterializeResult(metadata={"statuses_changed": changed, **totals})

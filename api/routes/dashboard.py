@@ -2,20 +2,25 @@
 
 Colours come from `tenant.kri_status`, written by the pipeline; the API never computes rollups.
 A KRI the pipeline has not assessed yet reads as `no_data`, never green.
+
+The body is the document `draxis.dashboard_document` builds in SQL in the shape of `Dashboard`:
+stored by the pipeline with the rollups and served with one indexed read while it is current,
+else built live by the same SQL in the request's read-only transaction.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends
-from psycopg.rows import class_row
+from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, ConfigDict
 
 from api.access import Tx, tenant_access
 from api.problems import Problem, problem_responses
+from draxis.dashboard_document import StoredRead, read_dashboard
 from draxis.kri import Direction, KriStatus
 from draxis.security.permissions import Permission
 
@@ -139,74 +144,23 @@ class Dashboard(BaseModel):
     outcomes: list[OutcomeSummary]
 
 
-_KRIS = """
-select k.id, k.slug, k.name, k.description, k.unit, k.direction, k.warn, k.critical,
-       st.value, coalesce(st.status, 'no_data'), st.observed_at, src.name
-from tenant.kri k
-left join tenant.kri_status st on st.tenant_id = k.tenant_id and st.kri_id = k.id
-left join tenant.kri_source src on src.tenant_id = k.tenant_id and src.id = k.source_id
-order by k.name
-"""
-
-
 @router.get("/dashboard", response_model=Dashboard)
 def dashboard(
     tx: Annotated[Tx, Depends(tenant_access(Permission.DASHBOARD_READ))],
-) -> Dashboard:
-    conn = tx.conn
-    tenant = conn.execute(
-        "select id, name from platform.tenants where id = platform.current_tenant_id()"
-    ).fetchone()
-    if tenant is None:
+) -> Response:
+    # The document's JSON text as stored (or built live in SQL when not current), sent as it is:
+    # the `Dashboard` model above is the schema the SQL follows, not a step of every request.
+    found = read_dashboard(tx.conn)
+    if found is None:
         raise Problem(404, "Your tenant no longer exists.")
-    fields = list(KriTile.model_fields)
-    kris = [KriTile(**dict(zip(fields, row, strict=True))) for row in conn.execute(_KRIS)]
-    counts = StatusCounts()
-    for kri in kris:
-        setattr(counts, kri.status, getattr(counts, kri.status) + 1)
-    return Dashboard(
-        tenant=TenantRef(id=tenant[0], name=tenant[1]),
-        generated_at=datetime.now(UTC),
-        counts=counts,
-        kris=kris,
-        posture=_posture(tx),
-        top_risks=(
-            tx.conn.cursor(row_factory=class_row(RiskSummary)).execute(_TOP_RISKS).fetchall()
-        ),
-        outcomes=tx.conn.cursor(row_factory=class_row(OutcomeSummary))
-        .execute(_OUTCOMES)
-        .fetchall(),
-    )
+    return Response(content=assemble(found, datetime.now(UTC)), media_type="application/json")
 
 
-# Risks by rollup severity, worst first; five, like the tenant posture's top risks.
-_TOP_RISKS = """
-select r.id, r.title, r.status, p.score, p.severity
-from tenant.risk_posture p join tenant.risk r on r.tenant_id = p.tenant_id and r.id = p.risk_id
-where p.score is not null
-order by p.score desc, r.id
-limit 5
-"""
-_OUTCOMES = """
-select o.id, o.name, p.score, coalesce(p.severity, 'unassessed') as severity
-from tenant.outcome o
-left join tenant.outcome_posture p on p.tenant_id = o.tenant_id and p.outcome_id = o.id
-order by array_position(array['critical', 'high', 'medium', 'low', 'unassessed'],
-                        coalesce(p.severity, 'unassessed')), o.name
-"""
-
-
-def _posture(tx: Tx) -> Posture | None:
-    row = tx.conn.execute(
-        "select posture_score, stale_share, risks_critical, risks_high, risks_medium, risks_low,"
-        " risks_unassessed, computed_at from tenant.tenant_posture"
-    ).fetchone()
-    if row is None:
-        return None
-    severities: tuple[Severity, ...] = ("critical", "high", "medium", "low", "unassessed")
-    return Posture(
-        score=row[0],
-        stale_share=row[1],
-        risks=dict(zip(severities, row[2:7], strict=True)),
-        computed_at=row[7],
-    )
+def assemble(found: StoredRead, generated_at: datetime) -> bytes:
+    """`{"tenant": ..., "generated_at": ..., <the document's members>}`, in the model's order."""
+    if not found.body.startswith("{"):
+        raise ValueError("a dashboard document is a JSON object")
+    tenant = json.dumps({"id": found.tenant_id, "name": found.tenant_name}, ensure_ascii=False)
+    stamp = generated_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    head = f'{{"tenant":{tenant},"generated_at":"{stamp}",'
+    return (head + found.body[1:]).encode()
