@@ -15,16 +15,17 @@ from datetime import UTC, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict
 
-from api.access import Tx, tenant_access
+from api.access import Tx, tenant_scope
 from api.problems import Problem, problem_responses
 from draxis.dashboard_document import StoredRead, read_dashboard
 from draxis.kri import Direction, KriStatus
 from draxis.security.permissions import Permission
 
 router = APIRouter(prefix="/api", tags=["dashboard"], responses=problem_responses(404))
+Reader = Annotated[Tx, tenant_scope(Permission.DASHBOARD_READ)]
 
 
 class TenantRef(BaseModel):
@@ -146,7 +147,7 @@ class Dashboard(BaseModel):
 
 @router.get("/dashboard", response_model=Dashboard)
 def dashboard(
-    tx: Annotated[Tx, Depends(tenant_access(Permission.DASHBOARD_READ))],
+    tx: Reader,
 ) -> Response:
     # The document's JSON text as stored (or built live in SQL when not current), sent as it is:
     # the `Dashboard` model above is the schema the SQL follows, not a step of every request.

@@ -12,7 +12,7 @@ The pipeline role may set only these two columns (besides the ones it had); the 
 policies already confine it to the scoped tenant's sources.
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-05
 """
 
@@ -21,7 +21,7 @@ from __future__ import annotations
 from draxis.migrations.sql import run_script
 
 revision: str = "0011"
-down_revision: str | None = "0009"
+down_revision: str | None = "0010"
 branch_labels: str | None = None
 depends_on: str | None = None
 
