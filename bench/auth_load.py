@@ -67,7 +67,7 @@ def _serve(settings: Settings, key_pem: str, **overrides: str) -> Iterator[str]:
             "--port",
             str(port),
             "--no-access-log",
-            "--no-proxy-headers",  # as `draxis serve` (draxis.cli.server_config)
+            "--no-proxy-headers",  # as `draxis serve` (cli.serve.server_config)
             "--log-level",
             "warning",
         ],

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 import uvicorn
 
 from api.main import create_app
-from draxis.cli import server_config
+from cli.serve import server_config
 from draxis.settings import Settings
 
 

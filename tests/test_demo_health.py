@@ -18,6 +18,7 @@ from psycopg import sql
 
 from api.main import create_app
 from assets.partitions import source_partitions, tenant_partitions
+from cli.seed.demo import TENANTS, seed_demo
 from connectors.demo import DemoConnector
 from connectors.source_form import validate_source_form
 from draxis.db.migrate import migrate
@@ -25,7 +26,6 @@ from draxis.db.pool import connect
 from draxis.db.roles import DbRole
 from draxis.db.scope import Scope, scoped_transaction
 from draxis.db.urls import role_conninfo, with_database
-from draxis.seed import TENANTS, seed_demo
 from draxis.settings import Settings
 from pipelines.bootstrap_runs import materialize_all
 from pipelines.resources import DraxisDatabase

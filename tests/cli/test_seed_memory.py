@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from cli.seed.memory import facts_for, seed_memory
 from draxis.db.scope import scoped_transaction
-from draxis.seed_memory import facts_for, seed_memory
 from panel.retrieval import relevant_chunks, relevant_facts
 from tests.conftest import Conn
 from tests.factories import TenantFixture

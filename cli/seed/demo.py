@@ -15,11 +15,11 @@ from uuid import UUID
 import psycopg
 from psycopg.rows import TupleRow
 
+from cli.seed.memory import seed_memory
+from cli.seed.risk_model import seed_risk_model
 from connectors.demo import CATALOG, CIS_DOMAIN
 from draxis.db.scope import Scope, scoped_transaction
 from draxis.security.passwords import hash_password
-from draxis.seed_memory import seed_memory
-from draxis.seed_risk_model import seed_risk_model
 
 Conn = psycopg.Connection[TupleRow]
 

@@ -1,0 +1,59 @@
+"""`draxis db start | stop | migrate | seed`: the database, embedded or at DATABASE_URL."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+from draxis.db.migrate import migrate
+from draxis.db.pool import connect
+from draxis.db.roles import DbRole
+from draxis.db.urls import cluster_url, role_conninfo
+from draxis.settings import Settings
+
+log = logging.getLogger("draxis.cli")
+
+DEMO_PASSWORD_ENV = "DRAXIS_DEMO_PASSWORD"  # noqa: S105
+DEFAULT_DEMO_PASSWORD = "draxis-demo-password"  # noqa: S105 (local demo only)
+
+
+def cmd_db_start(settings: Settings) -> int:
+    if settings.database_url:
+        print(f"DATABASE_URL is set; using {settings.database_url.split('@')[-1]}")
+        return 0
+    url = cluster_url(settings, keep_running=True)
+    print(f"embedded PostgreSQL running under {settings.embedded_pg_dir} (stop: draxis db stop)")
+    print(f"export DATABASE_URL='{url}'")
+    return 0
+
+
+def cmd_db_stop(settings: Settings) -> int:
+    from draxis.db.embedded import stop_embedded
+
+    stopped = stop_embedded(settings.embedded_pg_dir)
+    print("embedded PostgreSQL stopped" if stopped else "embedded PostgreSQL was not running")
+    return 0
+
+
+def cmd_db_migrate(settings: Settings) -> int:
+    migrate(settings)
+    log.info("database migrated")
+    return 0
+
+
+def cmd_db_seed(settings: Settings) -> int:
+    from cli.seed.demo import seed_demo
+
+    if settings.environment == "production":
+        print("refusing to seed demo users in production", file=sys.stderr)
+        return 2
+    password = os.environ.get(DEMO_PASSWORD_ENV, DEFAULT_DEMO_PASSWORD)
+    with connect(role_conninfo(settings, DbRole.APP)) as conn:
+        users = seed_demo(conn, password)
+    print(f"\nDemo sign-ins (password for all: {password}):")
+    for user in users:
+        where = user.tenant or ("platform" if user.role == "superadmin" else "")
+        print(f"  {user.role:<14} {user.email:<30} {where}")
+    print()
+    return 0

@@ -1,0 +1,54 @@
+"""`draxis`: the command line behind the Makefile. Every command honours DATABASE_URL.
+
+draxis db start | stop | migrate | seed     the database                      (cli.db)
+draxis materialize                   every configured cell and status, once, in-process (cli.up)
+draxis serve [--port N]              the API and web client                 (cli.serve)
+draxis up                            all of the above, then API + Dagster UI + daemon (cli.up)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from cli.db import cmd_db_migrate, cmd_db_seed, cmd_db_start, cmd_db_stop
+from cli.serve import cmd_serve
+from cli.up import cmd_materialize, cmd_up
+from draxis.log import configure_logging
+from draxis.settings import get_settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="draxis", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    db = sub.add_parser("db", help="the database").add_subparsers(dest="db_command", required=True)
+    db.add_parser("start", help="start the embedded PostgreSQL (when DATABASE_URL is unset)")
+    db.add_parser("stop", help="stop the embedded PostgreSQL started by `db start`")
+    db.add_parser("migrate", help="create roles and run migrations")
+    db.add_parser("seed", help="create the demo organization, tenants and users")
+    sub.add_parser("materialize", help="materialize every configured partition once")
+    serve = sub.add_parser("serve", help="serve the API and the web client")
+    serve.add_argument("--port", type=int, default=None)
+    sub.add_parser("up", help="migrate, seed, materialize, then serve API + Dagster")
+    args = parser.parse_args(argv)
+
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    if args.command == "db":
+        handlers = {
+            "start": cmd_db_start,
+            "stop": cmd_db_stop,
+            "migrate": cmd_db_migrate,
+            "seed": cmd_db_seed,
+        }
+        return handlers[args.db_command](settings)
+    if args.command == "materialize":
+        return cmd_materialize(settings)
+    if args.command == "serve":
+        return cmd_serve(settings, args.port)
+    return cmd_up(settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

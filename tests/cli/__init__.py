@@ -1,0 +1,1 @@
+"""Tests of the `draxis` command (`cli/`) and its demo seeds."""
