@@ -10,7 +10,7 @@ throughout the database faults) answers only 200 or 503 and recovers by itself.
     python -m bench.faults
 
 The cluster is pgserver's binaries on a fresh PGDATA in a temporary directory with its own
-socket (as `tests/test_database_outage.py`); stopping it touches no other database.
+socket (as `tests/draxis/test_database_outage.py`); stopping it touches no other database.
 """
 
 from __future__ import annotations

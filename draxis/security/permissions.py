@@ -1,8 +1,9 @@
 """Who may do what: named permissions granted to roles by one table. Pure; no I/O.
 
-Every API route declares the one permission it needs (`api.access`); `tests/test_route_permissions`
-walks every route × role against this table. Scope (which tenant, which organization) is checked
-separately: a permission says what kind of thing a role may do, never where.
+Every API route declares the one permission it needs (`api.access`);
+`tests/api/test_route_permissions` walks every route × role against this table. Scope (which
+tenant, which organization) is checked separately: a permission says what kind of thing a role
+may do, never where.
 """
 
 from __future__ import annotations

@@ -21,11 +21,11 @@ from connectors.base import ConnectorContext, ProbeResult
 from draxis.db.roles import DbRole
 from draxis.db.scope import Scope, scoped_transaction
 from draxis.settings import Settings
+from tests.api.test_integrations_api import FakeConnector, fake_body
 from tests.conftest import Conn
 from tests.factories import PASSWORD, TenantFixture
 from tests.identity import bearer, create_carrier, create_user, login
 from tests.live import serving
-from tests.test_integrations_api import FakeConnector, fake_body
 
 ROUNDS = 200
 

@@ -23,7 +23,7 @@ from draxis.security.password_policy import password_problems
 from draxis.security.permissions import IMPERSONATION_DENIED, Permission, allowed
 from draxis.security.tokens import InvalidToken, issue_access_token, jwks, verify_access_token
 from draxis.settings import Settings
-from tests.test_security import PRINCIPAL
+from tests.draxis.test_security import PRINCIPAL
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ from api.main import create_app
 from draxis.settings import Settings
 from tests.identity import flatten_routes
 
-API = Path(__file__).resolve().parent.parent / "api"
+API = Path(__file__).resolve().parents[2] / "api"
 # What a shape may build on: the standard library, pydantic, and the kernel's leaf enums.
 SHAPE_IMPORTS = ("api.types", "api.schemas", "api.patch_body", "draxis.kri", "draxis.security")
 

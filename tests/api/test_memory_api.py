@@ -19,7 +19,7 @@ from panel.retrieval import relevant_chunks, relevant_facts
 from tests.conftest import Conn
 from tests.factories import TenantFixture
 from tests.identity import bearer, create_user, login
-from tests.test_documents import encrypted_pdf, make_pdf
+from tests.panel.test_documents import encrypted_pdf, make_pdf
 
 Headers = dict[str, str]
 

@@ -1,0 +1,1 @@
+"""Tests of the web tier (`api/`): routes, permissions, throttles, the OpenAPI fuzz, the browser."""
