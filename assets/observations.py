@@ -17,14 +17,14 @@ import polars as pl
 
 from assets.partitions import tenant_source, tenant_source_partitions
 from assets.run_tags import REQUEST_TAG, TRIGGER_TAG
-from assets.schemas import KriObservations
-from assets.validation import FrameValidationError, validate_frame
 from connectors.base import Connector, ConnectorContext, RunResult
+from connectors.contract import KriObservations
 from connectors.credentials import open_credentials
 from connectors.dispatcher import SourceMismatch, connector_for
 from connectors.first_party import FIRST_PARTY_TYPES
 from connectors.registry import UnknownVendor
 from connectors.runtime import connector_context
+from connectors.validation import FrameValidationError, validate_frame
 from draxis.db.scope import Scope, scoped_transaction
 from draxis.settings import Settings, get_settings
 from pipelines import source_lease, store

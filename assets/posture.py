@@ -13,7 +13,7 @@ from assets.partitions import tenant_partitions
 from assets.rollup_schemas import OutcomePostures, RiskPostures, TenantPostures
 from assets.status import kri_status
 from assets.tenant_scope import tenant_transaction
-from assets.validation import validate_frame
+from connectors.validation import validate_frame
 from draxis.dashboard_document import refresh_dashboards
 from pipelines import portfolio_store, posture_store
 from pipelines.resources import DraxisDatabase

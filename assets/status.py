@@ -7,7 +7,7 @@ from assets.partitions import TENANT_DIMENSION, tenant_partitions
 from assets.schemas import KriStatuses
 from assets.status_rules import kri_status as compute_kri_status
 from assets.tenant_scope import tenant_transaction
-from assets.validation import validate_frame
+from connectors.validation import validate_frame
 from draxis.dashboard_document import refresh_dashboards
 from pipelines import store
 from pipelines.resources import DraxisDatabase

@@ -3,7 +3,7 @@
 Every row is checked and every problem reported with its row number and column, so a person can
 fix the file in one pass; a batch with any problem is refused whole (nothing is staged). What
 passes is an OBSERVATION_SCHEMA frame, then validated by the same Pandera contract
-(`assets.schemas.KriObservations`) a vendor connector's output meets.
+(`connectors.contract.KriObservations`) a vendor connector's output meets.
 
 Rows are numbered from 1: the first element of a JSON array, or the first line after a CSV's
 header.
@@ -22,9 +22,9 @@ from typing import Any
 
 import polars as pl
 
-from assets.schemas import KriObservations
-from assets.validation import FrameValidationError, validate_frame
 from connectors.base import OBSERVATION_SCHEMA
+from connectors.contract import KriObservations
+from connectors.validation import FrameValidationError, validate_frame
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_FILE_ROWS = 50_000

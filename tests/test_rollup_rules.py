@@ -38,7 +38,7 @@ from assets.rollup_schemas import (
     TenantPostures,
 )
 from assets.status_rules import KRI_COLUMNS, LATEST_COLUMNS, kri_status
-from assets.validation import FrameValidationError, validate_frame
+from connectors.validation import FrameValidationError, validate_frame
 
 TENANT = "6f1c0d4e-0000-4000-8000-000000000001"
 OTHER_TENANT = "6f1c0d4e-0000-4000-8000-000000000002"

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import polars as pl
 import pytest
 
-from assets.schemas import KriObservations
-from assets.validation import FrameValidationError, validate_frame
 from connectors.base import OBSERVATION_SCHEMA
+from connectors.contract import KriObservations
+from connectors.validation import FrameValidationError, validate_frame
 
 T = datetime(2026, 11, 26, tzinfo=UTC)
 

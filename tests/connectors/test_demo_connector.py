@@ -9,11 +9,11 @@ from uuid import uuid4
 
 import pytest
 
-from assets.schemas import KriObservations
-from assets.validation import validate_frame
 from connectors.base import ConnectorContext
+from connectors.contract import KriObservations
 from connectors.demo import CATALOG, HISTORY_DAYS, DemoConnector
 from connectors.registry import UnknownVendor, get_connector, vendor_ids
+from connectors.validation import validate_frame
 
 NOW = datetime(2026, 11, 26, 15, 30, tzinfo=UTC)
 
