@@ -172,6 +172,13 @@ resource "google_cloud_run_v2_job" "migrate" {
         image = var.image
         args  = ["db", "migrate"]
 
+        # Not `production`: draxis/settings.py refuses a production process without the API's
+        # JWT signing key and data key, which migrations do not need and should not hold.
+        env {
+          name  = "DRAXIS_ENVIRONMENT"
+          value = "local"
+        }
+
         resources {
           limits = {
             cpu    = "1"
