@@ -80,8 +80,6 @@ buildah bud --quiet --layers --format docker \
     -t "$IMAGE" "$ROOT"
 echo "built $IMAGE in $(($(date +%s) - start)) s"
 buildah images --format '{{.Name}}:{{.Tag}} {{.Size}}' "$IMAGE"
-# The size as a registry stores it: the layers of `docker save`-style archive, uncompressed.
-echo "image size: $(buildah inspect --type image --format '{{.Docker.Size}}' "$IMAGE" 2>/dev/null || true)"
 
 # --- Smoke: migrate a throwaway database with the image, serve, GET /health. ---
 db=draxis_image_smoke_$$
@@ -90,6 +88,8 @@ ctr=$(buildah from "$IMAGE")
 server=
 cleanup() {
     local rc=$?
+    trap '' TERM  # stopping `buildah run` signals its process group, which is ours
+    set +e  # clean up everything, whatever fails; the script's status is the smoke's
     if [ -n "$server" ]; then kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; fi
     buildah rm "$ctr" >/dev/null 2>&1
     psql "$PG/postgres" -qc "drop database if exists $db with (force)" >/dev/null
@@ -107,7 +107,7 @@ secrets=(
 buildah run --network host "${secrets[@]}" "$ctr" -- draxis db migrate
 # The image runs as its own user: prove it cannot write its code or its root filesystem.
 buildah run "$ctr" -- sh -c 'id -u; touch /app/x 2>/dev/null && exit 1; touch /x 2>/dev/null && exit 1; echo "non-root, /app and / not writable"'
-buildah run --network host "${secrets[@]}" "$ctr" -- draxis serve &
+setsid buildah --storage-driver vfs run --network host "${secrets[@]}" "$ctr" -- draxis serve &
 server=$!
 for _ in $(seq 1 60); do
     if body=$(curl -fsS "http://127.0.0.1:$SMOKE_PORT/health" 2>/dev/null); then
