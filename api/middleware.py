@@ -49,7 +49,7 @@ class RequestContext:
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
-        self.hops = settings.trusted_proxy_hops
+        self.hops = settings.proto_hops
         age = settings.hsts_max_age_seconds
         self.hsts = f"max-age={age}; includeSubDomains" if age > 0 else None
 

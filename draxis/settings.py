@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -20,12 +21,16 @@ from draxis.secrets import SecretManagerSource
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 Environment = Literal["local", "test", "production"]
+# What this process runs, so production demands exactly the secrets it uses: the API holds the
+# JWT signing key, the pipeline never does; migrations hold neither. `all` is `draxis up`.
+Process = Literal["all", "api", "pipeline", "dagster", "migrate"]
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DRAXIS_", extra="ignore")
 
     environment: Environment = "local"
+    process: Process = "all"
     # Production: the GCP project whose Secret Manager holds the secrets (see draxis.secrets).
     secret_manager_project: str | None = None
     # The cluster and database every role connects to. Unset: the CLI starts an embedded
@@ -59,6 +64,9 @@ class Settings(BaseSettings):
     cookie_secure: bool = True
     # Proxies in front of the API whose X-Forwarded-For entries are trusted (Cloud Run: 1).
     trusted_proxy_hops: int = 0
+    # X-Forwarded-Proto's own count, when the proxies set it differently from X-Forwarded-For
+    # (Google's load balancer: two X-Forwarded-For entries, one X-Forwarded-Proto). Unset: the same.
+    trusted_proto_hops: int | None = Field(default=None, ge=0)
     # Throttles (PRODUCT.md, "Security"): per client IP, and per account with backoff.
     rate_limit_window_seconds: int = 900
     login_rate_limit: int = 50
@@ -161,21 +169,49 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_insecure_production(self) -> Settings:
         if self.environment == "production":
-            missing = [
-                name
-                for name, value in (
-                    ("DATABASE_URL", self.database_url),
-                    ("DRAXIS_JWT_PRIVATE_KEY", self.jwt_private_key),
-                    ("DRAXIS_APP_DB_PASSWORD", self.app_db_password),
-                    ("DRAXIS_DATA_KEY", self.data_key),
-                )
-                if value is None
-            ]
+            missing = [name for name, value in self._required_in_production() if value is None]
             if missing:
-                raise ValueError(f"production refuses to start without: {', '.join(missing)}")
-            if not self.session_check:
+                raise ValueError(
+                    f"production ({self.process}) refuses to start without: {', '.join(missing)}"
+                )
+            if self.process in ("all", "api") and not self.session_check:
                 raise ValueError("production refuses DRAXIS_SESSION_CHECK=false")
         return self
+
+    def _required_in_production(self) -> list[tuple[str, object]]:
+        """The secrets a production process of this kind cannot run without."""
+        database: tuple[str, object] = ("DATABASE_URL", self.database_url)
+        api = [
+            ("DRAXIS_JWT_PRIVATE_KEY", self.jwt_private_key),
+            ("DRAXIS_APP_DB_PASSWORD", self.app_db_password),
+            ("DRAXIS_DATA_KEY", self.data_key),
+        ]
+        pipeline = [
+            ("DRAXIS_PIPELINE_DB_PASSWORD", self.pipeline_db_password),
+            ("DRAXIS_DATA_KEY", self.data_key),
+        ]
+        dagster = [("DRAXIS_DAGSTER_DB_PASSWORD", self.dagster_db_password)]
+        by_process: dict[str, Sequence[tuple[str, object]]] = {
+            "api": api,
+            "pipeline": pipeline,
+            "dagster": dagster,
+            # It creates the roles and sets every login role's password (draxis.db.bootstrap).
+            "migrate": [
+                ("DRAXIS_MIGRATOR_DB_PASSWORD", self.migrator_db_password),
+                ("DRAXIS_APP_DB_PASSWORD", self.app_db_password),
+                ("DRAXIS_PIPELINE_DB_PASSWORD", self.pipeline_db_password),
+                ("DRAXIS_DAGSTER_DB_PASSWORD", self.dagster_db_password),
+            ],
+            "all": api,
+        }
+        return [database, *by_process[self.process]]
+
+    @property
+    def proto_hops(self) -> int:
+        """How many trusted proxies' X-Forwarded-Proto entries to read back from the end."""
+        return (
+            self.trusted_proxy_hops if self.trusted_proto_hops is None else self.trusted_proto_hops
+        )
 
     @property
     def embedded_pg_dir(self) -> Path:

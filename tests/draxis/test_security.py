@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import uuid4
 
 import jwt
@@ -61,3 +62,41 @@ def test_unsigned_tokens_are_refused() -> None:
 def test_production_refuses_to_start_without_its_secrets() -> None:
     with pytest.raises(ValidationError, match="DRAXIS_JWT_PRIVATE_KEY"):
         Settings(environment="production", DATABASE_URL="postgresql://db/draxis")
+
+
+_DB = "postgresql://db/draxis"
+
+
+def test_production_demands_each_process_its_own_secrets_and_no_others() -> None:
+    """The pipeline and the migrate job start in production without the API's signing key, and
+    none of them starts without the secrets its own work needs."""
+    pipeline = Settings(
+        environment="production",
+        process="pipeline",
+        DATABASE_URL=_DB,
+        pipeline_db_password="p",
+        data_key="k",
+    )
+    assert pipeline.jwt_private_key is None
+    with pytest.raises(ValidationError, match="DRAXIS_PIPELINE_DB_PASSWORD"):
+        Settings(environment="production", process="pipeline", DATABASE_URL=_DB, data_key="k")
+    passwords: dict[str, Any] = {
+        f"{role}_db_password": "x" for role in ("migrator", "app", "pipeline", "dagster")
+    }
+    migrate = Settings(environment="production", process="migrate", DATABASE_URL=_DB, **passwords)
+    assert (migrate.jwt_private_key, migrate.data_key) == (None, None)
+    with pytest.raises(ValidationError, match="DRAXIS_DAGSTER_DB_PASSWORD"):
+        Settings(
+            environment="production",
+            process="migrate",
+            DATABASE_URL=_DB,
+            **{k: v for k, v in passwords.items() if not k.startswith("dagster")},
+        )
+    with pytest.raises(ValidationError, match=r"production \(api\) refuses.*DRAXIS_DATA_KEY"):
+        Settings(
+            environment="production",
+            process="api",
+            DATABASE_URL=_DB,
+            jwt_private_key="pem",
+            app_db_password="a",
+        )

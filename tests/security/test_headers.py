@@ -52,3 +52,23 @@ def test_hsts_can_be_turned_off(settings: Settings) -> None:
         answer = tls.get("/health")
         assert HSTS not in answer.headers
         assert "Permissions-Policy" in answer.headers
+
+
+def test_the_scheme_header_has_its_own_hop_count(settings: Settings) -> None:
+    """Google's load balancer appends to X-Forwarded-For (two trusted entries) but sets
+    X-Forwarded-Proto once: with the proxy hops alone, HSTS would never be sent behind it."""
+    behind_lb = settings.model_copy(update={"trusted_proxy_hops": 2, "trusted_proto_hops": 1})
+    with serving(behind_lb) as base:
+        answer = httpx.get(
+            f"{base}/health",
+            headers={"X-Forwarded-For": "203.0.113.9, 130.211.0.1", "X-Forwarded-Proto": "https"},
+        )
+        assert answer.headers[HSTS] == "max-age=31536000; includeSubDomains"
+        spoofed = httpx.get(
+            f"{base}/health", headers={"X-Forwarded-Proto": "https, http"}
+        )  # the load balancer's own entry (the last) says http
+        assert HSTS not in spoofed.headers
+    same_count = settings.model_copy(update={"trusted_proxy_hops": 2})
+    with serving(same_count) as base:
+        answer = httpx.get(f"{base}/health", headers={"X-Forwarded-Proto": "https"})
+        assert HSTS not in answer.headers

@@ -106,6 +106,14 @@ resource "google_cloud_run_v2_service" "api" {
         name  = "DRAXIS_TRUSTED_PROXY_HOPS"
         value = tostring(var.trusted_proxy_hops)
       }
+      env {
+        name  = "DRAXIS_TRUSTED_PROTO_HOPS"
+        value = tostring(var.trusted_proto_hops)
+      }
+      env {
+        name  = "DRAXIS_PROCESS"
+        value = "api"
+      }
       dynamic "env" {
         for_each = local.api_secrets
         content {
@@ -172,11 +180,15 @@ resource "google_cloud_run_v2_job" "migrate" {
         image = var.image
         args  = ["db", "migrate"]
 
-        # Not `production`: draxis/settings.py refuses a production process without the API's
-        # JWT signing key and data key, which migrations do not need and should not hold.
+        # A production process that migrates: it needs the migrator's secrets, never the API's
+        # JWT signing key or the data key (draxis/settings.py, per-process requirements).
         env {
           name  = "DRAXIS_ENVIRONMENT"
-          value = "local"
+          value = "production"
+        }
+        env {
+          name  = "DRAXIS_PROCESS"
+          value = "migrate"
         }
 
         resources {

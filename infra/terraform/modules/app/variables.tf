@@ -50,6 +50,12 @@ variable "trusted_proxy_hops" {
   default     = 2
 }
 
+variable "trusted_proto_hops" {
+  description = "X-Forwarded-Proto entries to trust: the external ALB sets one (it overwrites, not appends)."
+  type        = number
+  default     = 1
+}
+
 variable "min_instances" {
   description = "Warm instances (no cold start for the first users)."
   type        = number
