@@ -1,18 +1,21 @@
 """Posture rollups per tenant: `risk_posture` → `outcome_posture` → `tenant_posture`.
 
-Thin wrappers: read the tenant's risk model under its RLS scope, apply the pure rule of
-`assets.rollup_rules`, validate with the Pandera model of `assets.rollup_schemas`, and replace the
-tenant's rows, all in one transaction per tenant. Each follows its upstream by declarative
+Thin wrappers. A ranged run takes its tenant partitions in batches (`assets.tenant_scope`): per
+batch, one transaction scoped to exactly its tenants reads each input table once, applies the
+pure rule of `assets.rollup_rules` to all of them at once, validates the result once with the
+Pandera model of `assets.rollup_schemas`, and replaces the batch's rows with one COPY and one
+merge. Metadata and checks stay per tenant. Each asset follows its upstream by declarative
 automation, so a new KRI colour flows through to the tenant's posture.
 """
 
 import dagster as dg
+import polars as pl
 
 from assets import rollup_rules as rules
 from assets.partitions import tenant_partitions
 from assets.rollup_schemas import OutcomePostures, RiskPostures, TenantPostures
 from assets.status import kri_status
-from assets.tenant_scope import tenant_transaction
+from assets.tenant_scope import batch_transaction, fail_on_missing, resolve_batch
 from connectors.validation import validate_frame
 from draxis.dashboard_document import refresh_dashboards
 from pipelines import portfolio_store, posture_store
@@ -49,18 +52,25 @@ def risk_posture(
     unlinked: dict[str, list[str]] = {}
     not_current: dict[str, list[str]] = {}
     with database.connection() as conn:
-        for slug in context.partition_keys:
-            with tenant_transaction(conn, slug):
+        run = resolve_batch(conn, list(context.partition_keys))
+        for batch in run.chunks():
+            with batch_transaction(conn, batch) as tenant_ids:
                 frame = validate_frame(
                     RiskPostures,
                     rules.risk_posture(**posture_store.risk_inputs(conn)),
-                    f"risk_posture for tenant {slug!r}",
+                    f"risk_posture for {batch.label}",
                 )
-                posture_store.replace_rows(conn, "risk_posture", frame)
-                unlinked[slug] = posture_store.unlinked_kris(conn)
-                not_current[slug] = posture_store.not_current_kris(conn)
+                posture_store.replace_batch(
+                    conn, "risk_posture", posture_store.RISK_POSTURE_TYPES, frame, tenant_ids
+                )
+                slug_of = batch.slug_of
+                for tenant_id, slugs in posture_store.unlinked_kris(conn).items():
+                    unlinked[slug_of[tenant_id]] = slugs
+                for tenant_id, slugs in posture_store.not_current_kris(conn).items():
+                    not_current[slug_of[tenant_id]] = slugs
             for severity, count in frame.group_by("severity").len().iter_rows():
                 severities[str(severity)] = severities.get(str(severity), 0) + int(count)
+    fail_on_missing(context, run)
     return dg.MaterializeResult(
         metadata=severities,
         check_results=[
@@ -97,14 +107,18 @@ def outcome_posture(
 ) -> dg.MaterializeResult:  # type: ignore[type-arg]
     written = 0
     with database.connection() as conn:
-        for slug in context.partition_keys:
-            with tenant_transaction(conn, slug):
+        run = resolve_batch(conn, list(context.partition_keys))
+        for batch in run.chunks():
+            with batch_transaction(conn, batch) as tenant_ids:
                 frame = validate_frame(
                     OutcomePostures,
                     rules.outcome_posture(**posture_store.outcome_inputs(conn)),
-                    f"outcome_posture for tenant {slug!r}",
+                    f"outcome_posture for {batch.label}",
                 )
-                written += posture_store.replace_rows(conn, "outcome_posture", frame)
+                written += posture_store.replace_batch(
+                    conn, "outcome_posture", posture_store.OUTCOME_POSTURE_TYPES, frame, tenant_ids
+                )
+    fail_on_missing(context, run)
     return dg.MaterializeResult(metadata={"outcomes": written})
 
 
@@ -121,21 +135,26 @@ def tenant_posture(
 ) -> dg.MaterializeResult:  # type: ignore[type-arg]
     scores: dict[str, float] = {}
     with database.connection() as conn:
-        for slug in context.partition_keys:
-            with tenant_transaction(conn, slug) as tenant_id:
+        run = resolve_batch(conn, list(context.partition_keys))
+        for batch in run.chunks():
+            with batch_transaction(conn, batch) as tenant_ids:
                 frame = validate_frame(
                     TenantPostures,
-                    rules.tenant_posture(
+                    rules.tenant_postures(
                         posture_store.kri_statuses(conn),
                         posture_store.stored_risk_posture(conn),
-                        tenant_id,
+                        pl.DataFrame({"tenant_id": tenant_ids}, schema={"tenant_id": pl.String()}),
                     ),
-                    f"tenant_posture for tenant {slug!r}",
+                    f"tenant_posture for {batch.label}",
                 )
-                posture_store.replace_rows(conn, "tenant_posture", frame)
-                portfolio_store.record_history(conn, frame)
+                posture_store.replace_batch(
+                    conn, "tenant_posture", posture_store.TENANT_POSTURE_TYPES, frame, tenant_ids
+                )
+                portfolio_store.record_history(conn, tenant_ids)
                 refresh_dashboards(conn)  # the dashboard's stored document, with its posture
-            score = frame.item(0, "posture_score")
-            if score is not None:
-                scores[slug] = float(score)
+            slug_of = batch.slug_of
+            for tenant_id, score in frame.select("tenant_id", "posture_score").iter_rows():
+                if score is not None:
+                    scores[slug_of[tenant_id]] = float(score)
+    fail_on_missing(context, run)
     return dg.MaterializeResult(metadata={f"posture_score:{k}": v for k, v in scores.items()})

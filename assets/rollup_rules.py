@@ -301,8 +301,7 @@ def tenant_postures(
 
     Same rules as `tenant_posture`, grouped by `tenant_id` (both frames must carry it); a tenant
     with no KRI or no risk gets zero counts, as a single-tenant call would. The pipeline rolls up
-    one tenant partition at a time through `tenant_posture`; the whole-book form is what the
-    rollup benchmark times.
+    a batch of tenant partitions at once through it; so does the rollup benchmark.
     """
     _require_vocabulary(kri_status, "status", KRI_STATUSES, "kri_status")
     _require_vocabulary(risk_posture, "severity", SEVERITY_ORDER, "risk_posture")

@@ -9,8 +9,9 @@ from draxis.kri import KRI_STATUSES
 
 
 class KriStatuses(pa.DataFrameModel):
-    """What `kri_status` writes: one colour per KRI of the tenant."""
+    """What `kri_status` writes: one colour per KRI of each tenant of the batch."""
 
+    tenant_id: str = pa.Field(nullable=False)
     kri_id: str = pa.Field(nullable=False, unique=True)
     status: str = pa.Field(isin=list(KRI_STATUSES))
     value: float = pa.Field(nullable=True)

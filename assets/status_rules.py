@@ -35,7 +35,12 @@ LATEST_COLUMNS = {
 
 
 def kri_status(kris: pl.DataFrame, latest: pl.DataFrame, now: datetime) -> pl.DataFrame:
-    """One row per KRI in `kris`: kri_id, status, value, observed_at (latest observation)."""
+    """One row per KRI in `kris`: kri_id, status, value, observed_at (latest observation).
+
+    KRI ids are unique across tenants, so one call may cover many tenants: when `kris` carries a
+    `tenant_id` column (a pipeline batch), it is kept, first, and rows sort by tenant then KRI.
+    """
+    keys = [c for c in ("tenant_id",) if c in kris.columns]
     stale_after = (
         pl.col("schedule")
         .fill_null("manual")
@@ -59,6 +64,6 @@ def kri_status(kris: pl.DataFrame, latest: pl.DataFrame, now: datetime) -> pl.Da
     return (
         kris.join(latest, on="kri_id", how="left")
         .with_columns(colour.alias("status"))
-        .select("kri_id", "status", "value", "observed_at")
-        .sort("kri_id")
+        .select(*keys, "kri_id", "status", "value", "observed_at")
+        .sort(*keys, "kri_id")
     )

@@ -65,22 +65,17 @@ def write_book(conn: Conn, frame: pl.DataFrame) -> int:
     return replace_rows(conn, "portfolio", frame, schema="carrier")
 
 
-def record_history(conn: Conn, posture: pl.DataFrame) -> None:
-    """Upsert today's row of the tenant's posture history (tenant scope)."""
-    row = posture.row(0, named=True)
+def record_history(conn: Conn, tenant_ids: list[str]) -> None:
+    """Upsert today's posture-history row of each of `tenant_ids` from its stored posture: one
+    statement for the batch (tenant or batch scope; RLS bounds it to the scope)."""
     conn.execute(
         "insert into tenant.posture_history (tenant_id, day, posture_score, kri_count,"
-        " stale_share, risks_critical, risks_high) values (%s, current_date, %s, %s, %s, %s, %s)"
+        " stale_share, risks_critical, risks_high)"
+        " select tenant_id, current_date, posture_score, kri_count, stale_share, risks_critical,"
+        " risks_high from tenant.tenant_posture where tenant_id = any(%s::uuid[])"
         " on conflict (tenant_id, day) do update set posture_score = excluded.posture_score,"
         " kri_count = excluded.kri_count, stale_share = excluded.stale_share,"
         " risks_critical = excluded.risks_critical, risks_high = excluded.risks_high,"
         " computed_at = now()",
-        (
-            row["tenant_id"],
-            row["posture_score"],
-            row["kri_count"],
-            row["stale_share"],
-            row["risks_critical"],
-            row["risks_high"],
-        ),
+        (tenant_ids,),
     )

@@ -1,7 +1,10 @@
-"""The SQL of the posture rollups: read one tenant's risk model, replace its posture rows.
+"""The SQL of the posture rollups: read a batch of tenants' risk models, replace their postures.
 
-Runs inside the caller's tenant-scoped transaction; RLS limits every statement to that tenant.
-Frames carry ids as text, the shape `assets.rollup_rules` expects.
+Runs inside the caller's transaction, scoped to one tenant or to a batch of them
+(`Scope.tenants`); RLS limits every statement to the scope, so each read is one statement for
+the whole batch. Frames carry ids as text (and `tenant_id` wherever the rules need it), the
+shape `assets.rollup_rules` expects. Writes stage the frame with COPY and replace exactly the
+batch's rows.
 """
 
 from __future__ import annotations
@@ -19,10 +22,13 @@ from assets.rollup_rules import (
     KRI_RISK_LINK_COLUMNS,
     KRI_STATUS_COLUMNS,
     OUTCOME_COLUMNS,
+    OUTCOME_POSTURE_COLUMNS,
     RISK_COLUMNS,
     RISK_OUTCOME_LINK_COLUMNS,
     RISK_POSTURE_COLUMNS,
+    TENANT_POSTURE_COLUMNS,
 )
+from pipelines.copy import stage_frame
 
 Conn = psycopg.Connection[TupleRow]
 
@@ -32,12 +38,12 @@ def _frame(conn: Conn, query: str, schema: Mapping[str, pl.DataType]) -> pl.Data
 
 
 def kri_statuses(conn: Conn) -> pl.DataFrame:
-    """Every KRI of the tenant with its colour; one the pipeline has not assessed is no_data."""
+    """Every KRI in scope with its tenant and colour; one not assessed yet is no_data."""
     return _frame(
         conn,
-        "select k.id::text, coalesce(s.status, 'no_data') from tenant.kri k"
+        "select k.tenant_id::text, k.id::text, coalesce(s.status, 'no_data') from tenant.kri k"
         " left join tenant.kri_status s on s.tenant_id = k.tenant_id and s.kri_id = k.id",
-        KRI_STATUS_COLUMNS,
+        {"tenant_id": pl.String(), **KRI_STATUS_COLUMNS},
     )
 
 
@@ -105,22 +111,80 @@ def replace_rows(conn: Conn, table: str, frame: pl.DataFrame, schema: str = "ten
     return frame.height
 
 
-def unlinked_kris(conn: Conn) -> list[str]:
-    """Slugs of KRIs missing a risk or an outcome link: they show, but do not roll up fully."""
-    rows = conn.execute(
-        "select k.slug from tenant.kri k"
-        " where not exists (select 1 from tenant.kri_risk l where l.kri_id = k.id)"
-        " or not exists (select 1 from tenant.kri_outcome l where l.kri_id = k.id)"
-        " order by k.slug"
-    ).fetchall()
-    return [str(r[0]) for r in rows]
+def sql_types(columns: Mapping[str, pl.DataType]) -> dict[str, str]:
+    """The SQL type each rollup column is staged as: ids are uuids, lists are uuid arrays."""
+
+    def one(name: str, dtype: pl.DataType) -> str:
+        if isinstance(dtype, pl.List):
+            return "uuid[]"
+        if name.endswith("_id"):
+            return "uuid"
+        if dtype == pl.Int64():
+            return "integer"
+        return "double precision" if dtype == pl.Float64() else "text"
+
+    return {name: one(name, dtype) for name, dtype in columns.items()}
 
 
-def not_current_kris(conn: Conn) -> list[str]:
-    """Slugs of KRIs whose colour is stale or no_data (or not assessed yet)."""
-    rows = conn.execute(
-        "select k.slug from tenant.kri k left join tenant.kri_status s"
+RISK_POSTURE_TYPES = sql_types(RISK_POSTURE_COLUMNS)
+OUTCOME_POSTURE_TYPES = sql_types(OUTCOME_POSTURE_COLUMNS)
+TENANT_POSTURE_TYPES = sql_types(TENANT_POSTURE_COLUMNS)
+
+
+def replace_batch(
+    conn: Conn, table: str, types: Mapping[str, str], frame: pl.DataFrame, tenant_ids: list[str]
+) -> int:
+    """Make `tenant.<table>` hold exactly `frame`'s rows for the tenants `tenant_ids`: COPY into
+    a temporary table, delete those tenants' rows, insert the staged ones (three statements, in
+    the caller's transaction; RLS also bounds both to the scope). List columns are staged as
+    Postgres array literals. Returns the rows written."""
+    staged = frame.with_columns(
+        pl.concat_str(pl.lit("{"), pl.col(c).list.join(","), pl.lit("}")).alias(c)
+        for c, dtype in frame.schema.items()
+        if isinstance(dtype, pl.List)
+    )
+    stage = f"{table}_stage"
+    stage_frame(conn, stage, dict(types), staged)
+    columns = sql.SQL(", ").join(map(sql.Identifier, types))
+    target = sql.Identifier("tenant", table)
+    conn.execute(
+        sql.SQL("delete from {} where tenant_id = any(%s::uuid[])").format(target), (tenant_ids,)
+    )
+    conn.execute(
+        sql.SQL("insert into {} ({}) select {} from {}").format(
+            target, columns, columns, sql.Identifier(stage)
+        )
+    )
+    return frame.height
+
+
+def unlinked_kris(conn: Conn) -> dict[str, list[str]]:
+    """Per tenant id, slugs of KRIs missing a risk or an outcome link: they show, but do not
+    roll up fully. Tenants with none are absent."""
+    return _slugs_by_tenant(
+        conn,
+        "select k.tenant_id::text, k.slug from tenant.kri k"
+        " where not exists (select 1 from tenant.kri_risk l"
+        "  where l.tenant_id = k.tenant_id and l.kri_id = k.id)"
+        " or not exists (select 1 from tenant.kri_outcome l"
+        "  where l.tenant_id = k.tenant_id and l.kri_id = k.id)"
+        " order by k.tenant_id, k.slug",
+    )
+
+
+def not_current_kris(conn: Conn) -> dict[str, list[str]]:
+    """Per tenant id, slugs of KRIs whose colour is stale or no_data (or not assessed yet)."""
+    return _slugs_by_tenant(
+        conn,
+        "select k.tenant_id::text, k.slug from tenant.kri k left join tenant.kri_status s"
         " on s.tenant_id = k.tenant_id and s.kri_id = k.id"
-        " where coalesce(s.status, 'no_data') in ('stale', 'no_data') order by k.slug"
-    ).fetchall()
-    return [str(r[0]) for r in rows]
+        " where coalesce(s.status, 'no_data') in ('stale', 'no_data')"
+        " order by k.tenant_id, k.slug",
+    )
+
+
+def _slugs_by_tenant(conn: Conn, query: str) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for tenant_id, slug in conn.execute(query).fetchall():
+        found.setdefault(str(tenant_id), []).append(str(slug))
+    return found
