@@ -8,6 +8,8 @@ merge. Metadata and checks stay per tenant. Each asset follows its upstream by d
 automation, so a new KRI colour flows through to the tenant's posture.
 """
 
+from collections.abc import Iterator
+
 import dagster as dg
 import polars as pl
 
@@ -15,7 +17,7 @@ from assets import rollup_rules as rules
 from assets.partitions import tenant_partitions
 from assets.rollup_schemas import OutcomePostures, RiskPostures, TenantPostures
 from assets.status import kri_status
-from assets.tenant_scope import batch_transaction, fail_on_missing, resolve_batch
+from assets.tenant_scope import Outcome, batch_transaction, outcome, resolve_batch
 from connectors.validation import validate_frame
 from draxis.dashboard_document import refresh_dashboards
 from pipelines import portfolio_store, posture_store
@@ -45,9 +47,7 @@ KRIS_FRESH = "kris_fresh"
         ),
     ],
 )
-def risk_posture(
-    context: dg.AssetExecutionContext, database: DraxisDatabase
-) -> dg.MaterializeResult:  # type: ignore[type-arg]
+def risk_posture(context: dg.AssetExecutionContext, database: DraxisDatabase) -> Iterator[Outcome]:
     severities: dict[str, int] = {}
     unlinked: dict[str, list[str]] = {}
     not_current: dict[str, list[str]] = {}
@@ -70,14 +70,14 @@ def risk_posture(
                     not_current[slug_of[tenant_id]] = slugs
             for severity, count in frame.group_by("severity").len().iter_rows():
                 severities[str(severity)] = severities.get(str(severity), 0) + int(count)
-    fail_on_missing(context, run)
-    return dg.MaterializeResult(
+    result: dg.MaterializeResult[None] = dg.MaterializeResult(
         metadata=severities,
         check_results=[
             _warn_unless_empty(KRIS_LINKED, unlinked, "KRIs not linked to a risk and an outcome"),
             _warn_unless_empty(KRIS_FRESH, not_current, "KRIs stale or without data"),
         ],
     )
+    yield from outcome(context, run, result)
 
 
 def _warn_unless_empty(check: str, found: dict[str, list[str]], what: str) -> dg.AssetCheckResult:
@@ -104,7 +104,7 @@ def _warn_unless_empty(check: str, found: dict[str, list[str]], what: str) -> dg
 )
 def outcome_posture(
     context: dg.AssetExecutionContext, database: DraxisDatabase
-) -> dg.MaterializeResult:  # type: ignore[type-arg]
+) -> Iterator[Outcome]:
     written = 0
     with database.connection() as conn:
         run = resolve_batch(conn, list(context.partition_keys))
@@ -118,8 +118,7 @@ def outcome_posture(
                 written += posture_store.replace_batch(
                     conn, "outcome_posture", posture_store.OUTCOME_POSTURE_TYPES, frame, tenant_ids
                 )
-    fail_on_missing(context, run)
-    return dg.MaterializeResult(metadata={"outcomes": written})
+    yield from outcome(context, run, dg.MaterializeResult[None](metadata={"outcomes": written}))
 
 
 @dg.asset(
@@ -132,7 +131,7 @@ def outcome_posture(
 )
 def tenant_posture(
     context: dg.AssetExecutionContext, database: DraxisDatabase
-) -> dg.MaterializeResult:  # type: ignore[type-arg]
+) -> Iterator[Outcome]:
     scores: dict[str, float] = {}
     with database.connection() as conn:
         run = resolve_batch(conn, list(context.partition_keys))
@@ -156,5 +155,7 @@ def tenant_posture(
             for tenant_id, score in frame.select("tenant_id", "posture_score").iter_rows():
                 if score is not None:
                     scores[slug_of[tenant_id]] = float(score)
-    fail_on_missing(context, run)
-    return dg.MaterializeResult(metadata={f"posture_score:{k}": v for k, v in scores.items()})
+    result: dg.MaterializeResult[None] = dg.MaterializeResult(
+        metadata={f"posture_score:{k}": v for k, v in scores.items()}
+    )
+    yield from outcome(context, run, result)

@@ -1,12 +1,14 @@
 """`kri_status`: each KRI's colour per tenant, recomputed when its sources land."""
 
+from collections.abc import Iterator
+
 import dagster as dg
 
 from assets.observations import kri_observations
 from assets.partitions import TENANT_DIMENSION, tenant_partitions
 from assets.schemas import KriStatuses
 from assets.status_rules import kri_status as compute_kri_status
-from assets.tenant_scope import batch_transaction, fail_on_missing, resolve_batch
+from assets.tenant_scope import Outcome, batch_transaction, outcome, resolve_batch
 from connectors.validation import validate_frame
 from draxis.dashboard_document import refresh_dashboards
 from pipelines import store
@@ -28,7 +30,7 @@ from pipelines.resources import DraxisDatabase
     group_name="kri",
     description="Green / amber / red / stale / no_data per KRI, by the rule in PRODUCT.md.",
 )
-def kri_status(context: dg.AssetExecutionContext, database: DraxisDatabase) -> dg.MaterializeResult:  # type: ignore[type-arg]
+def kri_status(context: dg.AssetExecutionContext, database: DraxisDatabase) -> Iterator[Outcome]:
     """All the run's tenant partitions in one pass per batch (`assets.tenant_scope`): two reads,
     one Polars computation, one validation, one COPY and one merge."""
     totals: dict[str, int] = {}
@@ -47,5 +49,7 @@ def kri_status(context: dg.AssetExecutionContext, database: DraxisDatabase) -> d
                 refresh_dashboards(conn)  # the dashboard's stored document, with its colours
             for status, count in store.status_counts(statuses).items():
                 totals[status] = totals.get(status, 0) + count
-    fail_on_missing(context, run)
-    return dg.MaterializeResult(metadata={"statuses_changed": changed, **totals})
+    result: dg.MaterializeResult[None] = dg.MaterializeResult(
+        metadata={"statuses_changed": changed, **totals}
+    )
+    yield from outcome(context, run, result)

@@ -67,19 +67,28 @@ def batch_transaction(conn: Conn, batch: TenantBatch) -> Iterator[list[str]]:
         yield [str(t.id) for t in batch.tenants]
 
 
-def fail_on_missing(context: dg.AssetExecutionContext, batch: TenantBatch) -> None:
-    """After the run's existing tenants are written: record each of their partitions as
-    materialized, then fail the run naming the partition keys that name no (live) tenant.
+Outcome = dg.AssetMaterialization | dg.MaterializeResult[None]
+
+
+def outcome(
+    context: dg.AssetExecutionContext,
+    run: TenantBatch,
+    result: dg.MaterializeResult[None],
+) -> Iterator[Outcome]:
+    """What a rollup yields once its run's existing tenants are written: `result`, or, when
+    some partition keys name no live tenant, a materialization of each written partition and
+    then a failure naming the missing keys (Dagster then shows exactly those as failed).
 
     One deleted tenant must neither drop the others' results nor pass unnoticed; the partitions
     sensor retires deleted tenants' keys, so this is the window between a deletion and its next
     tick.
     """
-    if not batch.missing:
+    if not run.missing:
+        yield result
         return
-    for tenant in batch.tenants:
-        context.log_event(dg.AssetMaterialization(context.asset_key, partition=tenant.slug))
+    for tenant in run.tenants:
+        yield dg.AssetMaterialization(context.asset_key, partition=tenant.slug)
     raise store.PipelineInputError(
-        f"tenant {', '.join(map(repr, batch.missing))} does not exist or was deleted;"
-        f" the run's other {len(batch.tenants)} tenant(s) were written"
+        f"tenant {', '.join(map(repr, run.missing))} does not exist or was deleted;"
+        f" the run's other {len(run.tenants)} tenant(s) were written"
     )

@@ -88,3 +88,24 @@ def test_every_kri_gets_exactly_one_row() -> None:
     latest = pl.DataFrame([("a", 3.0, NOW)], schema=LATEST_COLUMNS, orient="row")
     result = kri_status(kris, latest, NOW)
     assert result.select("kri_id", "status").rows() == [("a", "red"), ("b", "no_data")]
+
+
+def test_a_batch_of_tenants_keeps_each_kris_tenant() -> None:
+    """KRI ids are unique across tenants: one call colours a whole batch, tenant by tenant."""
+    kris = pl.DataFrame(
+        [
+            ("t2", "a", "higher_is_worse", 1.0, 2.0, "daily"),
+            ("t1", "b", "higher_is_worse", 1.0, 2.0, "daily"),
+            ("t1", "c", "lower_is_worse", 2.0, 1.0, None),
+        ],
+        schema={"tenant_id": pl.String(), **KRI_COLUMNS},
+        orient="row",
+    )
+    latest = pl.DataFrame([("a", 3.0, NOW), ("b", 0.5, NOW)], schema=LATEST_COLUMNS, orient="row")
+    result = kri_status(kris, latest, NOW)
+    assert result.columns == ["tenant_id", "kri_id", "status", "value", "observed_at"]
+    assert result.select("tenant_id", "kri_id", "status").rows() == [
+        ("t1", "b", "green"),
+        ("t1", "c", "no_data"),
+        ("t2", "a", "red"),
+    ]
