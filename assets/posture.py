@@ -17,10 +17,11 @@ from assets import rollup_rules as rules
 from assets.partitions import tenant_partitions
 from assets.rollup_schemas import OutcomePostures, RiskPostures, TenantPostures
 from assets.status import kri_status
-from assets.tenant_scope import Outcome, batch_transaction, outcome, resolve_batch
+from assets.tenant_scope import Outcome, TenantBatch, batch_transaction, outcome, resolve_batch
 from connectors.validation import validate_frame
 from draxis.dashboard_document import refresh_dashboards
 from pipelines import portfolio_store, posture_store
+from pipelines.posture_store import Conn
 from pipelines.resources import DraxisDatabase
 
 KRIS_LINKED = "kris_linked"
@@ -54,20 +55,9 @@ def risk_posture(context: dg.AssetExecutionContext, database: DraxisDatabase) ->
     with database.connection() as conn:
         run = resolve_batch(conn, list(context.partition_keys))
         for batch in run.chunks():
-            with batch_transaction(conn, batch) as tenant_ids:
-                frame = validate_frame(
-                    RiskPostures,
-                    rules.risk_posture(**posture_store.risk_inputs(conn)),
-                    f"risk_posture for {batch.label}",
-                )
-                posture_store.replace_batch(
-                    conn, "risk_posture", posture_store.RISK_POSTURE_TYPES, frame, tenant_ids
-                )
-                slug_of = batch.slug_of
-                for tenant_id, slugs in posture_store.unlinked_kris(conn).items():
-                    unlinked[slug_of[tenant_id]] = slugs
-                for tenant_id, slugs in posture_store.not_current_kris(conn).items():
-                    not_current[slug_of[tenant_id]] = slugs
+            frame, batch_unlinked, batch_not_current = roll_risk_postures(conn, batch)
+            unlinked.update(batch_unlinked)
+            not_current.update(batch_not_current)
             for severity, count in frame.group_by("severity").len().iter_rows():
                 severities[str(severity)] = severities.get(str(severity), 0) + int(count)
     result: dg.MaterializeResult[None] = dg.MaterializeResult(
@@ -78,6 +68,31 @@ def risk_posture(context: dg.AssetExecutionContext, database: DraxisDatabase) ->
         ],
     )
     yield from outcome(context, run, result)
+
+
+def roll_risk_postures(
+    conn: Conn, batch: TenantBatch
+) -> tuple[pl.DataFrame, dict[str, list[str]], dict[str, list[str]]]:
+    """One batch's risk postures in one transaction scoped to its tenants. Returns them, and per
+    tenant slug the KRIs not linked to a risk and an outcome, and those stale or without data
+    (one query each for the batch)."""
+    with batch_transaction(conn, batch) as tenant_ids:
+        frame = validate_frame(
+            RiskPostures,
+            rules.risk_posture(**posture_store.risk_inputs(conn)),
+            f"risk_posture for {batch.label}",
+        )
+        posture_store.replace_batch(
+            conn, "risk_posture", posture_store.RISK_POSTURE_TYPES, frame, tenant_ids
+        )
+        unlinked = posture_store.unlinked_kris(conn)
+        not_current = posture_store.not_current_kris(conn)
+    slug_of = batch.slug_of
+    return (
+        frame,
+        {slug_of[t]: slugs for t, slugs in unlinked.items()},
+        {slug_of[t]: slugs for t, slugs in not_current.items()},
+    )
 
 
 def _warn_unless_empty(check: str, found: dict[str, list[str]], what: str) -> dg.AssetCheckResult:
@@ -105,20 +120,23 @@ def _warn_unless_empty(check: str, found: dict[str, list[str]], what: str) -> dg
 def outcome_posture(
     context: dg.AssetExecutionContext, database: DraxisDatabase
 ) -> Iterator[Outcome]:
-    written = 0
     with database.connection() as conn:
         run = resolve_batch(conn, list(context.partition_keys))
-        for batch in run.chunks():
-            with batch_transaction(conn, batch) as tenant_ids:
-                frame = validate_frame(
-                    OutcomePostures,
-                    rules.outcome_posture(**posture_store.outcome_inputs(conn)),
-                    f"outcome_posture for {batch.label}",
-                )
-                written += posture_store.replace_batch(
-                    conn, "outcome_posture", posture_store.OUTCOME_POSTURE_TYPES, frame, tenant_ids
-                )
+        written = sum(roll_outcome_postures(conn, batch) for batch in run.chunks())
     yield from outcome(context, run, dg.MaterializeResult[None](metadata={"outcomes": written}))
+
+
+def roll_outcome_postures(conn: Conn, batch: TenantBatch) -> int:
+    """One batch's outcome postures in one transaction scoped to its tenants; rows written."""
+    with batch_transaction(conn, batch) as tenant_ids:
+        frame = validate_frame(
+            OutcomePostures,
+            rules.outcome_posture(**posture_store.outcome_inputs(conn)),
+            f"outcome_posture for {batch.label}",
+        )
+        return posture_store.replace_batch(
+            conn, "outcome_posture", posture_store.OUTCOME_POSTURE_TYPES, frame, tenant_ids
+        )
 
 
 @dg.asset(
@@ -132,30 +150,36 @@ def outcome_posture(
 def tenant_posture(
     context: dg.AssetExecutionContext, database: DraxisDatabase
 ) -> Iterator[Outcome]:
-    scores: dict[str, float] = {}
     with database.connection() as conn:
         run = resolve_batch(conn, list(context.partition_keys))
         for batch in run.chunks():
-            with batch_transaction(conn, batch) as tenant_ids:
-                frame = validate_frame(
-                    TenantPostures,
-                    rules.tenant_postures(
-                        posture_store.kri_statuses(conn),
-                        posture_store.stored_risk_posture(conn),
-                        pl.DataFrame({"tenant_id": tenant_ids}, schema={"tenant_id": pl.String()}),
-                    ),
-                    f"tenant_posture for {batch.label}",
-                )
-                posture_store.replace_batch(
-                    conn, "tenant_posture", posture_store.TENANT_POSTURE_TYPES, frame, tenant_ids
-                )
-                portfolio_store.record_history(conn, tenant_ids)
-                refresh_dashboards(conn)  # the dashboard's stored document, with its posture
+            frame = roll_tenant_postures(conn, batch)
             slug_of = batch.slug_of
             for tenant_id, score in frame.select("tenant_id", "posture_score").iter_rows():
                 if score is not None:
-                    scores[slug_of[tenant_id]] = float(score)
-    result: dg.MaterializeResult[None] = dg.MaterializeResult(
-        metadata={f"posture_score:{k}": v for k, v in scores.items()}
-    )
-    yield from outcome(context, run, result)
+                    # On the tenant's own partition: a copy on every partition of a ranged
+                    # run would grow as tenants squared in Dagster's event log.
+                    slug = slug_of[tenant_id]
+                    context.add_asset_metadata({f"posture_score:{slug}": score}, partition_key=slug)
+    yield from outcome(context, run, dg.MaterializeResult[None]())
+
+
+def roll_tenant_postures(conn: Conn, batch: TenantBatch) -> pl.DataFrame:
+    """One batch's tenant postures and today's history rows, in one transaction scoped to its
+    tenants. Returns the postures."""
+    with batch_transaction(conn, batch) as tenant_ids:
+        frame = validate_frame(
+            TenantPostures,
+            rules.tenant_postures(
+                posture_store.kri_statuses(conn),
+                posture_store.stored_risk_posture(conn),
+                pl.DataFrame({"tenant_id": tenant_ids}, schema={"tenant_id": pl.String()}),
+            ),
+            f"tenant_posture for {batch.label}",
+        )
+        posture_store.replace_batch(
+            conn, "tenant_posture", posture_store.TENANT_POSTURE_TYPES, frame, tenant_ids
+        )
+        portfolio_store.record_history(conn, tenant_ids)
+        refresh_dashboards(conn)  # the dashboard's stored document, with its posture
+    return frame

@@ -3,15 +3,17 @@
 from collections.abc import Iterator
 
 import dagster as dg
+import polars as pl
 
 from assets.observations import kri_observations
 from assets.partitions import TENANT_DIMENSION, tenant_partitions
 from assets.schemas import KriStatuses
 from assets.status_rules import kri_status as compute_kri_status
-from assets.tenant_scope import Outcome, batch_transaction, outcome, resolve_batch
+from assets.tenant_scope import Outcome, TenantBatch, batch_transaction, outcome, resolve_batch
 from connectors.validation import validate_frame
 from draxis.dashboard_document import refresh_dashboards
 from pipelines import store
+from pipelines.posture_store import Conn
 from pipelines.resources import DraxisDatabase
 
 
@@ -31,25 +33,32 @@ from pipelines.resources import DraxisDatabase
     description="Green / amber / red / stale / no_data per KRI, by the rule in PRODUCT.md.",
 )
 def kri_status(context: dg.AssetExecutionContext, database: DraxisDatabase) -> Iterator[Outcome]:
-    """All the run's tenant partitions in one pass per batch (`assets.tenant_scope`): two reads,
-    one Polars computation, one validation, one COPY and one merge."""
     totals: dict[str, int] = {}
     changed = 0
     with database.connection() as conn:
         run = resolve_batch(conn, list(context.partition_keys))
         for batch in run.chunks():
-            with batch_transaction(conn, batch):
-                kris, latest = store.read_status_inputs(conn)
-                statuses = validate_frame(
-                    KriStatuses,
-                    compute_kri_status(kris, latest, store.now_utc(conn)),
-                    f"kri_status for {batch.label}",
-                )
-                changed += store.write_statuses(conn, statuses)
-                refresh_dashboards(conn)  # the dashboard's stored document, with its colours
+            statuses, batch_changed = roll_statuses(conn, batch)
+            changed += batch_changed
             for status, count in store.status_counts(statuses).items():
                 totals[status] = totals.get(status, 0) + count
     result: dg.MaterializeResult[None] = dg.MaterializeResult(
         metadata={"statuses_changed": changed, **totals}
     )
     yield from outcome(context, run, result)
+
+
+def roll_statuses(conn: Conn, batch: TenantBatch) -> tuple[pl.DataFrame, int]:
+    """One batch's KRI colours in one transaction scoped to its tenants: two reads, one Polars
+    computation, one validation, one COPY and one merge. Returns the colours and how many
+    stored rows changed."""
+    with batch_transaction(conn, batch):
+        kris, latest = store.read_status_inputs(conn)
+        statuses = validate_frame(
+            KriStatuses,
+            compute_kri_status(kris, latest, store.now_utc(conn)),
+            f"kri_status for {batch.label}",
+        )
+        changed = store.write_statuses(conn, statuses)
+        refresh_dashboards(conn)  # the dashboard's stored document, with its colours
+    return statuses, changed

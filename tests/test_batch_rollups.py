@@ -196,8 +196,10 @@ def test_a_ranged_run_writes_each_tenant_as_per_tenant_runs_do_and_no_other(
     assert _rows(observer_conn, outside, clocks=True) == outside_before
 
     # Metadata and checks stay per tenant, as the Dagster UI showed them.
-    scores = ranged.asset_materializations_for_node("tenant_posture")[0].metadata
-    assert set(scores) == {f"posture_score:{t.slug}" for t in batch}
+    postures = ranged.asset_materializations_for_node("tenant_posture")
+    assert {m.partition for m in postures} == {t.slug for t in batch}
+    for posture in postures:  # each partition carries its own tenant's score
+        assert list(posture.metadata) == [f"posture_score:{posture.partition}"]
     linked = {e.check_name: e for e in ranged.get_asset_check_evaluations()}["kris_linked"]
     listed = linked.metadata["KRIs not linked to a risk and an outcome"].value
     assert isinstance(listed, dict)
