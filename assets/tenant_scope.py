@@ -47,7 +47,9 @@ class TenantBatch:
         first, last = self.tenants[0].slug, self.tenants[-1].slug
         return f"{len(self.tenants)} tenants ({first!r} … {last!r})"
 
-    def chunks(self, size: int = BATCH_SIZE) -> Iterator[TenantBatch]:
+    def chunks(self) -> Iterator[TenantBatch]:
+        """The batches of at most `BATCH_SIZE` tenants, each for one transaction."""
+        size = BATCH_SIZE
         for start in range(0, len(self.tenants), size):
             yield TenantBatch(self.tenants[start : start + size], ())
 
