@@ -17,7 +17,14 @@ from assets import rollup_rules as rules
 from assets.partitions import tenant_partitions
 from assets.rollup_schemas import OutcomePostures, RiskPostures, TenantPostures
 from assets.status import kri_status
-from assets.tenant_scope import Outcome, TenantBatch, batch_transaction, outcome, resolve_batch
+from assets.tenant_scope import (
+    Outcome,
+    TenantBatch,
+    batch_transaction,
+    materializations,
+    outcome,
+    resolve_batch,
+)
 from connectors.validation import validate_frame
 from draxis.dashboard_document import refresh_dashboards
 from pipelines import portfolio_store, posture_store
@@ -146,22 +153,24 @@ def roll_outcome_postures(conn: Conn, batch: TenantBatch) -> int:
     deps=[outcome_posture],
     group_name="risk",
     description="The tenant's posture: KRIs per colour, risks per severity, top risks, score.",
+    # It yields one materialization per partition, each with its own score (see
+    # `assets.tenant_scope.materializations`), instead of one output for the whole range.
+    output_required=False,
 )
 def tenant_posture(
     context: dg.AssetExecutionContext, database: DraxisDatabase
-) -> Iterator[Outcome]:
+) -> Iterator[dg.AssetMaterialization]:
+    scores: dict[str, dict[str, float]] = {}
     with database.connection() as conn:
         run = resolve_batch(conn, list(context.partition_keys))
         for batch in run.chunks():
             frame = roll_tenant_postures(conn, batch)
             slug_of = batch.slug_of
             for tenant_id, score in frame.select("tenant_id", "posture_score").iter_rows():
-                if score is not None:
-                    # On the tenant's own partition: a copy on every partition of a ranged
-                    # run would grow as tenants squared in Dagster's event log.
+                if score is not None:  # each on its own tenant's partition
                     slug = slug_of[tenant_id]
-                    context.add_asset_metadata({f"posture_score:{slug}": score}, partition_key=slug)
-    yield from outcome(context, run, dg.MaterializeResult[None]())
+                    scores[slug] = {f"posture_score:{slug}": float(score)}
+    yield from materializations(context, run, scores)
 
 
 def roll_tenant_postures(conn: Conn, batch: TenantBatch) -> pl.DataFrame:

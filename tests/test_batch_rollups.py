@@ -306,25 +306,27 @@ def test_a_ranged_run_issues_the_same_statements_for_one_tenant_or_four(
     assert one == four, f"{len(one)} statements for one tenant, {len(four)} for four"
 
 
+@pytest.mark.parametrize("asset", [kri_status, tenant_posture])
 def test_a_partition_naming_a_deleted_tenant_fails_the_run_after_the_others_are_written(
-    app_conn: Conn, observer_conn: Conn, instance: dg.DagsterInstance
+    app_conn: Conn, observer_conn: Conn, instance: dg.DagsterInstance, asset: Any
 ) -> None:
+    table = asset.key.path[-1]
     first, gone, last = _book(app_conn, instance, 3)
     with scoped_transaction(app_conn, Scope.platform()):
         app_conn.execute("update platform.tenants set deleted_at = now() where id = %s", (gone.id,))
 
-    result = _ranged(instance, first, last, [kri_status])
+    result = _ranged(instance, first, last, [asset])
 
     assert not result.success
     failure = _failure(result)
     assert f"tenant {gone.slug!r} does not exist or was deleted" in failure
     assert "other 2 tenant(s) were written" in failure
     for tenant in (first, last):
-        assert _rows(observer_conn, tenant)["kri_status"], tenant.slug
-    assert _rows(observer_conn, gone)["kri_status"] == []
+        assert _rows(observer_conn, tenant)[table], tenant.slug
+    assert _rows(observer_conn, gone)[table] == []
     # What the Dagster UI shows: the written partitions materialized, the deleted one failed.
     keys = [first.slug, gone.slug, last.slug]
-    shown = instance.get_status_by_partition(kri_status.key, keys, tenant_partitions)
+    shown = instance.get_status_by_partition(asset.key, keys, tenant_partitions)
     assert shown == {
         first.slug: dg.AssetPartitionStatus.MATERIALIZED,
         gone.slug: dg.AssetPartitionStatus.FAILED,
