@@ -25,7 +25,7 @@ from draxis.db.scope import Scope, scoped_transaction
 from pipelines.resources import DraxisDatabase
 from tests import statements
 from tests.conftest import Conn
-from tests.factories import TenantFixture, create_tenant
+from tests.factories import TenantFixture, create_tenant, know
 from tests.statements import CountingDatabase
 
 ROLLUPS = [kri_status, risk_posture, outcome_posture, tenant_posture]
@@ -109,8 +109,7 @@ def _book(app_conn: Conn, instance: dg.DagsterInstance, count: int) -> list[Tena
     """`count` tenants with observations (one demo run each) and risk models of their own."""
     profiles = ("mixed", "poor", "healthy")
     tenants = [create_tenant(app_conn, f"batch{n}", profile=profiles[n % 3]) for n in range(count)]
-    assert tenant_partitions.name is not None
-    instance.add_dynamic_partitions(tenant_partitions.name, [t.slug for t in tenants])
+    know(instance, *tenants)
     for n, tenant in enumerate(tenants):
         _risk_model(app_conn, tenant, risks=2 + n)
         assert dg.materialize(
