@@ -21,6 +21,7 @@ import dagster as dg
 import psycopg
 
 import connectors.runtime
+from assets.database import DraxisDatabase
 from assets.partitions import partition_key
 from connectors.base import ConnectorContext, RunResult
 from connectors.demo import DemoConnector
@@ -28,7 +29,6 @@ from connectors.http import HttpPolicy
 from connectors.registry import REGISTRY
 from draxis.settings import Settings
 from pipelines.definitions import defs
-from pipelines.resources import DraxisDatabase
 from tests.factories import TenantFixture
 
 WAIT = 60.0

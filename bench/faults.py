@@ -33,6 +33,7 @@ import pgserver
 from fastapi.testclient import TestClient
 from psycopg.conninfo import conninfo_to_dict
 
+from assets.database import DraxisDatabase
 from assets.partitions import TenantSource, partition_key
 from bench.fault_lab import (
     Background,
@@ -46,7 +47,6 @@ from bench.fault_lab import (
 )
 from draxis.db.urls import with_database
 from draxis.settings import REPO_ROOT, Settings
-from pipelines.resources import DraxisDatabase
 from pipelines.run_reaping import EndedRun, close_run, reap, reason
 
 RECOVERY_SECONDS = 30.0
@@ -160,9 +160,9 @@ _WORKER = textwrap.dedent(
     import sys, time
     import dagster as dg
     from assets.partitions import tenant_partitions
-    from pipelines import store
+    from assets.kri import store
     from pipelines.definitions import defs
-    from pipelines.resources import DraxisDatabase
+    from assets.database import DraxisDatabase
 
     merge = store.write_observations
 

@@ -1,4 +1,4 @@
-"""The rollup rules of `assets.status_rules` and `assets.rollup_rules`, written in pandas.
+"""The rollup rules of `assets.status.rules` and `assets.posture.rules`, written in pandas.
 
 Only the benchmark uses this: it times the same transforms on the same book in both libraries and
 checks that they agree row for row, so the ratio compares like with like. It is written the way a
@@ -15,7 +15,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from assets.rollup_rules import (
+from assets.posture.rules import (
     CONTROL_GAP,
     CONTROL_GAP_WEIGHT,
     KRI_POINTS,
@@ -30,7 +30,7 @@ from assets.rollup_rules import (
     TOP_RISKS,
     WORST_KRI_WEIGHT,
 )
-from assets.status_rules import STALE_AFTER
+from assets.status.rules import STALE_AFTER
 from draxis.kri import KRI_STATUSES
 
 _WORST_RANK = {s: len(SEVERITY_ORDER) - 1 - i for i, s in enumerate(SEVERITY_ORDER)}

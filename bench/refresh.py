@@ -123,9 +123,9 @@ def load(settings: Settings, tenants: int, sources: list[GeneratedSource]) -> li
 def _run(
     instance: dg.DagsterInstance, tags: dict[str, str], partition: str | None = None
 ) -> dg.ExecuteInProcessResult:
+    from assets.database import DraxisDatabase
     from pipelines.definitions import defs
     from pipelines.jobs import kri_observations_job
-    from pipelines.resources import DraxisDatabase
 
     result = defs.resolve_job_def(kri_observations_job.name).execute_in_process(
         run_config=QUIET,

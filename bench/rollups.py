@@ -7,13 +7,13 @@
 Prints:
 1. The rollup transforms over the whole book in memory — latest observation per KRI (from
    every observation), KRI colour, risk, outcome and tenant posture — with the production Polars
-   rules (`assets.status_rules`, `assets.rollup_rules`) and the same rules in pandas
+   rules (`assets.status.rules`, `assets.posture.rules`) and the same rules in pandas
    (`bench.pandas_rollups`), timed step by step (median of `--repeat`), with a check that both
    give the same rows.
 2. The same recompute through the pipeline: the book bulk-loaded into Postgres (database
    `draxis_bench_rollups` on DATABASE_URL's cluster or the embedded one), then `kri_status_job`
    and `posture_job` as ranged Dagster runs over every tenant partition, as `draxis_pipeline`
-   under RLS, in batches of up to `assets.tenant_scope.BATCH_SIZE` tenants per transaction:
+   under RLS, in batches of up to `assets.posture.batch.BATCH_SIZE` tenants per transaction:
    total and per-tenant time of each job, and the statements each issued.
 3. `GET /api/dashboard` p50 / p95 with `--clients` concurrent clients for `--seconds`, against
    the real app in its own uvicorn process on loopback, each client signed in to its own tenant.
@@ -42,11 +42,13 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from psycopg import sql
 
-from assets import rollup_rules, status_rules
+from assets.database import DraxisDatabase
 from assets.partitions import TENANT_DIMENSION
-from assets.posture import roll_outcome_postures, roll_risk_postures, roll_tenant_postures
-from assets.status import roll_statuses
-from assets.tenant_scope import BATCH_SIZE, resolve_batch
+from assets.posture import rules as rollup_rules
+from assets.posture.assets import roll_outcome_postures, roll_risk_postures, roll_tenant_postures
+from assets.posture.batch import BATCH_SIZE, resolve_batch
+from assets.status import rules as status_rules
+from assets.status.asset import roll_statuses
 from bench import pandas_rollups
 from bench.auth_load import _serve
 from bench.book import Book, generate
@@ -54,7 +56,6 @@ from bench.db import fresh_database
 from draxis.security.passwords import hash_password
 from draxis.settings import Settings
 from pipelines.jobs import carrier_portfolio_job, kri_status_job, posture_job
-from pipelines.resources import DraxisDatabase
 from tests import statements
 from tests.factories import PASSWORD
 from tests.statements import CountingDatabase

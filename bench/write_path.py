@@ -22,6 +22,8 @@ import polars as pl
 import psycopg
 from psycopg import sql
 
+from assets.kri import store
+from assets.tenants import Conn
 from connectors.base import OBSERVATION_SCHEMA
 from connectors.demo import CATALOG
 from draxis.db.migrate import migrate
@@ -30,8 +32,6 @@ from draxis.db.roles import DbRole
 from draxis.db.scope import scoped_transaction
 from draxis.db.urls import cluster_url, role_conninfo, with_database
 from draxis.settings import Settings
-from pipelines import store
-from pipelines.store import Conn
 from tests.factories import create_tenant
 
 BENCH_DB = "draxis_bench"

@@ -21,8 +21,8 @@ log = logging.getLogger("draxis.cli")
 def cmd_materialize(settings: Settings) -> int:
     import dagster as dg
 
+    from assets.database import DraxisDatabase
     from pipelines.bootstrap_runs import materialize_all
-    from pipelines.resources import DraxisDatabase
 
     cluster_url(settings)
     os.environ.update(dagster_environment(settings))

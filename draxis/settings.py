@@ -84,7 +84,7 @@ class Settings(BaseSettings):
     # loopback and link-local addresses otherwise), e.g. an on-prem scanner appliance:
     # DRAXIS_CONNECTOR_ALLOWED_NETWORKS="10.20.0.0/16,192.168.5.10/32" or a JSON list.
     connector_allowed_networks: Annotated[list[str], NoDecode] = []
-    # A run's lease on its source (pipelines.source_lease): how long another run is refused
+    # A run's lease on its source (assets.kri.lease): how long another run is refused
     # before it may take the source over. It must outlast the slowest fetch; a run that dies is
     # released sooner by the dead-runs sensor.
     source_lease_seconds: int = Field(default=3600, ge=60, le=6 * 3600)

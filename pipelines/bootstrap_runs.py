@@ -10,17 +10,17 @@ from dataclasses import dataclass
 
 import dagster as dg
 
+from assets import tenants as tenant_store
+from assets.database import DraxisDatabase
 from assets.partitions import partition_key
 from connectors.registry import REGISTRY
 from draxis.db.scope import Scope, scoped_transaction
-from pipelines import store
 from pipelines.jobs import (
     carrier_portfolio_job,
     kri_observations_job,
     kri_status_job,
     posture_job,
 )
-from pipelines.resources import DraxisDatabase
 from pipelines.tenant_sync import sync_partitions
 
 
@@ -36,7 +36,8 @@ def configured_cells(database: DraxisDatabase) -> dict[str, list[str]]:
     cells: dict[str, list[str]] = {}
     with database.connection() as conn:
         with scoped_transaction(conn, Scope.platform(), read_only=True):
-            tenants = [store.resolve_tenant(conn, s) for s in store.list_tenant_slugs(conn)]
+            slugs = tenant_store.list_tenant_slugs(conn)
+            tenants = [tenant_store.resolve_tenant(conn, s) for s in slugs]
         for tenant in tenants:
             with scoped_transaction(
                 conn, Scope.tenant(tenant.id, tenant.organization_id), read_only=True

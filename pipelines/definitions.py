@@ -2,10 +2,11 @@
 
 import dagster as dg
 
-from assets.observations import kri_observations
-from assets.portfolio import carrier_portfolio
-from assets.posture import outcome_posture, risk_posture, tenant_posture
-from assets.status import kri_status
+from assets.database import DraxisDatabase
+from assets.kri.asset import kri_observations
+from assets.portfolio.asset import carrier_portfolio
+from assets.posture.assets import outcome_posture, risk_posture, tenant_posture
+from assets.status.asset import kri_status
 from pipelines.jobs import (
     carrier_portfolio_job,
     carrier_portfolio_schedule,
@@ -13,7 +14,6 @@ from pipelines.jobs import (
     kri_status_job,
     posture_job,
 )
-from pipelines.resources import DraxisDatabase
 from pipelines.run_logging import json_console_logger
 from pipelines.sensors import (
     dead_runs_sensor,

@@ -2,10 +2,10 @@
 
 import dagster as dg
 
-from assets.observations import kri_observations
-from assets.portfolio import carrier_portfolio
-from assets.posture import outcome_posture, risk_posture, tenant_posture
-from assets.status import kri_status
+from assets.kri.asset import kri_observations
+from assets.portfolio.asset import carrier_portfolio
+from assets.posture.assets import outcome_posture, risk_posture, tenant_posture
+from assets.status.asset import kri_status
 
 # Runs log through the code location's JSON `console` logger only when run config names it.
 JSON_RUN_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}

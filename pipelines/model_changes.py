@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
+from assets.database import DraxisDatabase
 from draxis.db.scope import Scope, scoped_transaction
-from pipelines.resources import DraxisDatabase
 
 
 def model_revisions(database: DraxisDatabase) -> dict[str, int]:

@@ -7,7 +7,7 @@ run whose worker is gone (`pipelines.run_workers`); the `dead_runs_sensor` then 
 that ended FAILURE or CANCELED since its cursor and, for each (tenant, source) cell the run
 covered, fails the rows still `running` under that Dagster run id, with the run's own failure
 message as the reason, backs the source off as any failure does, and releases the lease the run
-still held on the source (`pipelines.source_lease`), so a dead run blocks its source for one
+still held on the source (`assets.kri.lease`), so a dead run blocks its source for one
 sensor tick after Dagster notices, not for the lease's full term (its expiry is the fallback
 should the sensor be down). The next scheduled run of the source then runs as usual.
 Idempotent: a row already closed, or a lease already released or taken over, is left alone.
@@ -26,11 +26,13 @@ from dagster._core.storage.tags import (
     PARTITION_NAME_TAG,
 )
 
+from assets import tenants as tenant_store
+from assets.database import DraxisDatabase
+from assets.kri import lease as source_lease
+from assets.kri import store
 from assets.partitions import TenantSource, tenant_source, tenant_source_partitions
 from assets.run_tags import REQUEST_TAG
 from draxis.db.scope import Scope, scoped_transaction
-from pipelines import source_lease, store
-from pipelines.resources import DraxisDatabase
 
 ENDED = [dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
 # Runs read per tick, oldest update first; the rest wait for the next tick.
@@ -144,7 +146,7 @@ def close_run(database: DraxisDatabase, run: EndedRun) -> int:
     closed = 0
     with database.connection() as conn:
         with scoped_transaction(conn, Scope.platform(), read_only=True):
-            tenants = store.resolve_tenants(conn, list(vendors))
+            tenants = tenant_store.resolve_tenants(conn, list(vendors))
         for tenant in tenants:
             with scoped_transaction(conn, Scope.tenant(tenant.id, tenant.organization_id)):
                 closed += len(

@@ -6,14 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
+from assets.database import DraxisDatabase
+from assets.kri.scheduling import request_run_key, schedule_run_key
+from assets.kri.source_queue import take_due_sources, take_pending_requests
 from assets.partitions import partition_key, source_partitions, tenant_partitions
 from assets.run_tags import REQUEST_TAG, TRIGGER_TAG, VENDOR_TAG
 from pipelines.jobs import kri_observations_job, kri_status_job
 from pipelines.model_changes import changed_since, model_revisions
-from pipelines.resources import DraxisDatabase
 from pipelines.run_reaping import FIRST_LOOK_BACK, reap
-from pipelines.scheduling import request_run_key, schedule_run_key
-from pipelines.source_queue import take_due_sources, take_pending_requests
 from pipelines.tenant_sync import configured, dimension_changes, partition_requests
 
 

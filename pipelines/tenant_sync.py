@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 import dagster as dg
 
+from assets import tenants as tenant_store
+from assets.database import DraxisDatabase
 from assets.partitions import source_partitions, tenant_partitions
 from connectors.registry import REGISTRY
 from draxis.db.scope import Scope, scoped_transaction
-from pipelines import store
-from pipelines.resources import DraxisDatabase
 
 _CONFIGURED_VENDORS = """
 select distinct s.vendor_id
@@ -60,7 +60,7 @@ def configured(database: DraxisDatabase) -> Configured:
         database.connection() as conn,
         scoped_transaction(conn, Scope.platform(), read_only=True),
     ):
-        tenants = set(store.list_tenant_slugs(conn))
+        tenants = set(tenant_store.list_tenant_slugs(conn))
         vendors = {str(r[0]) for r in conn.execute(_CONFIGURED_VENDORS).fetchall()}
     return Configured(tenants=tenants, sources={v for v in vendors if v in REGISTRY})
 

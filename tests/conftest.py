@@ -18,12 +18,12 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import TupleRow
 
 from api.main import create_app
+from assets.database import DraxisDatabase
 from draxis.db.migrate import migrate
 from draxis.db.pool import connect
 from draxis.db.roles import DbRole
 from draxis.db.urls import cluster_url, role_conninfo, with_database
 from draxis.settings import Settings, get_settings
-from pipelines.resources import DraxisDatabase
 from tests.factories import TenantFixture, create_tenant
 
 # Parallel sessions of the suite (a second checkout, a helper) set DRAXIS_TEST_DB apart.

@@ -11,15 +11,15 @@ import dagster as dg
 import psycopg
 from psycopg.rows import TupleRow
 
-from assets.observations import kri_observations
+from assets.database import DraxisDatabase
+from assets.kri.asset import kri_observations
 from assets.partitions import add_cells, partition_key
-from assets.status import kri_status
+from assets.status.asset import kri_status
 from connectors.demo import CATALOG
 from connectors.registry import vendor_ids
 from draxis.db.scope import Scope, scoped_transaction
 from draxis.security.passwords import hash_password
 from draxis.settings import Settings
-from pipelines.resources import DraxisDatabase
 
 Conn = psycopg.Connection[TupleRow]
 PASSWORD = "correct horse battery staple"

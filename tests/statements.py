@@ -16,7 +16,7 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import TupleRow
 
-from pipelines.resources import DraxisDatabase
+from assets.database import DraxisDatabase
 
 STATEMENTS: list[str] = []
 

@@ -15,14 +15,14 @@ import dagster as dg
 import polars as pl
 import pytest
 
-import assets.rollup_rules as rollup_rules
-import assets.tenant_scope as tenant_scope
-from assets.observations import kri_observations
+import assets.posture.batch as tenant_scope
+import assets.posture.rules as rollup_rules
+from assets.database import DraxisDatabase
+from assets.kri.asset import kri_observations
 from assets.partitions import partition_key, tenant_partitions
-from assets.posture import outcome_posture, risk_posture, tenant_posture
-from assets.status import kri_status
+from assets.posture.assets import outcome_posture, risk_posture, tenant_posture
+from assets.status.asset import kri_status
 from draxis.db.scope import Scope, scoped_transaction
-from pipelines.resources import DraxisDatabase
 from tests import statements
 from tests.conftest import Conn
 from tests.factories import TenantFixture, create_tenant, know

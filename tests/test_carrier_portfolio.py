@@ -5,10 +5,10 @@ from __future__ import annotations
 import dagster as dg
 from fastapi.testclient import TestClient
 
-from assets.portfolio import carrier_portfolio
+from assets.database import DraxisDatabase
+from assets.portfolio.asset import carrier_portfolio
 from draxis.db.scope import Scope, scoped_transaction
 from draxis.settings import Settings
-from pipelines.resources import DraxisDatabase
 from tests.conftest import Conn
 from tests.factories import TenantFixture
 from tests.identity import bearer, create_carrier, create_user, login

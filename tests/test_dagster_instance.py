@@ -10,14 +10,14 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from assets.observations import kri_observations
+from assets.database import DraxisDatabase
+from assets.kri.asset import kri_observations
 from assets.partitions import add_cells, partition_key
 from draxis.dagster_env import dagster_environment
 from draxis.db.pool import connect
 from draxis.db.roles import DbRole
 from draxis.db.urls import role_conninfo
 from draxis.settings import REPO_ROOT, Settings
-from pipelines.resources import DraxisDatabase
 from pipelines.run_workers import MonitoredRunLauncher
 from tests.factories import TenantFixture
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from assets.database import DraxisDatabase
 from assets.partitions import partition_key
 from draxis.settings import REPO_ROOT, Settings
-from pipelines.resources import DraxisDatabase
 from pipelines.tenant_sync import sync_partitions
 from tests.factories import Conn, TenantFixture
 

@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from psycopg import sql
 
 from api.main import create_app
+from assets.database import DraxisDatabase
 from assets.partitions import source_partitions, tenant_partitions
 from cli.seed.demo import TENANTS, seed_demo
 from connectors.demo import DemoConnector
@@ -28,7 +29,6 @@ from draxis.db.scope import Scope, scoped_transaction
 from draxis.db.urls import role_conninfo, with_database
 from draxis.settings import Settings
 from pipelines.bootstrap_runs import materialize_all
-from pipelines.resources import DraxisDatabase
 from tests.conftest import TEST_DB
 from tests.identity import bearer, login
 

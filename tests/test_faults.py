@@ -11,10 +11,10 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from assets.database import DraxisDatabase
 from bench.fault_lab import Lab, faulty_registry, lease_refusal, vendor_fault, vendor_server
 from bench.faults import Cluster, Hammer, down_at_write, laboratory, restart_mid_fetch
 from draxis.settings import Settings
-from pipelines.resources import DraxisDatabase
 from tests.factories import TenantFixture, know
 
 REASONS = {

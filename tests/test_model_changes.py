@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import dagster as dg
 
+from assets.database import DraxisDatabase
 from assets.partitions import tenant_partitions
 from draxis.db.scope import scoped_transaction
 from draxis.settings import Settings
 from pipelines.model_changes import changed_since
-from pipelines.resources import DraxisDatabase
 from pipelines.sensors import risk_model_sensor
 from tests.conftest import Conn
 from tests.factories import TenantFixture

@@ -12,16 +12,16 @@ import psycopg
 import pytest
 from psycopg.rows import TupleRow
 
-import assets.observations as observations_module
-from assets.observations import kri_observations
+import assets.kri.asset as observations_module
+from assets.database import DraxisDatabase
+from assets.kri.asset import kri_observations
 from assets.partitions import add_cells, partition_key
-from assets.status import kri_status
+from assets.status.asset import kri_status
 from connectors.base import ConnectorContext, ProbeResult, RunResult
 from connectors.demo import CATALOG, HISTORY_DAYS, DemoConnector
 from connectors.registry import vendor_ids
 from draxis.db.scope import Scope, scoped_transaction
 from pipelines.definitions import defs
-from pipelines.resources import DraxisDatabase
 from pipelines.sensors import tenant_partitions_sensor
 from tests.factories import TenantFixture, create_tenant
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import polars as pl
 
-from assets.portfolio_rules import PORTFOLIO_COLUMNS, portfolio
+from assets.portfolio.rules import PORTFOLIO_COLUMNS, portfolio
 
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import dagster as dg
 from fastapi.testclient import TestClient
 
+from assets.database import DraxisDatabase
 from assets.partitions import tenant_partitions
-from assets.posture import outcome_posture, risk_posture, tenant_posture
+from assets.posture.assets import outcome_posture, risk_posture, tenant_posture
 from draxis.db.scope import scoped_transaction
 from draxis.settings import Settings
-from pipelines.resources import DraxisDatabase
 from tests.conftest import Conn
 from tests.factories import TenantFixture, materialize_tenant
 from tests.identity import bearer, create_user, login

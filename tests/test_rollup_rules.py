@@ -10,7 +10,7 @@ import pandera.polars as pa
 import polars as pl
 import pytest
 
-from assets.rollup_rules import (
+from assets.posture.rules import (
     CONTROL_COLUMNS,
     CONTROL_RISK_LINK_COLUMNS,
     KRI_RISK_LINK_COLUMNS,
@@ -25,7 +25,7 @@ from assets.rollup_rules import (
     tenant_posture,
     tenant_postures,
 )
-from assets.rollup_schemas import (
+from assets.posture.schemas import (
     ControlRiskLinks,
     Controls,
     KriColours,
@@ -37,7 +37,7 @@ from assets.rollup_schemas import (
     Risks,
     TenantPostures,
 )
-from assets.status_rules import KRI_COLUMNS, LATEST_COLUMNS, kri_status
+from assets.status.rules import KRI_COLUMNS, LATEST_COLUMNS, kri_status
 from connectors.validation import FrameValidationError, validate_frame
 
 TENANT = "6f1c0d4e-0000-4000-8000-000000000001"

@@ -33,12 +33,13 @@ from dagster._daemon.run_coordinator.queued_run_coordinator_daemon import (
     QueuedRunCoordinatorDaemon,
 )
 
+from assets.database import DraxisDatabase
+from assets.kri.source_queue import take_pending_requests
 from assets.partitions import TenantSource, add_cells, partition_key
 from assets.run_tags import REQUEST_TAG, TRIGGER_TAG, VENDOR_TAG
 from draxis.dagster_env import dagster_environment
 from draxis.settings import REPO_ROOT, Settings
 from pipelines.definitions import defs
-from pipelines.resources import DraxisDatabase
 from pipelines.run_reaping import run_cells
 from pipelines.run_workers import (
     WORKER_HOST_TAG,
@@ -47,7 +48,6 @@ from pipelines.run_workers import (
     worker_health,
 )
 from pipelines.sensors import dead_runs_sensor
-from pipelines.source_queue import take_pending_requests
 from tests.conftest import Conn
 from tests.factories import TenantFixture, know, request_run
 
@@ -60,7 +60,7 @@ _WORKER = textwrap.dedent(
     """
     import sys, time
     import dagster as dg
-    from pipelines import store
+    from assets.kri import store
     from pipelines.definitions import defs
 
     merge = store.write_observations

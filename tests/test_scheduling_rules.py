@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from pipelines.scheduling import (
+from assets.kri.scheduling import (
     BACKOFF_CAP,
     backoff,
     next_run_after,

@@ -10,14 +10,14 @@ import dagster as dg
 import pytest
 from fastapi.testclient import TestClient
 
-from assets.observations import kri_observations
+from assets.database import DraxisDatabase
+from assets.kri.asset import kri_observations
 from assets.partitions import add_cells, partition_key
 from connectors.auth import HeaderToken
 from connectors.base import ConfigField, ConnectorContext, ProbeResult, RunResult
 from connectors.demo import DemoConnector
 from connectors.registry import REGISTRY
 from draxis.settings import Settings
-from pipelines.resources import DraxisDatabase
 from tests.factories import TenantFixture
 from tests.identity import bearer, login
 

@@ -16,14 +16,15 @@ import dagster as dg
 import pytest
 from fastapi.testclient import TestClient
 
+from assets import tenants as tenant_store
+from assets.database import DraxisDatabase
+from assets.kri import lease as source_lease
 from assets.partitions import TenantSource, partition_key
 from connectors import registry
 from connectors.base import ConnectorContext, ProbeResult, RunResult
 from connectors.demo import DemoConnector
 from draxis.db.scope import scoped_transaction
-from pipelines import source_lease, store
 from pipelines.definitions import defs
-from pipelines.resources import DraxisDatabase
 from pipelines.run_reaping import EndedRun, close_run
 from tests.conftest import TEST_DB, Conn
 from tests.factories import TenantFixture, know
@@ -238,7 +239,7 @@ def test_a_dead_runs_lease_is_released_by_the_reaper(
 ) -> None:
     with scoped_transaction(pipeline_conn, tenant_a.scope):
         source_lease.take_lease(pipeline_conn, "demo", tenant_a.source_id, "dead-run", 3600)
-        created = store.now_utc(pipeline_conn)
+        created = tenant_store.now_utc(pipeline_conn)
     dead = EndedRun(
         run_id="dead-run",
         status="FAILURE",

@@ -13,6 +13,10 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
+from assets.database import DraxisDatabase
+from assets.kri import lease as source_lease
+from assets.kri import store
+from assets.kri.scheduling import request_run_key, schedule_run_key
 from assets.partitions import add_cells, partition_key
 from assets.run_tags import REQUEST_TAG, TRIGGER_TAG, VENDOR_TAG
 from connectors import registry
@@ -22,10 +26,7 @@ from connectors.demo import CATALOG, HISTORY_DAYS, DemoConnector
 from connectors.errors import UpstreamFailed
 from draxis.db.scope import Scope, scoped_transaction
 from draxis.settings import Settings
-from pipelines import source_lease, store
 from pipelines.definitions import defs
-from pipelines.resources import DraxisDatabase
-from pipelines.scheduling import request_run_key, schedule_run_key
 from pipelines.sensors import run_now_sensor, scheduled_sources_sensor, tenant_partitions_sensor
 from tests.conftest import Conn
 from tests.factories import TenantFixture, create_tenant, know, request_run

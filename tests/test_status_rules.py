@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import polars as pl
 import pytest
 
-from assets.status_rules import KRI_COLUMNS, LATEST_COLUMNS, kri_status
+from assets.status.rules import KRI_COLUMNS, LATEST_COLUMNS, kri_status
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 

@@ -32,7 +32,7 @@ def bootstrap_cluster(settings: Settings, admin_url: str) -> None:
         for role in DbRole:
             name = sql.Identifier(role.value)
             conn.execute(sql.SQL("grant connect on database {} to {}").format(db, name))
-            # Only the pipeline stages frames in temporary tables (pipelines/copy.py); the revoke
+            # Only the pipeline stages frames in temporary tables (draxis/db/copy.py); the revoke
             # also takes TEMPORARY back from databases bootstrapped before.
             temporary = (
                 "grant temporary on database {} to {}"

@@ -13,12 +13,12 @@ import dagster as dg
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
+from assets.database import DraxisDatabase
 from assets.partitions import tenant_partitions
-from assets.posture import outcome_posture, risk_posture, tenant_posture
-from assets.status import kri_status
+from assets.posture.assets import outcome_posture, risk_posture, tenant_posture
+from assets.status.asset import kri_status
 from draxis.db.scope import Scope, scoped_transaction
 from draxis.settings import Settings
-from pipelines.resources import DraxisDatabase
 from tests.conftest import Conn
 from tests.factories import PASSWORD, TenantFixture, materialize_tenant
 from tests.identity import create_user, totp_code

@@ -16,11 +16,11 @@ import pytest
 from fastapi.testclient import TestClient
 from psycopg.rows import TupleRow
 
-from assets.observations import kri_observations
+from assets.database import DraxisDatabase
+from assets.kri.asset import kri_observations
 from assets.partitions import add_cells
 from connectors.registry import vendor_ids
 from draxis.db.scope import scoped_transaction
-from pipelines.resources import DraxisDatabase
 from pipelines.sensors import run_now_sensor
 from tests.factories import TenantFixture
 from tests.identity import bearer, login

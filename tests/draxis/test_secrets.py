@@ -13,6 +13,7 @@ from typing import ClassVar
 import dagster as dg
 import pytest
 
+from assets.database import DraxisDatabase
 from assets.partitions import partition_key
 from draxis.secrets import (
     SECRET_SETTINGS,
@@ -24,7 +25,6 @@ from draxis.secrets import (
 )
 from draxis.settings import Settings, get_settings
 from pipelines.definitions import defs
-from pipelines.resources import DraxisDatabase
 from tests.conftest import Conn
 from tests.factories import create_tenant, know
 

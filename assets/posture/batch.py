@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import dagster as dg
 
+from assets import tenants as tenant_store
+from assets.tenants import Conn
 from draxis.db.scope import Scope, scoped_transaction
-from pipelines import store
-from pipelines.posture_store import Conn
 
 # Tenants per transaction. The batch policies test `tenant_id = any(<the batch>)` on every row
 # they touch, and Postgres scans that array linearly (it hashes only constant arrays), so a
@@ -31,7 +31,7 @@ BATCH_SIZE = 2_000
 class TenantBatch:
     """The run's tenants that exist, in slug order, and the partition keys that name none."""
 
-    tenants: tuple[store.TenantRef, ...]
+    tenants: tuple[tenant_store.TenantRef, ...]
     missing: tuple[str, ...]
 
     @property
@@ -57,7 +57,7 @@ class TenantBatch:
 def resolve_batch(conn: Conn, slugs: list[str]) -> TenantBatch:
     """The tenants `slugs` name, read once in a read-only platform-scoped transaction."""
     with scoped_transaction(conn, Scope.platform(), read_only=True):
-        tenants = store.resolve_tenants(conn, slugs)
+        tenants = tenant_store.resolve_tenants(conn, slugs)
     found = {t.slug for t in tenants}
     return TenantBatch(tuple(tenants), tuple(sorted(set(slugs) - found)))
 
@@ -90,7 +90,7 @@ def outcome(
         return
     for tenant in run.tenants:
         yield dg.AssetMaterialization(context.asset_key, partition=tenant.slug)
-    raise store.PipelineInputError(
+    raise tenant_store.PipelineInputError(
         f"tenant {', '.join(map(repr, run.missing))} does not exist or was deleted;"
         f" the run's other {len(run.tenants)} tenant(s) were written"
     )
@@ -111,7 +111,7 @@ def materializations(
             context.asset_key, partition=tenant.slug, metadata=metadata.get(tenant.slug, {})
         )
     if run.missing:
-        raise store.PipelineInputError(
+        raise tenant_store.PipelineInputError(
             f"tenant {', '.join(map(repr, run.missing))} does not exist or was deleted;"
             f" the run's other {len(run.tenants)} tenant(s) were written"
         )

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from assets.rollup_rules import severity
+from assets.posture.rules import severity
 
 PORTFOLIO_COLUMNS = (
     "carrier_id",

@@ -6,7 +6,7 @@ import polars as pl
 import psycopg
 from psycopg.rows import TupleRow
 
-from pipelines.posture_store import replace_rows
+from assets.posture.store import replace_rows
 
 Conn = psycopg.Connection[TupleRow]
 

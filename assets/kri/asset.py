@@ -3,7 +3,7 @@
 No transaction, row lock or connection is held while a vendor answers: a run leases its source
 in a short transaction, returns its connection to the process's pool, fetches, then writes in
 one transaction that checks the lease is still its own and releases it
-(`pipelines.source_lease`).
+(`assets.kri.lease`).
 """
 
 import time
@@ -15,8 +15,14 @@ from uuid import UUID
 import dagster as dg
 import polars as pl
 
+from assets import tenants as tenant_store
+from assets.database import DraxisDatabase
+from assets.kri import lease as source_lease
+from assets.kri import store
+from assets.kri.scheduling import backoff
 from assets.partitions import tenant_source, tenant_source_partitions
 from assets.run_tags import REQUEST_TAG, TRIGGER_TAG
+from assets.tenants import Conn
 from connectors.base import Connector, ConnectorContext, RunResult
 from connectors.contract import KriObservations
 from connectors.credentials import open_credentials
@@ -27,10 +33,6 @@ from connectors.runtime import connector_context
 from connectors.validation import FrameValidationError, validate_frame
 from draxis.db.scope import Scope, scoped_transaction
 from draxis.settings import Settings, get_settings
-from pipelines import source_lease, store
-from pipelines.resources import DraxisDatabase
-from pipelines.scheduling import backoff
-from pipelines.store import Conn
 
 
 @dg.asset(
@@ -77,7 +79,7 @@ class Cell:
     """One (tenant, source) cell of a run, once its `source_run` row exists."""
 
     key: str
-    tenant: store.TenantRef
+    tenant: tenant_store.TenantRef
     source: store.SourceRef
     connector: Connector
     run_id: UUID  # the source_run row
@@ -105,14 +107,14 @@ def _start(
     scope: Scope | None = None
     try:
         with scoped_transaction(conn, Scope.platform(), read_only=True):
-            tenant = store.resolve_tenant(conn, cell.tenant)
+            tenant = tenant_store.resolve_tenant(conn, cell.tenant)
         scope = Scope.tenant(tenant.id, tenant.organization_id)
         with scoped_transaction(conn, scope):
             source = store.load_source(conn, tenant.slug, cell.source)
             try:
                 connector = connector_for(source.vendor_id, source.source_type)
             except (UnknownVendor, SourceMismatch) as exc:
-                raise store.PipelineInputError(str(exc)) from exc
+                raise tenant_store.PipelineInputError(str(exc)) from exc
             run_id = store.start_source_run(
                 conn,
                 tenant.id,
@@ -126,7 +128,7 @@ def _start(
         if request_id is not None:
             with scoped_transaction(conn, scope or Scope.platform()):
                 store.fail_request(conn, request_id, str(exc))
-        if not isinstance(exc, store.PipelineInputError):
+        if not isinstance(exc, tenant_store.PipelineInputError):
             raise
         raise dg.Failure(description=str(exc), metadata={"partition": str(key)}) from exc
     return Cell(key, tenant, source, connector, run_id, context.run.run_id)
@@ -213,7 +215,7 @@ def _run_vendor(
 def _fail(database: DraxisDatabase, cell: Cell, exc: Exception) -> None:
     """The run failed: its record says why, its lease goes back, the source backs off unless it
     was not to blame (busy: another run holds it; or it is gone)."""
-    busy = isinstance(exc, store.PipelineInputError)
+    busy = isinstance(exc, tenant_store.PipelineInputError)
     with database.pooled() as conn, scoped_transaction(conn, cell.scope):
         store.fail_source_run(
             conn,

@@ -1,9 +1,9 @@
 """Posture rollups per tenant: `risk_posture` → `outcome_posture` → `tenant_posture`.
 
-Thin wrappers. A ranged run takes its tenant partitions in batches (`assets.tenant_scope`): per
+Thin wrappers. A ranged run takes its tenant partitions in batches (`assets.posture.batch`): per
 batch, one transaction scoped to exactly its tenants reads each input table once, applies the
-pure rule of `assets.rollup_rules` to all of them at once, validates the result once with the
-Pandera model of `assets.rollup_schemas`, and replaces the batch's rows with one COPY and one
+pure rule of `assets.posture.rules` to all of them at once, validates the result once with the
+Pandera model of `assets.posture.schemas`, and replaces the batch's rows with one COPY and one
 merge. Metadata and checks stay per tenant. Each asset follows its upstream by declarative
 automation, so a new KRI colour flows through to the tenant's posture.
 """
@@ -13,11 +13,12 @@ from collections.abc import Iterator
 import dagster as dg
 import polars as pl
 
-from assets import rollup_rules as rules
+from assets.database import DraxisDatabase
 from assets.partitions import tenant_partitions
-from assets.rollup_schemas import OutcomePostures, RiskPostures, TenantPostures
-from assets.status import kri_status
-from assets.tenant_scope import (
+from assets.portfolio import store as portfolio_store
+from assets.posture import rules
+from assets.posture import store as posture_store
+from assets.posture.batch import (
     Outcome,
     TenantBatch,
     batch_transaction,
@@ -25,11 +26,11 @@ from assets.tenant_scope import (
     outcome,
     resolve_batch,
 )
+from assets.posture.schemas import OutcomePostures, RiskPostures, TenantPostures
+from assets.status.asset import kri_status
+from assets.tenants import Conn
 from connectors.validation import validate_frame
 from draxis.dashboard_document import refresh_dashboards
-from pipelines import portfolio_store, posture_store
-from pipelines.posture_store import Conn
-from pipelines.resources import DraxisDatabase
 
 KRIS_LINKED = "kris_linked"
 KRIS_FRESH = "kris_fresh"
@@ -154,7 +155,7 @@ def roll_outcome_postures(conn: Conn, batch: TenantBatch) -> int:
     group_name="risk",
     description="The tenant's posture: KRIs per colour, risks per severity, top risks, score.",
     # It yields one materialization per partition, each with its own score (see
-    # `assets.tenant_scope.materializations`), instead of one output for the whole range.
+    # `assets.posture.batch.materializations`), instead of one output for the whole range.
     output_required=False,
 )
 def tenant_posture(

@@ -11,11 +11,11 @@ from uuid import UUID
 
 import dagster as dg
 
-from assets.portfolio_rules import portfolio
-from assets.posture import tenant_posture
+from assets.database import DraxisDatabase
+from assets.portfolio import store as portfolio_store
+from assets.portfolio.rules import portfolio
+from assets.posture.assets import tenant_posture
 from draxis.db.scope import Scope, scoped_transaction
-from pipelines import portfolio_store
-from pipelines.resources import DraxisDatabase
 
 
 @dg.asset(

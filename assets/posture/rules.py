@@ -4,7 +4,7 @@ Every weight, point, gap, threshold and ordering the rules use is a named consta
 functions only combine them. Ids are UUIDs carried as `pl.String`. Inputs (extra columns are
 ignored):
 
-- `kri_status`: kri_id, status (a `KriStatus`) — what `assets.status_rules.kri_status` returns.
+- `kri_status`: kri_id, status (a `KriStatus`) — what `assets.status.rules.kri_status` returns.
 - `kri_risk_links`: kri_id, risk_id.
 - `controls`: control_id, effectiveness (a `ControlEffectiveness`).
 - `control_risk_links`: control_id, risk_id.
@@ -12,7 +12,7 @@ ignored):
 - `risk_outcome_links`: risk_id, outcome_id.
 - `outcomes`: tenant_id, outcome_id.
 
-The `*_COLUMNS` dicts give these shapes; `assets.rollup_schemas` holds the matching Pandera models
+The `*_COLUMNS` dicts give these shapes; `assets.posture.schemas` holds the matching Pandera models
 for the inputs and outputs.
 
 Decisions where PRODUCT.md is silent (also in the docstrings that apply them):

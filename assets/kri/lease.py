@@ -24,7 +24,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from pipelines.store import Conn, PipelineInputError
+from assets.tenants import Conn, PipelineInputError
 
 # How long a first-party run (or the lease update of any run) waits for the source's row lock.
 LOCK_WAIT = "60s"

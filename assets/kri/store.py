@@ -1,4 +1,4 @@
-"""The SQL the pipeline runs: tenants, sources, source runs, observations and statuses.
+"""The SQL of the `kri_observations` asset: sources, source runs, staged values and observations.
 
 Every function runs inside a transaction the caller opened with ``scoped_transaction``; none of
 them sets a scope. Row-level security decides what each statement can see and write.
@@ -13,26 +13,11 @@ from typing import Any
 from uuid import UUID
 
 import polars as pl
-import psycopg
-from psycopg.rows import TupleRow
 
-from assets.status_rules import KRI_COLUMNS, LATEST_COLUMNS
+from assets.kri.scheduling import backoff
+from assets.tenants import Conn, PipelineInputError
 from connectors.base import OBSERVATION_SCHEMA
-from pipelines.copy import stage_frame
-from pipelines.scheduling import backoff
-
-Conn = psycopg.Connection[TupleRow]
-
-
-class PipelineInputError(LookupError):
-    """A partition names something that is not there (tenant, source); the run cannot proceed."""
-
-
-@dataclass(frozen=True, slots=True)
-class TenantRef:
-    id: UUID
-    slug: str
-    organization_id: UUID
+from draxis.db.copy import stage_frame
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,39 +43,9 @@ class WriteCounts:
         return self.staged - self.matched
 
 
-def list_tenant_slugs(conn: Conn) -> list[str]:
-    """Active tenants (platform scope)."""
-    rows = conn.execute(
-        "select slug from platform.tenants where deleted_at is null order by slug"
-    ).fetchall()
-    return [str(r[0]) for r in rows]
-
-
-def resolve_tenants(conn: Conn, slugs: list[str]) -> list[TenantRef]:
-    """The active tenants among `slugs` (platform scope); deleted or unknown ones are left out."""
-    rows = conn.execute(
-        "select id, slug, organization_id from platform.tenants"
-        " where slug = any(%s) and deleted_at is null order by slug",
-        (slugs,),
-    ).fetchall()
-    return [TenantRef(id=r[0], slug=r[1], organization_id=r[2]) for r in rows]
-
-
-def resolve_tenant(conn: Conn, slug: str) -> TenantRef:
-    """The tenant a partition key names (platform scope)."""
-    row = conn.execute(
-        "select id, slug, organization_id from platform.tenants"
-        " where slug = %s and deleted_at is null",
-        (slug,),
-    ).fetchone()
-    if row is None:
-        raise PipelineInputError(f"tenant {slug!r} does not exist or was deleted")
-    return TenantRef(id=row[0], slug=row[1], organization_id=row[2])
-
-
 def load_source(conn: Conn, tenant_slug: str, vendor_id: str) -> SourceRef:
     """The tenant's enabled source for `vendor_id` (tenant scope). Who may run it is the
-    lease's business (`pipelines.source_lease`), not a row lock's."""
+    lease's business (`assets.kri.lease`), not a row lock's."""
     row = conn.execute(
         "select id, vendor_id, schedule, config, credentials, consecutive_failures, source_type"
         " from tenant.kri_source where vendor_id = %s and enabled",
@@ -250,7 +205,7 @@ _OBSERVATION_STAGE = {
 # fresh million rows take 12.6 s instead of 8.9 s here (bench/write_path.py). It is safe because
 # only the source's lease holder merges, and only that source writes its KRIs: the write
 # transaction locks the source row and checks the lease is its own before it merges, and
-# releases it in the same commit (`pipelines.source_lease.hold_lease`), so no second merge of
+# releases it in the same commit (`assets.kri.lease.hold_lease`), so no second merge of
 # the source can run until this one has committed. A run whose lease lapsed and was taken over
 # writes nothing. Were that ever broken, the primary key still refuses the duplicate and the
 # whole transaction rolls back.
@@ -291,7 +246,7 @@ def write_observations(
     COPY into a temporary table, then one statement that updates changed rows and inserts new
     ones under the caller's tenant scope. Rows whose value and detail are unchanged are left
     alone, so re-running a partition writes nothing. The caller holds the source's lease and,
-    for this transaction, its row lock (`pipelines.source_lease.hold_lease`).
+    for this transaction, its row lock (`assets.kri.lease.hold_lease`).
     """
     stage_frame(conn, "kri_observation_stage", _OBSERVATION_STAGE, frame)
     # Statistics on the staged rows let the planner pick index probes for a small frame against
@@ -300,77 +255,6 @@ def write_observations(
     row = conn.execute(_MERGE_OBSERVATIONS, {"source_id": source_id, "run_id": run_id}).fetchone()
     assert row is not None
     return WriteCounts(staged=frame.height, matched=int(row[0]), written=int(row[1]))
-
-
-def read_status_inputs(conn: Conn) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Every KRI in scope (a tenant, or a batch of them) with its tenant and its source's
-    schedule, and each KRI's latest observation: two statements, whatever the batch's size.
-
-    The latest value is one backward probe of the observation key per KRI, not a scan of the
-    history (180 days × 50 KRIs per tenant in the benchmark's book)."""
-    kris = conn.execute(
-        "select k.tenant_id::text, k.id::text, k.direction, k.warn, k.critical, s.schedule"
-        " from tenant.kri k left join tenant.kri_source s on s.id = k.source_id"
-    ).fetchall()
-    latest = conn.execute(
-        "select k.id::text, o.value, o.observed_at from tenant.kri k"
-        " cross join lateral (select value, observed_at from tenant.kri_observation o"
-        "  where o.tenant_id = k.tenant_id and o.kri_id = k.id"
-        "  order by o.observed_at desc limit 1) o"
-    ).fetchall()
-    return (
-        pl.DataFrame(kris, schema={"tenant_id": pl.String(), **KRI_COLUMNS}, orient="row"),
-        pl.DataFrame(latest, schema=LATEST_COLUMNS, orient="row"),
-    )
-
-
-_STATUS_STAGE = {
-    "tenant_id": "uuid",
-    "kri_id": "uuid",
-    "status": "text",
-    "value": "double precision",
-    "observed_at": "timestamptz",
-}
-
-# The tenant comes from the data: under a batch scope `platform.current_tenant_id()` is NULL.
-# RLS still checks every row against the scope. Only changed rows move `computed_at`.
-_MERGE_STATUSES = """
-with written as (
-    insert into tenant.kri_status (tenant_id, kri_id, status, value, observed_at)
-    select tenant_id, kri_id, status, value, observed_at
-    from pg_temp.kri_status_stage
-    on conflict (tenant_id, kri_id) do update
-        set status = excluded.status, value = excluded.value,
-            observed_at = excluded.observed_at, computed_at = now()
-        where (kri_status.status, kri_status.value, kri_status.observed_at)
-              is distinct from (excluded.status, excluded.value, excluded.observed_at)
-    returning 1
-)
-select count(*) from written
-"""
-
-
-def write_statuses(conn: Conn, frame: pl.DataFrame) -> int:
-    """Upsert the KRI statuses of `frame` (tenant_id on every row): one COPY to a temporary
-    table and one merge. Returns how many rows changed."""
-    stage_frame(conn, "kri_status_stage", _STATUS_STAGE, frame)
-    row = conn.execute(_MERGE_STATUSES).fetchone()
-    assert row is not None
-    return int(row[0])
-
-
-def status_counts(frame: pl.DataFrame) -> dict[str, int]:
-    counts = frame.group_by("status").len()
-    return {str(s): int(n) for s, n in counts.iter_rows()}
-
-
-def now_utc(conn: Conn) -> datetime:
-    """The database's clock, so every process agrees on what 'stale' means."""
-    row = conn.execute("select now()").fetchone()
-    assert row is not None
-    value = row[0]
-    assert isinstance(value, datetime)
-    return value
 
 
 def take_staged(conn: Conn, source_id: UUID, run_id: UUID) -> pl.DataFrame:

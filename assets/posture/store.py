@@ -3,7 +3,7 @@
 Runs inside the caller's transaction, scoped to one tenant or to a batch of them
 (`Scope.tenants`); RLS limits every statement to the scope, so each read is one statement for
 the whole batch. Frames carry ids as text (and `tenant_id` wherever the rules need it), the
-shape `assets.rollup_rules` expects. Writes stage the frame with COPY and replace exactly the
+shape `assets.posture.rules` expects. Writes stage the frame with COPY and replace exactly the
 batch's rows.
 """
 
@@ -16,7 +16,7 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import TupleRow
 
-from assets.rollup_rules import (
+from assets.posture.rules import (
     CONTROL_COLUMNS,
     CONTROL_RISK_LINK_COLUMNS,
     KRI_RISK_LINK_COLUMNS,
@@ -28,7 +28,7 @@ from assets.rollup_rules import (
     RISK_POSTURE_COLUMNS,
     TENANT_POSTURE_COLUMNS,
 )
-from pipelines.copy import stage_frame
+from draxis.db.copy import stage_frame
 
 Conn = psycopg.Connection[TupleRow]
 

@@ -1,4 +1,4 @@
-"""Pandera models for the rollups: what `assets.rollup_rules` reads and what it returns.
+"""Pandera models for the rollups: what `assets.posture.rules` reads and what it returns.
 
 Input models are not strict (the rules ignore extra columns, e.g. a KRI's value); output models
 are: they are the contracts of the tables the rollup assets write.
@@ -10,7 +10,7 @@ import pandera.polars as pa
 import polars as pl
 from pandera.engines import polars_engine
 
-from assets.rollup_rules import CONTROL_EFFECTIVENESSES, SEVERITY_ORDER, TOP_RISKS, severity
+from assets.posture.rules import CONTROL_EFFECTIVENESSES, SEVERITY_ORDER, TOP_RISKS, severity
 from draxis.kri import KRI_STATUSES
 
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from assets.database import DraxisDatabase
+from assets.kri.scheduling import INTERVAL
 from draxis.db.scope import Scope, scoped_transaction
-from pipelines.resources import DraxisDatabase
-from pipelines.scheduling import INTERVAL
 
 # A tick takes at most this many; the rest wait for the next tick (seconds away).
 BATCH = 500

@@ -5,16 +5,17 @@ from collections.abc import Iterator
 import dagster as dg
 import polars as pl
 
-from assets.observations import kri_observations
+from assets import tenants as tenant_store
+from assets.database import DraxisDatabase
+from assets.kri.asset import kri_observations
 from assets.partitions import TENANT_DIMENSION, tenant_partitions
-from assets.schemas import KriStatuses
-from assets.status_rules import kri_status as compute_kri_status
-from assets.tenant_scope import Outcome, TenantBatch, batch_transaction, outcome, resolve_batch
+from assets.posture.batch import Outcome, TenantBatch, batch_transaction, outcome, resolve_batch
+from assets.status import store as status_store
+from assets.status.rules import kri_status as compute_kri_status
+from assets.status.schemas import KriStatuses
+from assets.tenants import Conn
 from connectors.validation import validate_frame
 from draxis.dashboard_document import refresh_dashboards
-from pipelines import store
-from pipelines.posture_store import Conn
-from pipelines.resources import DraxisDatabase
 
 
 @dg.asset(
@@ -40,7 +41,7 @@ def kri_status(context: dg.AssetExecutionContext, database: DraxisDatabase) -> I
         for batch in run.chunks():
             statuses, batch_changed = roll_statuses(conn, batch)
             changed += batch_changed
-            for status, count in store.status_counts(statuses).items():
+            for status, count in status_store.status_counts(statuses).items():
                 totals[status] = totals.get(status, 0) + count
     result: dg.MaterializeResult[None] = dg.MaterializeResult(
         metadata={"statuses_changed": changed, **totals}
@@ -53,12 +54,12 @@ def roll_statuses(conn: Conn, batch: TenantBatch) -> tuple[pl.DataFrame, int]:
     computation, one validation, one COPY and one merge. Returns the colours and how many
     stored rows changed."""
     with batch_transaction(conn, batch):
-        kris, latest = store.read_status_inputs(conn)
+        kris, latest = status_store.read_status_inputs(conn)
         statuses = validate_frame(
             KriStatuses,
-            compute_kri_status(kris, latest, store.now_utc(conn)),
+            compute_kri_status(kris, latest, tenant_store.now_utc(conn)),
             f"kri_status for {batch.label}",
         )
-        changed = store.write_statuses(conn, statuses)
+        changed = status_store.write_statuses(conn, statuses)
         refresh_dashboards(conn)  # the dashboard's stored document, with its colours
     return statuses, changed
