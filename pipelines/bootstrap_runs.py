@@ -12,6 +12,7 @@ import dagster as dg
 
 from assets import tenants as tenant_store
 from assets.database import DraxisDatabase
+from assets.kri import store as kri_store
 from assets.partitions import partition_key
 from connectors.registry import REGISTRY
 from draxis.db.scope import Scope, scoped_transaction
@@ -42,10 +43,8 @@ def configured_cells(database: DraxisDatabase) -> dict[str, list[str]]:
             with scoped_transaction(
                 conn, Scope.tenant(tenant.id, tenant.organization_id), read_only=True
             ):
-                rows = conn.execute(
-                    "select vendor_id from tenant.kri_source where enabled order by vendor_id"
-                ).fetchall()
-            cells[tenant.slug] = [str(r[0]) for r in rows if r[0] in REGISTRY]
+                vendors = kri_store.enabled_vendor_ids(conn)
+            cells[tenant.slug] = [v for v in vendors if v in REGISTRY]
     return cells
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from assets.database import DraxisDatabase
+from assets.posture import store as posture_store
 from draxis.db.scope import Scope, scoped_transaction
 
 
@@ -14,11 +15,7 @@ def model_revisions(database: DraxisDatabase) -> dict[str, int]:
         database.connection() as conn,
         scoped_transaction(conn, Scope.platform(), read_only=True),
     ):
-        rows = conn.execute(
-            "select t.slug, m.revision from tenant.model_revision m"
-            " join platform.tenants t on t.id = m.tenant_id where t.deleted_at is null"
-        ).fetchall()
-    return {str(slug): int(revision) for slug, revision in rows}
+        return posture_store.model_revisions(conn)
 
 
 def changed_since(cursor: str | None, revisions: dict[str, int]) -> list[str]:

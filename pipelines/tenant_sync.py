@@ -13,17 +13,10 @@ import dagster as dg
 
 from assets import tenants as tenant_store
 from assets.database import DraxisDatabase
+from assets.kri import store as kri_store
 from assets.partitions import source_partitions, tenant_partitions
 from connectors.registry import REGISTRY
 from draxis.db.scope import Scope, scoped_transaction
-
-_CONFIGURED_VENDORS = """
-select distinct s.vendor_id
-from tenant.kri_source s
-join platform.tenants t on t.id = s.tenant_id
-where t.deleted_at is null
-order by 1
-"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +54,7 @@ def configured(database: DraxisDatabase) -> Configured:
         scoped_transaction(conn, Scope.platform(), read_only=True),
     ):
         tenants = set(tenant_store.list_tenant_slugs(conn))
-        vendors = {str(r[0]) for r in conn.execute(_CONFIGURED_VENDORS).fetchall()}
+        vendors = set(kri_store.configured_vendor_ids(conn))
     return Configured(tenants=tenants, sources={v for v in vendors if v in REGISTRY})
 
 

@@ -284,3 +284,25 @@ def take_staged(conn: Conn, source_id: UUID, run_id: UUID) -> pl.DataFrame:
         .unique(["kri_slug", "observed_at"], keep="last", maintain_order=True)
         .select(list(OBSERVATION_SCHEMA))
     )
+
+
+def enabled_vendor_ids(conn: Conn) -> list[str]:
+    """The vendor ids of the tenant's enabled sources (tenant scope)."""
+    rows = conn.execute(
+        "select vendor_id from tenant.kri_source where enabled order by vendor_id"
+    ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+_CONFIGURED_VENDORS = """
+select distinct s.vendor_id
+from tenant.kri_source s
+join platform.tenants t on t.id = s.tenant_id
+where t.deleted_at is null
+order by 1
+"""
+
+
+def configured_vendor_ids(conn: Conn) -> list[str]:
+    """Every vendor id some live tenant has a source for (platform scope)."""
+    return [str(r[0]) for r in conn.execute(_CONFIGURED_VENDORS).fetchall()]

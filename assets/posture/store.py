@@ -188,3 +188,13 @@ def _slugs_by_tenant(conn: Conn, query: str) -> dict[str, list[str]]:
     for tenant_id, slug in conn.execute(query).fetchall():
         found.setdefault(str(tenant_id), []).append(str(slug))
     return found
+
+
+def model_revisions(conn: Conn) -> dict[str, int]:
+    """Each live tenant's risk-model revision, by slug (platform scope): an edit to the model
+    is what makes the postures stale."""
+    rows = conn.execute(
+        "select t.slug, m.revision from tenant.model_revision m"
+        " join platform.tenants t on t.id = m.tenant_id where t.deleted_at is null"
+    ).fetchall()
+    return {str(slug): int(revision) for slug, revision in rows}
