@@ -1,6 +1,6 @@
 """The fault lab: two tenants on a throwaway database, a loopback vendor that misbehaves on
 demand, and what each fault must leave behind (`Outcome`). `bench/faults.py` runs every fault on
-its own scratch cluster; `tests/test_faults.py` runs the fast ones.
+its own scratch cluster; `tests/pipelines/test_faults.py` runs the fast ones.
 
 The faulty tenant's demo source calls the loopback vendor before it produces its values; the
 control tenant's does not, so it shows whether other tenants' runs carry on during the fault.

@@ -9,10 +9,10 @@ from assets.database import DraxisDatabase
 from assets.portfolio.asset import carrier_portfolio
 from draxis.db.scope import Scope, scoped_transaction
 from draxis.settings import Settings
+from tests.assets.posture.test_posture_assets import _materialize_postures
 from tests.conftest import Conn
 from tests.factories import TenantFixture
 from tests.identity import bearer, create_carrier, create_user, login
-from tests.test_posture_assets import _materialize_postures
 
 
 def _project(settings: Settings) -> None:
