@@ -18,7 +18,7 @@ from draxis.migrations.squawk_lint import (
     parse_exceptions,
 )
 
-VERSIONS = Path(__file__).resolve().parent.parent / "draxis" / "migrations" / "versions"
+VERSIONS = Path(__file__).resolve().parents[2] / "draxis" / "migrations" / "versions"
 
 
 def _module_script(path: str) -> str | None:

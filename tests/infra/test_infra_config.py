@@ -13,7 +13,7 @@ import yaml
 from draxis.secrets import SECRET_SETTINGS, secret_name
 from draxis.settings import Settings
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 INFRA = ROOT / "infra"
 
 
