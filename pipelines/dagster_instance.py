@@ -39,61 +39,52 @@ def dagster_data_dir(name: str) -> str:
     return str(path)
 
 
-class DraxisRunStorage(PostgresRunStorage):
+class _FromSettings:
+    """A storage class that takes no config: `from_config_value` builds it from the settings.
+    Each subclass names the keyword arguments its base's constructor needs (`_settings_kwargs`).
+    """
+
     @classmethod
     def config_type(cls) -> UserConfigSchema:
+        return {}
+
+    @classmethod
+    def _settings_kwargs(cls) -> dict[str, Any]:
+        """Where this storage lives (its base's constructor arguments), from the settings."""
         return {}
 
     @classmethod
     def from_config_value(
         cls, inst_data: ConfigurableClassData | None, config_value: Mapping[str, Any]
     ) -> Self:
-        return cls(postgres_url=storage_url(), inst_data=inst_data)
+        return cls(inst_data=inst_data, **cls._settings_kwargs())  # type: ignore[call-arg]
 
 
-class DraxisEventLogStorage(PostgresEventLogStorage):
+class _InPostgres(_FromSettings):
     @classmethod
-    def config_type(cls) -> UserConfigSchema:
-        return {}
+    def _settings_kwargs(cls) -> dict[str, Any]:
+        return {"postgres_url": storage_url()}
 
+
+class DraxisRunStorage(_InPostgres, PostgresRunStorage):
+    pass
+
+
+class DraxisEventLogStorage(_InPostgres, PostgresEventLogStorage):
+    pass
+
+
+class DraxisScheduleStorage(_InPostgres, PostgresScheduleStorage):
+    pass
+
+
+class DraxisArtifactStorage(_FromSettings, LocalArtifactStorage):
     @classmethod
-    def from_config_value(
-        cls, inst_data: ConfigurableClassData | None, config_value: Mapping[str, Any]
-    ) -> Self:
-        return cls(postgres_url=storage_url(), inst_data=inst_data)
+    def _settings_kwargs(cls) -> dict[str, Any]:
+        return {"base_dir": dagster_data_dir("artifacts")}
 
 
-class DraxisScheduleStorage(PostgresScheduleStorage):
+class DraxisComputeLogManager(_FromSettings, LocalComputeLogManager):
     @classmethod
-    def config_type(cls) -> UserConfigSchema:
-        return {}
-
-    @classmethod
-    def from_config_value(
-        cls, inst_data: ConfigurableClassData | None, config_value: Mapping[str, Any]
-    ) -> Self:
-        return cls(postgres_url=storage_url(), inst_data=inst_data)
-
-
-class DraxisArtifactStorage(LocalArtifactStorage):
-    @classmethod
-    def config_type(cls) -> UserConfigSchema:
-        return {}
-
-    @classmethod
-    def from_config_value(
-        cls, inst_data: ConfigurableClassData | None, config_value: Mapping[str, Any]
-    ) -> Self:
-        return cls(base_dir=dagster_data_dir("artifacts"), inst_data=inst_data)
-
-
-class DraxisComputeLogManager(LocalComputeLogManager):
-    @classmethod
-    def config_type(cls) -> UserConfigSchema:
-        return {}
-
-    @classmethod
-    def from_config_value(
-        cls, inst_data: ConfigurableClassData | None, config_value: Mapping[str, Any]
-    ) -> Self:
-        return cls(base_dir=dagster_data_dir("logs"), inst_data=inst_data)
+    def _settings_kwargs(cls) -> dict[str, Any]:
+        return {"base_dir": dagster_data_dir("logs")}
