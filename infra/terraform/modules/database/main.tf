@@ -168,6 +168,8 @@ resource "google_sql_database_instance" "replica" {
       ssl_mode        = "ENCRYPTED_ONLY"
     }
 
+    # The primary's flags, written out again: a dynamic block over a shared local hides them
+    # from checkov's static checks (16 CKV_GCP findings when tried), which must see them here.
     # Audit and diagnosis: connections, locks, DDL and role changes (pgaudit: the migrator's
     # work); slow statements come from Query Insights, not log_duration.
     database_flags {
