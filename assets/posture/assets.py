@@ -26,6 +26,7 @@ from assets.posture.batch import (
     outcome,
     resolve_batch,
 )
+from assets.posture.contributions import risk_contributions
 from assets.posture.schemas import OutcomePostures, RiskPostures, TenantPostures
 from assets.status.asset import kri_status
 from assets.tenants import Conn
@@ -85,13 +86,20 @@ def roll_risk_postures(
     tenant slug the KRIs not linked to a risk and an outcome, and those stale or without data
     (one query each for the batch)."""
     with batch_transaction(conn, batch) as tenant_ids:
+        inputs = posture_store.risk_inputs(conn)
         frame = validate_frame(
-            RiskPostures,
-            rules.risk_posture(**posture_store.risk_inputs(conn)),
-            f"risk_posture for {batch.label}",
+            RiskPostures, rules.risk_posture(**inputs), f"risk_posture for {batch.label}"
         )
         posture_store.replace_batch(
             conn, "risk_posture", posture_store.RISK_POSTURE_TYPES, frame, tenant_ids
+        )
+        # Why each risk scores what it does, with the score it explains (same transaction).
+        posture_store.replace_batch(
+            conn,
+            "risk_contribution",
+            posture_store.RISK_CONTRIBUTION_TYPES,
+            risk_contributions(**inputs),
+            tenant_ids,
         )
         unlinked = posture_store.unlinked_kris(conn)
         not_current = posture_store.not_current_kris(conn)

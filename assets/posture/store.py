@@ -16,6 +16,7 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import TupleRow
 
+from assets.posture.contributions import RISK_CONTRIBUTION_COLUMNS
 from assets.posture.rules import (
     CONTROL_COLUMNS,
     CONTROL_RISK_LINK_COLUMNS,
@@ -127,6 +128,7 @@ def sql_types(columns: Mapping[str, pl.DataType]) -> dict[str, str]:
 
 
 RISK_POSTURE_TYPES = sql_types(RISK_POSTURE_COLUMNS)
+RISK_CONTRIBUTION_TYPES = sql_types(RISK_CONTRIBUTION_COLUMNS)
 OUTCOME_POSTURE_TYPES = sql_types(OUTCOME_POSTURE_COLUMNS)
 TENANT_POSTURE_TYPES = sql_types(TENANT_POSTURE_COLUMNS)
 

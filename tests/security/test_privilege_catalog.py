@@ -60,6 +60,9 @@ EXPECTED_PIPELINE_TABLES: dict[str, str] = {
     "carrier.carriers": "SELECT",  # the carrier projection's partitions
     "carrier.insured_tenants": "SELECT",  # consents; the tenants policy's carrier branch
     "carrier.portfolio": "SELECT, INSERT, DELETE",  # replace_rows of each carrier's book
+    "platform.board_report": (  # the report asset: queued requests, their outcome and PDF
+        "SELECT, INSERT, UPDATE(error, finished_at, pages, pdf, started_at, status)"
+    ),
     "platform.platform_audit_logs": "INSERT",  # the projection's cross-tenant read is audited
     "platform.tenants": "SELECT",  # tenant partitions, resolve_tenant
     "tenant.control": "SELECT",
@@ -80,6 +83,7 @@ EXPECTED_PIPELINE_TABLES: dict[str, str] = {
     "tenant.posture_history": "SELECT, INSERT, UPDATE",  # upsert of today's row
     "tenant.risk": "SELECT",
     "tenant.risk_outcome": "SELECT",
+    "tenant.risk_contribution": "SELECT, INSERT, DELETE",  # replace_batch with risk_posture
     "tenant.risk_posture": "SELECT, INSERT, DELETE",  # replace_rows
     "tenant.run_request": (  # the run-now sensor and the run's outcome
         "SELECT, UPDATE(dagster_run_id, error, finished_at, launched_at, source_run_id, status)"

@@ -39,6 +39,8 @@ TABLES = {
     " risk_count, risks_critical, risks_high, risks_medium, risks_low, risks_unassessed,"
     " top_risks, stale_share, posture_score",
     "posture_history": "day, posture_score, kri_count, stale_share, risks_critical, risks_high",
+    "risk_contribution": "risk_id, item_kind, item_id, state, worst_points, mean_points,"
+    " gap_points, contribution",
 }
 Snapshot = dict[str, list[tuple[Any, ...]]]
 
@@ -162,7 +164,7 @@ def _rows(observer_conn: Conn, tenant: TenantFixture, clocks: bool = False) -> S
     return {
         table: observer_conn.execute(
             f"select {columns}{', computed_at' if clocks else ''} from tenant.{table}"
-            f" where tenant_id = %s order by 1",
+            f" where tenant_id = %s order by 1, 2, 3",
             (tenant.id,),
         ).fetchall()
         for table, columns in TABLES.items()

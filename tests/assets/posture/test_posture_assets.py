@@ -111,6 +111,23 @@ def test_a_tenants_risk_model_rolls_up_into_risk_outcome_and_tenant_posture(
     assert tenant_row[:3] == (2, 1, [risk[0]])
     assert tenant_row[3] == 86.25  # the only assessed risk
     assert tenant_row[4:] == (1, len(tenant_a.kri_slugs) - 2, len(tenant_a.kri_slugs))
+    # The score explained, stored with it: red takes the worst term (60) and 12.5 of the mean
+    # term, amber 6.25 of it, the partial control the whole gap term (7.5).
+    with scoped_transaction(app_conn, tenant_a.scope, read_only=True):
+        parts = {
+            item: (kind, state, round(points, 6))
+            for item, kind, state, points in app_conn.execute(
+                "select item_id, item_kind, state, contribution from tenant.risk_contribution"
+                " where risk_id = %s",
+                (risk[0],),
+            )
+        }
+    assert parts == {
+        red[0]: ("kri", "red", 72.5),
+        amber[0]: ("kri", "amber", 6.25),
+        control[0]: ("control", "partial", 7.5),
+    }
+    assert round(sum(p[2] for p in parts.values()), 6) == 86.25
 
 
 def test_the_dashboard_reads_the_stored_posture(
