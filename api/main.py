@@ -31,6 +31,8 @@ from api.routes import (
     platform_admin,
     risk_links,
     risk_model,
+    scope_trends,
+    scores,
     tenant_admin,
 )
 from api.web import install_web
@@ -79,6 +81,8 @@ def create_app(
         me,
         dashboard,
         history,
+        scores,
+        scope_trends,
         risk_model,
         risk_links,
         model_transfer,

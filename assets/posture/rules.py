@@ -38,9 +38,10 @@ from typing import Literal, get_args
 import polars as pl
 
 from draxis.kri import KRI_STATUSES, KriStatus
+from draxis.severity import SEVERITY_THRESHOLDS as SEVERITY_THRESHOLDS
+from draxis.severity import Severity as Severity
 
 ControlEffectiveness = Literal["effective", "partial", "ineffective", "not_implemented"]
-Severity = Literal["critical", "high", "medium", "low", "unassessed"]
 
 CONTROL_EFFECTIVENESSES: tuple[str, ...] = get_args(ControlEffectiveness)
 
@@ -64,12 +65,7 @@ CONTROL_GAP_WEIGHT = 0.15
 # Far below any real difference between two scores (their denominators are link counts), far
 # above float noise.
 SCORE_DECIMALS = 9
-# Lowest score of each assessed severity, worst first; below the last one a risk is "low".
-SEVERITY_THRESHOLDS: tuple[tuple[Severity, float], ...] = (
-    ("critical", 75.0),
-    ("high", 50.0),
-    ("medium", 25.0),
-)
+# Lowest score of each assessed severity, worst first (`draxis.severity`, shared with the API).
 # Worst first. An outcome takes the worst of its risks; "unassessed" ranks below "low".
 SEVERITY_ORDER: tuple[Severity, ...] = get_args(Severity)
 # Weight of an assessed risk in the tenant's posture score.

@@ -3,8 +3,9 @@
 - `tenant.risk_contribution`: each linked KRI's and control's part of a risk's score
   (`assets.posture.contributions`), written by the `risk_posture` asset in the same batch
   transaction as `tenant.risk_posture`. RLS like every tenant table plus `pipeline_batch`.
-- The MSP organization page reads its tenants' risk postures (heat map) and posture history
-  (trend) under the audited org scope, as it already reads `tenant_posture`.
+- The MSP organization page reads its tenants' risks and risk postures (heat map, with titles
+  for click-through) and posture history (trend) under the audited org scope, as it already
+  reads `tenant_posture`; a master admin may impersonate these tenants anyway.
 - A carrier reads the posture history of the tenants whose consent stands (a chart per insured
   tenant), nothing else of theirs.
 - `platform.board_report`: a PDF board report for a tenant, an MSP organization or a carrier
@@ -60,6 +61,9 @@ grant select, insert, delete on tenant.risk_contribution to draxis_pipeline;
 
 create policy org_reads_risk_posture on tenant.risk_posture for select
     using ((select platform.current_scope()) in ('org', 'platform')
+           and tenant_id in (select t.id from platform.tenants t));
+create policy org_reads_risk on tenant.risk for select
+    using ((select platform.current_scope()) = 'org'
            and tenant_id in (select t.id from platform.tenants t));
 create policy org_reads_history on tenant.posture_history for select
     using ((select platform.current_scope()) = 'org'
