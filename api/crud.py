@@ -222,8 +222,10 @@ def crud_routes(
     write: Permission,
     *,
     on_delete: Callable[[Tx, UUID], Mapping[str, Any]] | None = None,
+    on_write: Callable[[Tx, UUID], None] | None = None,
 ) -> None:
-    """Add list/get/create/patch/delete routes for `resource` to `router`."""
+    """Add list/get/create/patch/delete routes for `resource` to `router`. `on_write` runs after
+    a create or patch, in the same transaction (e.g. a KRI's new colour)."""
     reader = Annotated[Tx, tenant_scope(read)]
     writer = Annotated[Tx, tenant_scope(write)]
     create_model, patch_model, out_model = resource.create, resource.patch, resource.out
@@ -245,10 +247,16 @@ def crud_routes(
         return fetch(tx, resource, item_id)
 
     def create_route(body: create_model, tx: writer) -> Any:  # type: ignore[valid-type]
-        return create_item(tx, resource, body)
+        created = create_item(tx, resource, body)
+        if on_write:
+            on_write(tx, created.id)  # type: ignore[attr-defined]
+        return created
 
     def patch_route(item_id: UUID, body: patch_model, tx: writer) -> Any:  # type: ignore[valid-type]
-        return patch_item(tx, resource, item_id, body)
+        patched = patch_item(tx, resource, item_id, body)
+        if on_write:
+            on_write(tx, item_id)
+        return patched
 
     def delete_route(item_id: UUID, tx: writer) -> Response:
         history = on_delete(tx, item_id) if on_delete else None

@@ -12,6 +12,7 @@ from fastapi import APIRouter
 
 from api.access import Tx
 from api.crud import Resource, crud_routes
+from api.kri_recolour import recolour
 from api.problems import problem_responses
 from api.schemas.risk_model import (
     ControlIn,
@@ -122,7 +123,14 @@ VENDORS = Resource(
     search=("name", "slug", "category"),
 )
 
-crud_routes(router, KRIS, P.RISK_MODEL_READ, P.RISK_MODEL_WRITE, on_delete=_kri_history)
+crud_routes(
+    router,
+    KRIS,
+    P.RISK_MODEL_READ,
+    P.RISK_MODEL_WRITE,
+    on_delete=_kri_history,
+    on_write=recolour,  # new thresholds show their colour at once
+)
 crud_routes(router, CONTROLS, P.RISK_MODEL_READ, P.RISK_MODEL_WRITE)
 crud_routes(router, RISKS, P.RISK_MODEL_READ, P.RISK_MODEL_WRITE)
 crud_routes(router, OUTCOMES, P.RISK_MODEL_READ, P.RISK_MODEL_WRITE)

@@ -220,3 +220,32 @@ def sparklines(tx: Reader, days: Annotated[int, Query(ge=2, le=365)] = 30) -> li
         Sparkline(kri_id=kri_id, days=day_list, values=values)
         for kri_id, day_list, values in tx.conn.execute(_SPARKLINES, (days,))
     ]
+
+
+class KriState(BaseModel):
+    kri_id: UUID
+    status: str  # no_data until first assessed
+    value: float | None
+    observed_at: datetime | None
+    computed_at: datetime | None  # when this colour was computed (by a save or the pipeline)
+    source_id: UUID | None
+    source_name: str | None
+
+
+@router.get("/kris/{kri_id}/state", response_model=KriState)
+def kri_state(kri_id: UUID, tx: Reader) -> KriState:
+    """A KRI's colour as stored now, with its source's name (what the KRI page shows)."""
+    row = (
+        tx.conn.cursor(row_factory=class_row(KriState))
+        .execute(
+            "select k.id as kri_id, coalesce(s.status, 'no_data') as status, s.value,"
+            " s.observed_at, s.computed_at, k.source_id, src.name as source_name"
+            " from tenant.kri k left join tenant.kri_status s on s.kri_id = k.id"
+            " left join tenant.kri_source src on src.id = k.source_id where k.id = %s",
+            (kri_id,),
+        )
+        .fetchone()
+    )
+    if row is None:
+        raise Problem(404, "No such KRI.")
+    return row

@@ -225,3 +225,36 @@ def test_a_carrier_charts_consenting_insureds_only(
     with scoped_transaction(app_conn, Scope.carrier(carrier), read_only=True):
         seen = app_conn.execute("select distinct tenant_id from tenant.posture_history")
         assert [r[0] for r in seen] == [tenant_a.id]
+
+
+def test_saving_thresholds_recolours_the_kri_at_once_by_the_pipelines_rule(
+    settings: Settings,
+    client: TestClient,
+    app_conn: Conn,
+    tenant_a: TenantFixture,
+) -> None:
+    materialize_tenant(settings, tenant_a)
+    admin = bearer(login(client, tenant_a.user_email)["access_token"])
+    tiles = client.get("/api/dashboard", headers=admin).json()["kris"]
+    tile = next(t for t in tiles if t["status"] == "green" and t["value"])
+    value = tile["value"]
+    red = (
+        {"warn": value - 1, "critical": value}
+        if tile["direction"] == "higher_is_worse"
+        else {"warn": value + 1, "critical": value}
+    )
+    saved = client.patch(f"/api/kris/{tile['id']}", json=red, headers=admin)
+    assert saved.status_code == 200, saved.text
+    state = client.get(f"/api/kris/{tile['id']}/state", headers=admin).json()
+    assert state["status"] == "red"
+    assert state["source_name"] == "Demo data"
+    after = client.get("/api/dashboard", headers=admin).json()["kris"]
+    assert next(t for t in after if t["id"] == tile["id"])["status"] == "red"
+    # The pipeline's own run agrees with the colour the save wrote.
+    materialize_tenant(settings, tenant_a)
+    again = client.get(f"/api/kris/{tile['id']}/state", headers=admin).json()
+    assert again["status"] == "red"
+
+
+def test_the_state_of_an_unknown_kri_is_404(client: TestClient, analyst: dict[str, str]) -> None:
+    assert client.get(f"/api/kris/{UUID(int=9)}/state", headers=analyst).status_code == 404
