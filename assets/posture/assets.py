@@ -18,6 +18,12 @@ from assets.partitions import tenant_partitions
 from assets.portfolio import store as portfolio_store
 from assets.posture import rules
 from assets.posture import store as posture_store
+from assets.posture.backfill import (
+    BACKFILL_DAYS,
+    CARRY_IN_DAYS,
+    backfill_days,
+    history_from_kri_history,
+)
 from assets.posture.batch import (
     Outcome,
     TenantBatch,
@@ -28,6 +34,7 @@ from assets.posture.batch import (
 )
 from assets.posture.contributions import risk_contributions
 from assets.posture.schemas import OutcomePostures, RiskPostures, TenantPostures
+from assets.status import store as status_store
 from assets.status.asset import kri_status
 from assets.tenants import Conn
 from connectors.validation import validate_frame
@@ -199,5 +206,27 @@ def roll_tenant_postures(conn: Conn, batch: TenantBatch) -> pl.DataFrame:
             conn, "tenant_posture", posture_store.TENANT_POSTURE_TYPES, frame, tenant_ids
         )
         portfolio_store.record_history(conn, tenant_ids)
+        backfill_history(conn, tenant_ids)
         refresh_dashboards(conn)  # the dashboard's stored document, with its posture
     return frame
+
+
+def backfill_history(conn: Conn, tenant_ids: list[str]) -> int:
+    """Give each of `tenant_ids` that has no posture history before today its past
+    `BACKFILL_DAYS` days, replayed from its KRI history (`assets.posture.backfill`). In the
+    caller's transaction; returns the rows written (0 once every tenant has a history)."""
+    missing = posture_store.tenants_without_history(conn, tenant_ids)
+    if not missing:
+        return 0
+    in_missing = pl.col("tenant_id").is_in(missing)
+    kris, _ = status_store.read_status_inputs(conn)
+    model = posture_store.risk_inputs(conn)
+    del model["kri_status"]
+    model["risks"] = model["risks"].filter(in_missing)
+    daily = posture_store.daily_readings(conn, missing, BACKFILL_DAYS + CARRY_IN_DAYS)
+    today = conn.execute("select current_date").fetchone()
+    assert today is not None
+    frame = history_from_kri_history(
+        kris.filter(in_missing), daily, model, missing, backfill_days(today[0])
+    )
+    return posture_store.write_backfill(conn, frame)

@@ -10,6 +10,7 @@ batch's rows.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import polars as pl
 import psycopg
@@ -34,8 +35,10 @@ from draxis.db.copy import stage_frame
 Conn = psycopg.Connection[TupleRow]
 
 
-def _frame(conn: Conn, query: str, schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
-    return pl.DataFrame(conn.execute(query).fetchall(), schema=dict(schema), orient="row")
+def _frame(
+    conn: Conn, query: str, schema: Mapping[str, pl.DataType], params: Any = None
+) -> pl.DataFrame:
+    return pl.DataFrame(conn.execute(query, params).fetchall(), schema=dict(schema), orient="row")
 
 
 def kri_statuses(conn: Conn) -> pl.DataFrame:
@@ -200,3 +203,59 @@ def model_revisions(conn: Conn) -> dict[str, int]:
         " join platform.tenants t on t.id = m.tenant_id where t.deleted_at is null"
     ).fetchall()
     return {str(slug): int(revision) for slug, revision in rows}
+
+
+def tenants_without_history(conn: Conn, tenant_ids: list[str]) -> list[str]:
+    """Those of `tenant_ids` with no posture history before today: the ones to backfill."""
+    rows = conn.execute(
+        "select t from unnest(%s::uuid[]) t where not exists (select 1 from"
+        " tenant.posture_history h where h.tenant_id = t and h.day < current_date)",
+        (tenant_ids,),
+    ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def daily_readings(conn: Conn, tenant_ids: list[str], days: int) -> pl.DataFrame:
+    """Each KRI's last reading of each UTC day over the last `days` days, for `tenant_ids`."""
+    return _frame(
+        conn,
+        "select o.tenant_id::text, o.kri_id::text, (o.observed_at at time zone 'UTC')::date,"
+        " (array_agg(o.value order by o.observed_at desc))[1], max(o.observed_at)"
+        " from tenant.kri_observation o where o.tenant_id = any(%s::uuid[])"
+        " and o.observed_at >= current_date - %s::int group by 1, 2, 3",
+        {
+            "tenant_id": pl.String(),
+            "kri_id": pl.String(),
+            "day": pl.Date(),
+            "value": pl.Float64(),
+            "observed_at": pl.Datetime("us", "UTC"),
+        },
+        (tenant_ids, days),
+    )
+
+
+def write_backfill(conn: Conn, frame: pl.DataFrame) -> int:
+    """Insert backfilled history rows; a day that already has a row keeps it. Rows written."""
+    if frame.is_empty():
+        return 0
+    stage_frame(
+        conn,
+        "posture_backfill_stage",
+        {
+            "tenant_id": "uuid",
+            "day": "date",
+            "posture_score": "double precision",
+            "kri_count": "integer",
+            "stale_share": "double precision",
+            "risks_critical": "integer",
+            "risks_high": "integer",
+        },
+        frame,
+    )
+    written = conn.execute(
+        "insert into tenant.posture_history (tenant_id, day, posture_score, kri_count,"
+        " stale_share, risks_critical, risks_high) select tenant_id, day, posture_score,"
+        " kri_count, stale_share, risks_critical, risks_high from pg_temp.posture_backfill_stage"
+        " on conflict (tenant_id, day) do nothing"
+    ).rowcount
+    return int(written)
