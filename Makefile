@@ -8,7 +8,7 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: help run test lint fmt install web web-deps browser clean infra-lint image
+.PHONY: help run test lint fmt install web web-deps browser pdftools clean infra-lint image
 
 help:
 	@echo "make run    install, migrate, seed, materialize, serve :8000 (app) and :3000 (Dagster)"
@@ -46,7 +46,11 @@ fmt: install
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: lint infra-lint web browser
+# pdftoppm and pdftotext: the board-report tests render the PDFs' pages and read their text.
+pdftools:
+	@command -v pdftoppm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; }
+
+test: lint infra-lint web browser pdftools
 	cd web && npm test
 	$(BIN)/pytest
 

@@ -6,8 +6,11 @@ from assets.database import DraxisDatabase
 from assets.kri.asset import kri_observations
 from assets.portfolio.asset import carrier_portfolio
 from assets.posture.assets import outcome_posture, risk_posture, tenant_posture
+from assets.reports.asset import board_reports
 from assets.status.asset import kri_status
 from pipelines.jobs import (
+    board_reports_job,
+    board_reports_schedule,
     carrier_portfolio_job,
     carrier_portfolio_schedule,
     kri_observations_job,
@@ -16,6 +19,7 @@ from pipelines.jobs import (
 )
 from pipelines.run_logging import json_console_logger
 from pipelines.sensors import (
+    board_reports_sensor,
     dead_runs_sensor,
     kri_automation_sensor,
     risk_model_sensor,
@@ -32,9 +36,16 @@ defs = dg.Definitions(
         outcome_posture,
         tenant_posture,
         carrier_portfolio,
+        board_reports,
     ],
-    jobs=[kri_observations_job, kri_status_job, posture_job, carrier_portfolio_job],
-    schedules=[carrier_portfolio_schedule],
+    jobs=[
+        kri_observations_job,
+        kri_status_job,
+        posture_job,
+        carrier_portfolio_job,
+        board_reports_job,
+    ],
+    schedules=[carrier_portfolio_schedule, board_reports_schedule],
     sensors=[
         tenant_partitions_sensor,
         kri_automation_sensor,
@@ -42,6 +53,7 @@ defs = dg.Definitions(
         scheduled_sources_sensor,
         run_now_sensor,
         dead_runs_sensor,
+        board_reports_sensor,
     ],
     resources={"database": DraxisDatabase()},
     loggers={"console": json_console_logger},

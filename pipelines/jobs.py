@@ -5,6 +5,7 @@ import dagster as dg
 from assets.kri.asset import kri_observations
 from assets.portfolio.asset import carrier_portfolio
 from assets.posture.assets import outcome_posture, risk_posture, tenant_posture
+from assets.reports.asset import MONTHLY_TAG, board_reports
 from assets.status.asset import kri_status
 
 # Runs log through the code location's JSON `console` logger only when run config names it.
@@ -45,4 +46,21 @@ carrier_portfolio_schedule = dg.ScheduleDefinition(
     cron_schedule="5 * * * *",
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Hourly carrier portfolio projection.",
+)
+
+board_reports_job = dg.define_asset_job(
+    "board_reports_job",
+    selection=dg.AssetSelection.assets(board_reports),
+    config=JSON_RUN_LOGS,
+    description="Render queued PDF board reports (tenant, MSP organization, carrier).",
+)
+
+# Every month's reports, on the 1st at 06:00 UTC: the run first queues one per owner.
+board_reports_schedule = dg.ScheduleDefinition(
+    name="board_reports_schedule",
+    job=board_reports_job,
+    cron_schedule="0 6 1 * *",
+    tags={MONTHLY_TAG: "1"},
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Monthly board reports for every tenant, MSP organization and carrier.",
 )

@@ -10,8 +10,10 @@ from assets.database import DraxisDatabase
 from assets.kri.scheduling import request_run_key, schedule_run_key
 from assets.kri.source_queue import take_due_sources, take_pending_requests
 from assets.partitions import partition_key, source_partitions, tenant_partitions
+from assets.reports.store import newest_queued
 from assets.run_tags import REQUEST_TAG, TRIGGER_TAG, VENDOR_TAG
-from pipelines.jobs import kri_observations_job, kri_status_job
+from draxis.db.scope import Scope, scoped_transaction
+from pipelines.jobs import board_reports_job, kri_observations_job, kri_status_job
 from pipelines.model_changes import changed_since, model_revisions
 from pipelines.run_reaping import FIRST_LOOK_BACK, reap
 from pipelines.tenant_sync import configured, dimension_changes, partition_requests
@@ -172,3 +174,21 @@ def dead_runs_sensor(
     return dg.SensorResult(
         skip_reason=None if reaped else "no ended run left anything open", cursor=cursor
     )
+
+
+@dg.sensor(
+    name="board_reports_sensor",
+    job=board_reports_job,
+    minimum_interval_seconds=10,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Runs board_reports when a report is queued (Generate now in the web client).",
+)
+def board_reports_sensor(
+    context: dg.SensorEvaluationContext, database: DraxisDatabase
+) -> dg.SensorResult:
+    with database.connection() as conn, scoped_transaction(conn, Scope.platform(), read_only=True):
+        newest = newest_queued(conn)
+    if newest is None:
+        return dg.SensorResult(skip_reason="no report queued")
+    # One run per newest request: the run renders every queued one, older included.
+    return dg.SensorResult(run_requests=[dg.RunRequest(run_key=f"board-reports-{newest}")])

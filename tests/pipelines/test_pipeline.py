@@ -73,6 +73,7 @@ def test_definitions_load() -> None:
         "scheduled_sources_sensor",
         "run_now_sensor",
         "dead_runs_sensor",
+        "board_reports_sensor",
     }
     assert all(s.default_status == dg.DefaultSensorStatus.RUNNING for s in sensors.values())
     assert {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()} == {
@@ -82,6 +83,7 @@ def test_definitions_load() -> None:
         "outcome_posture",
         "tenant_posture",
         "carrier_portfolio",
+        "board_reports",
     }
 
 
