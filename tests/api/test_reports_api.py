@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from assets.database import DraxisDatabase
 from assets.reports import asset as report_asset
+from assets.reports import render
 from assets.reports.asset import board_reports, process_queue
 from draxis.db.pool import connect
 from draxis.db.roles import DbRole
@@ -99,7 +100,7 @@ def test_a_failed_render_says_so_and_the_rest_still_render(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     client.post("/api/reports", headers=admin)
-    real = report_asset.render_pdf
+    real = render.render_pdf
     calls: list[int] = []
 
     def flaky(data: dict[str, Any]) -> tuple[bytes, int]:
@@ -108,7 +109,7 @@ def test_a_failed_render_says_so_and_the_rest_still_render(
             raise RuntimeError("typesetting exploded")
         return real(data)
 
-    monkeypatch.setattr(report_asset, "render_pdf", flaky)
+    monkeypatch.setattr("assets.reports.asset.render_pdf", flaky)
     client.post("/api/reports", headers=admin)
     assert _render(settings) == {"done": 1, "failed": 1}
     statuses = sorted(
