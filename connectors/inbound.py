@@ -56,7 +56,7 @@ class InboundError(ValueError):
 
 def parse_csv(data: bytes) -> list[dict[str, Any]]:
     """Rows of a UTF-8 CSV with a header naming kri_slug, value and optionally observed_at and
-    detail (a JSON object)."""
+    detail (a JSON object, or plain text kept as a note)."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -212,15 +212,18 @@ def _instant(raw: Any, now: datetime) -> tuple[datetime | None, str | None]:
 
 
 def _detail(raw: Any) -> tuple[str, str | None]:
-    if raw is None:
+    """The observation's detail as JSON text: an object as given; plain text (a spreadsheet's
+    free-text column) kept as `{"note": text}`; empty or absent as `{}`."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
         return "{}", None
     if isinstance(raw, str):
         try:
-            raw = json.loads(raw)
+            parsed = json.loads(raw)
         except ValueError:
-            return "{}", "must be a JSON object"
+            parsed = None
+        raw = parsed if isinstance(parsed, dict) else {"note": raw.strip()}
     if not isinstance(raw, dict):
-        return "{}", "must be a JSON object"
+        return "{}", "must be a JSON object or text"
     text = json.dumps(raw, sort_keys=True)
     if len(text) > 4_000:
         return "{}", "is longer than 4,000 characters"

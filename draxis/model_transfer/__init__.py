@@ -15,8 +15,9 @@ Validation (the whole file, before anything is written)
     Every entity row goes through the API's own Pydantic model, so the rules are the API's;
     besides: duplicate slugs within a sheet, duplicate links, links whose ends are unknown
     (in neither the file nor the tenant's existing rows), unknown sheets or columns, missing
-    required columns, and the size limits. Each problem is a `RowError` (sheet, 1-based data row,
-    column, message); any of them refuses the whole file.
+    required columns, and the size limits. Each problem is a `RowError` (sheet, the
+    spreadsheet's row number with the header as row 1, column, message); any of them refuses
+    the whole file.
 
 The import rule
     Entities are upserted by slug: a new slug is inserted; an existing one is updated in the

@@ -70,10 +70,14 @@ Link = tuple[str, str, str]  # (kind, from_slug, to_slug)
 Frames = dict[str, pl.DataFrame]
 
 
+# Row numbers are the spreadsheet's: the header is row 1, so the first data row is row 2.
+FIRST_DATA_ROW = 2
+
+
 @dataclass(frozen=True, slots=True)
 class RowError:
     sheet: str | None
-    row: int | None  # 1-based data row (the header is row 0); None for the sheet or file
+    row: int | None  # the spreadsheet's row number (header: 1); None for the sheet or file
     column: str | None
     message: str
 

@@ -24,6 +24,7 @@ from draxis.csv_safety import csv_cell, unescape
 from draxis.model_transfer.document import (
     COLUMNS,
     ENTITY_SHEETS,
+    FIRST_DATA_ROW,
     LINKS_SHEET,
     MAX_BYTES,
     MAX_ROWS,
@@ -239,7 +240,7 @@ def _read_csv_zip(archive: zipfile.ZipFile) -> Frames:
         if len(set(header)) != len(header):
             errors.append(RowError(sheet, None, None, "the header repeats a column"))
             continue
-        for number, row in enumerate(body, start=1):
+        for number, row in enumerate(body, start=FIRST_DATA_ROW):
             if len(row) != len(header) and any(row):
                 errors.append(
                     RowError(sheet, number, None, f"{len(row)} cells, the header has {len(header)}")

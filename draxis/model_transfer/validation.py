@@ -18,6 +18,7 @@ from draxis.model_transfer.document import (
     ARRAYS,
     COLUMNS,
     ENTITY_SHEETS,
+    FIRST_DATA_ROW,
     LINK_KINDS,
     LINKS_SHEET,
     MAX_ERRORS,
@@ -109,7 +110,7 @@ def validate(
         columns[sheet] = header
         rows: dict[str, Row] = {}
         first_seen: dict[str, int] = {}
-        for number, cells in enumerate(frame.iter_rows(), start=1):
+        for number, cells in enumerate(frame.iter_rows(), start=FIRST_DATA_ROW):
             if all(c is None or c == "" for c in cells):
                 continue  # a blank row (spreadsheets leave them) carries nothing
             values = _row_values(header, cells)
@@ -156,7 +157,7 @@ def _check_links(
 ) -> list[RowError]:
     errors: list[RowError] = []
     first_seen: dict[Link, int] = {}
-    for number, row in enumerate(frame.iter_rows(named=True), start=1):
+    for number, row in enumerate(frame.iter_rows(named=True), start=FIRST_DATA_ROW):
         kind, source, target = row["kind"], row["from_slug"], row["to_slug"]
         if all(v is None or v == "" for v in row.values()):
             continue

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
@@ -258,3 +260,49 @@ def test_saving_thresholds_recolours_the_kri_at_once_by_the_pipelines_rule(
 
 def test_the_state_of_an_unknown_kri_is_404(client: TestClient, analyst: dict[str, str]) -> None:
     assert client.get(f"/api/kris/{UUID(int=9)}/state", headers=analyst).status_code == 404
+
+
+def _csv_rows(client: TestClient, headers: dict[str, str], table: str) -> list[dict[str, str]]:
+    text = client.get(f"/api/exports/{table}.csv", headers=headers).text
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_every_list_exports_as_formula_safe_csv(
+    client: TestClient, app_conn: Conn, tenant_a: TenantFixture, modelled: dict[str, Any]
+) -> None:
+    admin = bearer(login(client, tenant_a.user_email)["access_token"])
+    with scoped_transaction(app_conn, tenant_a.scope):
+        app_conn.execute(
+            "update tenant.risk set title = '=HYPERLINK(\"http://x\")' where id = %s",
+            (modelled["quiet"],),
+        )
+    for table in ("risks", "kris", "controls", "outcomes", "vendors", "sources", "runs",
+                  "audit-log", "users"):  # fmt: skip
+        response = client.get(f"/api/exports/{table}.csv", headers=admin)
+        assert response.status_code == 200, (table, response.text)
+        assert response.headers["content-type"].startswith("text/csv")
+        header = next(csv.reader(io.StringIO(response.text)))
+        assert header, table
+    risks = list(
+        csv.DictReader(io.StringIO(client.get("/api/exports/risks.csv", headers=admin).text))
+    )
+    by_slug = {r["slug"]: r for r in risks}
+    assert by_slug["quiet"]["title"] == '\'=HYPERLINK("http://x")'  # a spreadsheet's text
+    assert float(by_slug["breach"]["score"]) == pytest.approx(86.25)
+    kris = list(
+        csv.DictReader(io.StringIO(client.get("/api/exports/kris.csv", headers=admin).text))
+    )
+    assert {k["source"] for k in kris} == {"Demo data"}  # names, not ids
+    renamed = client.patch(f"/api/risks/{modelled['breach']}", json={"title": "Breach 2"},
+                           headers=admin)  # fmt: skip
+    assert renamed.status_code == 200, renamed.text
+    me = client.get("/api/me", headers=admin).json()["user"]
+    audit = [r for r in _csv_rows(client, admin, "audit-log") if r["action"] == "risk.update"]
+    assert [(r["actor"], r["target"]) for r in audit] == [(me["display_name"], "Breach 2")]
+
+
+def test_an_analyst_may_not_export_the_audit_log(
+    client: TestClient, analyst: dict[str, str]
+) -> None:
+    assert client.get("/api/exports/audit-log.csv", headers=analyst).status_code == 403
+    assert client.get("/api/exports/secrets.csv", headers=analyst).status_code == 404

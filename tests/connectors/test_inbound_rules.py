@@ -52,7 +52,7 @@ def test_every_bad_row_is_reported_with_its_column() -> None:
             {"kri_slug": "mfa_gap", "value": True},
             {"kri_slug": "mfa_gap", "value": 1, "observed_at": "yesterday"},
             {"kri_slug": "mfa_gap", "value": 1, "observed_at": "2026-11-25T00:00:00"},
-            {"kri_slug": "mfa_gap", "value": 1, "detail": "[1]"},
+            {"kri_slug": "mfa_gap", "value": 1, "detail": [1]},
             {"kri_slug": "mfa_gap", "value": 1, "colour": "red"},
         ]
     ) == [
@@ -136,3 +136,18 @@ def test_json_takes_an_array_or_a_values_object() -> None:
 def test_the_error_message_names_the_first_problem() -> None:
     error = InboundError([RowError(3, "value", "must be a finite number")])
     assert str(error) == "row 3, value: must be a finite number"
+
+
+def test_a_csv_detail_column_may_be_plain_text_kept_as_a_note() -> None:
+    rows = parse_csv(
+        b"kri_slug,value,observed_at,detail\n"
+        b"mfa_gap,1,2026-11-20T00:00:00Z,Q3 review skipped\n"
+        b'mfa_gap,2,2026-11-21T00:00:00Z,"{""scanner"": ""x""}"\n'
+        b"mfa_gap,3,2026-11-22T00:00:00Z,\n"
+    )
+    frame = validate_rows(rows, known_slugs=KNOWN, now=NOW, max_rows=10)
+    assert [json.loads(d) for d in frame["detail"]] == [
+        {"note": "Q3 review skipped"},
+        {"scanner": "x"},
+        {},
+    ]

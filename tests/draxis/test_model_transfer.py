@@ -277,28 +277,28 @@ _GOOD_RISK = ["ransomware", "Ransomware"]
         (
             {"kris": [_KRI_HEADER, ["fine_kri", "Fine", "higher_is_worse", "1", "2"],
                       ["bad_kri", "Bad", "higher_is_worse", "5", "5"]]},
-            {"sheet": "kris", "row": 2, "column": "warn",
+            {"sheet": "kris", "row": 3, "column": "warn",
              "message": "a higher-is-worse KRI needs warn < critical"},
         ),
         (
             {"risks": [["slug", "title"], _GOOD_RISK, ["Bad-Slug", "Bad"]]},
-            {"sheet": "risks", "row": 2, "column": "slug"},
+            {"sheet": "risks", "row": 3, "column": "slug"},
         ),
         (
             {"risks": [["slug", "title"], _GOOD_RISK, ["ransomware", "Again"]]},
-            {"sheet": "risks", "row": 2, "column": "slug",
-             "message": "duplicate slug (also row 1)"},
+            {"sheet": "risks", "row": 3, "column": "slug",
+             "message": "duplicate slug (also row 2)"},
         ),
         (
             {"risks": [["slug", "title"], _GOOD_RISK],
              "links": [["kind", "from_slug", "to_slug"],
                        ["risk_outcome", "ransomware", "nowhere"]]},
-            {"sheet": "links", "row": 1, "column": "to_slug",
+            {"sheet": "links", "row": 2, "column": "to_slug",
              "message": "unknown outcome 'nowhere' (not in the file nor the tenant)"},
         ),
         (
             {"vendors": [["slug", "name", "tier"], ["payroll", "Payroll", "4"]]},
-            {"sheet": "vendors", "row": 1, "column": "tier"},
+            {"sheet": "vendors", "row": 2, "column": "tier"},
         ),
         (
             {"risks": [["slug", "title", "tenant_id"], [*_GOOD_RISK, "x"]]},
@@ -339,7 +339,7 @@ def test_a_bad_row_in_a_workbook_is_reported_by_sheet_row_and_column(
     response = _import(client, admin, mt.write_xlsx(frames))
     assert response.status_code == 422, response.text
     assert [(e["sheet"], e["row"], e["column"]) for e in response.json()["errors"]] == [
-        ("controls", 1, "attack_techniques")
+        ("controls", 2, "attack_techniques")  # the spreadsheet's row: the header is row 1
     ]
     assert _counts(observer_conn) == before
 

@@ -291,13 +291,14 @@ export function splitFieldValues(
 
 // ---- first-party ------------------------------------------------------------------------------
 
-/** The example a push source's token is shown with. */
-export function pushCurl(origin: string, token: string): string {
+/** The example a push source's token is shown with: runnable as pasted, with a slug wired to
+ * the source (the API takes the time of receipt when `observed_at` is left out). */
+export function pushCurl(origin: string, token: string, slug = 'your_kri_slug'): string {
   return [
     `curl -X POST ${origin}/api/push/kri-values \\`,
     `  -H "Authorization: Bearer ${token}" \\`,
     `  -H "Content-Type: application/json" \\`,
-    `  -d '{"values":[{"kri_slug":"...","value":12,"observed_at":"2026-11-26T00:00:00Z"}]}'`,
+    `  -d '{"values":[{"kri_slug":"${slug}","value":12}]}'`,
   ].join('\n')
 }
 

@@ -188,7 +188,7 @@ describe('SourcePage', () => {
     const curl = within(dialog).getByTestId('push-curl')
     expect(curl).toHaveTextContent(`curl -X POST ${window.location.origin}/api/push/kri-values`)
     expect(curl).toHaveTextContent('-H "Authorization: Bearer dxp_secret123"')
-    expect(curl).toHaveTextContent(`-d '{"values":[{"kri_slug":"...","value":12,"observed_at":"2026-11-26T00:00:00Z"}]}'`)
+    expect(curl).toHaveTextContent(`-d '{"values":[{"kri_slug":"build_failures","value":12}]}'`)
     await user.click(within(dialog).getByRole('button', { name: 'Copy token' }))
     expect(await within(dialog).findByText('Copied')).toBeInTheDocument()
     expect(await navigator.clipboard.readText()).toBe('dxp_secret123')

@@ -9,13 +9,13 @@ import { asProblem, ProblemAlert } from '../ProblemAlert'
 import { AcceptedSlugs } from './WiredKris'
 
 /** The new token, shown once: copy it (and the example) now; closing forgets it. */
-function TokenDialog({ token, origin, onClose }: { token: PushToken; origin: string; onClose: () => void }) {
+function TokenDialog({ token, origin, slug, onClose }: { token: PushToken; origin: string; slug?: string; onClose: () => void }) {
   const titleId = useId()
   const closeRef = useRef<HTMLButtonElement>(null)
   useEffect(() => {
     closeRef.current?.focus()
   }, [])
-  const curl = pushCurl(origin, token.token)
+  const curl = pushCurl(origin, token.token, slug)
   return (
     <div
       className="fixed inset-0 z-50 flex items-center justify-center bg-slate-900/40 px-4"
@@ -111,7 +111,7 @@ export function PushPanel({
           </p>
         </ConfirmDialog>
       )}
-      {token && <TokenDialog token={token} origin={origin} onClose={() => setToken(null)} />}
+      {token && <TokenDialog token={token} origin={origin} slug={kris[0]?.slug} onClose={() => setToken(null)} />}
     </div>
   )
 }
