@@ -123,7 +123,11 @@ class ProbeOut(BaseModel):
 class RunRequestOut(BaseModel):
     id: UUID
     source_id: UUID
+    source_name: str | None
     status: str
+    # What to show, truthfully: queued until the run has actually started (a launched request
+    # whose run has not begun is still waiting), running, done, failed.
+    phase: Literal["queued", "running", "done", "failed"]
     requested_at: datetime
     launched_at: datetime | None
     finished_at: datetime | None
@@ -166,8 +170,13 @@ select id, source_id, trigger, status, started_at, finished_at, rows_written, ro
 from tenant.source_run
 """
 REQUEST_SQL = """
-select id, source_id, status, requested_at, launched_at, finished_at, dagster_run_id,
-       source_run_id, error
+select id, source_id,
+       (select s.name from tenant.kri_source s where s.id = run_request.source_id) as source_name,
+       status,
+       case when status = 'succeeded' then 'done' when status = 'failed' then 'failed'
+            when status = 'launched' and source_run_id is not null then 'running'
+            else 'queued' end as phase,
+       requested_at, launched_at, finished_at, dagster_run_id, source_run_id, error
 from tenant.run_request
 """
 

@@ -45,6 +45,10 @@ where s.enabled and s.schedule <> 'manual' and t.deleted_at is null
   and (s.next_run_at is null or s.next_run_at <= now())
   and (s.backoff_until is null or s.backoff_until <= now())
   and s.vendor_id = any(%(vendors)s) and t.slug = any(%(tenants)s)
+  -- A Run now already asked for (or running) covers the schedule: a new source added with
+  -- Run now clicked runs once, not twice.
+  and not exists (select 1 from tenant.run_request r where r.tenant_id = s.tenant_id
+                  and r.source_id = s.id and r.status in ('pending', 'launched'))
 order by s.next_run_at nulls first, s.id
 limit %(batch)s
 for update of s skip locked
@@ -108,9 +112,19 @@ def take_pending_requests(
         ).fetchall()
         taken = [PendingRequest(r[0], str(r[1]), str(r[2]), str(r[3])) for r in rows]
         if taken:
+            ids = [t.request_id for t in taken]
             conn.execute(
                 "update tenant.run_request set status = 'launched', launched_at = now()"
                 " where id = any(%s)",
-                ([t.request_id for t in taken],),
+                (ids,),
+            )
+            # The run now is this period's run: the schedule's next one comes an interval later.
+            conn.execute(
+                _ADVANCE.replace(
+                    "where id = any(%(ids)s)",
+                    "where schedule <> 'manual' and id in (select source_id"
+                    " from tenant.run_request where id = any(%(ids)s))",
+                ),
+                {"ids": ids, **dict(INTERVAL.items())},
             )
     return taken
