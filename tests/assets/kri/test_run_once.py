@@ -31,7 +31,7 @@ def test_run_now_and_the_schedule_together_run_a_new_source_once(
     # The schedule's tick comes first: the pending Run now covers it.
     assert tick(scheduled_sources_sensor, instance, database) == []
     [launched] = tick(run_now_sensor, instance, database)
-    assert launched.run_key.startswith("run-now:")
+    assert (launched.run_key or "").startswith("run-now:")
     # And after the Run now is launched, the schedule waits a whole interval (daily).
     due = source_state(observer_conn, tenant_a.source_id)["next_run_at"]
     assert due is not None
@@ -56,6 +56,6 @@ def test_a_run_request_says_queued_until_its_run_starts_then_done(
     [launched] = tick(run_now_sensor, instance, database)
     waiting = client.get(f"/api/run-requests/{asked['id']}", headers=headers).json()
     assert (waiting["status"], waiting["phase"]) == ("launched", "queued")  # not started yet
-    assert execute(instance, database, tenant_a, launched.tags).success
+    assert execute(instance, database, tenant_a, dict(launched.tags)).success
     done = client.get(f"/api/run-requests/{asked['id']}", headers=headers).json()
     assert (done["status"], done["phase"]) == ("succeeded", "done")
