@@ -22,6 +22,7 @@ import { ModelPage } from './pages/ModelPage'
 import { NotFoundPage } from './pages/NotFoundPage'
 import { OrgPage } from './pages/OrgPage'
 import { PlatformPage } from './pages/PlatformPage'
+import { ReportsPage } from './pages/ReportsPage'
 import { RiskPage } from './pages/RiskPage'
 import { SetupPage } from './pages/SetupPage'
 import { SourcePage } from './pages/SourcePage'
@@ -113,6 +114,17 @@ function CarrierTenantRoute() {
   return (
     <RequirePermission permission={PERMISSION.carrierRead}>
       <CarrierTenantPage key={tenantId} tenantId={tenantId} />
+    </RequirePermission>
+  )
+}
+
+/** `/org/reports`: board reports over a master admin's own organization. */
+function OrgReportsRoute() {
+  const session = useSignedIn()
+  if (!session.user.org_id) return <Forbidden />
+  return (
+    <RequirePermission permission={PERMISSION.orgRead}>
+      <ReportsPage scope={{ kind: 'org', orgId: session.user.org_id }} title="Organization reports" />
     </RequirePermission>
   )
 }
@@ -285,6 +297,23 @@ export function AppRoutes() {
           }
         />
         <Route path="/carrier/tenants/:tenantId" element={<CarrierTenantRoute />} />
+        <Route
+          path="/reports"
+          element={
+            <RequirePermission permission={PERMISSION.dashboardRead}>
+              <ReportsPage scope={{ kind: 'tenant' }} title="Board reports" />
+            </RequirePermission>
+          }
+        />
+        <Route path="/org/reports" element={<OrgReportsRoute />} />
+        <Route
+          path="/carrier/reports"
+          element={
+            <RequirePermission permission={PERMISSION.carrierRead}>
+              <ReportsPage scope={{ kind: 'carrier' }} title="Portfolio reports" />
+            </RequirePermission>
+          }
+        />
       </Route>
       <Route path="*" element={<NotFoundPage />} />
     </Routes>

@@ -25,6 +25,9 @@ const NAV: readonly NavItem[] = [
   { to: '/org', label: 'Organization', permission: PERMISSION.orgRead },
   { to: '/platform', label: 'Platform', permission: PERMISSION.platformOrgsManage },
   { to: '/carrier', label: 'Portfolio', permission: PERMISSION.carrierRead },
+  { to: '/reports', label: 'Reports', permission: PERMISSION.dashboardRead },
+  { to: '/org/reports', label: 'Reports', permission: PERMISSION.orgRead },
+  { to: '/carrier/reports', label: 'Reports', permission: PERMISSION.carrierRead },
 ]
 
 function navClass({ isActive }: { isActive: boolean }): string {

@@ -1,6 +1,7 @@
 import { Link } from 'react-router'
 import type { Kri } from '../api'
 import { directionText, formatValue, relativeTime, STATUS_LABEL, STATUS_STYLE } from '../kri'
+import { Sparkline } from './Sparkline'
 import { StatusBadge } from './StatusBadge'
 
 interface Props {
@@ -9,9 +10,11 @@ interface Props {
   now?: number
   /** Where the KRI's name links to (its detail page); plain text without one. */
   href?: string
+  /** The last days' daily means, oldest first (from `/api/kri-sparklines`). */
+  sparkline?: number[]
 }
 
-export function KriTile({ kri, now, href }: Props) {
+export function KriTile({ kri, now, href, sparkline }: Props) {
   const style = STATUS_STYLE[kri.status] ?? STATUS_STYLE.no_data
   const titleId = `kri-${kri.id}-name`
   const value = formatValue(kri.value, kri.unit)
@@ -42,6 +45,8 @@ export function KriTile({ kri, now, href }: Props) {
         {value}
         {kri.value === null && <span className="sr-only"> ({STATUS_LABEL.no_data.toLowerCase()})</span>}
       </p>
+
+      {sparkline && <Sparkline values={sparkline} label={`${kri.name} trend`} />}
 
       {kri.description && <p className="text-sm leading-5 text-slate-600">{kri.description}</p>}
 

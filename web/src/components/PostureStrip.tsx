@@ -1,5 +1,6 @@
 import type { Posture } from '../api'
 import { formatNumber, relativeTime } from '../kri'
+import { PostureScore } from './PostureScore'
 import { SEVERITY_ICON, SEVERITY_LABEL, SEVERITY_ORDER } from '../riskModel'
 
 const cardClass = 'rounded-lg border border-slate-200 bg-white px-4 py-3 shadow-sm'
@@ -18,9 +19,9 @@ export function PostureStrip({ posture }: { posture: Posture | null }) {
   return (
     <section aria-label="Posture" data-testid="posture">
       <ul className="grid grid-cols-2 gap-3 sm:grid-cols-4 lg:grid-cols-7">
-        <li className={cardClass}>
-          <div className="text-2xl font-semibold tabular-nums text-slate-900" data-testid="posture-score">
-            {posture.score === null ? '—' : formatNumber(posture.score)}
+        <li className={`${cardClass} col-span-2`}>
+          <div data-testid="posture-score">
+            <PostureScore score={posture.score} size="lg" />
           </div>
           <div className="text-xs font-medium text-slate-600">
             Posture score ·{' '}

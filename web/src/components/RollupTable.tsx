@@ -1,8 +1,8 @@
 import type { TenantRollup } from '../identity'
-import { formatCount, formatScore, formatShare } from '../posture'
+import { formatCount, formatShare } from '../posture'
 import { DataTable } from './DataTable'
 import { formatDateTime } from './Page'
-import { ScoreBand } from './ScoreBand'
+import { PostureScore } from './PostureScore'
 
 type Row = TenantRollup & { id: string }
 
@@ -21,11 +21,8 @@ export function RollupTable({ rollup }: { rollup: readonly TenantRollup[] }) {
           header: 'Posture score',
           className: 'whitespace-nowrap',
           cell: (r) => (
-            <span className="inline-flex items-center gap-2">
-              <span className="tabular-nums" data-testid="rollup-score">
-                {formatScore(r.posture_score)}
-              </span>
-              <ScoreBand score={r.posture_score} />
+            <span data-testid="rollup-score">
+              <PostureScore score={r.posture_score} />
             </span>
           ),
         },

@@ -154,7 +154,7 @@ describe('CarrierPage', () => {
     signInCarrier({ 'GET /api/carrier/tenants/t-3': jsonResponse(newco) })
     renderApp('/carrier/tenants/t-3')
     await waitFor(() => expect(screen.getByTestId('carrier-tenant-name')).toHaveTextContent('Newco'))
-    expect(screen.getByTestId('detail-score')).toHaveTextContent('—')
+    expect(screen.getByTestId('detail-score')).toHaveTextContent('Not assessed yet')
     expect(screen.getByTestId('detail-trend')).toHaveTextContent('—')
     expect(screen.getByText(/not rolled up yet/)).toBeInTheDocument()
   })

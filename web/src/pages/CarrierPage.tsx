@@ -1,6 +1,8 @@
 import { useQuery } from '@tanstack/react-query'
 import { Link } from 'react-router'
 import { DataTable } from '../components/DataTable'
+import { PostureScore } from '../components/PostureScore'
+import { CarrierTrends } from '../components/ScopeTrends'
 import { linkClass } from '../components/form'
 import { formatDateTime, Page, Section } from '../components/Page'
 import { QueryResult } from '../components/QueryResult'
@@ -87,7 +89,7 @@ function PortfolioTable({ tenants }: { tenants: readonly PortfolioRow[] }) {
       columns={[
         { header: 'Insured', cell: (r) => <TenantLink row={r} /> },
         { header: 'Band', cell: (r) => <SeverityBadge severity={r.band} /> },
-        { header: 'Score', className: 'tabular-nums', cell: (r) => formatScore(r.posture_score) },
+        { header: 'Score', className: 'whitespace-nowrap', cell: (r) => <PostureScore score={r.posture_score} band={r.band} /> },
         { header: '30-day trend', className: 'whitespace-nowrap', cell: (r) => <TrendText trend={r.trend_30d} /> },
         { header: 'Critical risks', className: 'tabular-nums', cell: (r) => formatCount(r.risks_critical) },
         { header: 'High risks', className: 'tabular-nums', cell: (r) => formatCount(r.risks_high) },
@@ -118,6 +120,9 @@ export function CarrierPage() {
             </Section>
             <Section title="Insureds" description="Tenants that have granted you access to their cyber-risk posture.">
               <PortfolioTable tenants={data.tenants} />
+            </Section>
+            <Section title="Trend per insured" description="Each insured's posture score over 90 days; figures are projected hourly, so each says when it was computed.">
+              <CarrierTrends />
             </Section>
           </>
         )}

@@ -6,6 +6,8 @@ import { linkClass } from '../components/form'
 import { LoadingPanel } from '../components/LoadingScreen'
 import { formatDateTime, Page } from '../components/Page'
 import { asProblem, ProblemAlert } from '../components/ProblemAlert'
+import { PostureScore } from '../components/PostureScore'
+import { CarrierTrends } from '../components/ScopeTrends'
 import { SeverityBadge } from '../components/SeverityBadge'
 import { TrendText } from '../components/TrendText'
 import { getCarrierTenant } from '../endpoints'
@@ -41,7 +43,7 @@ function TenantDetail({ tenant }: { tenant: PortfolioRow }) {
       </div>
       <ul className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-6">
         <Stat label="Posture score" testId="detail-score">
-          {formatScore(tenant.posture_score)}
+          <PostureScore score={tenant.posture_score} band={tenant.band} />
         </Stat>
         <Stat label="30-day trend" testId="detail-trend">
           <TrendText trend={tenant.trend_30d} />
@@ -59,6 +61,7 @@ function TenantDetail({ tenant }: { tenant: PortfolioRow }) {
           {formatShare(tenant.stale_share)}
         </Stat>
       </ul>
+      <CarrierTrends only={tenant.tenant_id} />
     </section>
   )
 }

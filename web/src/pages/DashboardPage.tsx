@@ -7,7 +7,9 @@ import { linkClass } from '../components/form'
 import { PostureStrip } from '../components/PostureStrip'
 import { SeverityBadge } from '../components/SeverityBadge'
 import { SummaryStrip } from '../components/SummaryStrip'
+import { DashboardTrends } from '../components/DashboardTrends'
 import { getDashboard } from '../endpoints'
+import { getSparklines } from '../scores'
 import { formatNumber, relativeTime, sortKris } from '../kri'
 import type { Session } from '../session'
 
@@ -23,6 +25,12 @@ export function DashboardPage({ session }: { session: Session }) {
   // A 401 that a refresh cannot cure clears the session (session.ts); the route guard then
   // redirects to /login, so there is no point showing it here.
   const unauthorized = query.error instanceof ProblemError && query.error.status === 401
+
+  // The whole wall's sparklines in one request (no request per tile).
+  const sparklines = useQuery({
+    queryKey: ['kri-sparklines', session.user.id, session.user.tenant_id],
+    queryFn: ({ signal }) => getSparklines(signal),
+  })
 
   const kris = useMemo(() => (query.data ? sortKris(query.data.kris) : []), [query.data])
   const tenantName = query.data?.tenant.name ?? session.user.tenant_name
@@ -68,6 +76,7 @@ export function DashboardPage({ session }: { session: Session }) {
       {query.data && (
         <>
           <PostureStrip posture={query.data.posture ?? null} />
+          <DashboardTrends tenantKey={`${session.user.id}:${session.user.tenant_id}`} />
           <div className="grid grid-cols-1 gap-4 lg:grid-cols-2">
             <section aria-labelledby="top-risks-title" className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
               <h2 id="top-risks-title" className="mb-3 text-base font-semibold text-slate-900">
@@ -123,7 +132,12 @@ export function DashboardPage({ session }: { session: Session }) {
           ) : (
             <section aria-label="Key risk indicators" className="grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-3 xl:grid-cols-4">
               {kris.map((kri) => (
-                <KriTile key={kri.id} kri={kri} href={`/kris/${encodeURIComponent(kri.id)}`} />
+                <KriTile
+                  key={kri.id}
+                  kri={kri}
+                  href={`/kris/${encodeURIComponent(kri.id)}`}
+                  sparkline={sparklines.data?.find((s) => s.kri_id === kri.id)?.values}
+                />
               ))}
             </section>
           )}

@@ -111,8 +111,8 @@ describe('OrgPage', () => {
     expect(within(beta).getByTestId('rollup-score')).toHaveTextContent('30.0')
     expect(within(beta).getByTestId('severity-badge')).toHaveTextContent('Medium')
     // Not rolled up yet: dashes, no band.
-    expect(within(newco).getByTestId('rollup-score')).toHaveTextContent('—')
-    expect(within(newco).getByTestId('severity-badge')).toHaveTextContent('not rolled up')
+    // One presentation of a score everywhere (PostureScore): none yet reads "Not assessed yet".
+    expect(within(newco).getByTestId('rollup-score')).toHaveTextContent('Not assessed yet')
     // The posture section comes before the tenants table.
     const firstTenant = (await screen.findAllByTestId('tenant-row'))[0] as HTMLElement
     expect(acme.compareDocumentPosition(firstTenant) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy()

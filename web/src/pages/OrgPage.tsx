@@ -10,6 +10,7 @@ import { Page, Section, Subsection } from '../components/Page'
 import { asProblem, ProblemAlert } from '../components/ProblemAlert'
 import { QueryResult } from '../components/QueryResult'
 import { RollupTable } from '../components/RollupTable'
+import { OrgTrends } from '../components/ScopeTrends'
 import { TenantsTable } from '../components/TenantsTable'
 import { UsersTable } from '../components/UsersTable'
 import {
@@ -84,6 +85,10 @@ export function OrgPage({ session, orgId }: { session: Session; orgId: string })
         <QueryResult query={rollup} loading="Loading posture…">
           {(data) => <RollupTable rollup={data} />}
         </QueryResult>
+      </Section>
+
+      <Section title="Risks and trends" description="Open risks of every tenant by severity and red KRIs; each tenant's posture over time.">
+        <OrgTrends orgId={orgId} />
       </Section>
 
       <Section title="Tenants">

@@ -7,6 +7,7 @@ import { LoadingPanel } from '../components/LoadingScreen'
 import { formatDateTime, Page, Section } from '../components/Page'
 import { asProblem, ProblemAlert } from '../components/ProblemAlert'
 import { QueryResult } from '../components/QueryResult'
+import { RiskExplanation } from '../components/RiskExplanation'
 import { getEntity, getRiskLinks, listAllEntities, putRiskLinks, updateEntity } from '../endpoints'
 import { PERMISSION } from '../identity'
 import { usePermissions } from '../me'
@@ -114,6 +115,7 @@ export function RiskPage({ session, riskId }: { session: Session; riskId: string
       <QueryResult query={query} loading="Loading risk…">
         {(risk) => (
           <>
+            <RiskExplanation riskId={risk.id} />
             <Section title="Details" description={risk.description || undefined}>
               <Details risk={risk} />
             </Section>
