@@ -148,3 +148,16 @@ export function bandOf(score: number | null | undefined): Severity {
   if (score >= 25) return 'medium'
   return 'low'
 }
+
+export interface KriState {
+  kri_id: string
+  status: 'green' | 'amber' | 'red' | 'stale' | 'no_data'
+  value: number | null
+  observed_at: string | null
+  computed_at: string | null
+  source_id: string | null
+  source_name: string | null
+}
+
+export const getKriState = (kriId: string, signal?: AbortSignal) =>
+  authedRequest<KriState>(`/api/kris/${encodeURIComponent(kriId)}/state`, { signal })

@@ -2,6 +2,7 @@ import { useState } from 'react'
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query'
 import { Link } from 'react-router'
 import { EntityForm } from '../components/EntityForm'
+import { KriStateLine } from '../components/KriStateLine'
 import { KriChart } from '../components/KriChart'
 import { linkClass, SelectField } from '../components/form'
 import { LinksEditor } from '../components/LinksEditor'
@@ -171,6 +172,7 @@ export function KriPage({ session, kriId }: { session: Session; kriId: string })
         {(kri) => (
           <>
             <Section title="Definition" description={kri.description || undefined}>
+              <KriStateLine kriId={kri.id} />
               <Details kri={kri} />
             </Section>
             <History kri={kri} session={session} />
@@ -187,6 +189,7 @@ export function KriPage({ session, kriId }: { session: Session; kriId: string })
                   onSubmit={async (body) => {
                     const updated = await updateEntity('kris', kri.id, body)
                     queryClient.setQueryData(kriKey, updated)
+                    await queryClient.invalidateQueries({ queryKey: ['kri-state', kri.id] })
                     await queryClient.invalidateQueries({ queryKey: modelKey(session) })
                     await queryClient.invalidateQueries({ queryKey: ['dashboard'] })
                   }}
