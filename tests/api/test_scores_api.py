@@ -43,7 +43,8 @@ def _model(app_conn: Conn, pipeline_conn: Conn, tenant: TenantFixture) -> dict[s
         kris = [r[0] for r in pipeline_conn.execute("select id from tenant.kri order by slug")]
         for kri, status in zip(kris[:3], ("red", "amber", "green"), strict=True):
             pipeline_conn.execute(
-                "insert into tenant.kri_status (tenant_id, kri_id, status) values (%s, %s, %s)",
+                "insert into tenant.kri_status (tenant_id, kri_id, status) values (%s, %s, %s)"
+                " on conflict (tenant_id, kri_id) do update set status = excluded.status",
                 (tenant.id, kri, status),
             )
     ids: dict[str, Any] = {"red": kris[0], "amber": kris[1], "green": kris[2]}

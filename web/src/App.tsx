@@ -121,7 +121,9 @@ function CarrierTenantRoute() {
 /** `/org/reports`: board reports over a master admin's own organization. */
 function OrgReportsRoute() {
   const session = useSignedIn()
-  if (!session.user.org_id) return <Forbidden />
+  if (!session.user.org_id) {
+    return session.user.role === 'superadmin' ? <Navigate to="/platform" replace /> : <Forbidden />
+  }
   return (
     <RequirePermission permission={PERMISSION.orgRead}>
       <ReportsPage scope={{ kind: 'org', orgId: session.user.org_id }} title="Organization reports" />
