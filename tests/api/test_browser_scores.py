@@ -62,6 +62,8 @@ def test_a_board_report_is_generated_downloaded_and_opens(
     tmp_path: Path,
 ) -> None:
     page = browser_page
+    with connect(role_conninfo(settings, DbRole.PIPELINE)) as conn:
+        process_queue(conn)  # other tests' requests are not ours
     _sign_in(page, live_server, tenant_a.user_email)
     expect(page.get_by_test_id("tenant-name")).to_be_visible()
     page.goto(f"{live_server}/reports")
