@@ -310,6 +310,8 @@ _VALID_FOR = (
     "fact_id",
     "document_id",
     "session_id",
+    "risk_id",
+    "report_id",
 )
 
 _BODIES: dict[tuple[str, str], Any] = {
@@ -392,6 +394,8 @@ def test_hostile_path_parameters_are_404_or_422_never_500(
         "source_id": tenant_a.source_id,
         "request_id": uuid4(),
         "run_id": uuid4(),
+        "risk_id": uuid4(),
+        "report_id": uuid4(),
         **_memory_of(app_conn, tenant_a),
     }
     encoded = quote(value, safe="")
