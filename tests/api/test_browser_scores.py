@@ -52,6 +52,11 @@ def test_a_risk_explains_itself_from_the_heat_map(
     expect(rows).to_have_count(3)
     expect(rows.first).to_contain_text("+72.5")  # the red KRI: worst term and its mean share
     expect(explanation).to_contain_text("MFA everywhere")
+    # The risk list carries the same score and severity.
+    page.goto(f"{live_server}/model/risks")
+    expect(
+        page.locator('[data-testid="risk-list-score"][data-severity="critical"]')
+    ).to_contain_text("86.3")
 
 
 def test_a_board_report_is_generated_downloaded_and_opens(

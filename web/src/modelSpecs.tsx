@@ -1,5 +1,6 @@
 // One spec per risk-model entity: its form fields, list columns, sorts and filters. The generic
 // list (ModelPage) and form (EntityForm) are driven by these.
+import { RiskScoreCell } from './components/RiskScoreCell'
 import { Link } from 'react-router'
 import type { Column } from './components/DataTable'
 import type { FieldSpec, FormSpec, FormValues } from './components/EntityForm'
@@ -203,6 +204,7 @@ const riskSpec: EntitySpec<'risks'> = {
     },
     { header: 'Slug', cell: (r) => <code className="text-xs">{r.slug}</code> },
     { header: 'Status', cell: (r) => labelOf(RISK_STATUSES, r.status) },
+    { header: 'Score', className: 'whitespace-nowrap', cell: (r) => <RiskScoreCell riskId={r.id} /> },
     { header: 'Category', cell: (r) => dash(r.category) },
     { header: 'Owner', cell: (r) => dash(r.owner) },
   ],
