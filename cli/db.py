@@ -1,4 +1,4 @@
-"""`draxis db start | stop | migrate | seed`: the database, embedded or at DATABASE_URL."""
+"""`draxis db start | stop | migrate | seed | drill`: the database, embedded or at DATABASE_URL."""
 
 from __future__ import annotations
 
@@ -57,3 +57,12 @@ def cmd_db_seed(settings: Settings) -> int:
         print(f"  {user.role:<14} {user.email:<30} {where}")
     print()
     return 0
+
+
+def cmd_db_drill(settings: Settings) -> int:
+    """Restore the database (logical dump and point in time) and prove the copies identical."""
+    from draxis.drill.run import run_drill
+
+    report = run_drill(cluster_url(settings))
+    print(report.render())
+    return 0 if report.passed else 1

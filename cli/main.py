@@ -1,6 +1,7 @@
 """`draxis`: the command line behind the Makefile. Every command honours DATABASE_URL.
 
 draxis db start | stop | migrate | seed     the database                      (cli.db)
+draxis db drill                      restore drill: dump + PITR, fingerprints, audit (cli.db)
 draxis materialize                   every configured cell and status, once, in-process (cli.up)
 draxis serve [--port N]              the API and web client                 (cli.serve)
 draxis up                            all of the above, then API + Dagster UI + daemon (cli.up)
@@ -12,7 +13,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from cli.db import cmd_db_migrate, cmd_db_seed, cmd_db_start, cmd_db_stop
+from cli.db import cmd_db_drill, cmd_db_migrate, cmd_db_seed, cmd_db_start, cmd_db_stop
 from cli.serve import cmd_serve
 from cli.up import cmd_materialize, cmd_up
 from draxis.log import configure_logging
@@ -27,6 +28,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     db.add_parser("stop", help="stop the embedded PostgreSQL started by `db start`")
     db.add_parser("migrate", help="create roles and run migrations")
     db.add_parser("seed", help="create the demo organization, tenants and users")
+    db.add_parser("drill", help="restore drill: logical and point-in-time copies must match")
     sub.add_parser("materialize", help="materialize every configured partition once")
     serve = sub.add_parser("serve", help="serve the API and the web client")
     serve.add_argument("--port", type=int, default=None)
@@ -41,6 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "stop": cmd_db_stop,
             "migrate": cmd_db_migrate,
             "seed": cmd_db_seed,
+            "drill": cmd_db_drill,
         }
         return handlers[args.db_command](settings)
     if args.command == "materialize":
