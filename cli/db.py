@@ -59,10 +59,35 @@ def cmd_db_seed(settings: Settings) -> int:
     return 0
 
 
-def cmd_db_drill(settings: Settings) -> int:
-    """Restore the database (logical dump and point in time) and prove the copies identical."""
-    from draxis.drill.run import run_drill
+def cmd_db_drill(
+    settings: Settings,
+    cloud_sql_instance: str | None = None,
+    project: str | None = None,
+    record_bucket: str | None = None,
+) -> int:
+    """Restore the database and prove the copies identical: locally a logical dump and a
+    point-in-time restore into scratch clusters; with --cloud-sql-instance a Cloud SQL
+    point-in-time clone, whose record goes to --record-bucket for the deploy gate."""
+    if cloud_sql_instance is None:
+        from draxis.drill.run import run_drill
 
-    report = run_drill(cluster_url(settings))
+        report = run_drill(cluster_url(settings))
+    else:
+        from draxis.drill.cloud import run_cloud_drill
+        from draxis.drill.cloudsql import CloudSqlClone
+
+        if not (project and record_bucket and settings.database_url):
+            print(
+                "--cloud-sql-instance needs --project, --record-bucket and DATABASE_URL",
+                file=sys.stderr,
+            )
+            return 2
+        backend = CloudSqlClone(
+            project=project,
+            instance=cloud_sql_instance,
+            bucket=record_bucket,
+            source_url=settings.database_url,
+        )
+        report = run_cloud_drill(settings.database_url, backend)
     print(report.render())
     return 0 if report.passed else 1

@@ -28,7 +28,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     db.add_parser("stop", help="stop the embedded PostgreSQL started by `db start`")
     db.add_parser("migrate", help="create roles and run migrations")
     db.add_parser("seed", help="create the demo organization, tenants and users")
-    db.add_parser("drill", help="restore drill: logical and point-in-time copies must match")
+    drill = db.add_parser("drill", help="restore drill: logical and point-in-time copies match")
+    drill.add_argument("--cloud-sql-instance", help="production: clone this Cloud SQL instance")
+    drill.add_argument("--project", help="production: the instance's project")
+    drill.add_argument("--record-bucket", help="production: GCS bucket for the drill's record")
     sub.add_parser("materialize", help="materialize every configured partition once")
     serve = sub.add_parser("serve", help="serve the API and the web client")
     serve.add_argument("--port", type=int, default=None)
@@ -43,8 +46,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             "stop": cmd_db_stop,
             "migrate": cmd_db_migrate,
             "seed": cmd_db_seed,
-            "drill": cmd_db_drill,
         }
+        if args.db_command == "drill":
+            return cmd_db_drill(settings, args.cloud_sql_instance, args.project, args.record_bucket)
         return handlers[args.db_command](settings)
     if args.command == "materialize":
         return cmd_materialize(settings)

@@ -20,15 +20,13 @@ from __future__ import annotations
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
-from draxis.drill.audit import audit_catalog, compare_snapshots, privilege_snapshot
+from draxis.drill.audit import privilege_snapshot
 from draxis.drill.cluster import DrillError, ScratchCluster, give_to_server, remove_tree
-from draxis.drill.fingerprint import Fingerprint, compare, fingerprint
 from draxis.drill.logical import copy_roles, dump_in_snapshot, restore_fresh
 from draxis.drill.pitr import (
     AFTER,
@@ -40,8 +38,7 @@ from draxis.drill.pitr import (
     write_markers_around_restore_point,
 )
 from draxis.drill.report import DrillReport, Stage
-
-VerifyHook = Callable[[str, str], None]
+from draxis.drill.verify import VerifyHook, verify_copy
 
 
 def describe(url: str) -> str:
@@ -106,7 +103,7 @@ def _drill(
         restore_seconds=time.monotonic() - started,
     )
     report.stages.append(logical)
-    _verify(logical, source.conninfo(dbname), expected, privileges, before_verify)
+    verify_copy(logical, source.conninfo(dbname), expected, privileges, before_verify)
 
     backup = work / "base-backup"
     take_base_backup(source, backup)
@@ -122,27 +119,9 @@ def _drill(
     )
     report.stages.append(pitr)
     copy = restored.conninfo(dbname)
-    _verify(pitr, copy, at_point, privileges, before_verify)
+    verify_copy(pitr, copy, at_point, privileges, before_verify)
     found = markers(copy)
     if BEFORE not in found:
         pitr.problems.append("pitr: the marker written before the restore point is missing")
     if AFTER in found:
         pitr.problems.append("pitr: the marker written after the restore point is present")
-
-
-def _verify(
-    stage: Stage,
-    conninfo: str,
-    expected: Fingerprint,
-    privileges: dict[str, frozenset[tuple[str, ...]]],
-    before_verify: VerifyHook | None,
-) -> None:
-    if before_verify is not None:
-        before_verify(stage.name, conninfo)
-    with psycopg.connect(conninfo) as conn:
-        actual = fingerprint(conn)
-        stage.problems += compare(expected, actual, what=stage.name)
-        stage.problems += [f"{stage.name}: audit: {p}" for p in audit_catalog(conn)]
-        stage.problems += compare_snapshots(privileges, privilege_snapshot(conn), what=stage.name)
-    stage.tables = len(actual)
-    stage.rows = sum(table.rows for table in actual.values())
