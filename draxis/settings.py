@@ -23,7 +23,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 Environment = Literal["local", "test", "production"]
 # What this process runs, so production demands exactly the secrets it uses: the API holds the
 # JWT signing key, the pipeline never does; migrations hold neither. `all` is `draxis up`.
-Process = Literal["all", "api", "pipeline", "dagster", "migrate"]
+# `drill` is the production restore drill: the cluster admin's URL (and PGPASSWORD) only.
+Process = Literal["all", "api", "pipeline", "dagster", "migrate", "drill"]
 
 
 class Settings(BaseSettings):
@@ -202,6 +203,7 @@ class Settings(BaseSettings):
                 ("DRAXIS_PIPELINE_DB_PASSWORD", self.pipeline_db_password),
                 ("DRAXIS_DAGSTER_DB_PASSWORD", self.dagster_db_password),
             ],
+            "drill": [],
             "all": api,
         }
         return [database, *by_process[self.process]]

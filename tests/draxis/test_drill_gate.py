@@ -83,3 +83,18 @@ def test_the_gate_runs_without_the_project_installed(tmp_path: Path) -> None:
     assert "python3 -m draxis.drill.gate" in workflow
     gate = workflow.index("python3 -m draxis.drill.gate")
     assert gate < workflow.index("name: Build and push by digest")
+
+
+def test_the_production_drill_process_needs_only_the_database_url() -> None:
+    """The drill job (infra/terraform/modules/drill) holds no signing key, data key or role
+    password: only the admin's URL (its password comes as PGPASSWORD)."""
+    from pydantic import ValidationError
+
+    from draxis.settings import Settings
+
+    drill = Settings(environment="production", process="drill", DATABASE_URL="postgresql://a@b/c")
+    assert (drill.jwt_private_key, drill.data_key, drill.app_db_password) == (None, None, None)
+    with pytest.raises(ValidationError, match=r"production \(drill\) refuses.*DATABASE_URL"):
+        Settings(environment="production", process="drill", DATABASE_URL=None)
+    job = (ROOT / "infra" / "terraform" / "modules" / "drill" / "main.tf").read_text()
+    assert 'name  = "DRAXIS_PROCESS"\n          value = "drill"' in job

@@ -116,6 +116,11 @@ resource "google_cloud_run_v2_job" "drill" {
           "--record-bucket", google_storage_bucket.records.name,
         ]
 
+        # Production, as a process that needs DATABASE_URL only (draxis/settings.py).
+        env {
+          name  = "DRAXIS_PROCESS"
+          value = "drill"
+        }
         env {
           name = "DATABASE_URL"
           value_source {
