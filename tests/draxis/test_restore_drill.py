@@ -4,6 +4,8 @@ out of the PITR copy, and any difference in a restored copy fails the drill."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import psycopg
 import pytest
 
@@ -27,7 +29,7 @@ def test_drill_restores_the_database_identically_both_ways(
 
 
 def test_drill_fails_when_a_restored_copy_differs(
-    settings: Settings, tenant_a: TenantFixture
+    settings: Settings, tenant_a: TenantFixture, tmp_path: Path
 ) -> None:
     def tamper(stage: str, conninfo: str) -> None:
         with psycopg.connect(conninfo, autocommit=True) as conn:
@@ -41,7 +43,8 @@ def test_drill_fails_when_a_restored_copy_differs(
                 )
 
     assert settings.database_url
-    report = run_drill(settings.database_url, before_verify=tamper)
+    report = run_drill(settings.database_url, before_verify=tamper, scratch_parent=tmp_path)
+    assert list(tmp_path.iterdir()) == [], "scratch clusters are stopped and removed"
     assert not report.passed
     logical, pitr = report.stages
     lost = [p for p in logical.problems if p.startswith("logical: tables lost ('tenant.kri'")]
