@@ -4,6 +4,8 @@ out of the PITR copy, and any difference in a restored copy fails the drill."""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 
 import psycopg
@@ -29,7 +31,7 @@ def test_drill_restores_the_database_identically_both_ways(
 
 
 def test_drill_fails_when_a_restored_copy_differs(
-    settings: Settings, tenant_a: TenantFixture, tmp_path: Path
+    settings: Settings, tenant_a: TenantFixture
 ) -> None:
     def tamper(stage: str, conninfo: str) -> None:
         with psycopg.connect(conninfo, autocommit=True) as conn:
@@ -43,8 +45,15 @@ def test_drill_fails_when_a_restored_copy_differs(
                 )
 
     assert settings.database_url
-    report = run_drill(settings.database_url, before_verify=tamper, scratch_parent=tmp_path)
-    assert list(tmp_path.iterdir()) == [], "scratch clusters are stopped and removed"
+    # pytest's tmp_path is private to root; the server's system user must traverse this one.
+    scratch = Path(tempfile.mkdtemp(prefix="draxis-drill-test-"))
+    scratch.chmod(0o755)
+    try:
+        report = run_drill(settings.database_url, before_verify=tamper, scratch_parent=scratch)
+        assert list(scratch.iterdir()) == [], "scratch clusters are stopped and removed"
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    assert len(report.stages) == 2, report.render()
     assert not report.passed
     logical, pitr = report.stages
     lost = [p for p in logical.problems if p.startswith("logical: tables lost ('tenant.kri'")]
