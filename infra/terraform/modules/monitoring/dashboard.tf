@@ -4,7 +4,10 @@
 locals {
   # title => [filter, per-series aligner, cross-series reducer, group-by fields]
   dashboard_charts = {
-    "Requests by status class" = [local.http, "ALIGN_RATE", "REDUCE_SUM", ["metric.label.http_status_class"]]
+    "Requests by route (request logs)" = [
+      "metric.type = \"logging.googleapis.com/user/${google_logging_metric.request["requests"].name}\" AND resource.type = \"cloud_run_revision\"",
+      "ALIGN_RATE", "REDUCE_SUM", ["metric.label.route"],
+    ]
     "p95 latency by route (s)" = [local.http, "ALIGN_DELTA", "REDUCE_PERCENTILE_95", ["metric.label.http_route"]]
     "Server errors (request logs)" = [
       "metric.type = \"logging.googleapis.com/user/${google_logging_metric.request["errors"].name}\" AND resource.type = \"cloud_run_revision\"",

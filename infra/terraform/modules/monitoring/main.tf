@@ -69,19 +69,20 @@ resource "google_monitoring_custom_service" "api" {
   display_name = "Draxis API (${var.region})"
 }
 
+# Availability: the share of minutes in which /ready answered 2xx (the database reachable,
+# migrations at head, secrets loaded). A request-based ratio cannot come from the request-duration
+# histogram (good/total ratios need INT64 or DOUBLE series); the error-rate SLO counts requests.
 resource "google_monitoring_slo" "availability" {
   project             = var.project_id
   service             = google_monitoring_custom_service.api.service_id
   slo_id              = "availability"
-  display_name        = "${var.availability_goal * 100}% of requests are not server errors (${var.slo_rolling_days} days)"
+  display_name        = "${var.availability_goal * 100}% of minutes ready (uptime checks of /ready, ${var.slo_rolling_days} days)"
   goal                = var.availability_goal
   rolling_period_days = var.slo_rolling_days
 
-  request_based_sli {
-    good_total_ratio {
-      bad_service_filter   = "${local.http} AND metric.label.http_status_class = \"5xx\""
-      total_service_filter = local.http
-    }
+  windows_based_sli {
+    window_period          = "60s"
+    good_bad_metric_filter = "metric.type = \"monitoring.googleapis.com/uptime_check/check_passed\" AND metric.label.check_id = \"${google_monitoring_uptime_check_config.api["ready"].uptime_check_id}\" AND resource.type = \"uptime_url\""
   }
 }
 
