@@ -9,12 +9,13 @@ cluster-wide and not in a database dump: they are copied first with pg_dumpall -
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
-from draxis.drill.cluster import DrillError, ScratchCluster, run_pg
+from draxis.drill.cluster import DrillError, ScratchCluster, pg_bin, run_pg
 from draxis.drill.fingerprint import Fingerprint, fingerprint
 
 # pg_dumpall --roles-only recreates roles the scratch cluster already has (its superuser): only
@@ -85,10 +86,7 @@ def source_dbname(source_url: str) -> str:
 
 
 def _psql_file(target: ScratchCluster, path: Path) -> str:
-    import subprocess
-
-    from draxis.drill.cluster import pg_bin
-
+    """Run a SQL file with psql (continuing past errors); return its stderr."""
     result = subprocess.run(  # noqa: S603 (our own binary, arguments we built)
         [
             str(pg_bin() / "psql"),
