@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from psycopg.conninfo import make_conninfo
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 PG_BIN_ENV = "DRAXIS_PG_BIN"
 SERVER_USER_AS_ROOT = "pgserver"
@@ -60,12 +60,33 @@ def give_to_server(path: Path) -> None:
             os.chown(os.path.join(root, name), entry.pw_uid, entry.pw_gid)
 
 
-def run_pg(program: str, args: Sequence[str], *, as_server: bool = False, what: str) -> str:
+def without_password(conninfo: str) -> tuple[str, dict[str, str]]:
+    """The conninfo without its password, and the environment that carries it (PGPASSWORD):
+    a password on a command line is readable by every local user in the process list."""
+    params = conninfo_to_dict(conninfo)
+    password = params.pop("password", None)
+    env = {"PGPASSWORD": str(password)} if password is not None else {}
+    return make_conninfo(**{k: str(v) for k, v in params.items() if v is not None}), env
+
+
+def run_pg(
+    program: str,
+    args: Sequence[str],
+    *,
+    as_server: bool = False,
+    what: str,
+    env: dict[str, str] | None = None,
+) -> str:
     """Run a PostgreSQL program; raise DrillError with its stderr when it fails."""
     command = [str(pg_bin() / program), *args]
     user = server_user() if as_server else None
     result = subprocess.run(  # noqa: S603 (our own binaries, arguments we built)
-        command, capture_output=True, text=True, user=user, check=False
+        command,
+        capture_output=True,
+        text=True,
+        user=user,
+        check=False,
+        env={**os.environ, **(env or {})},
     )
     if result.returncode != 0:
         raise DrillError(f"{what} failed ({program} exit {result.returncode}): {result.stderr}")

@@ -15,7 +15,7 @@ from pathlib import Path
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
-from draxis.drill.cluster import DrillError, ScratchCluster, pg_bin, run_pg
+from draxis.drill.cluster import DrillError, ScratchCluster, pg_bin, run_pg, without_password
 from draxis.drill.fingerprint import Fingerprint, fingerprint
 
 # pg_dumpall --roles-only recreates roles the scratch cluster already has (its superuser): only
@@ -32,6 +32,7 @@ def dump_in_snapshot(source_url: str, dump_file: Path) -> Fingerprint:
             row = conn.execute("select pg_export_snapshot()").fetchone()
             assert row is not None
             expected = fingerprint(conn)
+            dbname, env = without_password(source_url)
             run_pg(
                 "pg_dump",
                 [
@@ -41,9 +42,10 @@ def dump_in_snapshot(source_url: str, dump_file: Path) -> Fingerprint:
                     "--file",
                     str(dump_file),
                     "--dbname",
-                    source_url,
+                    dbname,
                 ],
                 what="pg_dump of the source database",
+                env=env,
             )
     return expected
 
@@ -51,10 +53,12 @@ def dump_in_snapshot(source_url: str, dump_file: Path) -> Fingerprint:
 def copy_roles(source_url: str, target: ScratchCluster, workdir: Path) -> None:
     """Recreate the source cluster's roles (attributes and memberships) in the scratch cluster."""
     roles_sql = workdir / "roles.sql"
+    dbname, env = without_password(source_url)
     run_pg(
         "pg_dumpall",
-        ["--roles-only", "--no-role-passwords", "--file", str(roles_sql), "--dbname", source_url],
+        ["--roles-only", "--no-role-passwords", "--file", str(roles_sql), "--dbname", dbname],
         what="pg_dumpall --roles-only of the source cluster",
+        env=env,
     )
     roles_sql.chmod(0o644)
     result = _psql_file(target, roles_sql)

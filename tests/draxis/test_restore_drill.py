@@ -12,8 +12,9 @@ import psycopg
 import pytest
 
 from cli.main import main
+from draxis.drill.cluster import without_password
 from draxis.drill.fingerprint import TableFingerprint, compare, table_fingerprint
-from draxis.drill.run import run_drill
+from draxis.drill.run import describe, run_drill
 from draxis.settings import Settings
 from tests.conftest import Conn
 from tests.factories import TenantFixture
@@ -97,3 +98,13 @@ def test_compare_names_each_difference() -> None:
     assert compare(source, {**source, "t.b": TableFingerprint(2, "5")}, what="logical") == [
         "logical: t.b has 2 rows, the source had 1"
     ]
+
+
+def test_passwords_stay_off_command_lines_and_reports() -> None:
+    url = "postgresql://draxis_admin:s3cret-pass@10.0.0.3:5432/draxis?sslmode=require"
+    conninfo, env = without_password(url)
+    assert "s3cret-pass" not in conninfo
+    assert "sslmode=require" in conninfo
+    assert env == {"PGPASSWORD": "s3cret-pass"}
+    assert without_password("host=/tmp/sock dbname=draxis")[1] == {}
+    assert describe(url) == "draxis on 10.0.0.3:5432"
