@@ -38,7 +38,7 @@ variable "notification_channel_ids" {
 }
 
 variable "metric_prefix" {
-  description = "How OpenTelemetry metrics appear in Cloud Monitoring (docs/operations.md, metric mapping)."
+  description = "Prefix of OpenTelemetry metrics in Cloud Monitoring with Google Cloud's exporter (docs/operations.md, metric mapping)."
   type        = string
   default     = "workload.googleapis.com/"
 }
