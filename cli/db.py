@@ -1,4 +1,5 @@
-"""`draxis db start | stop | migrate | seed | drill`: the database, embedded or at DATABASE_URL."""
+"""`draxis db start | stop | migrate | seed | drill | audit`: the database, embedded or at
+DATABASE_URL."""
 
 from __future__ import annotations
 
@@ -91,3 +92,17 @@ def cmd_db_drill(
         report = run_cloud_drill(settings.database_url, backend)
     print(report.render())
     return 0 if report.passed else 1
+
+
+def cmd_db_audit(settings: Settings) -> int:
+    """The catalog audit the drill runs on restored copies, here (e.g. after a hand restore)."""
+    import psycopg
+
+    from draxis.drill.audit import audit_catalog
+
+    with psycopg.connect(cluster_url(settings)) as conn:
+        problems = audit_catalog(conn)
+    for problem in problems:
+        print(f"- {problem}")
+    print("catalog audit FAILED" if problems else "catalog audit passed")
+    return 1 if problems else 0

@@ -2,6 +2,7 @@
 
 draxis db start | stop | migrate | seed     the database                      (cli.db)
 draxis db drill                      restore drill: dump + PITR, fingerprints, audit (cli.db)
+draxis db audit                      the catalog audit alone (RLS, policies, roles)  (cli.db)
 draxis materialize                   every configured cell and status, once, in-process (cli.up)
 draxis serve [--port N]              the API and web client                 (cli.serve)
 draxis up                            all of the above, then API + Dagster UI + daemon (cli.up)
@@ -13,7 +14,14 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from cli.db import cmd_db_drill, cmd_db_migrate, cmd_db_seed, cmd_db_start, cmd_db_stop
+from cli.db import (
+    cmd_db_audit,
+    cmd_db_drill,
+    cmd_db_migrate,
+    cmd_db_seed,
+    cmd_db_start,
+    cmd_db_stop,
+)
 from cli.serve import cmd_serve
 from cli.up import cmd_materialize, cmd_up
 from draxis.log import configure_logging
@@ -28,6 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     db.add_parser("stop", help="stop the embedded PostgreSQL started by `db start`")
     db.add_parser("migrate", help="create roles and run migrations")
     db.add_parser("seed", help="create the demo organization, tenants and users")
+    db.add_parser("audit", help="the catalog audit: RLS, tenant policies, role attributes")
     drill = db.add_parser("drill", help="restore drill: logical and point-in-time copies match")
     drill.add_argument("--cloud-sql-instance", help="production: clone this Cloud SQL instance")
     drill.add_argument("--project", help="production: the instance's project")
@@ -46,6 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "stop": cmd_db_stop,
             "migrate": cmd_db_migrate,
             "seed": cmd_db_seed,
+            "audit": cmd_db_audit,
         }
         if args.db_command == "drill":
             return cmd_db_drill(settings, args.cloud_sql_instance, args.project, args.record_bucket)
