@@ -15,6 +15,7 @@ from pathlib import Path
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
+from draxis.drill.audit import Snapshot, privilege_snapshot
 from draxis.drill.cluster import DrillError, ScratchCluster, pg_bin, run_pg, without_password
 from draxis.drill.fingerprint import Fingerprint, fingerprint
 
@@ -23,8 +24,9 @@ from draxis.drill.fingerprint import Fingerprint, fingerprint
 _EXPECTED_ROLE_ERROR = re.compile(r'ERROR:\s+role "[^"]+" already exists')
 
 
-def dump_in_snapshot(source_url: str, dump_file: Path) -> Fingerprint:
-    """Dump the source database to `dump_file`; return its fingerprint in the dump's snapshot."""
+def dump_in_snapshot(source_url: str, dump_file: Path) -> tuple[Fingerprint, Snapshot]:
+    """Dump the source database to `dump_file`; return its fingerprint and privileges as of the
+    dump's snapshot."""
     with psycopg.connect(source_url) as conn:
         conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
         conn.read_only = True
@@ -32,6 +34,7 @@ def dump_in_snapshot(source_url: str, dump_file: Path) -> Fingerprint:
             row = conn.execute("select pg_export_snapshot()").fetchone()
             assert row is not None
             expected = fingerprint(conn)
+            privileges = privilege_snapshot(conn)
             dbname, env = without_password(source_url)
             run_pg(
                 "pg_dump",
@@ -47,7 +50,7 @@ def dump_in_snapshot(source_url: str, dump_file: Path) -> Fingerprint:
                 what="pg_dump of the source database",
                 env=env,
             )
-    return expected
+    return expected, privileges
 
 
 def copy_roles(source_url: str, target: ScratchCluster, workdir: Path) -> None:

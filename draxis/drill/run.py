@@ -25,7 +25,6 @@ from pathlib import Path
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
-from draxis.drill.audit import privilege_snapshot
 from draxis.drill.cluster import DrillError, ScratchCluster, give_to_server, remove_tree
 from draxis.drill.logical import copy_roles, dump_in_snapshot, restore_fresh
 from draxis.drill.pitr import (
@@ -84,9 +83,7 @@ def _drill(
     before_verify: VerifyHook | None,
 ) -> None:
     dump = work / "source.dump"
-    expected = dump_in_snapshot(source_url, dump)
-    with psycopg.connect(source_url) as conn:
-        privileges = privilege_snapshot(conn)
+    expected, privileges = dump_in_snapshot(source_url, dump)
 
     archive = work / "wal-archive"
     archive.mkdir()
