@@ -7,9 +7,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from api.mcp.server import mount as mount_mcp
 from api.middleware import install_request_context
 from api.problems import install_problem_handlers
 from api.routes import (
+    api_tokens,
     auth,
     carrier,
     dashboard,
@@ -56,7 +58,8 @@ def create_app(
         pool = open_pool(role_conninfo(settings, DbRole.APP), name="draxis-app")
         app.state.pool = pool
         try:
-            yield
+            async with mcp.lifespan():  # the MCP SDK's session manager lives with the app
+                yield
         finally:
             pool.close()
             orchestrator.tracer.shutdown()
@@ -77,6 +80,7 @@ def create_app(
         mfa,
         impersonation,
         me,
+        api_tokens,
         dashboard,
         history,
         risk_model,
@@ -97,5 +101,6 @@ def create_app(
     ):
         app.include_router(module.router)
     app.include_router(auth.keys_router)
+    mcp = mount_mcp(app, settings, lambda: app.state.pool, orchestrator)
     install_web(app, settings.web_dist)
     return app

@@ -310,6 +310,7 @@ _VALID_FOR = (
     "fact_id",
     "document_id",
     "session_id",
+    "token_id",
 )
 
 _BODIES: dict[tuple[str, str], Any] = {
@@ -392,6 +393,7 @@ def test_hostile_path_parameters_are_404_or_422_never_500(
         "source_id": tenant_a.source_id,
         "request_id": uuid4(),
         "run_id": uuid4(),
+        "token_id": uuid4(),  # a well-formed id of no token: 404
         **_memory_of(app_conn, tenant_a),
     }
     encoded = quote(value, safe="")
