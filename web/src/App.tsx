@@ -8,6 +8,7 @@ import { Forbidden } from './components/Page'
 import { landingFor, mfaPath, PERMISSION } from './identity'
 import { INTEGRATIONS_PERMISSION } from './integrations'
 import { useMe } from './me'
+import { ApiTokensPage } from './pages/ApiTokensPage'
 import { CarrierConsentPage } from './pages/CarrierConsentPage'
 import { CarrierPage } from './pages/CarrierPage'
 import { CarrierTenantPage } from './pages/CarrierTenantPage'
@@ -95,6 +96,11 @@ function TenantUsersRoute() {
       <TenantUsersPage session={session} />
     </RequirePermission>
   )
+}
+
+function ApiTokensRoute() {
+  const session = useSignedIn()
+  return <ApiTokensPage session={session} />
 }
 
 function CarrierConsentRoute() {
@@ -257,6 +263,7 @@ export function AppRoutes() {
         <Route index element={<Home />} />
         <Route path="/tenant/users" element={<TenantUsersRoute />} />
         <Route path="/tenant/carriers" element={<CarrierConsentRoute />} />
+        <Route path="/settings/api-tokens" element={<ApiTokensRoute />} />
         <Route path="/org" element={<OwnOrgRoute />} />
         <Route path="/model" element={<Navigate to="/model/kris" replace />} />
         <Route path="/model/:kind" element={<ModelRoute />} />

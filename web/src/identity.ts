@@ -203,6 +203,7 @@ export interface UserPatch {
 
 // Permission names the client looks at (docs/identity.md, "Roles and permissions").
 export const PERMISSION = {
+  self: 'self',
   dashboardRead: 'dashboard:read',
   tenantUsersRead: 'tenant_users:read',
   tenantUsersManage: 'tenant_users:manage',

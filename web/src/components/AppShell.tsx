@@ -25,6 +25,7 @@ const NAV: readonly NavItem[] = [
   { to: '/org', label: 'Organization', permission: PERMISSION.orgRead },
   { to: '/platform', label: 'Platform', permission: PERMISSION.platformOrgsManage },
   { to: '/carrier', label: 'Portfolio', permission: PERMISSION.carrierRead },
+  { to: '/settings/api-tokens', label: 'API tokens', permission: PERMISSION.self },
 ]
 
 function navClass({ isActive }: { isActive: boolean }): string {
