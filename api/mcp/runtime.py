@@ -95,6 +95,8 @@ class ToolRuntime:
     ) -> T:
         """`work(tx)` in one scoped, audited transaction, off the event loop."""
         principal = caller()
+        if family == "org" and principal.org_id is None:
+            raise ToolError("Refused (403): this tool reads your own organization; you have none.")
 
         def run_sync() -> T:
             try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import anyio
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field
@@ -84,9 +85,14 @@ def register(server: MCPServer, runtime: ToolRuntime, orchestrator: Orchestrator
         if "\x00" in question:
             raise ToolError("The question contains a NUL character.")
         work = await runtime.tenant_work("ask_expert_panel", P.PANEL_USE)
-        with work.transaction() as conn:
-            session = store.create_session(conn, store.DEFAULT_TITLE, work.user_id)
-            work.audit(conn, "panel.session.open", session.id, channel="mcp")
+
+        def open_session() -> store.PanelSessionOut:
+            with work.transaction() as conn:
+                opened = store.create_session(conn, store.DEFAULT_TITLE, work.user_id)
+                work.audit(conn, "panel.session.open", opened.id, channel="mcp")
+                return opened
+
+        session = await anyio.to_thread.run_sync(open_session)
         try:
             turn = await orchestrator.begin(work, session.id, question, target)
         except TurnRefused as exc:

@@ -13,11 +13,11 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from api.access import Tx, self_scope, tenant_scope
 from api.problems import Problem, problem_responses
-from api.types import Name, Strict
+from api.types import PlainText, Strict
 from draxis.identity import api_tokens
 from draxis.security.api_tokens import (
     DEFAULT_LIFETIME,
@@ -32,8 +32,14 @@ Own = Annotated[Tx, self_scope()]
 TenantTokens = Annotated[Tx, tenant_scope(Permission.TENANT_USERS_MANAGE)]
 
 
+# What the token is for, as its owner names it ('Claude Desktop'): plain text, at most 100.
+TokenName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=PlainText)
+]
+
+
 class NewToken(Strict):
-    name: Name = Field(max_length=100, description="What the token is for, e.g. 'Claude Desktop'.")
+    name: TokenName = Field(description="What the token is for, e.g. 'Claude Desktop'.")
     scope: TokenScope = TokenScope.READ
     expires_in_days: int = Field(
         default=DEFAULT_LIFETIME.days,

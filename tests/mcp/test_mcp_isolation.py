@@ -157,4 +157,8 @@ def test_master_admins_and_carrier_users_get_their_portfolio_tools(
     assert book["carrier_portfolio"].result.structured_content["book"]["tenants"] == 0
     tenant_token = personal_token(base, tenant_a.user_email)["token"]
     denied = call_tools(base, tenant_token, {"org_rollup": {}, "carrier_portfolio": {}})
-    assert all(r.result.is_error for r in denied.values())
+    assert all(r.result.is_error and "403" in r.text for r in denied.values())
+    root = create_user(app_conn, "superadmin")
+    homeless = call_tools(base, personal_token(base, root.email)["token"], {"org_rollup": {}})
+    assert homeless["org_rollup"].result.is_error
+    assert "403" in homeless["org_rollup"].text
