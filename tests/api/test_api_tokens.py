@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import Conn
@@ -213,3 +214,40 @@ def test_push_tokens_only_push(client: TestClient, tenant_a: TenantFixture) -> N
 def test_token_ids_are_uuids(client: TestClient, tenant_a: TenantFixture) -> None:
     token = new_token(client, session_headers(client, tenant_a.user_email))
     assert UUID(token["id"])
+
+
+def test_a_second_use_within_the_minute_leaves_last_used_alone(
+    client: TestClient, tenant_a: TenantFixture, observer_conn: Conn
+) -> None:
+    token = new_token(client, session_headers(client, tenant_a.user_email))
+
+    def last_used() -> object:
+        row = observer_conn.execute(
+            "select last_used_at from platform.api_token where id = %s", (token["id"],)
+        ).fetchone()
+        assert row is not None
+        return row[0]
+
+    assert client.get("/api/risks", headers=bearer(token["token"])).status_code == 200
+    first = last_used()
+    assert first is not None
+    assert client.get("/api/risks", headers=bearer(token["token"])).status_code == 200
+    assert last_used() == first
+    observer_conn.execute(
+        "update platform.api_token set last_used_at = now() - interval '2 minutes' where id = %s",
+        (token["id"],),
+    )
+    assert client.get("/api/risks", headers=bearer(token["token"])).status_code == 200
+    assert last_used() != first
+
+
+def test_each_token_has_its_own_rate_limit(
+    client: TestClient, tenant_a: TenantFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session = session_headers(client, tenant_a.user_email)
+    busy, quiet = new_token(client, session), new_token(client, session)
+    monkeypatch.setattr("api.token_auth.RATE_LIMIT_PER_MINUTE", 3)
+    answers = [client.get("/api/risks", headers=bearer(busy["token"])) for _ in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert int(answers[-1].headers["retry-after"]) > 0
+    assert client.get("/api/risks", headers=bearer(quiet["token"])).status_code == 200
