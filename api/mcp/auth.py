@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from contextvars import ContextVar
 from functools import partial
 from typing import Any
 
@@ -33,6 +34,8 @@ log = logging.getLogger("draxis.api.mcp")
 READ = TokenScope.READ.value
 READ_WRITE = TokenScope.READ_WRITE.value
 MAX_BODY = 1024 * 1024  # a JSON-RPC call to a tool is small; larger bodies are not inspected
+# Why this request's token was refused, for `RefusalReasons` to tell the client.
+_refusals: ContextVar[list[Refusal] | None] = ContextVar("draxis_mcp_refusals", default=None)
 
 
 class PatVerifier:
@@ -47,6 +50,9 @@ class PatVerifier:
         )
         if isinstance(found, Refusal):
             log.info("mcp token refused", extra={"status": found.status, "reason": found.reason})
+            noted = _refusals.get()
+            if noted is not None:
+                noted.append(found)
             return None
         assert found.token is not None
         scopes = [READ, READ_WRITE] if found.token.writes else [READ]
@@ -73,6 +79,59 @@ def _called_tools(body: bytes) -> list[str]:
             if isinstance(params, dict) and isinstance(params.get("name"), str):
                 names.append(params["name"])
     return names
+
+
+class RefusalReasons:
+    """Outermost around the MCP endpoint: the SDK answers every refused token with a bare 401;
+    this says why (revoked, expired, a push token, MFA) and keeps the status the REST API would
+    give: 403 for a push token or MFA, 429 with `Retry-After` for a token over its rate limit.
+    The `WWW-Authenticate` challenge with the resource metadata URL stays as the SDK built it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        noted: list[Refusal] = []
+        reset = _refusals.set(noted)
+        held: Message | None = None
+
+        async def explain(message: Message) -> None:
+            nonlocal held
+            if message["type"] == "http.response.start" and message["status"] == 401 and noted:
+                held = message  # rewritten with the body below
+                return
+            if held is not None and message["type"] == "http.response.body":
+                await self._refuse(send, held, noted[0])
+                return
+            await send(message)
+
+        try:
+            await self.app(scope, receive, explain)
+        finally:
+            _refusals.reset(reset)
+
+    @staticmethod
+    async def _refuse(send: Send, start: Message, refusal: Refusal) -> None:
+        error = "invalid_token" if refusal.status == 401 else "access_denied"
+        if refusal.status == 429:
+            error = "rate_limited"
+        body = json.dumps({"error": error, "error_description": refusal.reason}).encode()
+        headers = [
+            (k, v)
+            for k, v in start.get("headers", [])
+            if k.lower() not in (b"content-length", b"content-type")
+        ]
+        headers += [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ]
+        if refusal.retry_after is not None:
+            headers.append((b"retry-after", str(refusal.retry_after).encode()))
+        await send({"type": "http.response.start", "status": refusal.status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
 
 
 class WriteScopeGate:

@@ -34,7 +34,7 @@ from psycopg_pool import ConnectionPool
 from starlette.routing import Route
 
 from api.mcp import tools_panel, tools_read, tools_write
-from api.mcp.auth import READ, PatVerifier, WriteScopeGate
+from api.mcp.auth import READ, PatVerifier, RefusalReasons, WriteScopeGate
 from api.mcp.runtime import ToolRuntime
 from draxis.settings import Settings
 from panel.orchestrator import Orchestrator
@@ -126,6 +126,7 @@ def mount(
         for middleware in reversed(sdk_app.user_middleware):
             cls, args, kwargs = middleware
             endpoint = cls(endpoint, *args, **kwargs)
+        endpoint = RefusalReasons(endpoint)
         methods = ["GET", "POST", "DELETE"]
         app.router.routes.append(Route(MCP_PATH, endpoint=endpoint, methods=methods))
     return McpMount(server, transport)

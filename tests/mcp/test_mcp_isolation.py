@@ -13,6 +13,7 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
+import pytest
 
 from tests.conftest import Conn
 from tests.factories import TenantFixture
@@ -21,8 +22,9 @@ from tests.mcp.client import call_tools, personal_token, raw_call, session_token
 from tests.mcp.test_mcp_tools import TENANT_READ_CALLS
 
 
-def refused_with_metadata(answer: httpx.Response) -> None:
-    assert answer.status_code == 401, answer.text
+def refused_with_metadata(answer: httpx.Response, status: int = 401, why: str = "") -> None:
+    assert answer.status_code == status, answer.text
+    assert why in answer.json()["error_description"]
     challenge = answer.headers["www-authenticate"]
     assert challenge.startswith("Bearer")
     assert "resource_metadata=" in challenge
@@ -51,8 +53,23 @@ def test_unknown_revoked_and_expired_tokens_are_refused(
         " expires_at = now() - interval '1 second' where id = %s",
         (expired["id"],),
     )
-    for token in (revoked["token"], expired["token"], "drx_pat_" + "A" * 43, "not-a-token"):
+    for token in (revoked["token"], expired["token"]):
+        refused_with_metadata(
+            raw_call(base, token, "posture_summary", {}), why="revoked or has expired"
+        )
+    for token in ("drx_pat_" + "A" * 43, "not-a-token"):
         refused_with_metadata(raw_call(base, token, "posture_summary", {}))
+
+
+def test_a_token_over_its_rate_limit_gets_429(
+    base: str, tenant_a: TenantFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = personal_token(base, tenant_a.user_email)["token"]
+    monkeypatch.setattr("api.token_auth.RATE_LIMIT_PER_MINUTE", 1)
+    assert raw_call(base, token, "posture_summary", {}).status_code == 200
+    limited = raw_call(base, token, "posture_summary", {})
+    refused_with_metadata(limited, 429, "Too many calls")
+    assert int(limited.headers["retry-after"]) > 0
 
 
 def test_a_session_jwt_is_not_an_mcp_credential(base: str, tenant_a: TenantFixture) -> None:
@@ -72,8 +89,11 @@ def test_a_push_token_is_refused_everywhere_but_its_push(
     assert source.status_code == 201, source.text
     minted = httpx.post(f"{base}/api/sources/{source.json()['id']}/push-token", headers=session)
     push = minted.json()["token"]
-    refused_with_metadata(raw_call(base, push, "posture_summary", {}))
-    refused_with_metadata(raw_call(base, push, "record_kri_value", {"kri_slug": "x", "value": 1}))
+    for tool, arguments in (
+        ("posture_summary", {}),
+        ("record_kri_value", {"kri_slug": "x", "value": 1}),
+    ):
+        refused_with_metadata(raw_call(base, push, tool, arguments), 403, "push token")
     rest = httpx.get(f"{base}/api/dashboard", headers={"Authorization": f"Bearer {push}"})
     assert rest.status_code == 403
     pushed = httpx.post(
