@@ -35,7 +35,9 @@ from api.routes import (
     risk_model,
     tenant_admin,
 )
+from api.tracing import instrument_app
 from api.web import install_web
+from draxis import telemetry
 from draxis.db.pool import open_pool
 from draxis.db.roles import DbRole
 from draxis.db.urls import role_conninfo
@@ -50,7 +52,8 @@ def create_app(
 ) -> FastAPI:
     """The API; `panel_orchestrator` replaces the panel built from settings (tests, benches)."""
     settings = settings or get_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.google_cloud_project)
+    traced = telemetry.configure_telemetry(settings)
     orchestrator = panel_orchestrator or build_orchestrator(settings)
 
     @asynccontextmanager
@@ -103,4 +106,5 @@ def create_app(
     app.include_router(auth.keys_router)
     mcp = mount_mcp(app, settings, lambda: app.state.pool, orchestrator)
     install_web(app, settings.web_dist)
+    instrument_app(app, traced)
     return app

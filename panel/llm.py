@@ -28,6 +28,7 @@ import httpx2
 from anthropic.types import MessageParam, TextBlockParam, ToolChoiceParam, ToolParam
 
 from draxis.settings import Settings
+from panel.call_telemetry import model_call
 
 log = logging.getLogger("draxis.panel.llm")
 
@@ -197,6 +198,12 @@ class AnthropicClient:
         return self.config.model
 
     async def complete(self, request: LlmRequest) -> LlmResponse:
+        with model_call(self.config.model, request.name) as record:
+            response = await self._complete(request)
+            record(response)
+            return response
+
+    async def _complete(self, request: LlmRequest) -> LlmResponse:
         started = time.perf_counter()
         attempts = 0
         while True:

@@ -7,6 +7,8 @@ from assets.kri.asset import kri_observations
 from assets.portfolio.asset import carrier_portfolio
 from assets.posture.assets import outcome_posture, risk_posture, tenant_posture
 from assets.status.asset import kri_status
+from draxis.settings import get_settings
+from draxis.telemetry import configure_telemetry
 from pipelines.jobs import (
     carrier_portfolio_job,
     carrier_portfolio_schedule,
@@ -23,6 +25,12 @@ from pipelines.sensors import (
     scheduled_sources_sensor,
     tenant_partitions_sensor,
 )
+from pipelines.telemetry import observe_pipeline
+
+# Traces and metrics as the settings choose (none by default); the gauges this process reports.
+configure_telemetry(get_settings())
+database = DraxisDatabase()
+observe_pipeline(database)
 
 defs = dg.Definitions(
     assets=[
@@ -43,6 +51,6 @@ defs = dg.Definitions(
         run_now_sensor,
         dead_runs_sensor,
     ],
-    resources={"database": DraxisDatabase()},
+    resources={"database": database},
     loggers={"console": json_console_logger},
 )

@@ -10,7 +10,7 @@ from assets.database import DraxisDatabase
 from assets.kri.scheduling import request_run_key, schedule_run_key
 from assets.kri.source_queue import take_due_sources, take_pending_requests
 from assets.partitions import partition_key, source_partitions, tenant_partitions
-from assets.run_tags import REQUEST_TAG, TRIGGER_TAG, VENDOR_TAG
+from assets.run_tags import REQUEST_TAG, TRACEPARENT_TAG, TRIGGER_TAG, VENDOR_TAG
 from pipelines.jobs import kri_observations_job, kri_status_job
 from pipelines.model_changes import changed_since, model_revisions
 from pipelines.run_reaping import FIRST_LOOK_BACK, reap
@@ -141,6 +141,8 @@ def run_now_sensor(
                 tags={
                     **_source_tags(r.tenant_slug, r.vendor_id, r.trigger),
                     REQUEST_TAG: str(r.request_id),
+                    # The run's span joins the trace of the Run-now request (docs/telemetry.md).
+                    **({TRACEPARENT_TAG: r.traceparent} if r.traceparent else {}),
                 },
             )
             for r in taken
