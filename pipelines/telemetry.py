@@ -53,9 +53,10 @@ def _heartbeats(instance: Callable[[], dg.DagsterInstance]) -> Points:
 def observe_pipeline(
     database: DraxisDatabase,
     instance: Callable[[], dg.DagsterInstance] = dg.DagsterInstance.get,
+    cache_seconds: float = CACHE_SECONDS,
 ) -> None:
     """Register this process's gauge readings (a later call replaces them)."""
-    feeds = cached(lambda: feed_points(_by_vendor(database)), CACHE_SECONDS)
+    feeds = cached(lambda: feed_points(_by_vendor(database)), cache_seconds)
     register_reading(FEED_AGE, "feeds", lambda: feeds()[0])
     register_reading(FEED_STALE, "feeds", lambda: feeds()[1])
-    register_reading(HEARTBEAT_AGE, "daemon", cached(lambda: _heartbeats(instance), CACHE_SECONDS))
+    register_reading(HEARTBEAT_AGE, "daemon", cached(lambda: _heartbeats(instance), cache_seconds))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import psycopg
 from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor
+from opentelemetry.instrumentation.utils import suppress_instrumentation
 from psycopg.rows import TupleRow
 from psycopg_pool import ConnectionPool
 
@@ -68,7 +69,8 @@ def open_pool(
     def check(conn: psycopg.Connection[TupleRow]) -> None:
         _trace(conn)  # a connection opened before tracing was on joins in at its next checkout
         try:
-            ConnectionPool.check_connection(conn)
+            with suppress_instrumentation():  # the empty check statement is not a span
+                ConnectionPool.check_connection(conn)
         except Exception:
             pool.drain()
             raise

@@ -33,6 +33,12 @@ POOL_WAITING = "draxis.db.pool.waiting"
 HEARTBEAT_AGE = "draxis.dagster.daemon.heartbeat_age"
 GAUGES = (FEED_AGE, FEED_STALE, POOL_IN_USE, POOL_SIZE, POOL_WAITING, HEARTBEAT_AGE)
 
+# Seconds: the SLO's 500 ms sits on a boundary; connector runs and model calls reach minutes.
+SECONDS_BUCKETS = (
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0,
+    900.0,
+)  # fmt: skip
+
 _readings: dict[str, dict[str, Reading]] = {name: {} for name in GAUGES}
 _lock = threading.Lock()
 
@@ -108,10 +114,16 @@ class Instruments:
             )
         return cls(
             http_duration=meter.create_histogram(
-                HTTP_DURATION, unit="s", description="HTTP server request duration"
+                HTTP_DURATION,
+                unit="s",
+                description="HTTP server request duration",
+                explicit_bucket_boundaries_advisory=SECONDS_BUCKETS,
             ),
             connector_duration=meter.create_histogram(
-                CONNECTOR_DURATION, unit="s", description="A connector's run of one source"
+                CONNECTOR_DURATION,
+                unit="s",
+                description="A connector's run of one source",
+                explicit_bucket_boundaries_advisory=SECONDS_BUCKETS,
             ),
             rows_written=meter.create_counter(
                 ROWS_WRITTEN, unit="{row}", description="Rows a pipeline asset wrote"
@@ -120,7 +132,10 @@ class Instruments:
                 PIPELINE_RUNS, unit="{run}", description="Dagster runs by job and status"
             ),
             model_call_duration=meter.create_histogram(
-                MODEL_CALL_DURATION, unit="s", description="One panel model call, all attempts"
+                MODEL_CALL_DURATION,
+                unit="s",
+                description="One panel model call, all attempts",
+                explicit_bucket_boundaries_advisory=SECONDS_BUCKETS,
             ),
             model_call_tokens=meter.create_counter(
                 MODEL_CALL_TOKENS, unit="{token}", description="Tokens of panel model calls"

@@ -8,7 +8,11 @@ before export, whichever instrumentation set them. Rules, by key then by value:
 - the client's address and user agent are dropped (personal data), so is any query string
   (`url.query`; the query part of `url.full`, `http.url`, `http.target`): vendors take API keys
   and invitations their tokens there;
-- in any remaining string, e-mail addresses, bearer tokens and JWTs are masked.
+- in any remaining string, e-mail addresses, bearer tokens and JWTs are masked;
+- a recorded exception keeps its type only: its message and stack trace (which repeats the
+  message) can quote anything, a vendor's error echoing a key included; so does the span's
+  error status, whose description becomes the exception type. The message is in the logs and
+  on the `source_run` row, where secrets are already kept out.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Any
 
 from opentelemetry.sdk.trace import Event, ReadableSpan
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
+from opentelemetry.trace import Status
 
 REDACTED = "[redacted]"
 _SECRET_KEY = re.compile(
@@ -40,6 +45,7 @@ _DROPPED = frozenset(
         "enduser.id",
     }
 )
+_EXCEPTION_TEXT = frozenset({"exception.message", "exception.stacktrace"})
 _URL_KEYS = frozenset({"url.full", "http.url", "http.target"})
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
@@ -73,9 +79,24 @@ def redact_attributes(attributes: Mapping[str, Any] | None) -> dict[str, Any]:
     }
 
 
+def _event_attributes(name: str, attributes: Mapping[str, Any] | None) -> dict[str, Any]:
+    kept = redact_attributes(attributes)
+    if name == "exception":
+        kept = {k: v for k, v in kept.items() if k not in _EXCEPTION_TEXT}
+    return kept
+
+
+def _status(status: Status) -> Status:
+    """An error status says which exception (`RuntimeError: ...` keeps `RuntimeError`)."""
+    if not status.description:
+        return status
+    return Status(status.status_code, status.description.split(":", 1)[0][:200])
+
+
 def redact_span(span: ReadableSpan) -> ReadableSpan:
     events = [
-        Event(e.name, redact_attributes(e.attributes), timestamp=e.timestamp) for e in span.events
+        Event(e.name, _event_attributes(e.name, e.attributes), timestamp=e.timestamp)
+        for e in span.events
     ]
     return ReadableSpan(
         name=_clean_text(span.name),
@@ -86,7 +107,7 @@ def redact_span(span: ReadableSpan) -> ReadableSpan:
         events=events,
         links=span.links,
         kind=span.kind,
-        status=span.status,
+        status=_status(span.status),
         start_time=span.start_time,
         end_time=span.end_time,
         instrumentation_scope=span.instrumentation_scope,

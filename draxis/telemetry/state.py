@@ -14,6 +14,7 @@ Spans always pass through `RedactingSpanExporter` and a batch processor, off the
 from __future__ import annotations
 
 import atexit
+import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -38,6 +39,9 @@ if TYPE_CHECKING:
     from draxis.settings import Settings
 
 SCOPE = "draxis"
+# The stable HTTP semantic conventions (`http.response.status_code`, `url.full`, ...), the names
+# our own metric uses; the instrumentations read this once, when the first of them instruments.
+os.environ.setdefault("OTEL_SEMCONV_STABILITY_OPT_IN", "http")
 
 
 @dataclass
@@ -129,7 +133,8 @@ def install(telemetry: Telemetry) -> Telemetry:
     return previous
 
 
-def _exporters(settings: Settings) -> tuple[SpanExporter, list[MetricReader]]:
+def exporters_for(settings: Settings) -> tuple[SpanExporter, list[MetricReader]]:
+    """The span exporter and metric readers `settings` choose (otlp or gcp)."""
     interval_ms = settings.otel_metric_interval_seconds * 1000
     if settings.telemetry_exporter == "otlp":
         from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
@@ -162,7 +167,7 @@ def configure_telemetry(settings: Settings) -> Telemetry:
         if _configured or settings.telemetry_exporter == "none":
             return _current
         _configured = True
-    span_exporter, readers = _exporters(settings)
+    span_exporter, readers = exporters_for(settings)
     telemetry = Telemetry.build(f"draxis-{settings.process}", span_exporter, readers)
     trace.set_tracer_provider(telemetry.tracer_provider)
     metrics.set_meter_provider(telemetry.meter_provider)
