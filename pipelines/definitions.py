@@ -27,10 +27,10 @@ from pipelines.sensors import (
 )
 from pipelines.telemetry import observe_pipeline
 
-# Traces and metrics as the settings choose (none by default); the gauges this process reports.
-configure_telemetry(get_settings())
 database = DraxisDatabase()
-observe_pipeline(database)
+# Traces and metrics as the settings choose (none by default), and then this process's gauges.
+if configure_telemetry(get_settings()).enabled:
+    observe_pipeline(database)
 
 defs = dg.Definitions(
     assets=[

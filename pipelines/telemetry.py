@@ -20,6 +20,7 @@ from draxis.telemetry.instruments import (
     HEARTBEAT_AGE,
     cached,
     register_reading,
+    unregister_reading,
 )
 
 CACHE_SECONDS = 30.0
@@ -60,3 +61,9 @@ def observe_pipeline(
     register_reading(FEED_AGE, "feeds", lambda: feeds()[0])
     register_reading(FEED_STALE, "feeds", lambda: feeds()[1])
     register_reading(HEARTBEAT_AGE, "daemon", cached(lambda: _heartbeats(instance), cache_seconds))
+
+
+def forget_pipeline() -> None:
+    """Stop reporting this process's pipeline gauges."""
+    for gauge, key in ((FEED_AGE, "feeds"), (FEED_STALE, "feeds"), (HEARTBEAT_AGE, "daemon")):
+        unregister_reading(gauge, key)

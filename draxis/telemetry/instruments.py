@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
+from opentelemetry.instrumentation.utils import suppress_instrumentation
 from opentelemetry.metrics import CallbackOptions, Counter, Histogram, Meter, Observation
 
 T = TypeVar("T")
@@ -59,11 +60,13 @@ def _observe(gauge: str) -> Callable[[CallbackOptions], Iterable[Observation]]:
         with _lock:
             readings = list(_readings[gauge].values())
         observations: list[Observation] = []
-        for reading in readings:
-            try:
-                observations.extend(Observation(v, dict(a)) for v, a in reading())
-            except Exception:  # noqa: S112 - a failed reading (database down) skips a point
-                continue
+        # A reading's own queries are not spans: they would fill traces every collection.
+        with suppress_instrumentation():
+            for reading in readings:
+                try:
+                    observations.extend(Observation(v, dict(a)) for v, a in reading())
+                except Exception:  # noqa: S112 - a failed reading (database down) skips a point
+                    continue
         return observations
 
     return callback

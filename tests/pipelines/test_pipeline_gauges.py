@@ -12,9 +12,8 @@ from dagster._daemon.types import DaemonHeartbeat
 
 from assets.database import DraxisDatabase
 from assets.partitions import partition_key
-from pipelines import definitions
 from pipelines.definitions import defs
-from pipelines.telemetry import observe_pipeline
+from pipelines.telemetry import forget_pipeline, observe_pipeline
 from tests.factories import TenantFixture, know
 from tests.telemetry.conftest import Captured, captured
 
@@ -42,7 +41,7 @@ def test_feed_gauges_follow_the_newest_observation_and_heartbeats_their_daemons(
         DaemonHeartbeat(timestamp=time.time() - 42, daemon_type="SENSOR", daemon_id="d1")
     )
     observe_pipeline(database, instance=lambda: instance, cache_seconds=0)
-    request.addfinalizer(lambda: observe_pipeline(definitions.database))  # the module's own
+    request.addfinalizer(forget_pipeline)
 
     # Tenant A's demo source has never delivered: it is one of the stale ones.
     stale_before = _by_vendor(captured, "draxis.feed.stale")["demo"]
