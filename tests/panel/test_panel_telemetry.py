@@ -16,7 +16,15 @@ from tests.identity import bearer, create_user, login
 from tests.panel.conftest import AppFactory
 from tests.panel.fake_anthropic import MODEL, FakeAnthropic, compose, convene, text
 from tests.panel.test_tracing import FakeLangfuse, _ask, _tracing_settings, langfuse_server
-from tests.telemetry.conftest import Captured, ancestors, captured, parent_id, span_id, trace_id
+from tests.telemetry.conftest import (
+    Captured,
+    ancestors,
+    captured,
+    every_text,
+    parent_id,
+    span_id,
+    trace_id,
+)
 
 __all__ = ["captured", "langfuse_server"]  # fixtures
 
@@ -68,6 +76,15 @@ def test_a_turn_is_traced_and_measured_in_ours_and_kept_apart_from_langfuse(
         assert call.attributes["gen_ai.usage.input_tokens"] == 1200
         assert call.attributes["gen_ai.usage.output_tokens"] == 180
         assert call.attributes["outcome"] == "ok"
+    # The SDK's own call spans (metadata only) hang off ours, and say nothing of the question.
+    sdk = [
+        s
+        for s in spans
+        if s.instrumentation_scope and s.instrumentation_scope.name.startswith("com.anthropic")
+    ]
+    assert len(sdk) == len(calls)
+    assert {parent_id(s) for s in sdk} == {span_id(c) for c in calls}
+    assert not [t for t in every_text(spans) if "ready for GDPR" in t or "Article 33" in t]
     roles = {str((c.attributes or {})["draxis.panel.role"]) for c in calls}
     assert roles == {"moderator", "specialist", "synthesis"}
     # The turn's SQL is in the request's trace, under our turn span, not Langfuse's.
