@@ -3,8 +3,8 @@
 A run gets a `dagster.run` span around its asset's work (run id, job, asset, partitions), the
 child of the Run-now request's trace when its tags carry one (`draxis/traceparent`); each
 partition cell a `dagster.partition` span under it (partition, rows written). At the end of the
-run its status lands on `draxis.pipeline.runs` and batched spans and metrics are flushed: the
-run worker may exit right after.
+run, batched spans and metrics are flushed: the run worker may exit right after. Runs are
+counted on `draxis.pipeline.runs` by `pipelines.run_counting`, for every job.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ TRACER = "draxis.pipeline"
 
 @contextmanager
 def run_span(context: dg.AssetExecutionContext, asset: str) -> Iterator[Span]:
-    """The run's span; `draxis.pipeline.runs` counts it as success, failure or canceled."""
+    """The run's span, with its status (success, failure or canceled); flushed at its end."""
     current = telemetry.current()
     parent = context_of(context.run.tags.get(TRACEPARENT_TAG))
     status = "failure"
@@ -47,7 +47,6 @@ def run_span(context: dg.AssetExecutionContext, asset: str) -> Iterator[Span]:
             finally:
                 span.set_attribute("dagster.run.status", status)
     finally:
-        current.instruments.pipeline_runs.add(1, {"job": context.job_name, "status": status})
         current.flush()
 
 

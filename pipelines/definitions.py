@@ -16,6 +16,7 @@ from pipelines.jobs import (
     kri_status_job,
     posture_job,
 )
+from pipelines.run_counting import run_count_sensors
 from pipelines.run_logging import json_console_logger
 from pipelines.sensors import (
     dead_runs_sensor,
@@ -50,6 +51,7 @@ defs = dg.Definitions(
         scheduled_sources_sensor,
         run_now_sensor,
         dead_runs_sensor,
+        *run_count_sensors,
     ],
     resources={"database": database},
     loggers={"console": json_console_logger},

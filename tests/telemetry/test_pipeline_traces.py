@@ -23,6 +23,7 @@ from connectors.demo import DemoConnector
 from draxis.db.scope import scoped_transaction
 from draxis.settings import Settings
 from pipelines.definitions import defs
+from pipelines.run_counting import run_count_sensors
 from pipelines.sensors import run_now_sensor
 from tests.conftest import Conn
 from tests.connectors.harness import PUBLIC_ADDRESS
@@ -68,6 +69,20 @@ class CallingConnector(DemoConnector):
                 "score": 7
             }
         return super().run(ctx)
+
+
+def count_end(run: dg.ExecuteInProcessResult, instance: dg.DagsterInstance, status: str) -> None:
+    """What the daemon does when the run ends: the run-status sensor for its status runs once."""
+    [sensor] = [s for s in run_count_sensors if s.name == f"run_{status}_count_sensor"]
+    event = run.get_run_success_event() if status == "success" else run.get_run_failure_event()
+    sensor(
+        dg.build_run_status_sensor_context(
+            sensor_name=sensor.name,
+            dagster_event=event,
+            dagster_instance=instance,
+            dagster_run=run.dagster_run,
+        )
+    )
 
 
 @pytest.fixture
@@ -177,6 +192,7 @@ def test_run_now_the_run_and_its_connector_are_one_trace_with_metrics_and_no_sec
     assert duration.count == 1
     [(attrs, written)] = captured.points("draxis.pipeline.rows_written")
     assert (attrs, written.value) == ({"asset": "kri_observations"}, rows)
+    count_end(run, instance, "success")
     [(attrs, runs)] = captured.points("draxis.pipeline.runs")
     assert (attrs, runs.value) == ({"job": "kri_observations_job", "status": "success"}, 1)
 
@@ -218,6 +234,7 @@ def test_a_failing_connector_is_counted_as_failed_and_its_run_as_a_failure(
     assert connector.attributes["outcome"] == "failed"
     [(attrs, _)] = captured.points("draxis.connector.run.duration")
     assert attrs == {"vendor": "demo", "outcome": "failed"}
+    count_end(run, instance, "failure")
     [(attrs, runs)] = captured.points("draxis.pipeline.runs")
     assert (attrs, runs.value) == ({"job": "kri_observations_job", "status": "failure"}, 1)
     # The error names the exception, not its message (which quoted the credential).
