@@ -32,7 +32,11 @@ def run_span(context: dg.AssetExecutionContext, asset: str) -> Iterator[Span]:
         "dagster.run_id": context.run.run_id,
         "dagster.job": context.job_name,
         "dagster.asset": asset,
-        "dagster.partition_count": len(context.partition_keys),
+        "dagster.partition_count": (
+            len(context.partition_keys)
+            if context.has_partition_key or context.has_partition_key_range
+            else 0
+        ),
     }
     try:
         with current.tracer(TRACER).start_as_current_span(

@@ -245,3 +245,23 @@ def test_a_failing_connector_is_counted_as_failed_and_its_run_as_a_failure(
         assert set(event.attributes) <= {"exception.type", "exception.escaped"}
     assert connector.status.description == "Failure"  # the dg.Failure the cell raised
     assert [t for t in every_text(captured.spans()) if API_TOKEN in t] == []
+
+
+def test_an_unpartitioned_run_has_its_span_and_rows_too(
+    captured: Captured, instance: dg.DagsterInstance, database: DraxisDatabase
+) -> None:
+    run = defs.resolve_job_def("carrier_portfolio_job").execute_in_process(
+        instance=instance, resources={"database": database}
+    )
+    assert run.success
+    [run_span] = captured.named("dagster.run")
+    assert run_span.attributes is not None
+    assert run_span.attributes["dagster.job"] == "carrier_portfolio_job"
+    assert run_span.attributes["dagster.partition_count"] == 0
+    assert run_span.attributes["dagster.run.status"] == "success"
+    rows = run_span.attributes["draxis.rows_written"]
+    [(attrs, written)] = captured.points("draxis.pipeline.rows_written")
+    assert (attrs, written.value) == ({"asset": "carrier_portfolio"}, rows)
+    sql = [s for s in captured.spans() if (s.attributes or {}).get("db.system") == "postgresql"]
+    assert sql
+    assert all(parent_id(s) is not None for s in sql)
