@@ -14,6 +14,7 @@ Spans always pass through `RedactingSpanExporter` and a batch processor, off the
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import threading
 from collections.abc import Sequence
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from draxis.settings import Settings
 
 SCOPE = "draxis"
+log = logging.getLogger("draxis.telemetry")
 # The stable HTTP semantic conventions (`http.response.status_code`, `url.full`, ...), the names
 # our own metric uses; the instrumentations read this once, when the first of them instruments.
 os.environ.setdefault("OTEL_SEMCONV_STABILITY_OPT_IN", "http")
@@ -146,7 +148,7 @@ def exporters_for(settings: Settings) -> tuple[SpanExporter, list[MetricReader]]
     try:
         from opentelemetry.exporter.cloud_monitoring import CloudMonitoringMetricsExporter
         from opentelemetry.exporter.cloud_trace import CloudTraceSpanExporter
-    except ImportError as exc:  # pragma: no cover - the image installs the deploy extra
+    except ImportError as exc:  # the image installs the deploy extra; a developer may not have it
         raise RuntimeError(
             "DRAXIS_OTEL_EXPORTER=gcp needs the deploy extra (opentelemetry-exporter-gcp-trace,"
             " opentelemetry-exporter-gcp-monitoring): uv sync --extra deploy"
@@ -167,7 +169,16 @@ def configure_telemetry(settings: Settings) -> Telemetry:
         if _configured or settings.telemetry_exporter == "none":
             return _current
         _configured = True
-    span_exporter, readers = exporters_for(settings)
+    try:
+        span_exporter, readers = exporters_for(settings)
+    except Exception as exc:
+        # No credentials for Google's APIs (the image's offline smoke), the exporters not
+        # installed: the process serves without telemetry rather than not at all, and says so.
+        log.error(
+            "telemetry is off: its exporters could not be set up",
+            extra={"exporter": settings.telemetry_exporter, "error": str(exc)},
+        )
+        return _current
     telemetry = Telemetry.build(f"draxis-{settings.process}", span_exporter, readers)
     trace.set_tracer_provider(telemetry.tracer_provider)
     metrics.set_meter_provider(telemetry.meter_provider)

@@ -7,6 +7,7 @@ import json
 import logging
 import time
 
+import pytest
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -19,6 +20,7 @@ from draxis.db.roles import DbRole
 from draxis.db.urls import role_conninfo
 from draxis.log import JsonFormatter
 from draxis.settings import Settings
+from draxis.telemetry import state
 from draxis.telemetry.propagation import context_of, current_traceparent
 from draxis.telemetry.redaction import REDACTED, redact_attributes
 from draxis.telemetry.state import exporters_for
@@ -183,3 +185,20 @@ def test_pooled_connections_trace_into_whichever_telemetry_is_current(
     finally:
         pool.close()
     assert "draxis-test-pool" not in {a["pool"] for a, _ in captured.points("draxis.db.pool.size")}
+
+
+def test_exporters_that_cannot_be_set_up_leave_the_process_serving_without_telemetry(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Production's default (gcp) where Google's exporters are not installed, as here; the
+    # same path takes missing credentials.
+    monkeypatch.setattr(state, "_configured", False)
+    production = Settings.model_construct(environment="production", otel_exporter=None)
+    before = telemetry.current()
+    with caplog.at_level(logging.ERROR, logger="draxis.telemetry"):
+        result = telemetry.configure_telemetry(production)
+    assert result is before
+    assert not result.enabled
+    [record] = [r for r in caplog.records if r.name == "draxis.telemetry"]
+    assert record.getMessage() == "telemetry is off: its exporters could not be set up"
+    assert "deploy extra" in record.__dict__["error"]
