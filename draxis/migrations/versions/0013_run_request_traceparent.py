@@ -13,8 +13,8 @@ SELECT is table-level too); nobody updates it.
 `draxis_app` may SELECT `public.alembic_version` (one row, the revision id; no tenant data, no
 RLS needed). Nothing else in `public` is granted to anyone.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-05
 """
 
@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from draxis.migrations.sql import run_script
 
-revision: str = "0012"
-down_revision: str | None = "0011"
+revision: str = "0013"
+down_revision: str | None = "0012"
 branch_labels: str | None = None
 depends_on: str | None = None
 
