@@ -355,7 +355,7 @@ def test_database_privileges(app_conn: Conn) -> None:
 
 
 def test_in_public_the_app_reads_the_schema_revision_and_nothing_else(app_conn: Conn) -> None:
-    """`/ready` compares the database's Alembic revision with the release's (revision 0012):
+    """`/ready` compares the database's Alembic revision with the release's (revision 0013):
     SELECT on that one-row table, nothing more, and no other role holds anything there."""
     assert _table_privileges(app_conn, DbRole.APP.value, [PUBLIC]) == {
         "public.alembic_version": "SELECT"
