@@ -33,6 +33,7 @@ from api.routes import (
     platform_admin,
     risk_links,
     risk_model,
+    search,
     tenant_admin,
 )
 from api.tracing import instrument_app
@@ -86,6 +87,7 @@ def create_app(
         api_tokens,
         dashboard,
         history,
+        search,
         risk_model,
         risk_links,
         model_transfer,

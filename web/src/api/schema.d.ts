@@ -1182,6 +1182,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search names across the model */
+        get: operations["search_api_search_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sources": {
         parameters: {
             query?: never;
@@ -1625,6 +1642,10 @@ export interface components {
         AuditEntry: {
             /** Action */
             action: string;
+            /** Actor Email */
+            actor_email?: string | null;
+            /** Actor Name */
+            actor_name?: string | null;
             /** Actor User Id */
             actor_user_id: string | null;
             /**
@@ -1641,6 +1662,8 @@ export interface components {
              * Format: uuid
              */
             id: string;
+            /** Impersonator Email */
+            impersonator_email?: string | null;
             /** Impersonator User Id */
             impersonator_user_id: string | null;
             /** Ip */
@@ -1651,6 +1674,8 @@ export interface components {
             scope: string;
             /** Target Id */
             target_id: string | null;
+            /** Target Name */
+            target_name?: string | null;
             /** Target Type */
             target_type: string | null;
         };
@@ -3377,37 +3402,6 @@ export interface components {
             /** Tenant Id */
             tenant_id: string | null;
         };
-        /**
-         * SearchHit
-         * @example {
-         *       "chunk_no": 3,
-         *       "content": "Backups of customer data are kept for 35 days and encrypted at rest.",
-         *       "document_id": "8b0e7c4a-1f2d-4e3c-9a5b-6c7d8e9f0a1b",
-         *       "heading": "Backups",
-         *       "page": 4,
-         *       "rank": 0.4,
-         *       "title": "Data retention policy"
-         *     }
-         */
-        SearchHit: {
-            /** Chunk No */
-            chunk_no: number;
-            /** Content */
-            content: string;
-            /**
-             * Document Id
-             * Format: uuid
-             */
-            document_id: string;
-            /** Heading */
-            heading: string | null;
-            /** Page */
-            page: number | null;
-            /** Rank */
-            rank: number;
-            /** Title */
-            title: string;
-        };
         /** SessionDetail */
         SessionDetail: {
             /**
@@ -3837,6 +3831,52 @@ export interface components {
             owner?: string;
             /** Tier */
             tier?: number;
+        };
+        /** SearchHit */
+        api__routes__search__SearchHit: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "kri" | "risk" | "control" | "outcome" | "vendor" | "source";
+            /** Name */
+            name: string;
+        };
+        /**
+         * SearchHit
+         * @example {
+         *       "chunk_no": 3,
+         *       "content": "Backups of customer data are kept for 35 days and encrypted at rest.",
+         *       "document_id": "8b0e7c4a-1f2d-4e3c-9a5b-6c7d8e9f0a1b",
+         *       "heading": "Backups",
+         *       "page": 4,
+         *       "rank": 0.4,
+         *       "title": "Data retention policy"
+         *     }
+         */
+        api__schemas__memory__SearchHit: {
+            /** Chunk No */
+            chunk_no: number;
+            /** Content */
+            content: string;
+            /**
+             * Document Id
+             * Format: uuid
+             */
+            document_id: string;
+            /** Heading */
+            heading: string | null;
+            /** Page */
+            page: number | null;
+            /** Rank */
+            rank: number;
+            /** Title */
+            title: string;
         };
     };
     responses: never;
@@ -7132,7 +7172,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SearchHit"][];
+                    "application/json": components["schemas"]["api__schemas__memory__SearchHit"][];
                 };
             };
             /** @description Unauthorized */
@@ -10375,6 +10415,65 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    search_api_search_get: {
+        parameters: {
+            query: {
+                q: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["api__routes__search__SearchHit"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
