@@ -23,7 +23,7 @@ Reader = Annotated[Tx, tenant_scope(Permission.RISK_MODEL_READ)]
 SearchKind = Literal["kri", "risk", "control", "outcome", "vendor", "source"]
 
 
-class SearchHit(BaseModel):
+class SearchResult(BaseModel):
     kind: SearchKind
     id: UUID
     name: str
@@ -53,13 +53,13 @@ SEARCH_SQL = (
 )
 
 
-@router.get("/search", response_model=list[SearchHit], summary="Search names across the model")
+@router.get("/search", response_model=list[SearchResult], summary="Search names across the model")
 def search(
     tx: Reader,
     q: Annotated[str, Query(min_length=1, max_length=100, pattern=r"^[^\x00]*\S[^\x00]*$")],
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
-) -> list[SearchHit]:
+) -> list[SearchResult]:
     text = q.strip()
     params = {"pattern": like_pattern(text), "prefix": like_pattern(text)[1:], "limit": limit}
-    cursor = tx.conn.cursor(row_factory=class_row(SearchHit))
+    cursor = tx.conn.cursor(row_factory=class_row(SearchResult))
     return cursor.execute(SEARCH_SQL, params).fetchall()

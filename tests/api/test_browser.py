@@ -75,6 +75,8 @@ def test_sign_in_then_see_the_dashboard(
             assert statuses
             assert statuses <= {"green", "amber", "red"}
 
+            page.get_by_role("button", name="Account").click()
+
             page.get_by_role("button", name="Sign out").click()
             expect(page).to_have_url(f"{live_server}/login")
         finally:
@@ -123,6 +125,8 @@ def test_enroll_mfa_then_sign_in_again_with_a_code(
     # A reload restores the session from the refresh cookie, MFA still verified.
     page.reload()
     expect(page.get_by_test_id("tenant-name")).to_have_text("Tenant A")
+
+    page.get_by_role("button", name="Account").click()
 
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(f"{live_server}/login")

@@ -9,6 +9,8 @@ import { landingFor, mfaPath, PERMISSION } from './identity'
 import { INTEGRATIONS_PERMISSION } from './integrations'
 import { useMe } from './me'
 import { ApiTokensPage } from './pages/ApiTokensPage'
+import { AccountPage } from './pages/AccountPage'
+import { AuditLogPage } from './pages/AuditLogPage'
 import { CarrierConsentPage } from './pages/CarrierConsentPage'
 import { CarrierPage } from './pages/CarrierPage'
 import { CarrierTenantPage } from './pages/CarrierTenantPage'
@@ -101,6 +103,19 @@ function TenantUsersRoute() {
 function ApiTokensRoute() {
   const session = useSignedIn()
   return <ApiTokensPage session={session} />
+}
+
+function AuditLogRoute() {
+  const session = useSignedIn()
+  return (
+    <RequirePermission permission={PERMISSION.tenantAuditRead}>
+      <AuditLogPage session={session} />
+    </RequirePermission>
+  )
+}
+
+function AccountRoute() {
+  return <AccountPage session={useSignedIn()} />
 }
 
 function CarrierConsentRoute() {
@@ -264,6 +279,8 @@ export function AppRoutes() {
         <Route path="/tenant/users" element={<TenantUsersRoute />} />
         <Route path="/tenant/carriers" element={<CarrierConsentRoute />} />
         <Route path="/settings/api-tokens" element={<ApiTokensRoute />} />
+        <Route path="/tenant/audit" element={<AuditLogRoute />} />
+        <Route path="/account" element={<AccountRoute />} />
         <Route path="/org" element={<OwnOrgRoute />} />
         <Route path="/model" element={<Navigate to="/model/kris" replace />} />
         <Route path="/model/:kind" element={<ModelRoute />} />

@@ -208,6 +208,7 @@ export const PERMISSION = {
   tenantUsersRead: 'tenant_users:read',
   tenantUsersManage: 'tenant_users:manage',
   tenantMfaManage: 'tenant_mfa:manage',
+  tenantAuditRead: 'tenant_audit:read',
   orgRead: 'org:read',
   orgTenantsManage: 'org_tenants:manage',
   orgUsersManage: 'org_users:manage',

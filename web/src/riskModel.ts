@@ -151,6 +151,12 @@ export function thresholdErrors(direction: KriDirection, warn: number, critical:
 
 export const SEVERITY_ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'unassessed']
 
+/** 0 for critical … 4 for unassessed: sorting ascending puts the worst first. */
+export function severityRank(severity: string): number {
+  const i = (SEVERITY_ORDER as readonly string[]).indexOf(severity)
+  return i === -1 ? SEVERITY_ORDER.length : i
+}
+
 export const SEVERITY_LABEL: Record<Severity, string> = {
   critical: 'Critical',
   high: 'High',

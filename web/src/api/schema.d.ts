@@ -3402,6 +3402,52 @@ export interface components {
             /** Tenant Id */
             tenant_id: string | null;
         };
+        /**
+         * SearchHit
+         * @example {
+         *       "chunk_no": 3,
+         *       "content": "Backups of customer data are kept for 35 days and encrypted at rest.",
+         *       "document_id": "8b0e7c4a-1f2d-4e3c-9a5b-6c7d8e9f0a1b",
+         *       "heading": "Backups",
+         *       "page": 4,
+         *       "rank": 0.4,
+         *       "title": "Data retention policy"
+         *     }
+         */
+        SearchHit: {
+            /** Chunk No */
+            chunk_no: number;
+            /** Content */
+            content: string;
+            /**
+             * Document Id
+             * Format: uuid
+             */
+            document_id: string;
+            /** Heading */
+            heading: string | null;
+            /** Page */
+            page: number | null;
+            /** Rank */
+            rank: number;
+            /** Title */
+            title: string;
+        };
+        /** SearchResult */
+        SearchResult: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "kri" | "risk" | "control" | "outcome" | "vendor" | "source";
+            /** Name */
+            name: string;
+        };
         /** SessionDetail */
         SessionDetail: {
             /**
@@ -3831,52 +3877,6 @@ export interface components {
             owner?: string;
             /** Tier */
             tier?: number;
-        };
-        /** SearchHit */
-        api__routes__search__SearchHit: {
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            /**
-             * Kind
-             * @enum {string}
-             */
-            kind: "kri" | "risk" | "control" | "outcome" | "vendor" | "source";
-            /** Name */
-            name: string;
-        };
-        /**
-         * SearchHit
-         * @example {
-         *       "chunk_no": 3,
-         *       "content": "Backups of customer data are kept for 35 days and encrypted at rest.",
-         *       "document_id": "8b0e7c4a-1f2d-4e3c-9a5b-6c7d8e9f0a1b",
-         *       "heading": "Backups",
-         *       "page": 4,
-         *       "rank": 0.4,
-         *       "title": "Data retention policy"
-         *     }
-         */
-        api__schemas__memory__SearchHit: {
-            /** Chunk No */
-            chunk_no: number;
-            /** Content */
-            content: string;
-            /**
-             * Document Id
-             * Format: uuid
-             */
-            document_id: string;
-            /** Heading */
-            heading: string | null;
-            /** Page */
-            page: number | null;
-            /** Rank */
-            rank: number;
-            /** Title */
-            title: string;
         };
     };
     responses: never;
@@ -7172,7 +7172,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["api__schemas__memory__SearchHit"][];
+                    "application/json": components["schemas"]["SearchHit"][];
                 };
             };
             /** @description Unauthorized */
@@ -10460,7 +10460,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["api__routes__search__SearchHit"][];
+                    "application/json": components["schemas"]["SearchResult"][];
                 };
             };
             /** @description Unauthorized */

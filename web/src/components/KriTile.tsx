@@ -61,7 +61,7 @@ export function KriTile({ kri, now, href }: Props) {
           ) : (
             updated
           )}
-          {kri.source && <span className="text-slate-500"> · {kri.source}</span>}
+          {kri.source && <span className="text-slate-700"> · {kri.source}</span>}
         </dd>
       </dl>
     </article>

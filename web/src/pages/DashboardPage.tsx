@@ -2,6 +2,7 @@ import { useMemo } from 'react'
 import { useQuery } from '@tanstack/react-query'
 import { ProblemError } from '../api'
 import { Link } from 'react-router'
+import { useDocumentTitle } from '../components/documentTitle'
 import { KriTile } from '../components/KriTile'
 import { linkClass } from '../components/form'
 import { PostureStrip } from '../components/PostureStrip'
@@ -26,6 +27,7 @@ export function DashboardPage({ session }: { session: Session }) {
 
   const kris = useMemo(() => (query.data ? sortKris(query.data.kris) : []), [query.data])
   const tenantName = query.data?.tenant.name ?? session.user.tenant_name
+  useDocumentTitle(tenantName ? `Dashboard — ${tenantName}` : 'Dashboard')
 
   return (
     <main className="mx-auto max-w-7xl space-y-6 px-4 py-6 sm:px-6 lg:px-8">

@@ -142,6 +142,7 @@ function EntityList<K extends EntityKind>({ spec, session, canWrite }: { spec: E
             columns={columns}
             rows={page.items}
             rowTestId="model-row"
+            exportTable={spec.kind}
             rowAttributes={(row) => ({ 'data-id': row.id, 'data-slug': row.slug })}
             empty={q || Object.values(filters).some(Boolean) ? `No ${spec.plural} match.` : `No ${spec.plural} yet.`}
             above={rowAction.error && <ProblemAlert error={rowAction.error} />}
