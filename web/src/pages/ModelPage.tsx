@@ -3,6 +3,7 @@ import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-quer
 import { NavLink } from 'react-router'
 import { ConfirmDialog } from '../components/ConfirmDialog'
 import { DataTable, useRowAction } from '../components/DataTable'
+import { ModelTransfer } from '../components/ModelTransfer'
 import { EntityForm } from '../components/EntityForm'
 import { dangerButton, secondaryButton, SelectField, TextField } from '../components/form'
 import { Page, Section, Subsection } from '../components/Page'
@@ -209,6 +210,7 @@ function listFor<K extends EntityKind>(kind: K, session: Session, canWrite: bool
 
 /** `/model/:kind`: one tab per entity of the tenant's risk model. */
 export function ModelPage({ session, kind }: { session: Session; kind: EntityKind }) {
+  const queryClient = useQueryClient()
   const permissions = usePermissions()
   const canWrite = permissions?.has(PERMISSION.riskModelWrite) ?? false
   return (
@@ -225,6 +227,7 @@ export function ModelPage({ session, kind }: { session: Session; kind: EntityKin
         </ul>
       </nav>
       {listFor(kind, session, canWrite)}
+      <ModelTransfer canWrite={canWrite} onImported={() => queryClient.invalidateQueries({ queryKey: modelKey(session) })} />
     </Page>
   )
 }
