@@ -7,7 +7,6 @@ loopback port, against the test database.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import dagster as dg
 import pytest
@@ -19,22 +18,11 @@ from assets.posture.assets import outcome_posture, risk_posture, tenant_posture
 from assets.status.asset import kri_status
 from draxis.db.scope import Scope, scoped_transaction
 from draxis.settings import Settings
+from tests.browser_kit import CHROMIUM, CHROMIUM_FLAGS
 from tests.conftest import Conn
 from tests.factories import PASSWORD, TenantFixture, materialize_tenant
 from tests.identity import create_user, totp_code
 from tests.live import serving
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 pytestmark = pytest.mark.browser
 

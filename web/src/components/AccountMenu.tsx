@@ -34,11 +34,11 @@ export function AccountMenu({ session, onSignOut }: { session: Session; onSignOu
         type="button"
         aria-expanded={open}
         aria-controls={menuId}
-        aria-label={`Account: ${session.user.email}`}
         onClick={() => setOpen((v) => !v)}
         className="flex items-center gap-2 rounded-md px-2 py-1 text-right text-sm leading-tight hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-sky-600"
       >
         <span>
+          <span className="sr-only">Account menu: </span>
           <span className="block font-medium text-slate-900" data-testid="user-email" title={session.user.display_name}>
             {session.user.email}
           </span>
