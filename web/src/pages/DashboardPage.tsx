@@ -3,7 +3,7 @@ import { useQuery } from '@tanstack/react-query'
 import { ProblemError } from '../api'
 import { Link } from 'react-router'
 import { useDocumentTitle } from '../components/documentTitle'
-import { KriTile } from '../components/KriTile'
+import { KriWall } from '../components/KriWall'
 import { linkClass } from '../components/form'
 import { PostureStrip } from '../components/PostureStrip'
 import { SeverityBadge } from '../components/SeverityBadge'
@@ -123,11 +123,7 @@ export function DashboardPage({ session }: { session: Session }) {
               No key risk indicators are configured for this tenant yet.
             </p>
           ) : (
-            <section aria-label="Key risk indicators" className="grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-3 xl:grid-cols-4">
-              {kris.map((kri) => (
-                <KriTile key={kri.id} kri={kri} href={`/kris/${encodeURIComponent(kri.id)}`} />
-              ))}
-            </section>
+            <KriWall kris={kris} session={session} />
           )}
         </>
       )}
