@@ -1,6 +1,7 @@
 import { useMemo, useState, type ReactNode } from 'react'
 import type { ProblemError } from '../api'
 import { ExportCsvButton, type ExportTable } from './ExportCsvButton'
+import { dangerButton, secondaryButton } from './form'
 import { asProblem } from './ProblemAlert'
 
 const tableClass = 'min-w-full divide-y divide-slate-200 text-sm'
@@ -44,6 +45,13 @@ export function sortRows<T>(rows: readonly T[], column: Column<T> | undefined, d
     .map((entry) => entry.row)
 }
 
+/** An action on the selected rows (e.g. "Delete selected"); the selection clears once it resolves. */
+export interface BulkAction<T> {
+  label: string
+  run: (rows: T[]) => Promise<unknown> | void
+  danger?: boolean
+}
+
 /** Attributes of a row's `<tr>` besides its key and test id. */
 export type RowAttributes = { className?: string } & { [data: `data-${string}`]: string }
 
@@ -62,6 +70,10 @@ interface DataTableProps<T extends { id: string }> {
   below?: ReactNode
   /** Offers "Export CSV" of this table from the API (`GET /api/export/{table}.csv`). */
   exportTable?: ExportTable
+  /** Adds a checkbox per row and these actions on the selected rows. */
+  bulkActions?: readonly BulkAction<T>[]
+  /** How a row is named to screen readers on its checkbox ("Select Ransomware"). */
+  rowLabel?: (row: T) => string
 }
 
 /** A table with a header row, one row per item (keyed by `id`), or a line of text when empty. */
@@ -74,8 +86,11 @@ export function DataTable<T extends { id: string }>({
   above,
   below,
   exportTable,
+  bulkActions,
+  rowLabel,
 }: DataTableProps<T>) {
   const [sort, setSort] = useState<SortState>(null)
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set())
   const shown = columns.filter((c): c is Column<T> => Boolean(c))
   const sortColumn = sort ? shown.find((c) => c.header === sort.header) : undefined
   const ordered = useMemo(
@@ -83,6 +98,9 @@ export function DataTable<T extends { id: string }>({
     [rows, sort, sortColumn],
   )
   const exportButton = exportTable && <ExportCsvButton table={exportTable} />
+  // Only rows still shown count as selected (a page change or a delete drops the rest).
+  const chosen = rows.filter((r) => selected.has(r.id))
+  const selectable = (bulkActions?.length ?? 0) > 0
   if (rows.length === 0) return <p className="text-sm text-slate-600">{empty}</p>
 
   function toggle(header: string) {
@@ -95,6 +113,27 @@ export function DataTable<T extends { id: string }>({
 
   return (
     <div className="space-y-3">
+      {selectable && chosen.length > 0 && (
+        <div role="toolbar" aria-label="Selected rows" className="flex flex-wrap items-center gap-2 rounded-md bg-slate-100 px-3 py-2 text-sm">
+          <span className="font-medium text-slate-900">{chosen.length} selected</span>
+          {bulkActions?.map((action) => (
+            <button
+              key={action.label}
+              type="button"
+              className={action.danger ? dangerButton : secondaryButton}
+              onClick={() => {
+                const done = action.run(chosen)
+                void Promise.resolve(done).then(() => setSelected(new Set()))
+              }}
+            >
+              {action.label}
+            </button>
+          ))}
+          <button type="button" className={secondaryButton} onClick={() => setSelected(new Set())}>
+            Clear selection
+          </button>
+        </div>
+      )}
       {(above || exportButton) && (
         <div className="flex flex-wrap items-start justify-between gap-3">
           <div className="min-w-0 flex-1">{above}</div>
@@ -106,6 +145,16 @@ export function DataTable<T extends { id: string }>({
         <table className={tableClass}>
           <thead>
             <tr>
+              {selectable && (
+                <th scope="col" className={`${thClass} w-8`}>
+                  <input
+                    type="checkbox"
+                    aria-label="Select all rows"
+                    checked={chosen.length === rows.length}
+                    onChange={(e) => setSelected(e.target.checked ? new Set(rows.map((r) => r.id)) : new Set())}
+                  />
+                </th>
+              )}
               {shown.map((c) => {
                 const direction = sort?.header === c.header ? sort.direction : undefined
                 return (
@@ -132,6 +181,23 @@ export function DataTable<T extends { id: string }>({
           <tbody className="divide-y divide-slate-100">
             {ordered.map((row) => (
               <tr key={row.id} data-testid={rowTestId} {...rowAttributes?.(row)}>
+                {selectable && (
+                  <td className={tdClass}>
+                    <input
+                      type="checkbox"
+                      aria-label={`Select ${rowLabel ? rowLabel(row) : 'row'}`}
+                      checked={selected.has(row.id)}
+                      onChange={(e) =>
+                        setSelected((prev) => {
+                          const next = new Set(prev)
+                          if (e.target.checked) next.add(row.id)
+                          else next.delete(row.id)
+                          return next
+                        })
+                      }
+                    />
+                  </td>
+                )}
                 {shown.map((c) => (
                   <td key={c.header} className={c.className ? `${tdClass} ${c.className}` : tdClass}>
                     {c.cell(row)}

@@ -9,7 +9,7 @@ import { dangerButton, secondaryButton, SelectField, TextField } from '../compon
 import { Page, Section, Subsection } from '../components/Page'
 import { ProblemAlert } from '../components/ProblemAlert'
 import { QueryResult } from '../components/QueryResult'
-import { createEntity, deleteEntity, listEntities, updateEntity } from '../endpoints'
+import { bulkDeleteEntities, createEntity, deleteEntity, listEntities, updateEntity } from '../endpoints'
 import { PERMISSION } from '../identity'
 import { usePermissions } from '../me'
 import { SPECS, type EntitySpec } from '../modelSpecs'
@@ -38,6 +38,7 @@ function EntityList<K extends EntityKind>({ spec, session, canWrite }: { spec: E
   const [offset, setOffset] = useState(0)
   const [editing, setEditing] = useState<EntityMap[K] | null>(null)
   const [deleting, setDeleting] = useState<EntityMap[K] | null>(null)
+  const [bulkDeleting, setBulkDeleting] = useState<EntityMap[K][] | null>(null)
   const rowAction = useRowAction()
 
   // Search as you type, without a request per keystroke.
@@ -70,6 +71,17 @@ function EntityList<K extends EntityKind>({ spec, session, canWrite }: { spec: E
     await rowAction.run(row, async () => {
       await deleteEntity(spec.kind, row.id)
       if (editing?.id === row.id) setEditing(null)
+      await changed()
+    })
+  }
+
+  async function confirmBulkDelete() {
+    const rows = bulkDeleting
+    if (!rows || rows.length === 0) return
+    setBulkDeleting(null)
+    await rowAction.run(rows[0] as EntityMap[K], async () => {
+      await bulkDeleteEntities(spec.kind, rows.map((r) => r.id))
+      if (editing && rows.some((r) => r.id === editing.id)) setEditing(null)
       await changed()
     })
   }
@@ -144,6 +156,8 @@ function EntityList<K extends EntityKind>({ spec, session, canWrite }: { spec: E
             rows={page.items}
             rowTestId="model-row"
             exportTable={spec.kind}
+            rowLabel={(row) => spec.title(row)}
+            bulkActions={canWrite ? [{ label: 'Delete selected', danger: true, run: (rows) => setBulkDeleting(rows) }] : undefined}
             rowAttributes={(row) => ({ 'data-id': row.id, 'data-slug': row.slug })}
             empty={q || Object.values(filters).some(Boolean) ? `No ${spec.plural} match.` : `No ${spec.plural} yet.`}
             above={rowAction.error && <ProblemAlert error={rowAction.error} />}
@@ -186,6 +200,19 @@ function EntityList<K extends EntityKind>({ spec, session, canWrite }: { spec: E
             }}
           />
         </Subsection>
+      )}
+
+      {bulkDeleting && (
+        <ConfirmDialog
+          title={`Delete ${bulkDeleting.length} ${bulkDeleting.length === 1 ? spec.singular : spec.plural}?`}
+          confirmLabel="Delete all"
+          onConfirm={() => void confirmBulkDelete()}
+          onCancel={() => setBulkDeleting(null)}
+        >
+          <p>
+            Delete {bulkDeleting.map((r) => spec.title(r)).join(', ')}? Their links go with them. All are deleted, or none.
+          </p>
+        </ConfirmDialog>
       )}
 
       {deleting && (
