@@ -1,23 +1,12 @@
 // Tiny typed client for the Draxis API. Errors are RFC 9457 problem+json.
 // Route functions live in endpoints.ts; identity types in identity.ts.
+import type { Schema } from './api/client'
 
 export type KriStatus = 'green' | 'amber' | 'red' | 'stale' | 'no_data'
 export type KriDirection = 'lower_is_worse' | 'higher_is_worse'
 
-export interface Kri {
-  id: string
-  slug: string
-  name: string
-  description: string
-  unit: string
-  direction: KriDirection
-  warn: number | null
-  critical: number | null
-  value: number | null
-  status: KriStatus
-  observed_at: string | null
-  source: string | null
-}
+/** From the OpenAPI document (`KriTile`). */
+export type Kri = Schema<'KriTile'>
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'unassessed'
 
