@@ -77,7 +77,7 @@ describe('SourcePage', () => {
     await waitFor(() => expect(screen.getByTestId('request-run')).toHaveTextContent('3 rows written, 0 skipped, 120 items fetched'))
     const row = await screen.findByTestId('run-row')
     expect(row).toHaveTextContent('Run now')
-    expect(row).toHaveTextContent('✓ Succeeded')
+    expect(row).toHaveTextContent('✓ Done')
     expect(screen.getByRole('button', { name: 'Run now' })).toBeEnabled()
     // No more polling once finished.
     const count = api.callsTo('GET /api/run-requests/rq-1').length

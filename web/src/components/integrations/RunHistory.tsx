@@ -11,7 +11,7 @@ export const RUNS_PAGE_SIZE = 20
 
 const STATUS_TEXT: Record<SourceRun['status'], string> = {
   running: '… Running',
-  succeeded: '✓ Succeeded',
+  succeeded: '✓ Done',
   failed: '✕ Failed',
 }
 

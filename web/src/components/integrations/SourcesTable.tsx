@@ -7,7 +7,7 @@ import { formatDateTime } from '../Page'
 
 export function lastRunText(s: Source): string {
   if (!s.last_run_at) return 'Never run'
-  const status = s.last_run_status === 'succeeded' ? '✓ Succeeded' : s.last_run_status === 'failed' ? '✕ Failed' : 'Unknown'
+  const status = s.last_run_status === 'succeeded' ? '✓ Done' : s.last_run_status === 'failed' ? '✕ Failed' : 'Unknown'
   return `${status} · ${relativeTime(s.last_run_at)}`
 }
 
