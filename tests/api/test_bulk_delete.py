@@ -65,7 +65,13 @@ def test_bulk_delete_needs_the_write_permission_and_a_sane_list(
     reader = str(login(client, analyst.email)["access_token"])
     refused = client.post("/api/risks/bulk-delete", headers=bearer(reader), json={"ids": [risk_id]})
     assert refused.status_code == 403
-    for body in ({"ids": []}, {"ids": ["not-a-uuid"]}, {"ids": [risk_id] * 201}, {}):
+    bodies: list[dict[str, list[str]]] = [
+        {"ids": []},
+        {"ids": ["not-a-uuid"]},
+        {"ids": [risk_id] * 201},
+        {},
+    ]
+    for body in bodies:
         assert (
             client.post("/api/risks/bulk-delete", headers=bearer(admin), json=body).status_code
             == 422
