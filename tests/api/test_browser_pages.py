@@ -107,6 +107,7 @@ def test_every_page_as_every_role_has_no_serious_accessibility_violations(
         "/tenant/users",
         "/tenant/carriers",
         "/tenant/audit",
+        "/settings/api-tokens",
         "/account",
         "/no-such-page",
     ]
