@@ -8,7 +8,7 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: help run test lint fmt install web web-deps browser pdftools clean infra-lint image
+.PHONY: help run test lint fmt install web web-deps api-types browser pdftools clean infra-lint image
 
 help:
 	@echo "make run    install, migrate, seed, materialize, serve :8000 (app) and :3000 (Dagster)"
@@ -29,6 +29,13 @@ web-deps:
 
 web: web-deps
 	cd web && npm run build
+
+# The web client's API types from the app's OpenAPI document (no server, no database);
+# tests/api/test_openapi_types.py fails when the checked-in file is out of date.
+api-types: install web-deps
+	@tmp=$$(mktemp -d) && $(BIN)/python -m api.openapi_document > $$tmp/openapi.json && \
+	  (cd web && npx openapi-typescript $$tmp/openapi.json -o src/api/schema.d.ts); \
+	  rc=$$?; rm -rf $$tmp; exit $$rc
 
 run: install web
 	$(BIN)/draxis up

@@ -29,17 +29,20 @@ from uuid import UUID
 
 import psycopg
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from psycopg.rows import TupleRow
 from psycopg_pool import ConnectionPool
 
 from api.deps import PoolDep, SettingsDep
 from api.forwarded import client_address
-from api.problems import Problem
+from api.problems import Problem, commit_refused
+from api.token_auth import Refusal, authenticate, is_api_token, refusal_problem
 from draxis.db.scope import Scope, scoped_transaction
 from draxis.identity.audit import AuditContext, AuditEvent, record
 from draxis.identity.sessions import SessionState, session_state
 from draxis.log import request_id
+from draxis.security.api_tokens import allows, cap
 from draxis.security.permissions import Permission, Role, permissions_for
 from draxis.security.tokens import InvalidToken, Principal, verify_access_token
 from draxis.settings import Settings
@@ -63,15 +66,31 @@ def client_ip(request: Request, settings: Settings) -> str | None:
 
 
 async def current_principal(
+    request: Request,
     settings: SettingsDep,
+    pool: PoolDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     # async: a signature check is CPU-only and short, so it runs on the event loop rather than
-    # costing a hop to the thread pool on every request.
+    # costing a hop to the thread pool on every request. A personal access token needs the
+    # database, so that one lookup goes to the thread pool.
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Problem(401, "Sign in first: this route needs a bearer token.", headers=_CHALLENGE)
+    token = credentials.credentials
+    if is_api_token(token):
+        found = await run_in_threadpool(
+            authenticate,
+            pool,
+            token,
+            ip=client_ip(request, settings),
+            request_id=request_id.get(),
+            channel="rest",
+        )
+        if isinstance(found, Refusal):
+            raise refusal_problem(found)
+        return found
     try:
-        return verify_access_token(settings, credentials.credentials)
+        return verify_access_token(settings, token)
     except InvalidToken:
         raise Problem(
             401, "The access token is invalid or has expired; sign in again.", headers=_CHALLENGE
@@ -129,8 +148,17 @@ class Tx:
         )
 
 
-def _authorize(principal: Principal, permission: Permission) -> frozenset[Permission]:
+def _authorize(
+    principal: Principal, permission: Permission, *, write: bool
+) -> frozenset[Permission]:
     granted = permissions_for(principal.role, impersonating=principal.impersonating)
+    if principal.token is not None:
+        refused = allows(principal.token, permission, write=write)
+        if refused is not None:
+            raise Problem(403, refused)
+        granted = cap(granted, principal.token.scope)
+        if permission not in granted:
+            raise Problem(403, f"This token may not do this (it needs {permission.value!r}).")
     if permission not in granted:
         raise Problem(403, f"Your role may not do this (it needs {permission.value!r}).")
     return granted
@@ -139,7 +167,8 @@ def _authorize(principal: Principal, permission: Permission) -> frozenset[Permis
 def _check_session(
     conn: Conn, settings: Settings, principal: Principal, *, mfa_completion: bool
 ) -> SessionState | None:
-    if not settings.session_check:
+    if not settings.session_check or principal.token is not None:
+        # A token's liveness and MFA were checked when it was resolved, in this same call.
         return None
     state = session_state(conn, principal.session_id, principal.user_id)
     if state is None or not state.live:
@@ -208,14 +237,50 @@ def _open(
     org_id: UUID | None,
     mfa_completion: bool,
 ) -> Generator[Tx, None, None]:
-    granted = _authorize(principal, permission)
+    yield from open_tx(
+        family,
+        permission,
+        pool,
+        settings,
+        principal,
+        Call(request.method, _printable(request.url.path), client_ip(request, settings)),
+        org_id=org_id,
+        mfa_completion=mfa_completion,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """What is being called, for the audit trail: an HTTP method and path, or an MCP tool."""
+
+    method: str
+    path: str
+    ip: str | None
+
+
+def open_tx(
+    family: ScopeFamily,
+    permission: Permission,
+    pool: ConnectionPool,
+    settings: Settings,
+    principal: Principal,
+    call: Call,
+    *,
+    org_id: UUID | None = None,
+    mfa_completion: bool = False,
+    read_only: bool | None = None,
+) -> Generator[Tx, None, None]:
+    """Steps 2 to 6 of the lifecycle: the one scoped transaction of a REST call or a tool call
+    (`read_only` False: a read that still writes its own audit row)."""
+    write = call.method not in _SAFE_METHODS
+    granted = _authorize(principal, permission, write=write)
     scope = _scope_for(family, principal, org_id)
     widened = scope.kind in ("org", "platform")
-    write = request.method not in _SAFE_METHODS
-    read_only = not write and not widened
+    if read_only is None:
+        read_only = not write and not widened
     with pool.connection() as conn, scoped_transaction(conn, scope, read_only=read_only):
         state = _check_session(conn, settings, principal, mfa_completion=mfa_completion)
-        caller = Caller(principal, granted, state, request_id.get(), client_ip(request, settings))
+        caller = Caller(principal, granted, state, request_id.get(), call.ip)
         tx = Tx(conn, scope, caller)
         if scope.kind == "org":
             found = conn.execute(
@@ -224,15 +289,13 @@ def _open(
             if found is None:
                 raise Problem(404, "No such organization.")
         if widened:
-            tx.audit("scope.widened", method=request.method, path=_printable(request.url.path))
+            tx.audit("scope.widened", method=call.method, path=call.path)
         if write and principal.impersonating:
-            tx.audit(
-                "impersonation.write", method=request.method, path=_printable(request.url.path)
-            )
+            tx.audit("impersonation.write", method=call.method, path=call.path)
         yield tx
 
 
-def _committed(opened: Generator[Tx, None, None]) -> Iterator[Tx]:
+def committed(opened: Generator[Tx, None, None]) -> Generator[Tx, None, None]:
     """`opened`'s transaction, told apart from its commit: a failed COMMIT gets its own answer.
 
     The handler's exception is thrown into `opened` (which rolls back and re-raises it); after a
@@ -254,27 +317,6 @@ def _committed(opened: Generator[Tx, None, None]) -> Iterator[Tx]:
             raise
         raise problem from exc
     raise RuntimeError("a transaction dependency yielded twice")
-
-
-def commit_refused(exc: psycopg.Error) -> Problem | None:
-    """What to answer when COMMIT fails: nothing was kept, and the caller must hear so.
-
-    A serialization failure or deadlock is worth retrying (503 with Retry-After); a lost
-    connection is re-raised as it is (None; `api.problems` answers 503); a deferred constraint is
-    a conflict with the data (409); anything else is our fault (500), but never a 2xx.
-    """
-    log.warning("commit refused", extra={"error": type(exc).__name__, "sqlstate": exc.sqlstate})
-    if isinstance(exc, psycopg.errors.TransactionRollback):
-        return Problem(
-            503,
-            "The change collided with another one and was not saved; try again.",
-            headers={"Retry-After": "1"},
-        )
-    if isinstance(exc, psycopg.OperationalError):
-        return None
-    if isinstance(exc, psycopg.IntegrityError):
-        return Problem(409, "The change conflicts with existing data; nothing was saved.")
-    return Problem(500, "The change could not be saved; nothing was kept.")
 
 
 # Each factory returns a dependency tagged with its permission, which the route × role test reads.
@@ -313,7 +355,7 @@ def _simple(family: ScopeFamily, permission: Permission, mfa_completion: bool) -
     def transaction(
         request: Request, pool: PoolDep, settings: SettingsDep, principal: CurrentPrincipal
     ) -> Iterator[Tx]:
-        yield from _committed(
+        yield from committed(
             _open(family, permission, request, pool, settings, principal, None, mfa_completion)
         )
 
@@ -345,7 +387,7 @@ def org_access(permission: Permission) -> AccessDependency:
         settings: SettingsDep,
         principal: CurrentPrincipal,
     ) -> Iterator[Tx]:
-        yield from _committed(
+        yield from committed(
             _open("org", permission, request, pool, settings, principal, org_id, False)
         )
 

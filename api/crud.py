@@ -18,7 +18,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 from psycopg import errors, sql
 from psycopg.rows import class_row, dict_row
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.access import Tx, tenant_scope
 from api.problems import Problem
@@ -215,6 +215,32 @@ def delete_item(
     )
 
 
+class BulkDelete(BaseModel):
+    """Ids to delete together: all of them, or (on any unknown id) none."""
+
+    model_config = ConfigDict(extra="forbid")
+    ids: list[UUID] = Field(min_length=1, max_length=200)
+
+
+class BulkDeleted(BaseModel):
+    deleted: int
+
+
+def bulk_delete(
+    tx: Tx,
+    resource: Resource[Out],
+    ids: list[UUID],
+    on_delete: Callable[[Tx, UUID], Mapping[str, Any]] | None = None,
+) -> int:
+    """Delete each of `ids` (duplicates once) in the request's one transaction, each audited as
+    a single delete is; an unknown id raises its 404 and the transaction writes nothing."""
+    unique = list(dict.fromkeys(ids))
+    for item_id in unique:
+        history = on_delete(tx, item_id) if on_delete else None
+        delete_item(tx, resource, item_id, history)
+    return len(unique)
+
+
 def crud_routes(
     router: APIRouter,
     resource: Resource[Out],
@@ -263,6 +289,9 @@ def crud_routes(
         delete_item(tx, resource, item_id, history)
         return Response(status_code=204)
 
+    def bulk_delete_route(body: BulkDelete, tx: writer) -> BulkDeleted:
+        return BulkDeleted(deleted=bulk_delete(tx, resource, body.ids, on_delete))
+
     tags: list[str | Enum] = [f"{resource.name}s"]
     path = resource.path
     router.add_api_route(
@@ -286,4 +315,12 @@ def crud_routes(
     )
     router.add_api_route(
         f"{path}/{{item_id}}", delete_route, methods=["DELETE"], status_code=204, tags=tags
+    )
+    router.add_api_route(
+        f"{path}/bulk-delete",
+        bulk_delete_route,
+        methods=["POST"],
+        response_model=BulkDeleted,
+        tags=tags,
+        summary=f"Delete several {resource.name}s at once (all or none)",
     )

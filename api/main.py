@@ -7,9 +7,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from api.mcp.server import mount as mount_mcp
 from api.middleware import install_request_context
 from api.problems import install_problem_handlers
 from api.routes import (
+    api_tokens,
     auth,
     carrier,
     dashboard,
@@ -35,9 +37,12 @@ from api.routes import (
     risk_model,
     scope_trends,
     scores,
+    search,
     tenant_admin,
 )
+from api.tracing import instrument_app
 from api.web import install_web
+from draxis import telemetry
 from draxis.db.pool import open_pool
 from draxis.db.roles import DbRole
 from draxis.db.urls import role_conninfo
@@ -52,7 +57,8 @@ def create_app(
 ) -> FastAPI:
     """The API; `panel_orchestrator` replaces the panel built from settings (tests, benches)."""
     settings = settings or get_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.google_cloud_project)
+    traced = telemetry.configure_telemetry(settings)
     orchestrator = panel_orchestrator or build_orchestrator(settings)
 
     @asynccontextmanager
@@ -60,7 +66,8 @@ def create_app(
         pool = open_pool(role_conninfo(settings, DbRole.APP), name="draxis-app")
         app.state.pool = pool
         try:
-            yield
+            async with mcp.lifespan():  # the MCP SDK's session manager lives with the app
+                yield
         finally:
             pool.close()
             orchestrator.tracer.shutdown()
@@ -81,12 +88,14 @@ def create_app(
         mfa,
         impersonation,
         me,
+        api_tokens,
         dashboard,
         history,
         scores,
         scope_trends,
         reports,
         exports,
+        search,
         risk_model,
         risk_links,
         model_transfer,
@@ -105,5 +114,7 @@ def create_app(
     ):
         app.include_router(module.router)
     app.include_router(auth.keys_router)
+    mcp = mount_mcp(app, settings, lambda: app.state.pool, orchestrator)
     install_web(app, settings.web_dist)
+    instrument_app(app, traced)
     return app

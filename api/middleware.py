@@ -1,4 +1,4 @@
-"""Request ids, access logs and security headers on every response."""
+"""Request ids, access logs, request-duration metrics and security headers on every response."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.body_limit import BodyLimit, body_caps
 from api.forwarded import request_scheme
+from draxis import telemetry
 from draxis.log import request_id
 from draxis.settings import Settings
+from draxis.telemetry.instruments import status_class
 
 log = logging.getLogger("draxis.api.access")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -89,17 +91,38 @@ class RequestContext:
 
         try:
             await self.app(scope, receive, send_with_headers)
+            seconds = time.perf_counter() - started
+            route = route_template(scope)
             log.info(
                 "request",
                 extra={
                     "method": scope["method"],
                     "path": path,
+                    "route": route,
                     "status": status,
-                    "ms": round((time.perf_counter() - started) * 1000, 1),
+                    "ms": round(seconds * 1000, 1),
+                },
+            )
+            telemetry.current().instruments.http_duration.record(
+                seconds,
+                {
+                    "http.route": route,
+                    "http.request.method": scope["method"],
+                    "http.response.status_code": status,
+                    "http.status_class": status_class(status),
                 },
             )
         finally:
             request_id.reset(token)
+
+
+def route_template(scope: Scope) -> str:
+    """The matched route's template (`/api/risks/{risk_id}`), never the raw path: metrics and
+    log-based metrics group by it. Unmatched paths (404s) share one value."""
+    template = getattr(scope.get("route"), "path", None)
+    if isinstance(template, str) and template:
+        return template
+    return "unmatched" if scope.get("route") is None else "/"
 
 
 def install_request_context(app: FastAPI) -> None:

@@ -249,3 +249,26 @@ def _document(operation: dict[str, Any], statuses: set[int]) -> None:
             if int(key) == 422 and "HTTPValidationError" in str(entry.get("content")):
                 entry["description"] = HTTPStatus(422).phrase
             entry["content"] = dict(_PROBLEM_CONTENT)
+
+
+def commit_refused(exc: psycopg.Error) -> Problem | None:
+    """What to answer when COMMIT fails: nothing was kept, and the caller must hear so.
+
+    A serialization failure or deadlock is worth retrying (503 with Retry-After); a lost
+    connection is re-raised as it is (None; `api.problems` answers 503); a deferred constraint is
+    a conflict with the data (409); anything else is our fault (500), but never a 2xx.
+    """
+    logging.getLogger("draxis.api.access").warning(
+        "commit refused", extra={"error": type(exc).__name__, "sqlstate": exc.sqlstate}
+    )
+    if isinstance(exc, psycopg.errors.TransactionRollback):
+        return Problem(
+            503,
+            "The change collided with another one and was not saved; try again.",
+            headers={"Retry-After": "1"},
+        )
+    if isinstance(exc, psycopg.OperationalError):
+        return None
+    if isinstance(exc, psycopg.IntegrityError):
+        return Problem(409, "The change conflicts with existing data; nothing was saved.")
+    return Problem(500, "The change could not be saved; nothing was kept.")

@@ -20,8 +20,8 @@ import time
 from playwright.sync_api import sync_playwright
 
 from bench.db import fresh_database
-from tests.api.test_browser import CHROMIUM, CHROMIUM_FLAGS
 from tests.api.test_scores_api import _model, _roll_up
+from tests.browser_kit import CHROMIUM, CHROMIUM_FLAGS
 from tests.factories import PASSWORD, create_tenant, materialize_tenant
 from tests.identity import create_user
 from tests.live import serving

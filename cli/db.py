@@ -1,4 +1,5 @@
-"""`draxis db start | stop | migrate | seed`: the database, embedded or at DATABASE_URL."""
+"""`draxis db start | stop | migrate | seed | drill | audit`: the database, embedded or at
+DATABASE_URL."""
 
 from __future__ import annotations
 
@@ -57,3 +58,51 @@ def cmd_db_seed(settings: Settings) -> int:
         print(f"  {user.role:<14} {user.email:<30} {where}")
     print()
     return 0
+
+
+def cmd_db_drill(
+    settings: Settings,
+    cloud_sql_instance: str | None = None,
+    project: str | None = None,
+    record_bucket: str | None = None,
+) -> int:
+    """Restore the database and prove the copies identical: locally a logical dump and a
+    point-in-time restore into scratch clusters; with --cloud-sql-instance a Cloud SQL
+    point-in-time clone, whose record goes to --record-bucket for the deploy gate."""
+    if cloud_sql_instance is None:
+        from draxis.drill.run import run_drill
+
+        report = run_drill(cluster_url(settings))
+    else:
+        from draxis.drill.cloud import run_cloud_drill
+        from draxis.drill.cloudsql import CloudSqlClone
+
+        if not (project and record_bucket and settings.database_url):
+            print(
+                "--cloud-sql-instance needs --project, --record-bucket and DATABASE_URL",
+                file=sys.stderr,
+            )
+            return 2
+        backend = CloudSqlClone(
+            project=project,
+            instance=cloud_sql_instance,
+            bucket=record_bucket,
+            source_url=settings.database_url,
+        )
+        report = run_cloud_drill(settings.database_url, backend)
+    print(report.render())
+    return 0 if report.passed else 1
+
+
+def cmd_db_audit(settings: Settings) -> int:
+    """The catalog audit the drill runs on restored copies, here (e.g. after a hand restore)."""
+    import psycopg
+
+    from draxis.drill.audit import audit_catalog
+
+    with psycopg.connect(cluster_url(settings)) as conn:
+        problems = audit_catalog(conn)
+    for problem in problems:
+        print(f"- {problem}")
+    print("catalog audit FAILED" if problems else "catalog audit passed")
+    return 1 if problems else 0

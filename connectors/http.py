@@ -27,6 +27,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import httpx
+from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+from opentelemetry.metrics import NoOpMeterProvider
 
 from connectors.dig import dig_optional
 from connectors.errors import (
@@ -38,6 +40,7 @@ from connectors.errors import (
 )
 from connectors.paging import Paging, Params
 from connectors.ssrf import DestinationGuard, parse_url
+from draxis import telemetry
 
 if TYPE_CHECKING:
     from draxis.settings import Settings
@@ -204,6 +207,12 @@ class VendorHttp(Paging):
             follow_redirects=False,
             trust_env=False,  # no proxy or .netrc from the worker's environment
         )
+        if telemetry.current().enabled:  # a client span per attempt, under the run's span
+            HTTPXClientInstrumentor.instrument_client(
+                self._client,
+                tracer_provider=telemetry.INSTRUMENTATION_PROVIDER,
+                meter_provider=NoOpMeterProvider(),
+            )
 
     # -- lifecycle
 

@@ -23,7 +23,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 Environment = Literal["local", "test", "production"]
 # What this process runs, so production demands exactly the secrets it uses: the API holds the
 # JWT signing key, the pipeline never does; migrations hold neither. `all` is `draxis up`.
-Process = Literal["all", "api", "pipeline", "dagster", "migrate"]
+# `drill` is the production restore drill: the cluster admin's URL (and PGPASSWORD) only.
+Process = Literal["all", "api", "pipeline", "dagster", "migrate", "drill"]
 
 
 class Settings(BaseSettings):
@@ -116,6 +117,16 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("LANGFUSE_BASE_URL", "langfuse_base_url"),
     )
 
+    # Telemetry (docs/telemetry.md): where traces and metrics go. Unset: none, and gcp in
+    # production (Cloud Trace, Cloud Monitoring). otlp: OTEL_EXPORTER_OTLP_ENDPOINT.
+    otel_exporter: Literal["none", "otlp", "gcp"] | None = None
+    otel_metric_interval_seconds: int = Field(default=60, ge=5, le=3600)
+    # The GCP project: Cloud Trace's and the JSON log lines' `logging.googleapis.com/trace`.
+    google_cloud_project: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("GOOGLE_CLOUD_PROJECT", "google_cloud_project"),
+    )
+
     host: str = "127.0.0.1"
     port: int = 8000
     dagster_port: int = 3000
@@ -178,6 +189,13 @@ class Settings(BaseSettings):
                 raise ValueError("production refuses DRAXIS_SESSION_CHECK=false")
         return self
 
+    def missing_secrets(self) -> list[str]:
+        """The names of the secrets this process kind needs and lacks (production only: a
+        local process makes its own keys)."""
+        if self.environment != "production":
+            return []
+        return [name for name, value in self._required_in_production() if not _present(value)]
+
     def _required_in_production(self) -> list[tuple[str, object]]:
         """The secrets a production process of this kind cannot run without."""
         database: tuple[str, object] = ("DATABASE_URL", self.database_url)
@@ -202,6 +220,7 @@ class Settings(BaseSettings):
                 ("DRAXIS_PIPELINE_DB_PASSWORD", self.pipeline_db_password),
                 ("DRAXIS_DAGSTER_DB_PASSWORD", self.dagster_db_password),
             ],
+            "drill": [],
             "all": api,
         }
         return [database, *by_process[self.process]]
@@ -214,8 +233,20 @@ class Settings(BaseSettings):
         )
 
     @property
+    def telemetry_exporter(self) -> Literal["none", "otlp", "gcp"]:
+        if self.otel_exporter is not None:
+            return self.otel_exporter
+        return "gcp" if self.environment == "production" else "none"
+
+    @property
     def embedded_pg_dir(self) -> Path:
         return self.data_dir / "pg"
+
+
+def _present(value: object) -> bool:
+    if isinstance(value, SecretStr):
+        return bool(value.get_secret_value())
+    return bool(value)
 
 
 @lru_cache(maxsize=1)

@@ -27,7 +27,9 @@ import anthropic
 import httpx2
 from anthropic.types import MessageParam, TextBlockParam, ToolChoiceParam, ToolParam
 
+from draxis import telemetry
 from draxis.settings import Settings
+from panel.call_telemetry import model_call
 
 log = logging.getLogger("draxis.panel.llm")
 
@@ -185,9 +187,14 @@ class AnthropicClient:
             timeout=config.timeout_seconds,
             max_retries=0,
             http_client=http_client,
-            # The SDK's own spans go to the process's OpenTelemetry provider (not Langfuse's, see
-            # panel.tracing); no trace context or baggage rides along to Anthropic.
-            open_telemetry={"propagation": False},
+            # The SDK's own call spans go to the process's telemetry (never Langfuse's provider,
+            # see panel.tracing), metadata only: no prompt or answer text, whatever the
+            # environment says. No trace context or baggage rides along to Anthropic.
+            open_telemetry={
+                "propagation": False,
+                "tracer_provider": telemetry.INSTRUMENTATION_PROVIDER,
+                "traces": {"content_mode": "metadata_only"},
+            },
         )
         self._sleep = sleep
         self._rand = rand
@@ -197,6 +204,12 @@ class AnthropicClient:
         return self.config.model
 
     async def complete(self, request: LlmRequest) -> LlmResponse:
+        with model_call(self.config.model, request.name) as record:
+            response = await self._complete(request)
+            record(response)
+            return response
+
+    async def _complete(self, request: LlmRequest) -> LlmResponse:
         started = time.perf_counter()
         attempts = 0
         while True:

@@ -46,6 +46,7 @@ from panel.context import load_snapshot, render_context
 from panel.personas import persona
 from panel.store import Conn, NewMessage, PanelMessageOut, TenantDb
 from panel.tracing import PanelTracer, TurnTrace, turn_trace_id
+from panel.turn_span import current_again, turn_span
 
 log = logging.getLogger("draxis.panel")
 _T = TypeVar("_T")
@@ -170,13 +171,17 @@ class Orchestrator:
         await emit(
             TurnEvent("turn.started", {"turn": turn.number, "message": _dump(turn.user_message)})
         )
-        with self.tracer.turn(
-            tenant_id=db.tenant_id,
-            session_id=turn.session_id,
-            turn=turn.number,
-            user_id=db.user_id,
-            question=turn.input.question,
-        ) as trace:
+        with (
+            turn_span(turn.number) as span,
+            self.tracer.turn(
+                tenant_id=db.tenant_id,
+                session_id=turn.session_id,
+                turn=turn.number,
+                user_id=db.user_id,
+                question=turn.input.question,
+            ) as trace,
+            current_again(span),
+        ):
             turn.state = TurnState.DECIDING
             try:
                 async with asyncio.timeout(self.turn_timeout_seconds):
@@ -197,6 +202,7 @@ class Orchestrator:
             finally:
                 # Whatever happened, the session takes its next turn at once.
                 await in_transaction(db, lambda conn: store.finish_turn(conn, turn.session_id))
+                span.set_attribute("draxis.panel.state", str(turn.state))
         latency_ms = int((time.perf_counter() - turn.started) * 1000)
         if turn.state == TurnState.COMPLETED:
             await emit(TurnEvent("turn.completed", {"turn": turn.number, "latency_ms": latency_ms}))

@@ -8,6 +8,8 @@ from assets.portfolio.asset import carrier_portfolio
 from assets.posture.assets import outcome_posture, risk_posture, tenant_posture
 from assets.reports.asset import board_reports
 from assets.status.asset import kri_status
+from draxis.settings import get_settings
+from draxis.telemetry import configure_telemetry
 from pipelines.jobs import (
     board_reports_job,
     board_reports_schedule,
@@ -17,6 +19,7 @@ from pipelines.jobs import (
     kri_status_job,
     posture_job,
 )
+from pipelines.run_counting import run_count_sensors
 from pipelines.run_logging import json_console_logger
 from pipelines.sensors import (
     board_reports_sensor,
@@ -27,6 +30,12 @@ from pipelines.sensors import (
     scheduled_sources_sensor,
     tenant_partitions_sensor,
 )
+from pipelines.telemetry import observe_pipeline
+
+database = DraxisDatabase()
+# Traces and metrics as the settings choose (none by default), and then this process's gauges.
+if configure_telemetry(get_settings()).enabled:
+    observe_pipeline(database)
 
 defs = dg.Definitions(
     assets=[
@@ -54,7 +63,8 @@ defs = dg.Definitions(
         run_now_sensor,
         dead_runs_sensor,
         board_reports_sensor,
+        *run_count_sensors,
     ],
-    resources={"database": DraxisDatabase()},
+    resources={"database": database},
     loggers={"console": json_console_logger},
 )

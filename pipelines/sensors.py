@@ -11,7 +11,7 @@ from assets.kri.scheduling import request_run_key, schedule_run_key
 from assets.kri.source_queue import take_due_sources, take_pending_requests
 from assets.partitions import partition_key, source_partitions, tenant_partitions
 from assets.reports.store import newest_queued
-from assets.run_tags import REQUEST_TAG, TRIGGER_TAG, VENDOR_TAG
+from assets.run_tags import REQUEST_TAG, TRACEPARENT_TAG, TRIGGER_TAG, VENDOR_TAG
 from draxis.db.scope import Scope, scoped_transaction
 from pipelines.jobs import board_reports_job, kri_observations_job, kri_status_job
 from pipelines.model_changes import changed_since, model_revisions
@@ -143,6 +143,8 @@ def run_now_sensor(
                 tags={
                     **_source_tags(r.tenant_slug, r.vendor_id, r.trigger),
                     REQUEST_TAG: str(r.request_id),
+                    # The run's span joins the trace of the Run-now request (docs/telemetry.md).
+                    **({TRACEPARENT_TAG: r.traceparent} if r.traceparent else {}),
                 },
             )
             for r in taken

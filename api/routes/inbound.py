@@ -6,8 +6,9 @@ the same transaction; the `run_now_sensor` launches the run that writes the valu
 same asset path as a vendor's. The answer is 202 with the request to follow.
 
 Push is the one route here a person does not call: the source's token (shown once, stored as a
-SHA-256 hash) is the credential, resolved by `platform.push_token_source` before any scope exists,
-and rate-limited per source.
+SHA-256 hash in `platform.api_token`, the push kind of the API tokens) is the credential,
+resolved by `platform.push_token_source` before any scope exists, and rate-limited per source.
+Sent anywhere else, a push token is refused (`api.token_auth`).
 """
 
 from __future__ import annotations
@@ -148,13 +149,14 @@ def mint_push_token(source_id: UUID, tx: Manager) -> PushTokenOut:
     tenant_id, _ = _first_party_source(tx.conn, source_id, "external_push")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     revoked = tx.conn.execute(
-        "update tenant.push_token set revoked_at = now()"
-        " where source_id = %s and revoked_at is null",
+        "update platform.api_token set revoked_at = now()"
+        " where kind = 'push' and source_id = %s and revoked_at is null",
         (source_id,),
     ).rowcount
     row = tx.conn.execute(
-        "insert into tenant.push_token (tenant_id, source_id, token_hash, prefix, created_by)"
-        " values (%s, %s, %s, %s, %s) returning created_at",
+        "insert into platform.api_token (kind, tenant_id, source_id, name, scope, token_hash,"
+        " prefix, created_by) values ('push', %s, %s, 'push source', 'push', %s, %s, %s)"
+        " returning created_at",
         (
             tenant_id,
             source_id,

@@ -23,6 +23,7 @@ from api.sources import (
 )
 from api.types import Page
 from draxis.security.permissions import Permission
+from draxis.telemetry.propagation import current_traceparent
 
 router = APIRouter(prefix="/api", tags=["integrations"], responses=problem_responses(409))
 P = Permission
@@ -48,9 +49,10 @@ def run_source(source_id: UUID, tx: Manager) -> RunRequestOut:
     try:
         with tx.conn.transaction():
             row = tx.conn.execute(
-                "insert into tenant.run_request (tenant_id, source_id, requested_by)"
-                " values (%s, %s, %s) returning id",
-                (tenant_id_of(tx), source_id, tx.principal.user_id),
+                "insert into tenant.run_request (tenant_id, source_id, requested_by, traceparent)"
+                " values (%s, %s, %s, %s) returning id",
+                # The run the sensor launches joins this request's trace.
+                (tenant_id_of(tx), source_id, tx.principal.user_id, current_traceparent()),
             ).fetchone()
     except psycopg.errors.UniqueViolation:
         raise Problem(409, "A run of this source is already pending or running.") from None

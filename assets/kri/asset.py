@@ -21,6 +21,7 @@ from assets.kri import lease as source_lease
 from assets.kri import store
 from assets.kri.scheduling import backoff
 from assets.partitions import tenant_source, tenant_source_partitions
+from assets.run_spans import partition_span, rows_written, run_span
 from assets.run_tags import REQUEST_TAG, TRIGGER_TAG
 from assets.tenants import Conn
 from connectors.base import Connector, ConnectorContext, RunResult
@@ -31,8 +32,11 @@ from connectors.first_party import FIRST_PARTY_TYPES
 from connectors.registry import UnknownVendor
 from connectors.runtime import connector_context
 from connectors.validation import FrameValidationError, validate_frame
+from draxis import telemetry
 from draxis.db.scope import Scope, scoped_transaction
 from draxis.settings import Settings, get_settings
+
+ASSET = "kri_observations"
 
 
 @dg.asset(
@@ -50,27 +54,34 @@ def kri_observations(
     totals = {"rows_written": 0, "rows_skipped": 0, "items_fetched": 0}
     keys = context.partition_keys
     settings = get_settings()
-    for key in keys:
-        try:
-            result = materialize_tenant_source(context, database, settings, key)
-        except dg.Failure as failure:
-            if len(keys) == 1:
-                raise
-            # A ranged run goes on with its other cells: one failing source must not hold
-            # up the rest of a refresh. Its source_run row already says what went wrong.
-            failed[str(key)] = failure.description or "failed"
-            continue
-        per_partition[str(key)] = result
-        for name in totals:
-            totals[name] += int(result[name])
-    if failed:
-        listed = "; ".join(f"{k}: {v}" for k, v in sorted(failed.items()))
-        raise dg.Failure(
-            description=f"{len(failed)} of {len(keys)} partitions failed: {listed}",
-            metadata={**totals, "failed": dg.MetadataValue.json(failed)},
-        )
+    with run_span(context, ASSET):
+        for key in keys:
+            try:
+                with partition_span(context, ASSET, str(key)) as span:
+                    result = materialize_tenant_source(context, database, settings, key)
+                    rows_written(span, ASSET, int(result["rows_written"]))
+            except dg.Failure as failure:
+                if len(keys) == 1:
+                    raise
+                # A ranged run goes on with its other cells: one failing source must not hold
+                # up the rest of a refresh. Its source_run row already says what went wrong.
+                failed[str(key)] = failure.description or "failed"
+                continue
+            per_partition[str(key)] = result
+            for name in totals:
+                totals[name] += int(result[name])
+        if failed:
+            _raise_failed(failed, totals, len(keys))
     return dg.MaterializeResult(
         metadata={**totals, "partitions": dg.MetadataValue.json(per_partition)}
+    )
+
+
+def _raise_failed(failed: dict[str, str], totals: dict[str, int], cells: int) -> None:
+    listed = "; ".join(f"{k}: {v}" for k, v in sorted(failed.items()))
+    raise dg.Failure(
+        description=f"{len(failed)} of {cells} partitions failed: {listed}",
+        metadata={**totals, "failed": dg.MetadataValue.json(failed)},
     )
 
 
@@ -238,7 +249,21 @@ def materialize_tenant_source(
     # A request tag names one cell; a ranged run serving many cells carries none.
     request_id = UUID(tags[REQUEST_TAG]) if REQUEST_TAG in tags else None
     started = time.monotonic()
-    cell, fetched, counts = _run_cell(context, database, settings, key, request_id)
+    vendor = tenant_source(key).source
+    outcome = "failed"
+    with (
+        telemetry.current()
+        .tracer("draxis.connectors")
+        .start_as_current_span("draxis.connector.run", attributes={"vendor": vendor}) as span
+    ):
+        try:
+            cell, fetched, counts = _run_cell(context, database, settings, key, request_id)
+            outcome = "ok"
+        finally:
+            span.set_attribute("outcome", outcome)
+            telemetry.current().instruments.connector_duration.record(
+                time.monotonic() - started, {"vendor": vendor, "outcome": outcome}
+            )
     result = {
         "tenant": cell.tenant.slug,
         "source": cell.source.vendor_id,

@@ -35,6 +35,7 @@ class PendingRequest:
     tenant_slug: str
     vendor_id: str
     trigger: str  # run_now, or push / artifact / manual when values arrived
+    traceparent: str | None = None  # the trace of the API request that asked for it
 
 
 _DUE = """
@@ -67,7 +68,7 @@ set status = 'failed', finished_at = now(),
 where status = 'launched' and launched_at < now() - %(after)s
 """
 _PENDING = """
-select r.id, t.slug, s.vendor_id, r.trigger
+select r.id, t.slug, s.vendor_id, r.trigger, r.traceparent
 from tenant.run_request r
 join tenant.kri_source s on s.tenant_id = r.tenant_id and s.id = r.source_id
 join platform.tenants t on t.id = r.tenant_id
@@ -110,7 +111,7 @@ def take_pending_requests(
         rows = conn.execute(
             _PENDING, {"vendors": vendors, "tenants": tenants, "batch": BATCH}
         ).fetchall()
-        taken = [PendingRequest(r[0], str(r[1]), str(r[2]), str(r[3])) for r in rows]
+        taken = [PendingRequest(r[0], str(r[1]), str(r[2]), str(r[3]), r[4]) for r in rows]
         if taken:
             ids = [t.request_id for t in taken]
             conn.execute(

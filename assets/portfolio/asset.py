@@ -15,6 +15,7 @@ from assets.database import DraxisDatabase
 from assets.portfolio import store as portfolio_store
 from assets.portfolio.rules import portfolio
 from assets.posture.assets import tenant_posture
+from assets.run_spans import rows_written, run_span
 from draxis.db.scope import Scope, scoped_transaction
 
 
@@ -28,7 +29,7 @@ from draxis.db.scope import Scope, scoped_transaction
 def carrier_portfolio(
     context: dg.AssetExecutionContext, database: DraxisDatabase
 ) -> dg.MaterializeResult:  # type: ignore[type-arg]
-    with database.connection() as conn:
+    with run_span(context, "carrier_portfolio") as span, database.connection() as conn:
         with scoped_transaction(conn, Scope.platform()):
             inputs = portfolio_store.read_inputs(conn)
             carriers = portfolio_store.carrier_ids(conn)
@@ -43,6 +44,7 @@ def carrier_portfolio(
             rows = book.filter(book["carrier_id"] == carrier_id)
             with scoped_transaction(conn, Scope.carrier(UUID(carrier_id))):
                 written[carrier_id] = portfolio_store.write_book(conn, rows)
+        rows_written(span, "carrier_portfolio", sum(written.values()))
     context.log.info(f"projected {book.height} insured tenants for {len(carriers)} carriers")
     return dg.MaterializeResult(
         metadata={"carriers": len(carriers), "insured_tenants": book.height}

@@ -10,6 +10,7 @@ from assets.database import DraxisDatabase
 from assets.kri.asset import kri_observations
 from assets.partitions import TENANT_DIMENSION, tenant_partitions
 from assets.posture.batch import Outcome, TenantBatch, batch_transaction, outcome, resolve_batch
+from assets.run_spans import rows_written, run_span
 from assets.status import store as status_store
 from assets.status.rules import kri_status as compute_kri_status
 from assets.status.schemas import KriStatuses
@@ -36,13 +37,14 @@ from draxis.dashboard_document import refresh_dashboards
 def kri_status(context: dg.AssetExecutionContext, database: DraxisDatabase) -> Iterator[Outcome]:
     totals: dict[str, int] = {}
     changed = 0
-    with database.connection() as conn:
+    with run_span(context, "kri_status") as span, database.connection() as conn:
         run = resolve_batch(conn, list(context.partition_keys))
         for batch in run.chunks():
             statuses, batch_changed = roll_statuses(conn, batch)
             changed += batch_changed
             for status, count in status_store.status_counts(statuses).items():
                 totals[status] = totals.get(status, 0) + count
+        rows_written(span, "kri_status", changed)
     result: dg.MaterializeResult[None] = dg.MaterializeResult(
         metadata={"statuses_changed": changed, **totals}
     )

@@ -23,6 +23,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from draxis.security.api_tokens import TokenGrant
 from draxis.settings import Settings
 
 ALGORITHM = "RS256"
@@ -55,6 +56,8 @@ class Principal:
     mfa_verified: bool
     session_id: UUID
     actor: Actor | None = None
+    # Set when a personal access token, not a session's JWT, carries the call.
+    token: TokenGrant | None = None
 
     @property
     def impersonating(self) -> bool:

@@ -103,6 +103,8 @@ secrets=(
     -e "DRAXIS_DATA_KEY=$(head -c 32 /dev/urandom | base64)"
     -e "DRAXIS_JWT_PRIVATE_KEY=$(openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 2>/dev/null)"
     -e "DRAXIS_PORT=$SMOKE_PORT"
+    # No Google credentials here: production would default to the Cloud Trace exporter.
+    -e "DRAXIS_OTEL_EXPORTER=none"
 )
 buildah run --network host "${secrets[@]}" "$ctr" -- draxis db migrate
 # The image runs as its own user: prove it cannot write its code or its root filesystem.

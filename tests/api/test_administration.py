@@ -176,3 +176,23 @@ def test_me_says_who_where_and_what(
     assert "tenant_users:manage" in me["permissions"]
     assert me["impersonation"] is None
     assert me["org_name"] == "Org a"
+
+
+def test_the_tenant_audit_log_names_who_did_it_and_to_whom(
+    client: TestClient, app_conn: Conn, tenant_a: TenantFixture, tenant_b: TenantFixture
+) -> None:
+    analyst = create_user(app_conn, "tenant_user", tenant=tenant_a)
+    admin_login = login(client, tenant_a.user_email)
+    admin = admin_login["access_token"]
+    client.patch(
+        f"/api/tenant/users/{analyst.id}", headers=bearer(admin), json={"role": "tenant_admin"}
+    )
+    entries = client.get("/api/tenant/audit", headers=bearer(admin)).json()
+    change = next(e for e in entries if e["target_id"] == str(analyst.id))
+    assert change["actor_email"] == tenant_a.user_email
+    assert change["actor_name"] == admin_login["user"]["display_name"]
+    assert change["target_name"] == "Test tenant_user"
+    # Another tenant's reader sees none of these rows, and so none of these names.
+    other = login(client, tenant_b.user_email)["access_token"]
+    theirs = client.get("/api/tenant/audit", headers=bearer(other)).json()
+    assert all(e["actor_email"] != tenant_a.user_email for e in theirs)

@@ -7,7 +7,6 @@ loopback port, against the test database.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import dagster as dg
 import pytest
@@ -19,22 +18,11 @@ from assets.posture.assets import outcome_posture, risk_posture, tenant_posture
 from assets.status.asset import kri_status
 from draxis.db.scope import Scope, scoped_transaction
 from draxis.settings import Settings
+from tests.browser_kit import CHROMIUM, CHROMIUM_FLAGS
 from tests.conftest import Conn
 from tests.factories import PASSWORD, TenantFixture, materialize_tenant
 from tests.identity import create_user, totp_code
 from tests.live import serving
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 pytestmark = pytest.mark.browser
 
@@ -74,6 +62,8 @@ def test_sign_in_then_see_the_dashboard(
             statuses = {tiles.nth(i).get_attribute("data-status") for i in range(tiles.count())}
             assert statuses
             assert statuses <= {"green", "amber", "red"}
+
+            page.get_by_role("button", name="Account").click()
 
             page.get_by_role("button", name="Sign out").click()
             expect(page).to_have_url(f"{live_server}/login")
@@ -123,6 +113,8 @@ def test_enroll_mfa_then_sign_in_again_with_a_code(
     # A reload restores the session from the refresh cookie, MFA still verified.
     page.reload()
     expect(page.get_by_test_id("tenant-name")).to_have_text("Tenant A")
+
+    page.get_by_role("button", name="Account").click()
 
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(f"{live_server}/login")

@@ -169,7 +169,10 @@ def test_push_needs_the_current_token(
     assert client.post("/api/push/kri-values", headers=headers, json=body).status_code == 401
     assert client.post("/api/push/kri-values", headers=bearer(new), json=body).status_code == 202
     with scoped_transaction(app_conn, tenant_a.scope, read_only=True):
-        hashes = app_conn.execute("select token_hash, prefix from tenant.push_token").fetchall()
+        hashes = app_conn.execute(
+            "select token_hash, prefix from platform.api_token where kind = 'push'"
+        ).fetchall()
+    assert hashes
     assert all(new.encode() not in bytes(h) and len(bytes(h)) == 32 for h, _ in hashes)
 
 

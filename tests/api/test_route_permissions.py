@@ -25,6 +25,7 @@ from tests.identity import ROLES, bearer, create_user, flatten_routes, login
 # Routes anyone may call: the ways in, health, and public key material.
 PUBLIC = {
     ("GET", "/health"),
+    ("GET", "/ready"),
     ("GET", "/api/auth/needs-setup"),
     ("POST", "/api/auth/setup"),
     ("POST", "/api/auth/login"),
@@ -59,7 +60,7 @@ def _api_routes(settings: Settings) -> list[tuple[str, APIRoute]]:
     found = [
         (method, route)
         for route in flatten_routes(create_app(settings).routes)
-        if route.path.startswith(("/api", "/health"))
+        if route.path.startswith(("/api", "/health", "/ready"))
         for method in sorted(route.methods or ())
     ]
     assert len(found) > 30, "the route walk found too few routes to mean anything"

@@ -6,7 +6,9 @@ import psycopg
 import pytest
 from psycopg.rows import TupleRow
 
+from cli.main import main
 from draxis.db.roles import DbRole
+from draxis.drill.audit import audit_catalog
 from draxis.settings import Settings
 
 Conn = psycopg.Connection[TupleRow]
@@ -107,3 +109,13 @@ def test_sign_in_lookup_runs_as_a_role_that_cannot_log_in(app_conn: Conn) -> Non
         " where p.proname = 'login_candidate'"
     ).fetchone()
     assert row == (False, True)
+
+
+def test_the_kernel_audit_the_restore_drill_runs_passes_here(
+    observer_conn: Conn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """draxis/drill/audit.py checks restored copies with the promises above; here it agrees,
+    and `draxis db audit` says so."""
+    assert audit_catalog(observer_conn) == []
+    assert main(["db", "audit"]) == 0
+    assert capsys.readouterr().out.strip().endswith("catalog audit passed")

@@ -74,6 +74,9 @@ def test_definitions_load() -> None:
         "run_now_sensor",
         "dead_runs_sensor",
         "board_reports_sensor",
+        "run_success_count_sensor",
+        "run_failure_count_sensor",
+        "run_canceled_count_sensor",
     }
     assert all(s.default_status == dg.DefaultSensorStatus.RUNNING for s in sensors.values())
     assert {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()} == {

@@ -45,6 +45,7 @@ WATCHED: dict[str, str] = {
     "platform.mfa_recovery_codes": "user_id, code_hash, used_at",
     "platform.sessions": "id, user_id, kind, impersonated_tenant_id, revoked_at, mfa_verified_at",
     "platform.refresh_tokens": "token_hash, session_id, rotated_at",
+    "platform.api_token": "id, kind, user_id, tenant_id, token_hash, revoked_at",
     "tenant.kri": "id, tenant_id, slug, warn, critical, source_id",
     "tenant.audit_log": "id",
     "platform.platform_audit_logs": "id",

@@ -312,6 +312,7 @@ _VALID_FOR = (
     "session_id",
     "risk_id",
     "report_id",
+    "token_id",
 )
 
 _BODIES: dict[tuple[str, str], Any] = {
@@ -396,6 +397,7 @@ def test_hostile_path_parameters_are_404_or_422_never_500(
         "run_id": uuid4(),
         "risk_id": uuid4(),
         "report_id": uuid4(),
+        "token_id": uuid4(),  # a well-formed id of no token: 404
         **_memory_of(app_conn, tenant_a),
     }
     encoded = quote(value, safe="")

@@ -48,6 +48,9 @@ EXPECTED_EXECUTE: dict[str, frozenset[str]] = {
     "platform.invite_preview(bytea)": frozenset({APP}),
     # push ingestion (api/routes/inbound.py)
     "platform.push_token_source(bytea)": frozenset({APP}),
+    # personal access tokens (api/token_auth.py)
+    "platform.api_token_principal(bytea)": frozenset({APP}),
+    "platform.api_token_touch(uuid)": frozenset({APP}),
     # called only from the functions above, which run as its owner
     "platform.user_is_live(uuid)": frozenset(),
     # a trigger function: triggers fire without EXECUTE
@@ -103,6 +106,8 @@ IDENTITY_CALLS = {
     "session_mark_mfa": "select platform.session_mark_mfa(%(id)s, %(id)s)",
     "lockout_clear": "select platform.lockout_clear('someone')",
     "push_token_source": "select * from platform.push_token_source('\\x00'::bytea)",
+    "api_token_principal": "select * from platform.api_token_principal('\\x00'::bytea)",
+    "api_token_touch": "select platform.api_token_touch(%(id)s)",
 }
 
 
@@ -351,3 +356,13 @@ def test_database_privileges(app_conn: Conn) -> None:
         (DbRole.PIPELINE.value, True, True, False),
         (PUBLIC, False, False, False),
     ]
+
+
+def test_in_public_the_app_reads_the_schema_revision_and_nothing_else(app_conn: Conn) -> None:
+    """`/ready` compares the database's Alembic revision with the release's (revision 0013):
+    SELECT on that one-row table, nothing more, and no other role holds anything there."""
+    assert _table_privileges(app_conn, DbRole.APP.value, [PUBLIC]) == {
+        "public.alembic_version": "SELECT"
+    }
+    for role in (DbRole.PIPELINE, DbRole.DAGSTER):
+        assert _table_privileges(app_conn, role.value, [PUBLIC]) == {}

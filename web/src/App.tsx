@@ -8,6 +8,9 @@ import { Forbidden } from './components/Page'
 import { landingFor, mfaPath, PERMISSION } from './identity'
 import { INTEGRATIONS_PERMISSION } from './integrations'
 import { useMe } from './me'
+import { ApiTokensPage } from './pages/ApiTokensPage'
+import { AccountPage } from './pages/AccountPage'
+import { AuditLogPage } from './pages/AuditLogPage'
 import { CarrierConsentPage } from './pages/CarrierConsentPage'
 import { CarrierPage } from './pages/CarrierPage'
 import { CarrierTenantPage } from './pages/CarrierTenantPage'
@@ -96,6 +99,24 @@ function TenantUsersRoute() {
       <TenantUsersPage session={session} />
     </RequirePermission>
   )
+}
+
+function ApiTokensRoute() {
+  const session = useSignedIn()
+  return <ApiTokensPage session={session} />
+}
+
+function AuditLogRoute() {
+  const session = useSignedIn()
+  return (
+    <RequirePermission permission={PERMISSION.tenantAuditRead}>
+      <AuditLogPage session={session} />
+    </RequirePermission>
+  )
+}
+
+function AccountRoute() {
+  return <AccountPage session={useSignedIn()} />
 }
 
 function CarrierConsentRoute() {
@@ -271,6 +292,9 @@ export function AppRoutes() {
         <Route index element={<Home />} />
         <Route path="/tenant/users" element={<TenantUsersRoute />} />
         <Route path="/tenant/carriers" element={<CarrierConsentRoute />} />
+        <Route path="/settings/api-tokens" element={<ApiTokensRoute />} />
+        <Route path="/tenant/audit" element={<AuditLogRoute />} />
+        <Route path="/account" element={<AccountRoute />} />
         <Route path="/org" element={<OwnOrgRoute />} />
         <Route path="/model" element={<Navigate to="/model/kris" replace />} />
         <Route path="/model/:kind" element={<ModelRoute />} />

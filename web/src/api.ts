@@ -1,23 +1,12 @@
 // Tiny typed client for the Draxis API. Errors are RFC 9457 problem+json.
 // Route functions live in endpoints.ts; identity types in identity.ts.
+import type { Schema } from './api/client'
 
 export type KriStatus = 'green' | 'amber' | 'red' | 'stale' | 'no_data'
 export type KriDirection = 'lower_is_worse' | 'higher_is_worse'
 
-export interface Kri {
-  id: string
-  slug: string
-  name: string
-  description: string
-  unit: string
-  direction: KriDirection
-  warn: number | null
-  critical: number | null
-  value: number | null
-  status: KriStatus
-  observed_at: string | null
-  source: string | null
-}
+/** From the OpenAPI document (`KriTile`). */
+export type Kri = Schema<'KriTile'>
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'unassessed'
 
@@ -83,8 +72,10 @@ export class ProblemError extends Error {
   readonly retryAfter?: number
   /** The `WWW-Authenticate` challenge of a 401: present when the bearer token itself failed. */
   readonly challenge?: string
+  /** The problem document as the server sent it (routes with extra members, e.g. row errors). */
+  readonly body: Readonly<Record<string, unknown>>
 
-  constructor(problem: Problem, retryAfter?: number, challenge?: string) {
+  constructor(problem: Problem, retryAfter?: number, challenge?: string, body: Record<string, unknown> = {}) {
     const title = problem.title ?? 'Request failed'
     const detail = problem.detail ?? title
     super(detail)
@@ -97,6 +88,7 @@ export class ProblemError extends Error {
     this.errors = problem.errors
     this.retryAfter = retryAfter
     this.challenge = challenge
+    this.body = body
   }
 
   /** The problem type ends with `suffix` (e.g. `/mfa-required`). */
@@ -119,7 +111,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null
 }
 
-async function toProblem(res: Response): Promise<ProblemError> {
+export async function toProblem(res: Response): Promise<ProblemError> {
   const retryAfter = parseRetryAfter(res.headers.get('Retry-After'))
   const challenge = res.headers.get('WWW-Authenticate') ?? undefined
   let body: unknown = null
@@ -137,7 +129,7 @@ async function toProblem(res: Response): Promise<ProblemError> {
       instance: typeof body.instance === 'string' ? body.instance : undefined,
       errors: Array.isArray(body.errors) ? (body.errors as ProblemFieldError[]) : undefined,
     }
-    return new ProblemError(problem, retryAfter, challenge)
+    return new ProblemError(problem, retryAfter, challenge, body)
   }
   const fallback: Problem = {
     status: res.status,
@@ -183,6 +175,37 @@ export interface RawRequestOptions {
 }
 
 /**
+ * Sends a prepared `Request` (the typed client's) with an explicit bearer token. Network failures
+ * and non-2xx answers become a ProblemError, as for `request`.
+ */
+export async function fetchPrepared(req: Request, token?: string | null): Promise<Response> {
+  const url = new URL(req.url)
+  const sameOrigin = typeof window !== 'undefined' && url.origin === window.location.origin
+  const headers: Record<string, string> = { Accept: 'application/json, application/problem+json' }
+  req.headers.forEach((value, key) => {
+    headers[key.toLowerCase() === 'content-type' ? 'Content-Type' : key] = value
+  })
+  const hasBody = req.method !== 'GET' && req.method !== 'HEAD' && req.body !== null
+  const isJson = headers['Content-Type']?.includes('json') ?? false
+  const body = hasBody ? (isJson ? await req.text() : await req.arrayBuffer()) : undefined
+  return fetchResponse(sameOrigin ? `${url.pathname}${url.search}` : req.url, {
+    method: req.method as RequestOptions['method'],
+    headers,
+    body,
+    token,
+    signal: req.signal,
+  })
+}
+
+function networkProblem(): ProblemError {
+  return new ProblemError({
+    status: 0,
+    title: 'Network error',
+    detail: 'Could not reach the Draxis server. Check your connection and try again.',
+  })
+}
+
+/**
  * Like `request`, but answers the successful `Response` itself: for a stream (Server-Sent
  * Events), a file download or a multipart upload. A failure is a ProblemError as usual.
  * Most callers want `authedFetch` (session.ts).
@@ -201,11 +224,7 @@ export async function fetchResponse(path: string, opts: RawRequestOptions = {}):
     })
   } catch (err) {
     if (err instanceof DOMException && err.name === 'AbortError') throw err
-    throw new ProblemError({
-      status: 0,
-      title: 'Network error',
-      detail: 'Could not reach the Draxis server. Check your connection and try again.',
-    })
+    throw networkProblem()
   }
   if (!res.ok) throw await toProblem(res)
   return res

@@ -274,6 +274,11 @@ export function updateEntity<K extends EntityKind>(kind: K, id: string, body: Re
   return authedRequest<EntityMap[K]>(`/api/${kind}/${enc(id)}`, { method: 'PATCH', body })
 }
 
+/** Deletes all of `ids` in one transaction, or none (an unknown id answers 404). */
+export function bulkDeleteEntities(kind: EntityKind, ids: readonly string[]): Promise<{ deleted: number }> {
+  return authedRequest<{ deleted: number }>(`/api/${kind}/bulk-delete`, { method: 'POST', body: { ids } })
+}
+
 export function deleteEntity(kind: EntityKind, id: string): Promise<void> {
   return authedRequest<void>(`/api/${kind}/${enc(id)}`, { method: 'DELETE' })
 }

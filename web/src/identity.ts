@@ -1,3 +1,4 @@
+import type { Schema } from './api/client'
 // Identity and access types: the HTTP contract of docs/identity.md, plus pure helpers
 // (where a role lands, where pending MFA sends you). Route functions are in endpoints.ts.
 
@@ -58,61 +59,22 @@ export interface Me extends Omit<AuthResponse, 'access_token' | 'token_type' | '
   scope: { kind: ScopeKind; tenant_id: string | null; org_id: string | null; carrier_id: string | null }
 }
 
-export interface UserOut {
-  id: string
-  email: string
-  display_name: string
-  role: Role
-  tenant_id: string | null
-  is_active: boolean
-  mfa_enrolled: boolean
-  created_at: string
-  last_login_at: string | null
-}
+/** From the OpenAPI document (`UserOut`). */
+export type UserOut = Schema<'UserOut'>
 
-export interface InviteOut {
-  id: string
-  email: string
-  role: Role
-  tenant_id: string | null
-  expires_at: string
-  token: string
-  accept_url: string
-}
+/** From the OpenAPI document (`InviteOut`). */
+export type InviteOut = Schema<'InviteOut'>
 
-export interface TenantOut {
-  id: string
-  slug: string
-  name: string
-  created_at: string
-  deleted_at: string | null
-}
+/** From the OpenAPI document (`TenantOut`). */
+export type TenantOut = Schema<'TenantOut'>
 
 export type OrgKind = 'direct' | 'partner'
 
-export interface OrgOut {
-  id: string
-  slug: string
-  name: string
-  kind: OrgKind
-  created_at: string
-  disabled_at: string | null
-  tenant_count: number
-}
+/** From the OpenAPI document (`OrgOut`). */
+export type OrgOut = Schema<'OrgOut'>
 
-export interface AuditEntry {
-  id: string
-  at: string
-  actor_user_id: string | null
-  impersonator_user_id: string | null
-  scope: string
-  action: string
-  target_type: string | null
-  target_id: string | null
-  request_id: string | null
-  ip: string | null
-  detail: Record<string, unknown>
-}
+/** From the OpenAPI document (`AuditEntry`). */
+export type AuditEntry = Schema<'AuditEntry'>
 
 export interface ImpersonationStart {
   access_token: string
@@ -137,10 +99,8 @@ export type Recovered = AuthResponse & { recovery_codes_left: number }
 /** `null` = inherit from the next broader level. */
 export type MfaRequirement = boolean | null
 
-export interface MfaPolicyOut {
-  level: string
-  required: MfaRequirement
-}
+/** From the OpenAPI document (`MfaPolicyOut`). */
+export type MfaPolicyOut = Schema<'MfaPolicyOut'>
 
 /** `GET /api/orgs/{org_id}/rollup`: one tenant's rolled-up posture (nulls: not rolled up yet). */
 export interface TenantRollup {
@@ -203,10 +163,12 @@ export interface UserPatch {
 
 // Permission names the client looks at (docs/identity.md, "Roles and permissions").
 export const PERMISSION = {
+  self: 'self',
   dashboardRead: 'dashboard:read',
   tenantUsersRead: 'tenant_users:read',
   tenantUsersManage: 'tenant_users:manage',
   tenantMfaManage: 'tenant_mfa:manage',
+  tenantAuditRead: 'tenant_audit:read',
   orgRead: 'org:read',
   orgTenantsManage: 'org_tenants:manage',
   orgUsersManage: 'org_users:manage',

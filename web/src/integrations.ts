@@ -207,10 +207,11 @@ export function isFinished(status: RunRequestStatus): boolean {
   return status === 'succeeded' || status === 'failed'
 }
 
+/** What a run request is doing, in the words the issue asks for: Queued, Running, Done, Failed. */
 export const REQUEST_STATUS_TEXT: Record<RunRequestStatus, string> = {
-  pending: 'Pending: waiting for the scheduler to launch the run…',
-  launched: 'Running…',
-  succeeded: 'Succeeded',
+  pending: 'Queued (waiting for the scheduler to start it)',
+  launched: 'Running',
+  succeeded: 'Done',
   failed: 'Failed',
 }
 

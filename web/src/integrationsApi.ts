@@ -2,7 +2,7 @@
 // a map of field errors (`{"config.org_url": "must be an https:// URL"}`) or row-level errors of
 // an inbound file (`[{row, column, message}]`); the shared client keeps only the
 // `[{location, message}]` form, so this module parses problems itself (and sends multipart for
-// file uploads). Like `authedRequest`: the session's token; on 401 one refresh and one retry.
+// file uploads). Sent through the session's `authedFetch`: its token, its 401 → refresh → retry.
 import { ProblemError, type Problem } from './api'
 import type {
   Accepted,
@@ -19,9 +19,8 @@ import type {
   SourceRun,
 } from './integrations'
 import { listEntities, updateEntity } from './endpoints'
-import { MFA_REQUIRED_SUFFIX } from './identity'
 import type { ListPage, ModelKri } from './riskModel'
-import { getSession, markMfaPending, refreshSession } from './session'
+import { authedFetch } from './session'
 
 export interface RowError {
   row: number
@@ -71,26 +70,17 @@ export function parseErrors(errors: unknown): { fields: FieldErrors; rows: RowEr
   return { fields, rows }
 }
 
-async function toProblem(res: Response): Promise<IntegrationProblem> {
-  let body: unknown = null
-  try {
-    body = await res.json()
-  } catch {
-    body = null
-  }
-  const challenge = res.headers.get('WWW-Authenticate') ?? undefined
-  const b = isRecord(body) ? body : {}
+/** A shared ProblemError → this API's problem, with its field and row errors parsed. */
+function toIntegrationProblem(err: ProblemError): IntegrationProblem {
+  const b = err.body
   const { fields, rows } = parseErrors(b.errors)
-  const status = typeof b.status === 'number' ? b.status : res.status
-  const detail =
-    str(b.detail) ??
-    (status === 413 ? 'The file is too large (at most 5 MB).' : `The server answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''}.`)
+  const detail = str(b.detail) ?? (err.status === 413 ? 'The file is too large (at most 5 MB).' : err.detail)
   return new IntegrationProblem(
-    { type: str(b.type), title: str(b.title) ?? (res.statusText || undefined), status, detail },
+    { type: err.type, title: err.title, status: err.status, detail, instance: err.instance },
     fields,
     rows,
     typeof b.error_count === 'number' ? b.error_count : undefined,
-    challenge,
+    err.challenge,
   )
 }
 
@@ -101,52 +91,23 @@ interface SendOptions {
   signal?: AbortSignal
 }
 
-async function sendOnce<T>(path: string, opts: SendOptions, token: string | undefined): Promise<T> {
+/** Through the session's `authedFetch` (its token, its one refresh-and-retry). */
+async function send<T>(path: string, opts: SendOptions = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json, application/problem+json' }
   if (opts.json !== undefined) headers['Content-Type'] = 'application/json'
-  if (token) headers.Authorization = `Bearer ${token}`
   let res: Response
   try {
-    res = await fetch(path, {
-      method: opts.method ?? 'GET',
+    res = await authedFetch(path, {
+      method: opts.method,
       headers,
       body: opts.form ?? (opts.json !== undefined ? JSON.stringify(opts.json) : undefined),
-      credentials: 'same-origin',
       signal: opts.signal,
     })
   } catch (err) {
-    if (err instanceof DOMException && err.name === 'AbortError') throw err
-    throw new IntegrationProblem(
-      { status: 0, title: 'Network error', detail: 'Could not reach the Draxis server. Check your connection and try again.' },
-      {},
-      [],
-    )
+    throw err instanceof ProblemError ? toIntegrationProblem(err) : err
   }
-  if (!res.ok) throw await toProblem(res)
   if (res.status === 204) return undefined as T
   return (await res.json()) as T
-}
-
-async function send<T>(path: string, opts: SendOptions = {}): Promise<T> {
-  const before = getSession()
-  try {
-    return await sendOnce<T>(path, opts, before?.token)
-  } catch (err) {
-    if (!(err instanceof ProblemError)) throw err
-    if (err.status === 403 && err.hasType(MFA_REQUIRED_SUFFIX)) markMfaPending()
-    if (err.status !== 401 || !before) throw err
-    // Same dance as authedRequest: refresh once (unless another caller already did), retry once.
-    let next = getSession()
-    if (!next || next.token === before.token) {
-      try {
-        next = await refreshSession()
-      } catch {
-        throw err
-      }
-    }
-    if (before.impersonation && !next.impersonation) throw err
-    return sendOnce<T>(path, opts, next.token)
-  }
 }
 
 const enc = encodeURIComponent

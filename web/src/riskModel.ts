@@ -1,75 +1,27 @@
+import type { Schema } from './api/client'
 // The tenant's risk model (docs: "Risk model" API): KRI definitions, controls, risks, outcomes,
 // vendors, the links between them, and KRI history. Route functions are in endpoints.ts.
 import type { KriDirection, Severity } from './api'
 
-export interface ModelKri {
-  id: string
-  slug: string
-  name: string
-  description: string
-  unit: string
-  direction: KriDirection
-  warn: number
-  critical: number
-  category: string
-  owner: string
-  source_id: string | null
-  created_at: string
-  updated_at: string
-}
+/** From the OpenAPI document (`KriOut`). */
+export type ModelKri = Schema<'KriOut'>
 
 export type Effectiveness = 'effective' | 'partial' | 'ineffective' | 'not_implemented'
 export type Framework = 'cis_v8' | 'nist_csf_2' | 'iso_27001'
 
-export interface Control {
-  id: string
-  slug: string
-  name: string
-  description: string
-  effectiveness: Effectiveness
-  framework: Framework | null
-  framework_ref: string | null
-  attack_techniques: string[]
-  owner: string
-  created_at: string
-  updated_at: string
-}
+/** From the OpenAPI document (`ControlOut`). */
+export type Control = Schema<'ControlOut'>
 
 export type RiskStatus = 'open' | 'mitigating' | 'accepted' | 'closed'
 
-export interface Risk {
-  id: string
-  slug: string
-  title: string
-  description: string
-  category: string
-  owner: string
-  status: RiskStatus
-  created_at: string
-  updated_at: string
-}
+/** From the OpenAPI document (`RiskOut`). */
+export type Risk = Schema<'RiskOut'>
 
-export interface Outcome {
-  id: string
-  slug: string
-  name: string
-  description: string
-  owner: string
-  created_at: string
-  updated_at: string
-}
+/** From the OpenAPI document (`OutcomeOut`). */
+export type Outcome = Schema<'OutcomeOut'>
 
-export interface Vendor {
-  id: string
-  slug: string
-  name: string
-  category: string
-  tier: 1 | 2 | 3
-  data_elements: string[]
-  owner: string
-  created_at: string
-  updated_at: string
-}
+/** From the OpenAPI document (`VendorOut`). */
+export type Vendor = Schema<'VendorOut'>
 
 /** The API's plural path segment → its item type. */
 export interface EntityMap {
@@ -125,16 +77,8 @@ export interface ObservationPoint {
   n: number
 }
 
-export interface KriHistory {
-  kri_id: string
-  bucket: Bucket
-  start: string
-  end: string
-  warn: number
-  critical: number
-  direction: KriDirection
-  points: ObservationPoint[]
-}
+/** From the OpenAPI document (`History`). */
+export type KriHistory = Schema<'History'>
 
 export const SLUG_PATTERN = /^[a-z0-9][a-z0-9_]{1,79}$/
 export const ATTACK_TECHNIQUE_PATTERN = /^T\d{4}(\.\d{3})?$/
@@ -150,6 +94,12 @@ export function thresholdErrors(direction: KriDirection, warn: number, critical:
 }
 
 export const SEVERITY_ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'unassessed']
+
+/** 0 for critical … 4 for unassessed: sorting ascending puts the worst first. */
+export function severityRank(severity: string): number {
+  const i = (SEVERITY_ORDER as readonly string[]).indexOf(severity)
+  return i === -1 ? SEVERITY_ORDER.length : i
+}
 
 export const SEVERITY_LABEL: Record<Severity, string> = {
   critical: 'Critical',

@@ -3,7 +3,7 @@
 // the token, and on a 401 refreshes once and retries once; if that fails the session is cleared
 // and the route guards send the user to /login, which says why (`SignOutReason`).
 import { useSyncExternalStore } from 'react'
-import { fetchResponse, ProblemError, request, type RawRequestOptions, type RequestOptions } from './api'
+import { fetchPrepared, fetchResponse, ProblemError, request, type RawRequestOptions, type RequestOptions } from './api'
 import {
   MFA_REQUIRED_SUFFIX,
   type AuthResponse,
@@ -251,6 +251,15 @@ export interface AuthedFetchOptions extends Omit<RawRequestOptions, 'token'> {
 export async function authedFetch(path: string, opts: AuthedFetchOptions = {}): Promise<Response> {
   const { refreshOn401: _mode, ...fetchOpts } = opts
   return withAccessToken(opts, (token) => fetchResponse(path, { ...fetchOpts, token }))
+}
+
+/**
+ * The typed client's `fetch` (api/client.ts): a prepared `Request` with the session's token and
+ * the same 401 → refresh → retry-once. Each attempt sends a fresh clone (a body reads once).
+ */
+export async function authedFetchPrepared(req: Request): Promise<Response> {
+  const original = req.clone()
+  return withAccessToken({}, (token) => fetchPrepared(original.clone(), token))
 }
 
 /** Runs `call` with the session's token; on a rejected token, refreshes once and retries once. */

@@ -26,7 +26,7 @@ from __future__ import annotations
 from draxis.migrations.sql import run_script
 
 revision: str = "0014"
-down_revision: str | None = "0011"  # the lead rechains it after 0013 at merge
+down_revision: str | None = "0013"
 branch_labels: str | None = None
 depends_on: str | None = None
 

@@ -1,11 +1,13 @@
-import { useEffect, useRef } from 'react'
+import { useEffect, useId, useRef, useState } from 'react'
 import { useQueryClient } from '@tanstack/react-query'
-import { NavLink, Outlet, useNavigate } from 'react-router'
-import { landingFor, PERMISSION, ROLE_LABEL } from '../identity'
+import { NavLink, Outlet, useLocation, useNavigate } from 'react-router'
+import { landingFor, PERMISSION } from '../identity'
 import { INTEGRATIONS_PERMISSION } from '../integrations'
 import { usePermissions } from '../me'
 import { signOut, type Session } from '../session'
+import { AccountMenu } from './AccountMenu'
 import { secondaryButton } from './form'
+import { GlobalSearch } from './GlobalSearch'
 import { ImpersonationBanner } from './ImpersonationBanner'
 
 interface NavItem {
@@ -22,18 +24,20 @@ const NAV: readonly NavItem[] = [
   { to: '/memory', label: 'Memory', permission: PERMISSION.knowledgeRead },
   { to: '/tenant/users', label: 'Users', permission: PERMISSION.tenantUsersRead },
   { to: '/tenant/carriers', label: 'Carriers', permission: PERMISSION.carrierConsentManage },
+  { to: '/tenant/audit', label: 'Audit log', permission: PERMISSION.tenantAuditRead },
   { to: '/org', label: 'Organization', permission: PERMISSION.orgRead },
   { to: '/platform', label: 'Platform', permission: PERMISSION.platformOrgsManage },
   { to: '/carrier', label: 'Portfolio', permission: PERMISSION.carrierRead },
   { to: '/reports', label: 'Reports', permission: PERMISSION.dashboardRead },
   { to: '/org/reports', label: 'Reports', permission: PERMISSION.orgRead },
   { to: '/carrier/reports', label: 'Reports', permission: PERMISSION.carrierRead },
+  { to: '/settings/api-tokens', label: 'API tokens', permission: PERMISSION.self },
 ]
 
 function navClass({ isActive }: { isActive: boolean }): string {
   return isActive
-    ? 'rounded-md bg-slate-100 px-3 py-1.5 text-sm font-medium text-slate-900'
-    : 'rounded-md px-3 py-1.5 text-sm font-medium text-slate-600 hover:bg-slate-50 hover:text-slate-900'
+    ? 'block rounded-md bg-slate-100 px-3 py-1.5 text-sm font-medium text-slate-900'
+    : 'block rounded-md px-3 py-1.5 text-sm font-medium text-slate-600 hover:bg-slate-50 hover:text-slate-900'
 }
 
 /** Top bar (product, links by permission, who you are, sign out) around every signed-in page. */
@@ -41,6 +45,11 @@ export function AppShell({ session }: { session: Session }) {
   const queryClient = useQueryClient()
   const navigate = useNavigate()
   const permissions = usePermissions()
+  const location = useLocation()
+  const navId = useId()
+  // The nav collapses behind a "Menu" button on narrow screens; a navigation closes it.
+  const [menuOpen, setMenuOpen] = useState(false)
+  useEffect(() => setMenuOpen(false), [location.pathname])
 
   // An impersonation that ends on its own (expiry, 401) falls back to the actor's session:
   // take them back to their own landing page.
@@ -66,36 +75,38 @@ export function AppShell({ session }: { session: Session }) {
     <div className="min-h-screen">
       <ImpersonationBanner session={session} />
       <header className="border-b border-slate-200 bg-white">
-        <div className="mx-auto flex max-w-7xl flex-wrap items-center justify-between gap-4 px-4 py-3 sm:px-6 lg:px-8">
-          <div className="flex flex-wrap items-center gap-6">
+        <div className="mx-auto flex max-w-7xl flex-wrap items-center justify-between gap-x-4 gap-y-2 px-4 py-3 sm:px-6 lg:px-8">
+          <div className="flex flex-wrap items-center gap-x-6 gap-y-2">
             <span className="text-lg font-semibold tracking-tight text-slate-900">Draxis</span>
             {links.length > 0 && (
-              <nav aria-label="Main">
-                <ul className="flex flex-wrap gap-1">
-                  {links.map((item) => (
-                    <li key={item.to}>
-                      <NavLink to={item.to} end={item.to === '/'} className={navClass}>
-                        {item.label}
-                      </NavLink>
-                    </li>
-                  ))}
-                </ul>
-              </nav>
+              <button
+                type="button"
+                className={`${secondaryButton} md:hidden`}
+                aria-expanded={menuOpen}
+                aria-controls={navId}
+                onClick={() => setMenuOpen((v) => !v)}
+              >
+                Menu
+              </button>
             )}
           </div>
-          <div className="flex items-center gap-4">
-            <div className="text-right text-sm leading-tight">
-              <div className="font-medium text-slate-900" data-testid="user-email" title={session.user.display_name}>
-                {session.user.email}
-              </div>
-              <div className="text-slate-500" data-testid="user-role">
-                {ROLE_LABEL[session.user.role] ?? session.user.role}
-              </div>
-            </div>
-            <button type="button" onClick={() => void onSignOut()} className={secondaryButton}>
-              Sign out
-            </button>
+          <div className="flex flex-wrap items-center gap-3">
+            {permissions?.has(PERMISSION.riskModelRead) && <GlobalSearch />}
+            <AccountMenu session={session} onSignOut={() => void onSignOut()} />
           </div>
+          {links.length > 0 && (
+            <nav id={navId} aria-label="Main" className={`${menuOpen ? 'block' : 'hidden'} w-full md:block`}>
+              <ul className="flex flex-col gap-1 md:flex-row md:flex-wrap">
+                {links.map((item) => (
+                  <li key={item.to}>
+                    <NavLink to={item.to} end={item.to === '/'} className={navClass}>
+                      {item.label}
+                    </NavLink>
+                  </li>
+                ))}
+              </ul>
+            </nav>
+          )}
         </div>
       </header>
       <Outlet />

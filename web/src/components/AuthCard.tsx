@@ -1,7 +1,9 @@
+import { useDocumentTitle } from './documentTitle'
 import { useId, type ReactNode } from 'react'
 
 /** The centred card the sign-in, setup, invite and MFA pages share. */
 export function AuthCard({ title, subtitle, children }: { title: string; subtitle?: ReactNode; children: ReactNode }) {
+  useDocumentTitle(title)
   const headingId = useId()
   return (
     <main className="flex min-h-screen items-center justify-center px-4 py-12">

@@ -66,7 +66,7 @@ export function KriTile({ kri, now, href, sparkline }: Props) {
           ) : (
             updated
           )}
-          {kri.source && <span className="text-slate-500"> · {kri.source}</span>}
+          {kri.source && <span className="text-slate-700"> · {kri.source}</span>}
         </dd>
       </dl>
     </article>

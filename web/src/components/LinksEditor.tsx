@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react'
 import { Link } from 'react-router'
 import type { ProblemError } from '../api'
-import { linkClass, primaryButton } from './form'
+import { inputClass, linkClass, primaryButton } from './form'
 import { asProblem, ProblemAlert } from './ProblemAlert'
 
 export interface LinkOption {
@@ -17,6 +17,53 @@ export interface LinkGroup {
   legend: string
   options: readonly LinkOption[]
   selected: readonly string[]
+}
+
+/** Lists longer than this get a search box. */
+export const SEARCH_FROM = 7
+
+/** One kind's checkboxes, with a search box over their labels when the list is long. */
+function Picker({ group, checked, onToggle }: { group: LinkGroup; checked: readonly string[]; onToggle: (id: string, on: boolean) => void }) {
+  const [q, setQ] = useState('')
+  if (group.options.length === 0) return <p className="text-sm text-slate-600">Nothing to link yet.</p>
+  const needle = q.trim().toLowerCase()
+  const shown = needle ? group.options.filter((o) => o.label.toLowerCase().includes(needle)) : group.options
+  return (
+    <div className="space-y-2">
+      {group.options.length >= SEARCH_FROM && (
+        <input
+          type="search"
+          value={q}
+          onChange={(e) => setQ(e.target.value)}
+          aria-label={`Search ${group.legend}`}
+          placeholder={`Search ${group.legend.toLowerCase()}…`}
+          className={inputClass}
+        />
+      )}
+      <p className="text-xs text-slate-600" aria-live="polite">
+        {checked.length} selected{needle ? ` · ${shown.length} of ${group.options.length} match` : ''}
+      </p>
+      <ul className="max-h-64 space-y-1 overflow-y-auto pr-1">
+        {shown.map((o) => {
+          const id = `link-${group.key}-${o.id}`
+          return (
+            <li key={o.id} className="flex items-center gap-2 text-sm">
+              <input
+                id={id}
+                type="checkbox"
+                checked={checked.includes(o.id)}
+                onChange={(e) => onToggle(o.id, e.target.checked)}
+                className="h-4 w-4 rounded border-slate-300"
+              />
+              <label htmlFor={id} className="text-slate-800">
+                {o.label}
+              </label>
+            </li>
+          )
+        })}
+      </ul>
+    </div>
+  )
 }
 
 function initialState(groups: readonly LinkGroup[]): Record<string, string[]> {
@@ -50,7 +97,7 @@ export function LinksEditor({
             <div key={g.key} data-testid={`links-${g.key}`}>
               <h3 className="mb-1 text-sm font-semibold text-slate-800">{g.legend}</h3>
               {linked.length === 0 ? (
-                <p className="text-sm text-slate-500">None linked.</p>
+                <p className="text-sm text-slate-600">None linked.</p>
               ) : (
                 <ul className="space-y-1 text-sm">
                   {linked.map((o) => (
@@ -109,29 +156,7 @@ export function LinksEditor({
         {groups.map((g) => (
           <fieldset key={g.key} data-testid={`links-${g.key}`} className="min-w-0">
             <legend className="mb-1 text-sm font-semibold text-slate-800">{g.legend}</legend>
-            {g.options.length === 0 ? (
-              <p className="text-sm text-slate-500">Nothing to link yet.</p>
-            ) : (
-              <ul className="max-h-64 space-y-1 overflow-y-auto pr-1">
-                {g.options.map((o) => {
-                  const id = `link-${g.key}-${o.id}`
-                  return (
-                    <li key={o.id} className="flex items-center gap-2 text-sm">
-                      <input
-                        id={id}
-                        type="checkbox"
-                        checked={(checked[g.key] ?? []).includes(o.id)}
-                        onChange={(e) => toggle(g.key, o.id, e.target.checked)}
-                        className="h-4 w-4 rounded border-slate-300"
-                      />
-                      <label htmlFor={id} className="text-slate-800">
-                        {o.label}
-                      </label>
-                    </li>
-                  )
-                })}
-              </ul>
-            )}
+            <Picker group={g} checked={checked[g.key] ?? []} onToggle={(id, on) => toggle(g.key, id, on)} />
           </fieldset>
         ))}
       </div>

@@ -1,19 +1,24 @@
 import { useId, type ReactNode } from 'react'
+import { useDocumentTitle } from './documentTitle'
 
 /** The main column of a signed-in page, with its heading. */
 export function Page({
   title,
   titleTestId,
+  documentTitle,
   eyebrow,
   actions,
   children,
 }: {
   title: ReactNode
   titleTestId?: string
+  /** The browser tab's title; defaults to `title` when that is text. */
+  documentTitle?: string
   eyebrow?: ReactNode
   actions?: ReactNode
   children: ReactNode
 }) {
+  useDocumentTitle(documentTitle ?? (typeof title === 'string' ? title : undefined))
   return (
     <main className="mx-auto max-w-7xl space-y-6 px-4 py-6 sm:px-6 lg:px-8">
       <div className="flex flex-wrap items-end justify-between gap-3">

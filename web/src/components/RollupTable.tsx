@@ -16,7 +16,7 @@ export function RollupTable({ rollup }: { rollup: readonly TenantRollup[] }) {
       rowAttributes={(r) => ({ 'data-tenant-id': r.tenant_id })}
       empty="No tenants to roll up yet."
       columns={[
-        { header: 'Tenant', className: 'font-medium', cell: (r) => r.name },
+        { header: 'Tenant', className: 'font-medium', sortValue: (r) => r.name, cell: (r) => r.name },
         {
           header: 'Posture score',
           className: 'whitespace-nowrap',
@@ -26,12 +26,12 @@ export function RollupTable({ rollup }: { rollup: readonly TenantRollup[] }) {
             </span>
           ),
         },
-        { header: 'Red KRIs', className: 'tabular-nums', cell: (r) => formatCount(r.kris_red) },
-        { header: 'Amber KRIs', className: 'tabular-nums', cell: (r) => formatCount(r.kris_amber) },
-        { header: 'Green KRIs', className: 'tabular-nums', cell: (r) => formatCount(r.kris_green) },
-        { header: 'Stale', className: 'tabular-nums whitespace-nowrap', cell: (r) => formatShare(r.stale_share) },
-        { header: 'Critical risks', className: 'tabular-nums', cell: (r) => formatCount(r.risks_critical) },
-        { header: 'High risks', className: 'tabular-nums', cell: (r) => formatCount(r.risks_high) },
+        { header: 'Red KRIs', className: 'tabular-nums', sortValue: (r) => r.kris_red, cell: (r) => formatCount(r.kris_red) },
+        { header: 'Amber KRIs', className: 'tabular-nums', sortValue: (r) => r.kris_amber, cell: (r) => formatCount(r.kris_amber) },
+        { header: 'Green KRIs', className: 'tabular-nums', sortValue: (r) => r.kris_green, cell: (r) => formatCount(r.kris_green) },
+        { header: 'Stale', className: 'tabular-nums whitespace-nowrap', sortValue: (r) => r.stale_share, cell: (r) => formatShare(r.stale_share) },
+        { header: 'Critical risks', className: 'tabular-nums', sortValue: (r) => r.risks_critical, cell: (r) => formatCount(r.risks_critical) },
+        { header: 'High risks', className: 'tabular-nums', sortValue: (r) => r.risks_high, cell: (r) => formatCount(r.risks_high) },
         {
           header: 'As of',
           className: 'whitespace-nowrap text-slate-600',

@@ -34,10 +34,10 @@ export function TenantsTable({ tenants, canDelete, canImpersonate, onDelete, onI
       empty="No tenants yet."
       above={error && <ProblemAlert error={error} />}
       columns={[
-        { header: 'Slug', className: 'font-mono text-xs', cell: (t) => t.slug },
-        { header: 'Name', className: 'font-medium', cell: (t) => t.name },
-        { header: 'Created', cell: (t) => formatDate(t.created_at) },
-        { header: 'Deleted', cell: (t) => (isDeleted(t) ? formatDate(t.deleted_at) : '—') },
+        { header: 'Slug', className: 'font-mono text-xs', sortValue: (t) => t.slug, cell: (t) => t.slug },
+        { header: 'Name', className: 'font-medium', sortValue: (t) => t.name, cell: (t) => t.name },
+        { header: 'Created', sortValue: (t) => t.created_at, cell: (t) => formatDate(t.created_at) },
+        { header: 'Deleted', sortValue: (t) => t.deleted_at, cell: (t) => (isDeleted(t) ? formatDate(t.deleted_at) : '—') },
         actions && {
           header: 'Actions',
           hideHeader: true,

@@ -18,6 +18,8 @@ interface Props {
   tenantName?: (tenantId: string | null) => string
   onPatch: (user: UserOut, patch: UserPatch) => Promise<unknown>
   onResetMfa: (user: UserOut) => Promise<unknown>
+  /** Offer a CSV export of the tenant's users (the tenant's own users page). */
+  exportable?: boolean
 }
 
 function YesNo({ value, yes = 'Yes', no = 'No' }: { value: boolean; yes?: string; no?: string }) {
@@ -35,7 +37,7 @@ function YesNo({ value, yes = 'Yes', no = 'No' }: { value: boolean; yes?: string
 }
 
 /** Users with role, status, MFA and last sign-in; role / active / MFA-reset actions when allowed. */
-export function UsersTable({ users, currentUserId, canManage, roleOptions, tenantName, onPatch, onResetMfa }: Props) {
+export function UsersTable({ users, currentUserId, canManage, roleOptions, tenantName, onPatch, onResetMfa, exportable }: Props) {
   const { busy, error, run } = useRowAction()
   const [resetting, setResetting] = useState<UserOut | null>(null)
 
@@ -63,7 +65,7 @@ export function UsersTable({ users, currentUserId, canManage, roleOptions, tenan
   }
 
   function actions(u: UserOut) {
-    if (u.id === currentUserId) return <span className="text-xs text-slate-500">You</span>
+    if (u.id === currentUserId) return <span className="text-xs text-slate-600">You</span>
     const disabled = busy === u.id
     return (
       <span className="inline-flex gap-2">
@@ -92,16 +94,17 @@ export function UsersTable({ users, currentUserId, canManage, roleOptions, tenan
     <DataTable
       rows={users}
       rowTestId="user-row"
+      exportTable={exportable ? 'users' : undefined}
       rowAttributes={(u) => ({ 'data-user-id': u.id, className: u.is_active ? '' : 'text-slate-500' })}
       empty="No users yet."
       above={error && <ProblemAlert error={error} />}
       columns={[
-        { header: 'Email', className: 'font-medium', cell: (u) => u.email },
-        { header: 'Name', cell: (u) => u.display_name },
+        { header: 'Email', className: 'font-medium', sortValue: (u) => u.email, cell: (u) => u.email },
+        { header: 'Name', sortValue: (u) => u.display_name, cell: (u) => u.display_name },
         { header: 'Role', cell: role },
-        tenantName && { header: 'Tenant', cell: (u) => tenantName(u.tenant_id) },
-        { header: 'Active', cell: (u) => <YesNo value={u.is_active} yes="Active" no="Disabled" /> },
-        { header: 'MFA enrolled', cell: (u) => <YesNo value={u.mfa_enrolled} /> },
+        tenantName && { header: 'Tenant', sortValue: (u) => u.tenant_id, cell: (u) => tenantName(u.tenant_id) },
+        { header: 'Active', sortValue: (u) => u.is_active, cell: (u) => <YesNo value={u.is_active} yes="Active" no="Disabled" /> },
+        { header: 'MFA enrolled', sortValue: (u) => u.mfa_enrolled, cell: (u) => <YesNo value={u.mfa_enrolled} /> },
         {
           header: 'Last login',
           cell: (u) =>

@@ -37,7 +37,7 @@ export function TextField({ label, value, onChange, hint, className, ...rest }: 
         {...rest}
       />
       {hint && (
-        <p id={hintId} className="text-xs text-slate-500">
+        <p id={hintId} className="text-xs text-slate-600">
           {hint}
         </p>
       )}

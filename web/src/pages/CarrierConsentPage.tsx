@@ -49,7 +49,7 @@ export function CarrierConsentPage({ session }: { session: Session }) {
               empty="No carriers are available."
               above={error && <ProblemAlert error={error} />}
               columns={[
-                { header: 'Carrier', className: 'font-medium', cell: (c) => c.carrier_name },
+                { header: 'Carrier', className: 'font-medium', sortValue: (c) => c.carrier_name, cell: (c) => c.carrier_name },
                 { header: 'Access', className: 'text-slate-600', cell: (c) => consentText(c) },
                 {
                   header: 'Actions',

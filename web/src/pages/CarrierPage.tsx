@@ -11,7 +11,7 @@ import { TrendText } from '../components/TrendText'
 import { getPortfolio } from '../endpoints'
 import type { Portfolio, PortfolioBand, PortfolioRow } from '../identity'
 import { formatCount, formatScore, formatShare } from '../posture'
-import { SEVERITY_ICON, SEVERITY_LABEL, SEVERITY_ORDER } from '../riskModel'
+import { SEVERITY_ICON, SEVERITY_LABEL, SEVERITY_ORDER, severityRank } from '../riskModel'
 
 const cardClass = 'rounded-lg border border-slate-200 bg-white px-4 py-3 shadow-sm'
 
@@ -87,14 +87,14 @@ function PortfolioTable({ tenants }: { tenants: readonly PortfolioRow[] }) {
       rowAttributes={(r) => ({ 'data-tenant-id': r.tenant_id, 'data-band': r.band })}
       empty="No insureds have granted you access yet."
       columns={[
-        { header: 'Insured', cell: (r) => <TenantLink row={r} /> },
-        { header: 'Band', cell: (r) => <SeverityBadge severity={r.band} /> },
-        { header: 'Score', className: 'whitespace-nowrap', cell: (r) => <PostureScore score={r.posture_score} band={r.band} /> },
-        { header: '30-day trend', className: 'whitespace-nowrap', cell: (r) => <TrendText trend={r.trend_30d} /> },
-        { header: 'Critical risks', className: 'tabular-nums', cell: (r) => formatCount(r.risks_critical) },
-        { header: 'High risks', className: 'tabular-nums', cell: (r) => formatCount(r.risks_high) },
-        { header: 'KRIs', className: 'tabular-nums', cell: (r) => formatCount(r.kri_count) },
-        { header: 'Stale', className: 'tabular-nums whitespace-nowrap', cell: (r) => formatShare(r.stale_share) },
+        { header: 'Insured', sortValue: (r) => r.tenant_name, cell: (r) => <TenantLink row={r} /> },
+        { header: 'Band', sortValue: (r) => severityRank(r.band), cell: (r) => <SeverityBadge severity={r.band} /> },
+        { header: 'Score', className: 'whitespace-nowrap', sortValue: (r) => r.posture_score, cell: (r) => <PostureScore score={r.posture_score} band={r.band} /> },
+        { header: '30-day trend', className: 'whitespace-nowrap', sortValue: (r) => r.trend_30d, cell: (r) => <TrendText trend={r.trend_30d} /> },
+        { header: 'Critical risks', className: 'tabular-nums', sortValue: (r) => r.risks_critical, cell: (r) => formatCount(r.risks_critical) },
+        { header: 'High risks', className: 'tabular-nums', sortValue: (r) => r.risks_high, cell: (r) => formatCount(r.risks_high) },
+        { header: 'KRIs', className: 'tabular-nums', sortValue: (r) => r.kri_count, cell: (r) => formatCount(r.kri_count) },
+        { header: 'Stale', className: 'tabular-nums whitespace-nowrap', sortValue: (r) => r.stale_share, cell: (r) => formatShare(r.stale_share) },
         {
           header: 'As of',
           className: 'whitespace-nowrap text-slate-600',

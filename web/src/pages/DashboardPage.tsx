@@ -2,7 +2,8 @@ import { useMemo } from 'react'
 import { useQuery } from '@tanstack/react-query'
 import { ProblemError } from '../api'
 import { Link } from 'react-router'
-import { KriTile } from '../components/KriTile'
+import { useDocumentTitle } from '../components/documentTitle'
+import { KriWall } from '../components/KriWall'
 import { linkClass } from '../components/form'
 import { PostureStrip } from '../components/PostureStrip'
 import { SeverityBadge } from '../components/SeverityBadge'
@@ -33,7 +34,9 @@ export function DashboardPage({ session }: { session: Session }) {
   })
 
   const kris = useMemo(() => (query.data ? sortKris(query.data.kris) : []), [query.data])
+  const sparklineByKri = useMemo(() => new Map((sparklines.data ?? []).map((s) => [s.kri_id, s.values])), [sparklines.data])
   const tenantName = query.data?.tenant.name ?? session.user.tenant_name
+  useDocumentTitle(tenantName ? `Dashboard — ${tenantName}` : 'Dashboard')
 
   return (
     <main className="mx-auto max-w-7xl space-y-6 px-4 py-6 sm:px-6 lg:px-8">
@@ -130,16 +133,7 @@ export function DashboardPage({ session }: { session: Session }) {
               No key risk indicators are configured for this tenant yet.
             </p>
           ) : (
-            <section aria-label="Key risk indicators" className="grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-3 xl:grid-cols-4">
-              {kris.map((kri) => (
-                <KriTile
-                  key={kri.id}
-                  kri={kri}
-                  href={`/kris/${encodeURIComponent(kri.id)}`}
-                  sparkline={sparklines.data?.find((s) => s.kri_id === kri.id)?.values}
-                />
-              ))}
-            </section>
+            <KriWall kris={kris} session={session} sparklines={sparklineByKri} />
           )}
         </>
       )}

@@ -44,6 +44,8 @@ describe('IntegrationsPage', () => {
     renderApp('/integrations')
     await user.click(await screen.findByRole('button', { name: 'Add Okta' }))
     const form = screen.getByRole('form', { name: 'Add Okta source' })
+    // The form opens below the catalog: it takes the focus (and scrolls into view).
+    await waitFor(() => expect(form.contains(document.activeElement)).toBe(true))
     const token = within(form).getByLabelText('API token')
     expect(token).toHaveAttribute('type', 'password')
     expect(token).toHaveValue('')

@@ -4,6 +4,7 @@ import { Link } from 'react-router'
 import { CatalogSection } from '../components/integrations/CatalogSection'
 import { ConnectorKris } from '../components/integrations/ConnectorKris'
 import { SourceForm } from '../components/integrations/SourceForm'
+import { useRevealOnOpen } from '../components/useRevealOnOpen'
 import { SourcesTable } from '../components/integrations/SourcesTable'
 import { linkClass } from '../components/form'
 import { Page, Section, Subsection } from '../components/Page'
@@ -23,9 +24,10 @@ export function useCatalog(session: Session) {
 
 function AddSource({ entry, session, onDone }: { entry: CatalogEntry; session: Session; onDone: (source: Source | null) => void }) {
   const queryClient = useQueryClient()
+  const reveal = useRevealOnOpen<HTMLDivElement>(entry.vendor_id)
   return (
     <Subsection title={`Add ${entry.display_name}`}>
-      <div className="space-y-4">
+      <div className="space-y-4" ref={reveal}>
         <SourceForm
           key={entry.vendor_id}
           entry={entry}

@@ -127,4 +127,17 @@ describe('KriPage', () => {
     expect(api.callsTo('PUT /api/kris/k-1/links')[0]?.body).toEqual({ risk_ids: ['r-1', 'r-2'], outcome_ids: ['o-1'] })
     expect(await screen.findByText('Links saved.')).toBeInTheDocument()
   })
+
+  it('names the source of the KRI and links to it instead of showing its id', async () => {
+    setSession(sessionFromAuth(authResponse({ user: tenantUser })))
+    mockApi({
+      'GET /api/me': jsonResponse(me(tenantUser)),
+      ...routes({ 'GET /api/kris/k-1': jsonResponse({ ...theKri, source_id: 's-1' }) }),
+      'GET /api/sources/s-1': jsonResponse({ id: 's-1', name: 'Okta production' }),
+    })
+    renderApp('/kris/k-1')
+    const link = await within(await screen.findByTestId('kri-source')).findByRole('link', { name: 'Okta production' })
+    expect(link).toHaveAttribute('href', '/integrations/s-1')
+    expect(screen.getByTestId('kri-source')).not.toHaveTextContent('s-1')
+  })
 })

@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { useState, type ReactNode } from 'react'
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query'
 import { Link } from 'react-router'
 import { EntityForm } from '../components/EntityForm'
@@ -12,6 +12,7 @@ import { asProblem, ProblemAlert } from '../components/ProblemAlert'
 import { QueryResult } from '../components/QueryResult'
 import { getEntity, getKriLinks, getKriObservations, listAllEntities, putKriLinks, updateEntity } from '../endpoints'
 import { PERMISSION } from '../identity'
+import { getSource } from '../integrationsApi'
 import { directionText, formatValue } from '../kri'
 import { usePermissions } from '../me'
 import { KRI_FIELDS, SPECS } from '../modelSpecs'
@@ -35,8 +36,25 @@ type Range = (typeof RANGES)[number]['value']
 
 const EDIT_FIELDS = [KRI_FIELDS.name, KRI_FIELDS.unit, KRI_FIELDS.direction, KRI_FIELDS.warn, KRI_FIELDS.critical]
 
+/** The source a KRI is wired to, by name and linked; "Manual" when it has none. */
+export function SourceName({ sourceId }: { sourceId: string | null }) {
+  const source = useQuery({
+    queryKey: ['source', sourceId],
+    queryFn: ({ signal }) => getSource(sourceId ?? '', signal),
+    enabled: sourceId !== null,
+    staleTime: 60_000,
+  })
+  if (sourceId === null) return <>Manual</>
+  if (source.isError) return <>A source you cannot see</>
+  return (
+    <Link to={`/integrations/${encodeURIComponent(sourceId)}`} className={linkClass}>
+      {source.data?.name ?? 'Loading…'}
+    </Link>
+  )
+}
+
 function Details({ kri }: { kri: ModelKri }) {
-  const rows: [string, string, string][] = [
+  const rows: [string, ReactNode, string][] = [
     ['Slug', kri.slug, 'kri-slug'],
     ['Unit', kri.unit || '—', 'kri-unit'],
     ['Direction', directionText(kri.direction), 'kri-direction'],
@@ -44,7 +62,7 @@ function Details({ kri }: { kri: ModelKri }) {
     ['Critical', formatValue(kri.critical, kri.unit), 'kri-critical'],
     ['Category', kri.category || '—', 'kri-category'],
     ['Owner', kri.owner || '—', 'kri-owner'],
-    ['Source', kri.source_id ?? 'Manual', 'kri-source'],
+    ['Source', <SourceName sourceId={kri.source_id} />, 'kri-source'],
     ['Updated', formatDateTime(kri.updated_at), 'kri-updated'],
   ]
   return (

@@ -81,6 +81,7 @@ describe('LoginPage', () => {
     expect(window.localStorage.length).toBe(0)
     expect(api.callsTo('GET /api/dashboard')[0]?.token).toBe('tok-123')
 
+    await user.click(screen.getByRole('button', { name: /^Account/ }))
     await user.click(screen.getByRole('button', { name: 'Sign out' }))
     expect(await screen.findByRole('button', { name: 'Sign in' })).toBeInTheDocument()
     expect(api.callsTo('POST /api/auth/logout')).toHaveLength(1)
@@ -187,6 +188,7 @@ describe('LoginPage says why it sent someone here', () => {
     renderApp('/')
     expect(await reasonShown()).toHaveTextContent('Your session has ended')
     const user = await signIn()
+    await user.click(await screen.findByRole('button', { name: /^Account/ }))
     await user.click(await screen.findByRole('button', { name: 'Sign out' }))
     expect(await reasonShown()).toBeNull()
   })

@@ -20,6 +20,26 @@ export function useNeedsSetup() {
   })
 }
 
+export interface SignInErrors {
+  email?: string
+  password?: string
+}
+
+/** What is wrong with the form before it is sent, in words a person can act on. */
+export function signInErrors(email: string, password: string): SignInErrors {
+  const errors: SignInErrors = {}
+  const trimmed = email.trim()
+  if (!trimmed) errors.email = 'Enter your email address.'
+  else if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(trimmed)) errors.email = 'Enter an email address like name@company.com.'
+  if (!password) errors.password = 'Enter your password.'
+  return errors
+}
+
+function FieldError({ message }: { message: string | undefined }) {
+  if (!message) return null
+  return <span className="font-medium text-rose-800">{message}</span>
+}
+
 export function LoginPage() {
   const session = useSession()
   const signOutReason = useSignOutReason()
@@ -28,6 +48,7 @@ export function LoginPage() {
   const [password, setPassword] = useState('')
   const [pending, setPending] = useState(false)
   const [error, setError] = useState<ProblemError | null>(null)
+  const [fieldErrors, setFieldErrors] = useState<SignInErrors>({})
 
   // Signed in (now, or already): MFA first if it is pending, else home.
   if (session) return <Navigate to={postAuthPath(session)} replace />
@@ -36,6 +57,13 @@ export function LoginPage() {
   async function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault()
     if (pending) return
+    const invalid = signInErrors(email, password)
+    setFieldErrors(invalid)
+    if (invalid.email || invalid.password) {
+      const first = e.currentTarget.querySelector<HTMLInputElement>(invalid.email ? 'input[name=email]' : 'input[name=password]')
+      first?.focus()
+      return
+    }
     setPending(true)
     setError(null)
     try {
@@ -63,7 +91,12 @@ export function LoginPage() {
           autoComplete="username"
           required
           value={email}
-          onChange={setEmail}
+          onChange={(v) => {
+            setEmail(v)
+            if (fieldErrors.email) setFieldErrors({ ...fieldErrors, email: undefined })
+          }}
+          aria-invalid={fieldErrors.email ? true : undefined}
+          hint={<FieldError message={fieldErrors.email} />}
         />
         <TextField
           label="Password"
@@ -72,7 +105,12 @@ export function LoginPage() {
           autoComplete="current-password"
           required
           value={password}
-          onChange={setPassword}
+          onChange={(v) => {
+            setPassword(v)
+            if (fieldErrors.password) setFieldErrors({ ...fieldErrors, password: undefined })
+          }}
+          aria-invalid={fieldErrors.password ? true : undefined}
+          hint={<FieldError message={fieldErrors.password} />}
         />
         <button type="submit" disabled={pending} aria-busy={pending} className={`w-full ${primaryButton}`}>
           {pending ? 'Signing in…' : 'Sign in'}

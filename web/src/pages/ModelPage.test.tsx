@@ -107,4 +107,26 @@ describe('ModelPage', () => {
     await user.click(within(dialog).getByRole('button', { name: 'Delete' }))
     await waitFor(() => expect(api.callsTo('DELETE /api/controls/c-1')).toHaveLength(1))
   })
+
+  it('deletes the selected controls together after one confirmation', async () => {
+    setSession(sessionFromAuth(authResponse()))
+    const rows = [control({ id: 'c-1', name: 'EDR' }), control({ id: 'c-2', name: 'Backups' }), control({ id: 'c-3', name: 'MFA' })]
+    const api = mockApi({
+      'GET /api/me': jsonResponse(me()),
+      'GET /api/controls': jsonResponse(listPage(rows)),
+      'POST /api/controls/bulk-delete': jsonResponse({ deleted: 2 }),
+    })
+    const user = userEvent.setup()
+    renderApp('/model/controls')
+    await user.click(await screen.findByRole('checkbox', { name: 'Select EDR' }))
+    await user.click(screen.getByRole('checkbox', { name: 'Select MFA' }))
+    const toolbar = screen.getByRole('toolbar', { name: 'Selected rows' })
+    expect(toolbar).toHaveTextContent('2 selected')
+    await user.click(within(toolbar).getByRole('button', { name: 'Delete selected' }))
+    const dialog = screen.getByRole('alertdialog', { name: 'Delete 2 Controls?' })
+    expect(dialog).toHaveTextContent('EDR, MFA')
+    await user.click(within(dialog).getByRole('button', { name: 'Delete all' }))
+    await waitFor(() => expect(api.callsTo('POST /api/controls/bulk-delete')).toHaveLength(1))
+    expect(api.callsTo('POST /api/controls/bulk-delete')[0]?.body).toEqual({ ids: ['c-1', 'c-3'] })
+  })
 })

@@ -3,12 +3,13 @@ import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-quer
 import { NavLink } from 'react-router'
 import { ConfirmDialog } from '../components/ConfirmDialog'
 import { DataTable, useRowAction } from '../components/DataTable'
+import { ModelTransfer } from '../components/ModelTransfer'
 import { EntityForm } from '../components/EntityForm'
 import { dangerButton, secondaryButton, SelectField, TextField } from '../components/form'
 import { Page, Section, Subsection } from '../components/Page'
 import { ProblemAlert } from '../components/ProblemAlert'
 import { QueryResult } from '../components/QueryResult'
-import { createEntity, deleteEntity, listEntities, updateEntity } from '../endpoints'
+import { bulkDeleteEntities, createEntity, deleteEntity, listEntities, updateEntity } from '../endpoints'
 import { PERMISSION } from '../identity'
 import { usePermissions } from '../me'
 import { SPECS, type EntitySpec } from '../modelSpecs'
@@ -37,6 +38,7 @@ function EntityList<K extends EntityKind>({ spec, session, canWrite }: { spec: E
   const [offset, setOffset] = useState(0)
   const [editing, setEditing] = useState<EntityMap[K] | null>(null)
   const [deleting, setDeleting] = useState<EntityMap[K] | null>(null)
+  const [bulkDeleting, setBulkDeleting] = useState<EntityMap[K][] | null>(null)
   const rowAction = useRowAction()
 
   // Search as you type, without a request per keystroke.
@@ -69,6 +71,17 @@ function EntityList<K extends EntityKind>({ spec, session, canWrite }: { spec: E
     await rowAction.run(row, async () => {
       await deleteEntity(spec.kind, row.id)
       if (editing?.id === row.id) setEditing(null)
+      await changed()
+    })
+  }
+
+  async function confirmBulkDelete() {
+    const rows = bulkDeleting
+    if (!rows || rows.length === 0) return
+    setBulkDeleting(null)
+    await rowAction.run(rows[0] as EntityMap[K], async () => {
+      await bulkDeleteEntities(spec.kind, rows.map((r) => r.id))
+      if (editing && rows.some((r) => r.id === editing.id)) setEditing(null)
       await changed()
     })
   }
@@ -142,6 +155,9 @@ function EntityList<K extends EntityKind>({ spec, session, canWrite }: { spec: E
             columns={columns}
             rows={page.items}
             rowTestId="model-row"
+            exportTable={spec.kind}
+            rowLabel={(row) => spec.title(row)}
+            bulkActions={canWrite ? [{ label: 'Delete selected', danger: true, run: (rows) => setBulkDeleting(rows) }] : undefined}
             rowAttributes={(row) => ({ 'data-id': row.id, 'data-slug': row.slug })}
             empty={q || Object.values(filters).some(Boolean) ? `No ${spec.plural} match.` : `No ${spec.plural} yet.`}
             above={rowAction.error && <ProblemAlert error={rowAction.error} />}
@@ -186,6 +202,19 @@ function EntityList<K extends EntityKind>({ spec, session, canWrite }: { spec: E
         </Subsection>
       )}
 
+      {bulkDeleting && (
+        <ConfirmDialog
+          title={`Delete ${bulkDeleting.length} ${bulkDeleting.length === 1 ? spec.singular : spec.plural}?`}
+          confirmLabel="Delete all"
+          onConfirm={() => void confirmBulkDelete()}
+          onCancel={() => setBulkDeleting(null)}
+        >
+          <p>
+            Delete {bulkDeleting.map((r) => spec.title(r)).join(', ')}? Their links go with them. All are deleted, or none.
+          </p>
+        </ConfirmDialog>
+      )}
+
       {deleting && (
         <ConfirmDialog
           title={`Delete ${spec.singular}?`}
@@ -208,6 +237,7 @@ function listFor<K extends EntityKind>(kind: K, session: Session, canWrite: bool
 
 /** `/model/:kind`: one tab per entity of the tenant's risk model. */
 export function ModelPage({ session, kind }: { session: Session; kind: EntityKind }) {
+  const queryClient = useQueryClient()
   const permissions = usePermissions()
   const canWrite = permissions?.has(PERMISSION.riskModelWrite) ?? false
   return (
@@ -224,6 +254,7 @@ export function ModelPage({ session, kind }: { session: Session; kind: EntityKin
         </ul>
       </nav>
       {listFor(kind, session, canWrite)}
+      <ModelTransfer canWrite={canWrite} onImported={() => queryClient.invalidateQueries({ queryKey: modelKey(session) })} />
     </Page>
   )
 }

@@ -1,6 +1,8 @@
 import { Link } from 'react-router'
+import { useDocumentTitle } from '../components/documentTitle'
 
 export function NotFoundPage() {
+  useDocumentTitle('Page not found')
   return (
     <main className="flex min-h-screen flex-col items-center justify-center gap-3 px-4 text-center">
       <p className="text-sm font-semibold text-slate-500">404</p>

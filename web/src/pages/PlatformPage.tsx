@@ -48,7 +48,7 @@ function OrgsTable({ orgs }: { orgs: readonly OrgOut[] }) {
       empty="No organizations yet."
       above={error && <ProblemAlert error={error} />}
       columns={[
-        { header: 'Slug', className: 'font-mono text-xs', cell: (o) => o.slug },
+        { header: 'Slug', className: 'font-mono text-xs', sortValue: (o) => o.slug, cell: (o) => o.slug },
         {
           header: 'Name',
           cell: (o) => (
@@ -57,9 +57,9 @@ function OrgsTable({ orgs }: { orgs: readonly OrgOut[] }) {
             </Link>
           ),
         },
-        { header: 'Kind', cell: (o) => (o.kind === 'partner' ? 'Partner' : 'Direct') },
-        { header: 'Tenants', className: 'tabular-nums', cell: (o) => o.tenant_count },
-        { header: 'Disabled', cell: (o) => (o.disabled_at ? formatDate(o.disabled_at) : 'No') },
+        { header: 'Kind', sortValue: (o) => o.kind, cell: (o) => (o.kind === 'partner' ? 'Partner' : 'Direct') },
+        { header: 'Tenants', className: 'tabular-nums', sortValue: (o) => o.tenant_count, cell: (o) => o.tenant_count },
+        { header: 'Disabled', sortValue: (o) => o.disabled_at, cell: (o) => (o.disabled_at ? formatDate(o.disabled_at) : 'No') },
         {
           header: 'Actions',
           hideHeader: true,
@@ -92,11 +92,11 @@ function AuditTable() {
       rowTestId="audit-row"
       empty="Nothing recorded yet."
       columns={[
-        { header: 'Time', className: 'whitespace-nowrap', cell: (e) => <time dateTime={e.at}>{formatDateTime(e.at)}</time> },
-        { header: 'Actor', cell: (e) => <ShortId id={e.actor_user_id} /> },
-        { header: 'Impersonator', cell: (e) => <ShortId id={e.impersonator_user_id} /> },
-        { header: 'Scope', cell: (e) => e.scope },
-        { header: 'Action', className: 'font-mono text-xs', cell: (e) => e.action },
+        { header: 'Time', className: 'whitespace-nowrap', sortValue: (e) => e.at, cell: (e) => <time dateTime={e.at}>{formatDateTime(e.at)}</time> },
+        { header: 'Actor', sortValue: (e) => e.actor_user_id, cell: (e) => <ShortId id={e.actor_user_id} /> },
+        { header: 'Impersonator', sortValue: (e) => e.impersonator_user_id, cell: (e) => <ShortId id={e.impersonator_user_id} /> },
+        { header: 'Scope', sortValue: (e) => e.scope, cell: (e) => e.scope },
+        { header: 'Action', className: 'font-mono text-xs', sortValue: (e) => e.action, cell: (e) => e.action },
         {
           header: 'Target',
           cell: (e) =>

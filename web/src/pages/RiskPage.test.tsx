@@ -50,4 +50,24 @@ describe('RiskPage links editor', () => {
     await user.click(await screen.findByRole('button', { name: 'Save links' }))
     expect(await screen.findByRole('alert')).toHaveTextContent('Unknown control id.')
   })
+
+  it('finds a KRI to link by searching its name, keeping hidden choices selected', async () => {
+    setSession(sessionFromAuth(authResponse()))
+    const many = Array.from({ length: 9 }, (_, i) => modelKri({ id: `k-${i + 1}`, name: i === 0 ? 'Open vulns' : `Indicator ${i + 1}` }))
+    const api = mockApi({
+      ...routes(),
+      'GET /api/kris': jsonResponse(listPage(many)),
+      'PUT /api/risks/r-1/links': (call) => jsonResponse(call.body),
+    })
+    const user = userEvent.setup()
+    renderApp('/risks/r-1')
+    const kris = await screen.findByRole('group', { name: 'KRIs' })
+    await user.type(within(kris).getByRole('searchbox', { name: 'Search KRIs' }), 'indicator 7')
+    expect(within(kris).getAllByRole('checkbox')).toHaveLength(1)
+    expect(within(kris).getByText('1 selected · 1 of 9 match')).toBeInTheDocument()
+    await user.click(within(kris).getByLabelText('Indicator 7'))
+    await user.click(screen.getByRole('button', { name: 'Save links' }))
+    await waitFor(() => expect(api.callsTo('PUT /api/risks/r-1/links')).toHaveLength(1))
+    expect((api.callsTo('PUT /api/risks/r-1/links')[0]?.body as { kri_ids: string[] }).kri_ids).toEqual(['k-1', 'k-7'])
+  })
 })

@@ -70,14 +70,14 @@ describe('SourcePage', () => {
     await user.click(screen.getByRole('button', { name: 'Run now' }))
     const status = await screen.findByTestId('request-status')
     expect(status.closest('[aria-live="polite"]')).not.toBeNull()
-    await waitFor(() => expect(status).toHaveTextContent('Run status: Running…'))
+    await waitFor(() => expect(status).toHaveTextContent('Run status: Running'))
     expect(screen.getByRole('button', { name: 'Run now' })).toBeDisabled()
 
-    await waitFor(() => expect(status).toHaveTextContent('Run status: Succeeded'), { timeout: 4000 })
+    await waitFor(() => expect(status).toHaveTextContent('Run status: Done'), { timeout: 4000 })
     await waitFor(() => expect(screen.getByTestId('request-run')).toHaveTextContent('3 rows written, 0 skipped, 120 items fetched'))
     const row = await screen.findByTestId('run-row')
     expect(row).toHaveTextContent('Run now')
-    expect(row).toHaveTextContent('✓ Succeeded')
+    expect(row).toHaveTextContent('✓ Done')
     expect(screen.getByRole('button', { name: 'Run now' })).toBeEnabled()
     // No more polling once finished.
     const count = api.callsTo('GET /api/run-requests/rq-1').length
@@ -242,7 +242,7 @@ describe('SourcePage', () => {
     await user.click(within(form).getByRole('button', { name: 'Upload' }))
     expect(await screen.findByText('Accepted 4 values; a run will write them.')).toBeInTheDocument()
     expect(screen.queryByRole('table', { name: 'Problems in the file' })).not.toBeInTheDocument()
-    await waitFor(() => expect(screen.getByTestId('request-status')).toHaveTextContent('Run status: Pending'))
+    await waitFor(() => expect(screen.getByTestId('request-status')).toHaveTextContent('Run status: Queued'))
   })
 
   it('artifact: refuses a file over 5 MB without sending it', async () => {
@@ -303,7 +303,7 @@ describe('SourcePage', () => {
       note: 'From the Q4 exercise',
     })
     expect(await screen.findByText('Value accepted; a run will write it.')).toBeInTheDocument()
-    await waitFor(() => expect(screen.getByTestId('request-status')).toHaveTextContent('Run status: Succeeded'))
+    await waitFor(() => expect(screen.getByTestId('request-status')).toHaveTextContent('Run status: Done'))
   })
 
   it('a tenant user sees the source and its runs but no write controls', async () => {
@@ -462,7 +462,7 @@ describe('SourcePage', () => {
       await vi.advanceTimersByTimeAsync(60_000 + 10)
     })
     expect(status).toHaveTextContent('Still waiting for the scheduler — check the Dagster UI')
-    expect(status).toHaveTextContent('Run status: Pending')
+    expect(status).toHaveTextContent('Run status: Queued')
     expect(screen.getByRole('button', { name: 'Run now' })).toBeEnabled()
 
     const polls = api.callsTo('GET /api/run-requests/rq-1').length

@@ -40,6 +40,7 @@ export function TenantUsersPage({ session }: { session: Session }) {
         <QueryResult query={users} loading="Loading users…">
           {(data) => (
             <UsersTable
+              exportable
               users={data}
               currentUserId={session.user.id}
               canManage={canManage}

@@ -90,6 +90,7 @@ module "secrets" {
       "database-url", "db-admin-password", "migrator-db-password", "app-db-password",
       "pipeline-db-password", "dagster-db-password",
     ]
+    "serviceAccount:${module.drill.service_account}" = ["database-url", "db-admin-password"]
   }
 }
 
@@ -124,12 +125,42 @@ module "pipeline" {
   image_digest               = var.image_digest
 }
 
+# SLOs, burn-rate and operational alerts, uptime checks, log-based metrics and the dashboard
+# (docs/operations.md says what each alert means and what to do).
+module "monitoring" {
+  source                   = "../../modules/monitoring"
+  project_id               = var.project_id
+  region                   = var.region
+  api_host                 = var.host_name
+  api_service_name         = module.app.service_name
+  drill_job_name           = module.drill.job_name
+  notification_emails      = var.alert_emails
+  notification_channel_ids = var.alert_channel_ids
+}
+
+# The production restore drill; the deploy workflow reads its records (DRILL_RECORD_BUCKET).
+module "drill" {
+  source            = "../../modules/drill"
+  project_id        = var.project_id
+  region            = var.region
+  region_short      = var.region_short
+  image             = local.image
+  network_name      = module.network.network_name
+  subnet_name       = module.network.subnet_name
+  instance_name     = module.database.instance_name
+  secret_ids        = module.secrets.secret_ids
+  kms_key_id        = google_kms_crypto_key.region.id
+  access_log_bucket = google_storage_bucket.access_logs.name
+  record_readers    = ["serviceAccount:${var.deployer_service_account}"]
+}
+
 # The deploy workflow acts as the runtime accounts it deploys, and nothing else.
 resource "google_service_account_iam_member" "deployer_acts_as" {
   for_each = {
     api     = module.app.api_service_account
     migrate = module.app.migrate_service_account
     smoke   = module.app.smoke_service_account
+    drill   = module.drill.service_account
   }
   service_account_id = "projects/${var.project_id}/serviceAccounts/${each.value}"
   role               = "roles/iam.serviceAccountUser"

@@ -23,3 +23,12 @@ output "migrate_job" {
 output "pipeline_cluster" {
   value = module.pipeline.cluster_name
 }
+
+output "drill_record_bucket" {
+  description = "The GitHub variable DRILL_RECORD_BUCKET (deploy.yml's restore drill gate)."
+  value       = module.drill.record_bucket
+}
+
+output "monitoring_dashboard" {
+  value = module.monitoring.dashboard_id
+}

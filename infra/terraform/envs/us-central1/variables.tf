@@ -68,3 +68,15 @@ variable "rbac_security_group" {
   description = "gke-security-groups@<your domain> (Google Groups for GKE RBAC)."
   type        = string
 }
+
+variable "alert_emails" {
+  description = "Addresses that receive this region's alerts (monitoring module)."
+  type        = list(string)
+  default     = []
+}
+
+variable "alert_channel_ids" {
+  description = "Existing notification channels (full ids: PagerDuty, Slack, ...) for this region's alerts."
+  type        = list(string)
+  default     = []
+}

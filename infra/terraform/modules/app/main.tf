@@ -114,6 +114,11 @@ resource "google_cloud_run_v2_service" "api" {
         name  = "DRAXIS_PROCESS"
         value = "api"
       }
+      # Cloud Trace and the log-to-trace links (draxis/log.py) name the project.
+      env {
+        name  = "GOOGLE_CLOUD_PROJECT"
+        value = var.project_id
+      }
       dynamic "env" {
         for_each = local.api_secrets
         content {

@@ -77,7 +77,11 @@ export function RequestStatus({
 
   const stalled = gaveUp && !finished
   return (
-    <div className="space-y-1 rounded-md border border-slate-200 bg-slate-50 px-3 py-2" data-testid="request-status">
+    <div
+      className="space-y-1 rounded-md border border-slate-200 bg-slate-50 px-3 py-2"
+      data-testid="request-status"
+      data-state={request?.status ?? 'checking'}
+    >
       <p className="flex items-center gap-2 text-sm font-medium text-slate-900">
         {!finished && !stalled && <Spinner />}
         {request ? (

@@ -11,7 +11,7 @@ export const RUNS_PAGE_SIZE = 20
 
 const STATUS_TEXT: Record<SourceRun['status'], string> = {
   running: '… Running',
-  succeeded: '✓ Succeeded',
+  succeeded: '✓ Done',
   failed: '✕ Failed',
 }
 
@@ -60,12 +60,12 @@ export function RunHistory({ sourceId, queryKey }: { sourceId: string; queryKey:
           rowAttributes={(r) => ({ 'data-status': r.status })}
           empty="No runs yet."
           columns={[
-            { header: 'Started', className: 'whitespace-nowrap', cell: (r) => formatDateTime(r.started_at) },
-            { header: 'Trigger', cell: (r) => TRIGGER_LABEL[r.trigger] ?? r.trigger },
-            { header: 'Status', className: 'whitespace-nowrap', cell: (r) => STATUS_TEXT[r.status] ?? r.status },
-            { header: 'Rows written', className: 'tabular-nums', cell: (r) => r.rows_written },
-            { header: 'Rows skipped', className: 'tabular-nums', cell: (r) => r.rows_skipped },
-            { header: 'Items fetched', className: 'tabular-nums', cell: (r) => r.items_fetched },
+            { header: 'Started', className: 'whitespace-nowrap', sortValue: (r) => r.started_at, cell: (r) => formatDateTime(r.started_at) },
+            { header: 'Trigger', sortValue: (r) => r.trigger, cell: (r) => TRIGGER_LABEL[r.trigger] ?? r.trigger },
+            { header: 'Status', className: 'whitespace-nowrap', sortValue: (r) => r.status, cell: (r) => STATUS_TEXT[r.status] ?? r.status },
+            { header: 'Rows written', className: 'tabular-nums', sortValue: (r) => r.rows_written, cell: (r) => r.rows_written },
+            { header: 'Rows skipped', className: 'tabular-nums', sortValue: (r) => r.rows_skipped, cell: (r) => r.rows_skipped },
+            { header: 'Items fetched', className: 'tabular-nums', sortValue: (r) => r.items_fetched, cell: (r) => r.items_fetched },
             { header: 'Duration', className: 'tabular-nums whitespace-nowrap', cell: duration },
             { header: 'Details', cell: (r) => <Details run={r} /> },
           ]}

@@ -7,7 +7,7 @@ import { formatDateTime } from '../Page'
 
 export function lastRunText(s: Source): string {
   if (!s.last_run_at) return 'Never run'
-  const status = s.last_run_status === 'succeeded' ? '✓ Succeeded' : s.last_run_status === 'failed' ? '✕ Failed' : 'Unknown'
+  const status = s.last_run_status === 'succeeded' ? '✓ Done' : s.last_run_status === 'failed' ? '✕ Failed' : 'Unknown'
   return `${status} · ${relativeTime(s.last_run_at)}`
 }
 
@@ -31,24 +31,26 @@ export function SourcesTable({ sources, catalog }: { sources: readonly Source[];
     <DataTable
       rows={sources}
       rowTestId="source-row"
+      exportTable="sources"
       rowAttributes={(s) => ({ 'data-id': s.id, 'data-vendor': s.vendor_id })}
       empty="No sources yet. Add one from the catalog below."
       columns={[
         {
           header: 'Name',
+          sortValue: (s) => s.name,
           cell: (s) => (
             <Link to={`/integrations/${encodeURIComponent(s.id)}`} className={linkClass}>
               {s.name}
             </Link>
           ),
         },
-        { header: 'Vendor', cell: (s) => vendor(s.vendor_id) },
-        { header: 'Schedule', cell: (s) => scheduleLabel(s.schedule) },
-        { header: 'Enabled', cell: (s) => (s.enabled ? 'Enabled' : 'Disabled') },
+        { header: 'Vendor', sortValue: (s) => s.vendor_id, cell: (s) => vendor(s.vendor_id) },
+        { header: 'Schedule', sortValue: (s) => s.schedule, cell: (s) => scheduleLabel(s.schedule) },
+        { header: 'Enabled', sortValue: (s) => s.enabled, cell: (s) => (s.enabled ? 'Enabled' : 'Disabled') },
         { header: 'Last run', className: 'whitespace-nowrap', cell: lastRunText },
         { header: 'Failures', cell: (s) => healthText(s) },
         { header: 'Next run', className: 'whitespace-nowrap', cell: nextRunText },
-        { header: 'KRIs', className: 'tabular-nums', cell: (s) => s.kri_count },
+        { header: 'KRIs', className: 'tabular-nums', sortValue: (s) => s.kri_count, cell: (s) => s.kri_count },
       ]}
     />
   )

@@ -159,13 +159,13 @@ export function DocumentsTab({ baseKey, canWrite }: { baseKey: readonly unknown[
             empty="No documents yet."
             above={action.error && <ProblemAlert error={action.error} />}
             columns={[
-              { header: 'Title', cell: (d) => <span className="font-medium text-slate-900">{d.title}</span> },
-              { header: 'File', className: 'break-all', cell: (d) => d.filename },
-              { header: 'Type', cell: (d) => MEDIA_TYPE_LABEL[d.media_type] ?? d.media_type },
-              { header: 'Size', className: 'tabular-nums whitespace-nowrap', cell: (d) => formatBytes(d.byte_size) },
-              { header: 'Pages', className: 'tabular-nums', cell: (d) => d.page_count ?? '—' },
-              { header: 'Chunks', className: 'tabular-nums', cell: (d) => d.chunk_count },
-              { header: 'Uploaded', className: 'whitespace-nowrap', cell: (d) => formatDateTime(d.uploaded_at) },
+              { header: 'Title', sortValue: (d) => d.title, cell: (d) => <span className="font-medium text-slate-900">{d.title}</span> },
+              { header: 'File', className: 'break-all', sortValue: (d) => d.filename, cell: (d) => d.filename },
+              { header: 'Type', sortValue: (d) => d.media_type, cell: (d) => MEDIA_TYPE_LABEL[d.media_type] ?? d.media_type },
+              { header: 'Size', className: 'tabular-nums whitespace-nowrap', sortValue: (d) => d.byte_size, cell: (d) => formatBytes(d.byte_size) },
+              { header: 'Pages', className: 'tabular-nums', sortValue: (d) => d.page_count, cell: (d) => d.page_count ?? '—' },
+              { header: 'Chunks', className: 'tabular-nums', sortValue: (d) => d.chunk_count, cell: (d) => d.chunk_count },
+              { header: 'Uploaded', className: 'whitespace-nowrap', sortValue: (d) => d.uploaded_at, cell: (d) => formatDateTime(d.uploaded_at) },
               {
                 header: 'Actions',
                 hideHeader: true,

@@ -60,11 +60,11 @@ export function FactsTab({ baseKey, canWrite }: { baseKey: readonly unknown[]; c
             empty={q.trim() ? 'No facts match.' : 'No facts yet.'}
             above={action.error && <ProblemAlert error={action.error} />}
             columns={[
-              { header: 'Key', cell: (f) => <code className="text-xs break-all">{f.key}</code> },
-              { header: 'Value', className: 'whitespace-pre-wrap max-w-md', cell: (f) => f.value },
-              { header: 'Citation', className: 'max-w-xs', cell: (f) => f.citation },
+              { header: 'Key', sortValue: (f) => f.key, cell: (f) => <code className="text-xs break-all">{f.key}</code> },
+              { header: 'Value', className: 'whitespace-pre-wrap max-w-md', sortValue: (f) => f.value, cell: (f) => f.value },
+              { header: 'Citation', className: 'max-w-xs', sortValue: (f) => f.citation, cell: (f) => f.citation },
               { header: 'Origin', className: 'whitespace-nowrap', cell: (f) => <Origin fact={f} /> },
-              { header: 'Updated', className: 'whitespace-nowrap', cell: (f) => formatDateTime(f.updated_at) },
+              { header: 'Updated', className: 'whitespace-nowrap', sortValue: (f) => f.updated_at, cell: (f) => formatDateTime(f.updated_at) },
               canWrite && {
                 header: 'Actions',
                 hideHeader: true,

@@ -1,0 +1,215 @@
+"""Every page of the web client, as each role, in Debian's Chromium: no serious or critical axe
+violations; and the risk model's round trip (export, edit, import) from the browser.
+
+Drives the built web client (`web/dist`, built by `make test`) served by the real API on a
+loopback port, against the test database.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from draxis.db.scope import Scope, scoped_transaction
+from draxis.settings import Settings
+from tests.browser_kit import axe_violations, chromium, materialize_all, sign_in
+from tests.conftest import Conn
+from tests.factories import TenantFixture
+from tests.identity import create_carrier, create_user
+from tests.live import serving
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def live_server(settings: Settings, app_conn: Conn) -> Iterator[str]:
+    create_user(app_conn, "superadmin")  # a platform that is set up: no first-run page
+    assert (settings.web_dist / "index.html").is_file(), (
+        f"{settings.web_dist} is not built: run `make web` (make test does)"
+    )
+    with serving(settings) as url:
+        yield url
+
+
+@pytest.fixture
+def page() -> Iterator[Page]:
+    with chromium() as browser:
+        yield browser.new_page()
+
+
+def _settled(page: Page) -> None:
+    """The page has its heading and has stopped loading (no spinner, no requests in flight)."""
+    expect(page.locator("h1").first).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_role("status").filter(has_text="Loading")).to_have_count(0)
+
+
+def _scan(page: Page, base: str, paths: list[str]) -> dict[str, list[dict[str, object]]]:
+    found: dict[str, list[dict[str, object]]] = {}
+    for path in paths:
+        page.goto(f"{base}{path}")
+        _settled(page)
+        violations = axe_violations(page)
+        if violations:
+            found[path] = violations
+    return found
+
+
+def _sign_out(page: Page, base: str) -> None:
+    page.goto(f"{base}/account")  # a page inside the shell, whichever the last one scanned was
+    page.get_by_role("button", name="Account").click()
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+
+
+def test_every_page_as_every_role_has_no_serious_accessibility_violations(
+    page: Page, live_server: str, settings: Settings, app_conn: Conn, tenant_a: TenantFixture
+) -> None:
+    carrier = create_carrier(app_conn)
+    with scoped_transaction(app_conn, Scope.platform()):
+        app_conn.execute(
+            "insert into carrier.insured_tenants (carrier_id, tenant_id) values (%s, %s)",
+            (carrier, tenant_a.id),
+        )
+    with scoped_transaction(app_conn, tenant_a.scope):
+        kri = app_conn.execute("select id from tenant.kri order by slug limit 1").fetchone()
+        risk = app_conn.execute(
+            "insert into tenant.risk (tenant_id, slug, title) values (%s, 'seen', 'Seen risk')"
+            " returning id",
+            (tenant_a.id,),
+        ).fetchone()
+        assert kri is not None
+        assert risk is not None
+        app_conn.execute(
+            "insert into tenant.kri_risk values (%s, %s, %s)", (tenant_a.id, kri[0], risk[0])
+        )
+    materialize_all(settings, tenant_a)
+
+    tenant_pages = [
+        "/",
+        "/model/kris",
+        "/model/controls",
+        "/model/risks",
+        "/model/outcomes",
+        "/model/vendors",
+        f"/kris/{kri[0]}",
+        f"/risks/{risk[0]}",
+        "/integrations",
+        f"/integrations/{tenant_a.source_id}",
+        "/panel",
+        "/memory",
+        "/tenant/users",
+        "/tenant/carriers",
+        "/tenant/audit",
+        "/settings/api-tokens",
+        "/account",
+        "/no-such-page",
+    ]
+    master = create_user(app_conn, "master_admin", tenant=tenant_a)
+    underwriter = create_user(app_conn, "carrier_admin", carrier_id=carrier)
+    roles: list[tuple[str, list[str]]] = [
+        (tenant_a.user_email, tenant_pages),
+        (master.email, ["/org", f"/orgs/{tenant_a.org_id}", "/account"]),
+        (underwriter.email, ["/carrier", f"/carrier/tenants/{tenant_a.id}", "/account"]),
+    ]
+    found: dict[str, dict[str, list[dict[str, object]]]] = {}
+    page.goto(f"{live_server}/login")
+    _settled(page)
+    login_violations = axe_violations(page)
+    for email, paths in roles:
+        sign_in(page, live_server, email)
+        expect(page.get_by_role("button", name="Account")).to_be_visible()
+        violations = _scan(page, live_server, paths)
+        # Dark mode follows the system: the same pages, the same rules, in the dark palette.
+        page.emulate_media(color_scheme="dark")
+        dark = _scan(page, live_server, paths)
+        background = "getComputedStyle(document.documentElement).backgroundColor"
+        assert page.evaluate(background) != "rgb(255, 255, 255)"  # it is dark
+        page.emulate_media(color_scheme="light")
+        violations |= {f"{path} (dark)": v for path, v in dark.items()}
+        if violations:
+            found[email] = violations
+        _sign_out(page, live_server)
+    assert login_violations == []
+    assert found == {}
+
+
+def _edited(archive: bytes, sheet: str, edit: dict[str, str]) -> bytes:
+    """The export with the first data row of `sheet` changed as `edit` says."""
+    source = zipfile.ZipFile(io.BytesIO(archive))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == f"{sheet}.csv":
+                rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+                rows[0].update(edit)
+                text = io.StringIO()
+                writer = csv.DictWriter(text, fieldnames=list(rows[0]), lineterminator="\r\n")
+                writer.writeheader()
+                writer.writerows(rows)
+                data = text.getvalue().encode("utf-8")
+            target.writestr(name, data)
+    return out.getvalue()
+
+
+def test_a_tenant_admin_imports_an_edited_export_of_the_risk_model(
+    page: Page, live_server: str, tmp_path: Path, app_conn: Conn, tenant_a: TenantFixture
+) -> None:
+    sign_in(page, live_server, tenant_a.user_email)
+    expect(page.get_by_role("button", name="Account")).to_be_visible()
+    page.goto(f"{live_server}/model/kris")
+    transfer = page.get_by_test_id("model-transfer")
+    with page.expect_download() as download:
+        transfer.get_by_role("button", name="Export CSV (ZIP)").click()
+    exported = tmp_path / download.value.suggested_filename
+    download.value.save_as(exported)
+    assert exported.name.endswith("-csv.zip")
+
+    first = list(csv.DictReader(io.StringIO(zipfile.ZipFile(exported).read("kris.csv").decode())))
+    slug = first[0]["slug"]
+    renamed = tmp_path / "renamed.zip"
+    renamed.write_bytes(
+        _edited(exported.read_bytes(), "kris", {"name": "Renamed in a spreadsheet"})
+    )
+    transfer.get_by_label("Edited export (.xlsx or .zip)").set_input_files(renamed)
+    transfer.get_by_role("button", name="Import").click()
+    expect(transfer.get_by_role("status")).to_contain_text("1 updated")
+    expect(
+        page.get_by_test_id("model-row").filter(has_text="Renamed in a spreadsheet")
+    ).to_have_count(1)
+    with scoped_transaction(app_conn, tenant_a.scope):
+        stored = app_conn.execute("select name from tenant.kri where slug = %s", (slug,)).fetchone()
+    assert stored == ("Renamed in a spreadsheet",)
+
+    broken = tmp_path / "broken.zip"
+    broken.write_bytes(
+        _edited(renamed.read_bytes(), "kris", {"warn": "lots", "name": "Never saved"})
+    )
+    transfer.get_by_label("Edited export (.xlsx or .zip)").set_input_files(broken)
+    transfer.get_by_role("button", name="Import").click()
+    refused = transfer.get_by_test_id("import-error").filter(has_text="warn")
+    expect(refused).to_have_count(1)
+    expect(refused).to_contain_text("kris")
+    assert axe_violations(page) == []
+    with scoped_transaction(app_conn, tenant_a.scope):
+        unchanged = app_conn.execute(
+            "select name from tenant.kri where slug = %s", (slug,)
+        ).fetchone()
+    assert unchanged == ("Renamed in a spreadsheet",)
+
+
+def test_the_accessibility_scan_fails_a_page_that_breaks_the_rules(page: Page) -> None:
+    page.set_content(
+        "<html lang='en'><head><title>t</title></head><body><main><h1>Broken</h1>"
+        "<img src='data:,'><p style='color:#777;background:#888'>low contrast</p>"
+        "</main></body></html>"
+    )
+    found = {v["id"]: v["impact"] for v in axe_violations(page)}
+    assert found == {"image-alt": "critical", "color-contrast": "serious"}

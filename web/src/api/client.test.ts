@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest'
+import { ProblemError } from '../api'
+import { sessionFromAuth, setSession } from '../session'
+import { authResponse, dashboard, jsonResponse, kri, problem } from '../test/fixtures'
+import { mockApi } from '../test/mockApi'
+import { answer, api } from './client'
+
+describe('the typed client', () => {
+  it('sends the session token and answers the body', async () => {
+    setSession(sessionFromAuth(authResponse({ access_token: 'a1' })))
+    const calls = mockApi({ 'GET /api/dashboard': jsonResponse(dashboard([kri()])) })
+    const body = answer(await api.GET('/api/dashboard'))
+    expect(body.tenant.name).toBeTruthy()
+    expect(calls.calls[0]?.token).toBe('a1')
+    expect(calls.calls[0]?.path).toBe('/api/dashboard')
+  })
+
+  it('refreshes once on a 401 and retries with the new token', async () => {
+    setSession(sessionFromAuth(authResponse({ access_token: 'old' })))
+    let first = true
+    const calls = mockApi({
+      'GET /api/dashboard': (call) => {
+        if (first) {
+          first = false
+          return problem(401, 'expired', {}, { 'WWW-Authenticate': 'Bearer error="invalid_token"' })
+        }
+        return call.token === 'new' ? jsonResponse(dashboard([])) : problem(401, 'still old')
+      },
+      'POST /api/auth/refresh': jsonResponse(authResponse({ access_token: 'new' })),
+    })
+    await api.GET('/api/dashboard')
+    expect(calls.callsTo('POST /api/auth/refresh')).toHaveLength(1)
+    expect(calls.callsTo('GET /api/dashboard').map((c) => c.token)).toEqual(['old', 'new'])
+  })
+
+  it('sends JSON bodies and throws problems with their members', async () => {
+    setSession(sessionFromAuth(authResponse()))
+    const calls = mockApi({ 'POST /api/risks': problem(422, 'title is required', { errors: [{ location: 'body.title', message: 'required' }] }) })
+    const failure = api.POST('/api/risks', { body: { title: '' } as never })
+    await expect(failure).rejects.toBeInstanceOf(ProblemError)
+    await expect(failure).rejects.toMatchObject({ status: 422, detail: 'title is required' })
+    expect(calls.calls[0]?.body).toEqual({ title: '' })
+  })
+})
