@@ -31,6 +31,7 @@ from api.routes import (
     model_transfer,
     org_admin,
     panel,
+    password,
     platform_admin,
     reports,
     risk_links,
@@ -111,6 +112,7 @@ def create_app(
         memory_documents,
         memory_search,
         panel,
+        password,
     ):
         app.include_router(module.router)
     app.include_router(auth.keys_router)

@@ -19,6 +19,7 @@ from draxis.db.scope import Scope, scoped_transaction
 from draxis.identity import throttle
 from draxis.identity.sessions import SessionState, open_session, session_state
 from draxis.log import request_id
+from draxis.security.password_policy import password_problems
 from draxis.security.permissions import Role
 from draxis.security.tokens import Principal, issue_access_token
 from draxis.settings import Settings
@@ -204,3 +205,14 @@ def start_session(
     set_refresh_cookie(response, settings, refresh)
     principal = principal_for(profile, session_id, state)
     return auth_response(settings, principal, summary(profile), state)
+
+
+def require_good_password(password: str, email: str, location: str = "body.password") -> None:
+    """422 with every reason the password policy refuses `password`."""
+    problems = password_problems(password, email)
+    if problems:
+        raise Problem(
+            422,
+            "The password " + "; ".join(problems) + ".",
+            errors=[{"location": location, "message": p} for p in problems],
+        )

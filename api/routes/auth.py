@@ -34,6 +34,7 @@ from api.signin import (
     count_failure,
     count_ip,
     principal_for,
+    require_good_password,
     set_refresh_cookie,
     start_session,
     summary,
@@ -46,7 +47,6 @@ from draxis.identity import throttle
 from draxis.identity.sessions import revoke, rotate_refresh, session_state
 from draxis.log import request_id
 from draxis.security.opaque import token_hash
-from draxis.security.password_policy import password_problems
 from draxis.security.passwords import hash_password, verify_password
 from draxis.security.permissions import Role
 from draxis.security.tokens import InvalidToken, jwks, verify_access_token
@@ -120,16 +120,6 @@ class LoginCandidate:
         )
 
 
-def _require_good_password(password: str, email: str) -> None:
-    problems = password_problems(password, email)
-    if problems:
-        raise Problem(
-            422,
-            "The password " + "; ".join(problems) + ".",
-            errors=[{"location": "body.password", "message": p} for p in problems],
-        )
-
-
 @router.get("/needs-setup", response_model=NeedsSetup)
 def needs_setup(pool: PoolDep) -> NeedsSetup:
     with pool.connection() as conn, scoped_transaction(conn, Scope.login(), read_only=True):
@@ -148,7 +138,7 @@ def setup(
     body: SetupRequest, request: Request, response: Response, pool: PoolDep, settings: SettingsDep
 ) -> AuthResponse:
     """Register the platform's first superadmin; refused once one exists, even when racing."""
-    _require_good_password(body.password, body.email)
+    require_good_password(body.password, body.email)
     password_hash = hash_password(body.password)
     with pool.connection() as conn, scoped_transaction(conn, Scope.login()):
         row = conn.execute(
@@ -331,7 +321,7 @@ def accept_invite(
 ) -> AuthResponse:
     """Accept an invite: set a password, become the invited user, and sign in."""
     invite = _preview(pool, body.token)
-    _require_good_password(body.password, invite.email)
+    require_good_password(body.password, invite.email)
     password_hash = hash_password(body.password)
     with pool.connection() as conn, scoped_transaction(conn, Scope.login()):
         outcome = conn.execute(
