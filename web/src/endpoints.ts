@@ -93,6 +93,11 @@ export function recoverMfa(recovery_code: string): Promise<Recovered> {
   })
 }
 
+/** Change one's own password; the answer is a fresh session (other sessions are signed out). */
+export function changePassword(body: { current_password: string; new_password: string }): Promise<AuthResponse> {
+  return authedRequest<AuthResponse>('/api/auth/password', { method: 'POST', body })
+}
+
 /** Ends an impersonation; needs the impersonation token itself (no refresh-and-retry). */
 export function stopImpersonation(token: string): Promise<void> {
   return request<void>('/api/auth/impersonation/stop', { method: 'POST', token })

@@ -21,14 +21,17 @@ export function newPasswordErrors({ password, confirmation }: NewPassword): stri
 export function NewPasswordFields({
   value,
   onChange,
+  label = 'Password',
 }: {
   value: NewPassword
   onChange: (update: (previous: NewPassword) => NewPassword) => void
+  /** The first field's label; the second is "Confirm" and this, in lower case. */
+  label?: string
 }) {
   return (
     <>
       <TextField
-        label="Password"
+        label={label}
         type="password"
         autoComplete="new-password"
         required
@@ -38,7 +41,7 @@ export function NewPasswordFields({
         hint={`At least ${MIN_PASSWORD_LENGTH} characters; avoid common passwords.`}
       />
       <TextField
-        label="Confirm password"
+        label={`Confirm ${label.toLowerCase()}`}
         type="password"
         autoComplete="new-password"
         required

@@ -1,4 +1,5 @@
 import { Link } from 'react-router'
+import { ChangePasswordForm } from '../components/ChangePasswordForm'
 import { linkClass } from '../components/form'
 import { Page, Section } from '../components/Page'
 import { ROLE_LABEL } from '../identity'
@@ -43,9 +44,11 @@ export function AccountPage({ session }: { session: Session }) {
         )}
       </Section>
       <Section title="Password">
-        <p className="text-sm text-slate-700">
-          Draxis cannot change a password from here yet. To set a new one, ask an administrator for a fresh invitation.
-        </p>
+        {session.impersonation ? (
+          <p className="text-sm text-slate-700">You cannot change a password while impersonating.</p>
+        ) : (
+          <ChangePasswordForm />
+        )}
       </Section>
     </Page>
   )
