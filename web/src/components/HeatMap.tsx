@@ -14,7 +14,18 @@ const CELL_TONE: Record<string, string> = {
  * Risks by severity (rows) × red KRIs linked (columns). Each risk in a cell links to its
  * explanation; `riskHref` decides where (the tenant's risk page, or an MSP's tenant view).
  */
-export function HeatMap({ data, riskHref }: { data: HeatMapData; riskHref?: (risk: HeatCell['risks'][number]) => string }) {
+export function HeatMap({
+  data,
+  riskHref,
+  onSelectCell,
+  selected,
+}: {
+  data: HeatMapData
+  riskHref?: (risk: HeatCell['risks'][number]) => string
+  /** When given, each cell's count is a button that selects the cell (its risks listed elsewhere). */
+  onSelectCell?: (cell: HeatCell) => void
+  selected?: HeatCell | null
+}) {
   const cell = (severity: string, column: string) => data.cells.find((c) => c.severity === severity && c.red_kris === column)
   return (
     <section aria-labelledby="heatmap-title" data-testid="heatmap" className="overflow-x-auto rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
@@ -47,7 +58,20 @@ export function HeatMap({ data, riskHref }: { data: HeatMapData; riskHref?: (ris
                 const found = cell(s, c)
                 return (
                   <td key={c} data-testid="heatmap-cell" data-severity={s} data-red={c} className={`min-w-24 border border-white p-2 align-top ${CELL_TONE[s]}`}>
-                    <span className="font-semibold tabular-nums text-slate-900">{found?.count ?? 0}</span>
+                    {onSelectCell && found && found.count > 0 ? (
+                      <button
+                        type="button"
+                        onClick={() => onSelectCell(found)}
+                        aria-pressed={selected?.severity === s && selected?.red_kris === c}
+                        aria-label={`${found.count} ${SEVERITY_LABEL[s]} ${found.count === 1 ? 'risk' : 'risks'} with ${c} red KRIs: list them`}
+                        data-testid="heatmap-cell-button"
+                        className="rounded px-1 font-semibold tabular-nums text-sky-900 underline hover:bg-white/60 aria-pressed:bg-white"
+                      >
+                        {found.count}
+                      </button>
+                    ) : (
+                      <span className="font-semibold tabular-nums text-slate-900">{found?.count ?? 0}</span>
+                    )}
                     <ul className="mt-1 space-y-0.5">
                       {(found?.risks ?? []).slice(0, 5).map((r) => (
                         <li key={r.id} className="truncate text-xs">

@@ -1,7 +1,9 @@
 import { useQuery } from '@tanstack/react-query'
+import { useState } from 'react'
 import { Link } from 'react-router'
-import { getCarrierHistory, getOrgHeatMap, getOrgHistory, type TenantSeries } from '../scores'
+import { getCarrierHistory, getOrgHeatMap, getOrgHistory, type HeatCell, type TenantSeries } from '../scores'
 import { formatDateTime } from './Page'
+import { HeatCellRisks } from './HeatCellRisks'
 import { HeatMap } from './HeatMap'
 import { PostureHistoryChart } from './PostureHistoryChart'
 import { PostureScore } from './PostureScore'
@@ -37,9 +39,19 @@ export function TenantCharts({ tenants, href }: { tenants: TenantSeries[]; href?
 export function OrgTrends({ orgId }: { orgId: string }) {
   const heat = useQuery({ queryKey: ['org-heatmap', orgId], queryFn: ({ signal }) => getOrgHeatMap(orgId, signal) })
   const history = useQuery({ queryKey: ['org-history', orgId], queryFn: ({ signal }) => getOrgHistory(orgId, signal) })
+  const [selected, setSelected] = useState<HeatCell | null>(null)
+  const names = new Map((history.data?.tenants ?? []).map((t) => [t.tenant_id, t.tenant_name]))
   return (
     <div className="space-y-4">
-      {heat.data && <HeatMap data={heat.data} riskHref={(r) => `/orgs/${encodeURIComponent(orgId)}?tenant=${encodeURIComponent(r.tenant_id)}#tenant-${r.tenant_id}`} />}
+      {heat.data && (
+        <HeatMap
+          data={heat.data}
+          riskHref={(r) => `/orgs/${encodeURIComponent(orgId)}?tenant=${encodeURIComponent(r.tenant_id)}#tenant-${r.tenant_id}`}
+          onSelectCell={setSelected}
+          selected={selected}
+        />
+      )}
+      {selected && <HeatCellRisks cell={selected} tenantName={(id) => names.get(id) ?? 'Unknown tenant'} onClose={() => setSelected(null)} />}
       {history.data && <TenantCharts tenants={history.data.tenants} />}
     </div>
   )

@@ -192,3 +192,44 @@ describe('OrgPage', () => {
     expect(screen.getByRole('link', { name: 'Platform' })).toBeInTheDocument()
   })
 })
+
+describe('OrgPage heat map click-through', () => {
+  const cells = ['critical', 'high', 'medium', 'low', 'unassessed'].flatMap((severity) =>
+    ['0', '1', '2', '3+'].map((red_kris) => ({ severity, red_kris, count: 0, risks: [] as unknown[] })),
+  )
+  const critical = cells.find((c) => c.severity === 'critical' && c.red_kris === '2')!
+  critical.count = 2
+  critical.risks = [
+    { id: 'r-1', tenant_id: 't-1', title: 'Ransomware outage', score: 91.25 },
+    { id: 'r-2', tenant_id: 't-3', title: 'Payment fraud', score: 84 },
+  ]
+  const heatmap = { rows: ['critical', 'high', 'medium', 'low', 'unassessed'], columns: ['0', '1', '2', '3+'], x_axis: 'x', y_axis: 'y', cells }
+  const history = {
+    direction: 'higher_is_better',
+    tenants: [
+      { tenant_id: 't-1', tenant_name: 'Acme Health', score: null, band: 'unassessed', computed_at: null, points: [] },
+      { tenant_id: 't-3', tenant_name: 'Beta Bank', score: null, band: 'unassessed', computed_at: null, points: [] },
+    ],
+  }
+
+  it("lists a cell's risks with tenant, name, score and severity", async () => {
+    setSession(sessionFromAuth(authResponse({ user: masterAdmin })))
+    orgApi({
+      'GET /api/orgs/o-1/heatmap': jsonResponse(heatmap),
+      'GET /api/orgs/o-1/posture-history': jsonResponse(history),
+    })
+    const user = userEvent.setup()
+    renderApp('/org')
+    const button = await screen.findByRole('button', { name: /2 Critical risks with 2 red KRIs/ })
+    expect(screen.queryByTestId('heat-cell-risks')).not.toBeInTheDocument()
+    await user.click(button)
+    expect(button).toHaveAttribute('aria-pressed', 'true')
+    const rows = await screen.findAllByTestId('heat-cell-risk')
+    expect(rows.map((r) => Array.from(r.querySelectorAll('td')).map((td) => td.textContent))).toEqual([
+      ['Acme Health', 'Ransomware outage', '91.3', 'Critical'],
+      ['Beta Bank', 'Payment fraud', '84.0', 'Critical'],
+    ])
+    await user.click(screen.getByRole('button', { name: 'Close the list' }))
+    expect(screen.queryByTestId('heat-cell-risks')).not.toBeInTheDocument()
+  })
+})
