@@ -108,6 +108,7 @@ def test_every_page_as_every_role_has_no_serious_accessibility_violations(
         "/tenant/carriers",
         "/tenant/audit",
         "/settings/api-tokens",
+        "/reports",
         "/account",
         "/no-such-page",
     ]
@@ -115,8 +116,11 @@ def test_every_page_as_every_role_has_no_serious_accessibility_violations(
     underwriter = create_user(app_conn, "carrier_admin", carrier_id=carrier)
     roles: list[tuple[str, list[str]]] = [
         (tenant_a.user_email, tenant_pages),
-        (master.email, ["/org", f"/orgs/{tenant_a.org_id}", "/account"]),
-        (underwriter.email, ["/carrier", f"/carrier/tenants/{tenant_a.id}", "/account"]),
+        (master.email, ["/org", f"/orgs/{tenant_a.org_id}", "/org/reports", "/account"]),
+        (
+            underwriter.email,
+            ["/carrier", f"/carrier/tenants/{tenant_a.id}", "/carrier/reports", "/account"],
+        ),
     ]
     found: dict[str, dict[str, list[dict[str, object]]]] = {}
     page.goto(f"{live_server}/login")
@@ -138,6 +142,25 @@ def test_every_page_as_every_role_has_no_serious_accessibility_violations(
         _sign_out(page, live_server)
     assert login_violations == []
     assert found == {}
+    # The MSP heat map's click-through: a cell's risks listed under the map, light and dark.
+    sign_in(page, live_server, master.email)
+    expect(page.get_by_role("button", name="Account")).to_be_visible()
+    assert _heat_cell_violations(page, live_server) == {}
+
+
+def _heat_cell_violations(page: Page, base: str) -> dict[str, list[dict[str, object]]]:
+    found: dict[str, list[dict[str, object]]] = {}
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        page.goto(f"{base}/org")
+        _settled(page)
+        page.get_by_test_id("heatmap-cell-button").first.click()
+        expect(page.get_by_test_id("heat-cell-risk").first).to_contain_text("Seen risk")
+        violations = axe_violations(page)
+        if violations:
+            found[f"/org heat-map cell ({scheme})"] = violations
+    page.emulate_media(color_scheme="light")
+    return found
 
 
 def _edited(archive: bytes, sheet: str, edit: dict[str, str]) -> bytes:
