@@ -83,6 +83,7 @@ EXPECTED_PIPELINE_TABLES: dict[str, str] = {
     ),
     "tenant.kri_status": "SELECT, INSERT, UPDATE",  # upsert of colours
     "tenant.model_revision": "SELECT",  # risk_model_sensor
+    "tenant.notification": "SELECT, INSERT",  # workflows and expiries notify users
     "tenant.outcome": "SELECT",
     "tenant.outcome_posture": "SELECT, INSERT, DELETE",  # replace_rows
     "tenant.posture_history": "SELECT, INSERT, UPDATE",  # upsert of today's row
@@ -95,7 +96,10 @@ EXPECTED_PIPELINE_TABLES: dict[str, str] = {
     ),
     "tenant.source_run": "SELECT, INSERT, UPDATE",  # the run record
     "tenant.staged_value": "SELECT, UPDATE(consumed_by)",  # take_staged
+    "tenant.task": "SELECT, INSERT, UPDATE",  # workflow steps open and close tasks
+    "tenant.task_event": "SELECT, INSERT",  # the history of those tasks
     "tenant.tenant_posture": "SELECT, INSERT, DELETE",  # replace_rows
+    "tenant.vendor": "SELECT",  # reassessment-due triggers read review dates
 }
 TABLE_PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
 COLUMN_PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "REFERENCES")
