@@ -40,6 +40,7 @@ from api.routes import (
     scores,
     search,
     tenant_admin,
+    workflows,
 )
 from api.tracing import instrument_app
 from api.web import install_web
@@ -113,6 +114,7 @@ def create_app(
         memory_search,
         panel,
         password,
+        workflows,
     ):
         app.include_router(module.router)
     app.include_router(auth.keys_router)

@@ -8,6 +8,7 @@ from assets.portfolio.asset import carrier_portfolio
 from assets.posture.assets import outcome_posture, risk_posture, tenant_posture
 from assets.reports.asset import board_reports
 from assets.status.asset import kri_status
+from assets.workflows.asset import workflows
 from draxis.settings import get_settings
 from draxis.telemetry import configure_telemetry
 from pipelines.jobs import (
@@ -18,6 +19,7 @@ from pipelines.jobs import (
     kri_observations_job,
     kri_status_job,
     posture_job,
+    workflows_job,
 )
 from pipelines.run_counting import run_count_sensors
 from pipelines.run_logging import json_console_logger
@@ -46,6 +48,7 @@ defs = dg.Definitions(
         tenant_posture,
         carrier_portfolio,
         board_reports,
+        workflows,
     ],
     jobs=[
         kri_observations_job,
@@ -53,6 +56,7 @@ defs = dg.Definitions(
         posture_job,
         carrier_portfolio_job,
         board_reports_job,
+        workflows_job,
     ],
     schedules=[carrier_portfolio_schedule, board_reports_schedule],
     sensors=[

@@ -7,6 +7,7 @@ from assets.portfolio.asset import carrier_portfolio
 from assets.posture.assets import outcome_posture, risk_posture, tenant_posture
 from assets.reports.asset import MONTHLY_TAG, board_reports
 from assets.status.asset import kri_status
+from assets.workflows.asset import workflows
 
 # Runs log through the code location's JSON `console` logger only when run config names it.
 JSON_RUN_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
@@ -63,4 +64,11 @@ board_reports_schedule = dg.ScheduleDefinition(
     tags={MONTHLY_TAG: "1"},
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Monthly board reports for every tenant, MSP organization and carrier.",
+)
+
+workflows_job = dg.define_asset_job(
+    "workflows_job",
+    selection=dg.AssetSelection.assets(workflows),
+    config=JSON_RUN_LOGS,
+    description="Evaluate one tenant's workflow triggers and advance its runs.",
 )

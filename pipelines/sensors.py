@@ -43,11 +43,11 @@ def tenant_partitions_sensor(
 # `kri_status` (AutomationCondition.eager) follows every new observation partition by itself.
 kri_automation_sensor = dg.AutomationConditionSensorDefinition(
     "kri_automation_sensor",
-    target=dg.AssetSelection.groups("kri", "risk"),
+    target=dg.AssetSelection.groups("kri", "risk", "workflows"),
     default_status=dg.DefaultSensorStatus.RUNNING,
     minimum_interval_seconds=30,
-    description="Evaluates the automation conditions of the kri and risk groups (statuses and"
-    " postures follow new observations).",
+    description="Evaluates the automation conditions of the kri, risk and workflows groups"
+    " (statuses, postures and workflow triggers follow new observations).",
 )
 
 

@@ -70,6 +70,8 @@ EXPECTED_PIPELINE_TABLES: dict[str, str] = {
     ),
     "platform.platform_audit_logs": "INSERT",  # the projection's cross-tenant read is audited
     "platform.tenants": "SELECT",  # tenant partitions, resolve_tenant
+    # workflow steps notify and assign to roles: who holds them (docs/workflows.md)
+    "platform.users": "SELECT(display_name, id, is_active, role, tenant_id)",
     "tenant.control": "SELECT",
     "tenant.control_risk": "SELECT",
     "tenant.dashboard_document": "SELECT, INSERT, UPDATE",  # refresh_dashboards' upsert
@@ -100,6 +102,10 @@ EXPECTED_PIPELINE_TABLES: dict[str, str] = {
     "tenant.task_event": "SELECT, INSERT",  # the history of those tasks
     "tenant.tenant_posture": "SELECT, INSERT, DELETE",  # replace_rows
     "tenant.vendor": "SELECT",  # reassessment-due triggers read review dates
+    "tenant.workflow": "SELECT",  # the workflows asset reads enabled definitions
+    "tenant.workflow_run": "SELECT, INSERT, UPDATE",  # one run per firing, advanced
+    "tenant.workflow_subject_state": "SELECT, INSERT, UPDATE",  # the episodes triggers fire on
+    "tenant.workflow_version": "SELECT",  # each run's own version of the document
 }
 TABLE_PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
 COLUMN_PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "REFERENCES")

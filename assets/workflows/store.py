@@ -1,0 +1,215 @@
+"""The SQL of the `workflows` asset: the open runs and what their steps need to know, read in
+bulk for a batch of tenants, and what `draxis.workflows.steps.advance` decided, written back.
+
+Every function runs inside the caller's batch transaction (`assets.posture.batch`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from assets.tenants import Conn
+from draxis.workflows.definition import (
+    SEVERITY_RANK,
+    RiskSeverityCrossed,
+    VendorReassessmentDue,
+    WaitUntil,
+    WorkflowDocument,
+)
+from draxis.workflows.steps import Advance, Run, World
+
+_OPEN_RUNS = """
+select r.id, r.tenant_id, w.name, v.document, r.subject_kind, r.subject_id, r.subject_label,
+       r.status, r.step, r.steps
+from tenant.workflow_run r
+join tenant.workflow w on w.tenant_id = r.tenant_id and w.id = r.workflow_id
+join tenant.workflow_version v
+  on v.tenant_id = r.tenant_id and v.workflow_id = r.workflow_id and v.version = r.version
+where r.status in ('running', 'waiting')
+order by r.started_at
+for update of r
+"""
+
+
+def open_runs(conn: Conn) -> list[Run]:
+    """The scope's runs still under way, locked for this transaction, each with the version
+    of the document it started with."""
+    return [
+        Run(
+            id=row[0],
+            tenant_id=row[1],
+            workflow_name=row[2],
+            document=WorkflowDocument.model_validate(row[3]),
+            subject_kind=row[4],
+            subject_id=row[5],
+            subject_label=row[6],
+            status=row[7],
+            step=row[8],
+            steps=list(row[9]),
+        )
+        for row in conn.execute(_OPEN_RUNS).fetchall()
+    ]
+
+
+def members(conn: Conn) -> dict[UUID, dict[str, list[UUID]]]:
+    """tenant → role → its active users, for the scope's tenants."""
+    found: dict[UUID, dict[str, list[UUID]]] = defaultdict(lambda: defaultdict(list))
+    for tenant, role, user in conn.execute(
+        "select tenant_id, role, id from platform.users"
+        " where is_active and tenant_id is not null order by id"
+    ).fetchall():
+        found[tenant][role].append(user)
+    return found
+
+
+def _subjects(conn: Conn, runs: list[Run]) -> dict[tuple[str, UUID], tuple[Any, UUID | None]]:
+    """(kind, id) → (its state for conditions, its owner) for the subjects of `runs`."""
+    ids: dict[str, list[UUID]] = defaultdict(list)
+    for run in runs:
+        ids[run.subject_kind].append(run.subject_id)
+    queries = {
+        "kri": "select k.id, s.status, k.owner_user_id from tenant.kri k"
+        " left join tenant.kri_status s on s.tenant_id = k.tenant_id and s.kri_id = k.id"
+        " where k.id = any(%s)",
+        "risk": "select r.id, p.severity, r.owner_user_id from tenant.risk r"
+        " left join tenant.risk_posture p on p.tenant_id = r.tenant_id and p.risk_id = r.id"
+        " where r.id = any(%s)",
+        "source": "select id, consecutive_failures, null::uuid from tenant.kri_source"
+        " where id = any(%s)",
+        "vendor": "select id, review_date, owner_user_id from tenant.vendor where id = any(%s)",
+    }
+    found: dict[tuple[str, UUID], tuple[Any, UUID | None]] = {}
+    for kind, subject_ids in ids.items():
+        for subject, state, owner in conn.execute(queries[kind], (subject_ids,)).fetchall():
+            found[(kind, subject)] = (state, owner)
+    return found
+
+
+def _condition_holds(run: Run, state: Any, today: date) -> bool:
+    waits = [s for s in run.document.steps if isinstance(s, WaitUntil)]
+    if not waits:
+        return False
+    condition, trigger = waits[0].condition, run.document.trigger
+    if condition == "kri_green":
+        return bool(state == "green")
+    if condition == "risk_below_band" and isinstance(trigger, RiskSeverityCrossed):
+        return state is not None and SEVERITY_RANK[str(state)] < SEVERITY_RANK[trigger.band]
+    if condition == "source_recovered":
+        return state is not None and int(state) == 0
+    if condition == "vendor_reviewed":
+        within = trigger.within_days if isinstance(trigger, VendorReassessmentDue) else 0
+        return state is None or state > today + timedelta(days=within)
+    return False
+
+
+def worlds(conn: Conn, runs: list[Run], now: datetime) -> dict[UUID, World]:
+    """What each run's steps need: its tenant's members by role, its subject's owner and
+    whether its wait condition holds, and its open tasks (five reads for the batch)."""
+    people = members(conn)
+    subjects = _subjects(conn, runs)
+    tasks: dict[UUID, list[UUID]] = defaultdict(list)
+    for run_id, task_id in conn.execute(
+        "select workflow_run_id, id from tenant.task where workflow_run_id = any(%s)"
+        " and status not in ('done', 'cancelled') order by created_at, id",
+        ([r.id for r in runs],),
+    ).fetchall():
+        tasks[run_id].append(task_id)
+    found = {}
+    for run in runs:
+        state, owner = subjects.get((run.subject_kind, run.subject_id), (None, None))
+        found[run.id] = World(
+            now=now,
+            members={role: list(users) for role, users in people.get(run.tenant_id, {}).items()},
+            owner=owner,
+            condition_holds=_condition_holds(run, state, now.date()),
+            open_tasks=tuple(tasks.get(run.id, [])),
+        )
+    return found
+
+
+def write(conn: Conn, moves: list[Advance]) -> None:
+    """Apply what `advance` decided: new tasks and their history, notifications (a repeated
+    one is no second row), tasks the run closes, and the runs' own state."""
+    with conn.cursor() as cur:
+        tasks = [t for m in moves for t in m.tasks]
+        if tasks:
+            cur.executemany(
+                "insert into tenant.task (id, tenant_id, title, description, subject_kind,"
+                " subject_id, owner_user_id, owner_role, due_date, status, workflow_run_id)"
+                " values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                [
+                    (
+                        t.id,
+                        t.tenant_id,
+                        t.title,
+                        t.description,
+                        t.subject_kind,
+                        t.subject_id,
+                        t.owner_user_id,
+                        t.owner_role,
+                        t.due_date,
+                        t.status,
+                        t.workflow_run_id,
+                    )
+                    for t in tasks
+                ],
+            )
+            cur.executemany(
+                "insert into tenant.task_event (tenant_id, task_id, kind, detail)"
+                " values (%s, %s, 'created', %s)",
+                [
+                    (t.tenant_id, t.id, json.dumps({"workflow_run_id": str(t.workflow_run_id)}))
+                    for t in tasks
+                ],
+            )
+        notes = [n for m in moves for n in m.notifications]
+        if notes:
+            cur.executemany(
+                "insert into tenant.notification (tenant_id, user_id, event, subject_kind,"
+                " subject_id, title, body, link, dedupe_key)"
+                " values (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                " on conflict (tenant_id, user_id, dedupe_key) do nothing",
+                [
+                    (
+                        n.tenant_id,
+                        n.user_id,
+                        n.event,
+                        n.subject_kind,
+                        n.subject_id,
+                        n.title,
+                        n.body,
+                        n.link,
+                        n.dedupe_key,
+                    )
+                    for n in notes
+                ],
+            )
+        closed = [(m.tenant_id, t, m.run_id) for m in moves for t in m.closed_tasks]
+        if closed:
+            cur.executemany(
+                "update tenant.task set status = 'done', closed_at = now(), updated_at = now()"
+                " where tenant_id = %s and id = %s and status not in ('done', 'cancelled')",
+                [(tenant, task) for tenant, task, _ in closed],
+            )
+            cur.executemany(
+                "insert into tenant.task_event (tenant_id, task_id, kind, detail)"
+                " values (%s, %s, 'closed_by_workflow', %s)",
+                [
+                    (tenant, task, json.dumps({"workflow_run_id": str(run)}))
+                    for tenant, task, run in closed
+                ],
+            )
+        cur.executemany(
+            "update tenant.workflow_run set status = %s, step = %s, steps = %s,"
+            " updated_at = now(),"
+            " finished_at = case when %s then now() end"
+            " where tenant_id = %s and id = %s",
+            [
+                (m.status, m.step, json.dumps(m.steps), m.finished, m.tenant_id, m.run_id)
+                for m in moves
+            ],
+        )
