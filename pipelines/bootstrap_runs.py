@@ -21,6 +21,7 @@ from pipelines.jobs import (
     kri_observations_job,
     kri_status_job,
     posture_job,
+    workflows_job,
 )
 from pipelines.tenant_sync import sync_partitions
 
@@ -49,8 +50,9 @@ def configured_cells(database: DraxisDatabase) -> dict[str, list[str]]:
 
 
 def materialize_all(instance: dg.DagsterInstance, database: DraxisDatabase) -> MaterializeSummary:
-    """One run per configured cell, then per tenant its status and its postures, then the carrier
-    projection, through the code location's jobs (so runs log JSON like every other run)."""
+    """One run per configured cell, then per tenant its status, its postures and its workflows,
+    then the carrier projection, through the code location's jobs (so runs log JSON like every
+    other run)."""
     from pipelines.definitions import defs
 
     sync_partitions(instance, database)
@@ -58,6 +60,7 @@ def materialize_all(instance: dg.DagsterInstance, database: DraxisDatabase) -> M
     observations_job = defs.resolve_job_def(kri_observations_job.name)
     status_job = defs.resolve_job_def(kri_status_job.name)
     postures = defs.resolve_job_def(posture_job.name)
+    workflow_job = defs.resolve_job_def(workflows_job.name)
     done: list[str] = []
     failed: list[str] = []
     for tenant, vendors in cells.items():
@@ -69,6 +72,8 @@ def materialize_all(instance: dg.DagsterInstance, database: DraxisDatabase) -> M
             failed.append(f"kri_status:{tenant}")
         elif not _run(postures, tenant, tenant, instance, database):
             failed.append(f"posture:{tenant}")
+        elif not _run(workflow_job, tenant, tenant, instance, database):
+            failed.append(f"workflows:{tenant}")
     projection = defs.resolve_job_def(carrier_portfolio_job.name).execute_in_process(
         instance=instance, resources={"database": database}, raise_on_error=False
     )

@@ -31,6 +31,7 @@ from pipelines.sensors import (
     run_now_sensor,
     scheduled_sources_sensor,
     tenant_partitions_sensor,
+    workflow_waits_sensor,
 )
 from pipelines.telemetry import observe_pipeline
 
@@ -67,6 +68,7 @@ defs = dg.Definitions(
         run_now_sensor,
         dead_runs_sensor,
         board_reports_sensor,
+        workflow_waits_sensor,
         *run_count_sensors,
     ],
     resources={"database": database},

@@ -12,8 +12,14 @@ from assets.kri.source_queue import take_due_sources, take_pending_requests
 from assets.partitions import partition_key, source_partitions, tenant_partitions
 from assets.reports.store import newest_queued
 from assets.run_tags import REQUEST_TAG, TRACEPARENT_TAG, TRIGGER_TAG, VENDOR_TAG
+from assets.workflows.store import runs_due
 from draxis.db.scope import Scope, scoped_transaction
-from pipelines.jobs import board_reports_job, kri_observations_job, kri_status_job
+from pipelines.jobs import (
+    board_reports_job,
+    kri_observations_job,
+    kri_status_job,
+    workflows_job,
+)
 from pipelines.model_changes import changed_since, model_revisions
 from pipelines.run_reaping import FIRST_LOOK_BACK, reap
 from pipelines.tenant_sync import configured, dimension_changes, partition_requests
@@ -194,3 +200,30 @@ def board_reports_sensor(
         return dg.SensorResult(skip_reason="no report queued")
     # One run per newest request: the run renders every queued one, older included.
     return dg.SensorResult(run_requests=[dg.RunRequest(run_key=f"board-reports-{newest}")])
+
+
+@dg.sensor(
+    name="workflow_waits_sensor",
+    job=workflows_job,
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Evaluates a tenant's workflows when one of its runs waits on something that"
+    " changed without a new KRI colour: an approval decided, or an approval's deadline passed.",
+)
+def workflow_waits_sensor(
+    context: dg.SensorEvaluationContext, database: DraxisDatabase
+) -> dg.SensorResult:
+    known = set(_known_tenants(context))
+    with database.connection() as conn:
+        with scoped_transaction(conn, Scope.platform(), read_only=True):
+            slugs = dict(conn.execute("select id, slug from platform.tenants").fetchall())
+        with scoped_transaction(conn, Scope.tenants(slugs), read_only=True):
+            due = [(slugs[t], at) for t, at in runs_due(conn).items() if slugs[t] in known]
+    if not due:
+        return dg.SensorResult(skip_reason="no workflow run waits on a decision or a deadline")
+    return dg.SensorResult(
+        run_requests=[
+            dg.RunRequest(run_key=f"workflows:{slug}:{at.isoformat()}", partition_key=slug)
+            for slug, at in due
+        ]
+    )

@@ -213,3 +213,22 @@ def write(conn: Conn, moves: list[Advance]) -> None:
                 for m in moves
             ],
         )
+
+
+# Waiting runs the next evaluation would move without any new KRI colour or posture: an
+# approval decided through the API, or an approval past its deadline and not yet escalated.
+_DUE = """
+select r.tenant_id, max(r.updated_at)
+from tenant.workflow_run r
+where r.status = 'waiting'
+  and ((r.steps -> r.step ->> 'status') = 'approved'
+       or ((r.steps -> r.step ->> 'status') = 'waiting'
+           and (r.steps -> r.step ->> 'escalated') = 'false'
+           and (r.steps -> r.step ->> 'deadline')::timestamptz <= now()))
+group by r.tenant_id
+"""
+
+
+def runs_due(conn: Conn) -> dict[UUID, datetime]:
+    """Tenant → its newest such run's last change, for the tenants of the batch scope."""
+    return {r[0]: r[1] for r in conn.execute(_DUE).fetchall()}

@@ -1,5 +1,6 @@
 """The demo: an MSP organization with three tenants, a carrier, a user per role, demo sources,
-and a risk model per tenant (controls, risks, outcomes, vendors and their links).
+and a risk model per tenant (controls, risks, outcomes, vendors and their links), and two
+workflows per tenant (`cli.seed.workflows`).
 
 Idempotent: rows are keyed by slug or e-mail and left alone when present, so a second
 `make run` reuses the data. Writes go through the app role under explicit scopes, like the API's.
@@ -17,6 +18,7 @@ from psycopg.rows import TupleRow
 
 from cli.seed.memory import seed_memory
 from cli.seed.risk_model import seed_risk_model
+from cli.seed.workflows import seed_workflows
 from connectors.demo import CATALOG, CIS_DOMAIN
 from draxis.db.scope import Scope, scoped_transaction
 from draxis.security.passwords import hash_password
@@ -147,6 +149,7 @@ def seed_demo(conn: Conn, password: str) -> list[DemoUser]:
             _seed_tenant(conn, tenant_ids[tenant.slug], tenant)
             seed_risk_model(conn, tenant_ids[tenant.slug], tenant.profile)
             seed_memory(conn, tenant_ids[tenant.slug], tenant.slug)
+            seed_workflows(conn, tenant_ids[tenant.slug])
     return list(USERS)
 
 

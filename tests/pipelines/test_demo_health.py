@@ -100,6 +100,24 @@ def test_fresh_demo_has_configured_cells_and_honest_checks(demo: Settings) -> No
             "initech": [],
         }
 
+        # The demo's workflows ran: each red KRI is one open task, from one run of "KRI turns red".
+        with connect(role_conninfo(demo, DbRole.PIPELINE)) as conn:
+            with scoped_transaction(conn, Scope.platform(), read_only=True):
+                tenant_ids = [r[0] for r in conn.execute("select id from platform.tenants")]
+            with scoped_transaction(conn, Scope.tenants(tenant_ids), read_only=True):
+                red = conn.execute(
+                    "select count(*) from tenant.kri_status where status = 'red'"
+                ).fetchone()
+                opened = conn.execute(
+                    "select count(distinct r.id), count(t.id) from tenant.workflow_run r"
+                    " join tenant.workflow w on w.id = r.workflow_id"
+                    " join tenant.task t on t.workflow_run_id = r.id"
+                    " where w.name = 'KRI turns red' and t.status = 'open'"
+                ).fetchone()
+        assert red is not None
+        assert red[0] > 0
+        assert opened == (red[0], red[0])
+
         # The analyst fixes the cause: clears "Stopped feeds" on Acme's Demo data source.
         with TestClient(create_app(demo), base_url="https://testserver") as client:
             admin = bearer(login(client, "admin@acme.example", PASSWORD)["access_token"])

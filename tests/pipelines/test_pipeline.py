@@ -74,6 +74,7 @@ def test_definitions_load() -> None:
         "run_now_sensor",
         "dead_runs_sensor",
         "board_reports_sensor",
+        "workflow_waits_sensor",
         "run_success_count_sensor",
         "run_failure_count_sensor",
         "run_canceled_count_sensor",
@@ -87,6 +88,7 @@ def test_definitions_load() -> None:
         "tenant_posture",
         "carrier_portfolio",
         "board_reports",
+        "workflows",
     }
 
 
@@ -308,12 +310,24 @@ def test_tenant_sensor_adds_and_deletes_partitions(
     assert not again.dynamic_partitions_requests
 
 
-def test_pipeline_role_cannot_read_users(pipeline_conn: Conn) -> None:
+@pytest.mark.parametrize("column", ["email", "password_hash", "mfa_secret", "*"])
+def test_pipeline_role_cannot_read_users_credentials(pipeline_conn: Conn, column: str) -> None:
     with (
         pytest.raises(psycopg.errors.InsufficientPrivilege),
         scoped_transaction(pipeline_conn, Scope.platform(), read_only=True),
     ):
-        pipeline_conn.execute("select count(*) from platform.users")
+        pipeline_conn.execute(f"select {column} from platform.users")
+
+
+def test_pipeline_role_sees_only_its_batchs_members_and_their_roles(
+    pipeline_conn: Conn, tenant_a: TenantFixture, tenant_b: TenantFixture
+) -> None:
+    """Workflow steps assign and notify roles (migration 0017): who holds them, no more (the
+    columns are id, tenant, role, active and display name; see the test above)."""
+    query = "select distinct tenant_id, role from platform.users"
+    with scoped_transaction(pipeline_conn, Scope.tenants([tenant_a.id]), read_only=True):
+        in_batch = pipeline_conn.execute(query).fetchall()
+    assert in_batch == [(tenant_a.id, "tenant_admin")]
 
 
 def test_job_runs_log_json_lines(

@@ -161,3 +161,43 @@ def test_tenant_b_never_sees_tenant_a_workflows_or_runs(
     assert seen_by_a is not None
     assert seen_by_a[:2] == (1, 1)
     assert seen_by_a[2] > 0
+
+
+def test_the_waits_sensor_asks_for_an_evaluation_once_an_approval_is_decided(
+    settings: Settings, app_conn: Conn, tenant_a: TenantFixture
+) -> None:
+    import dagster as dg
+
+    from assets.database import DraxisDatabase
+    from assets.partitions import tenant_partitions
+    from pipelines.sensors import workflow_waits_sensor
+
+    approval = {
+        "trigger": {"type": "kri.colour_changed", "to": ["red"]},
+        "steps": [{"type": "wait_for_approval", "deadline_days": 5}],
+    }
+    materialize_tenant(settings, tenant_a)
+    colour_kri(app_conn, tenant_a, tenant_a.kri_slugs[0], "red")
+    workflow = add_workflow(app_conn, tenant_a, "Approve red", approval)
+    evaluate(settings, tenant_a)
+    database = DraxisDatabase(database_url=settings.database_url)
+    with dg.DagsterInstance.ephemeral() as instance:
+        assert tenant_partitions.name is not None
+        instance.add_dynamic_partitions(tenant_partitions.name, [tenant_a.slug])
+
+        def tick() -> list[str]:
+            context = dg.build_sensor_context(instance=instance, resources={"database": database})
+            result = workflow_waits_sensor(context)
+            assert isinstance(result, dg.SensorResult)
+            return [str(r.partition_key) for r in result.run_requests or []]
+
+        assert tick() == []  # waiting, undecided, before its deadline
+        with scoped_transaction(app_conn, tenant_a.scope):
+            app_conn.execute(
+                "update tenant.workflow_run set steps = jsonb_set(steps, '{0,status}',"
+                " '\"approved\"') where workflow_id = %s",
+                (workflow,),
+            )
+        assert set(tick()) == {tenant_a.slug}
+        evaluate(settings, tenant_a, status=False)
+        assert tick() == []
