@@ -100,6 +100,16 @@ def admin(settings: Settings) -> SignedIn:
             "fact_id": created(
                 "/api/memory/facts", {"key": "fuzz.fact", "value": "v", "citation": "c"}
             ),
+            "workflows.workflow_id": created(
+                "/api/workflows",
+                {
+                    "name": "Fuzz",
+                    "document": {
+                        "trigger": {"type": "kri.stale"},
+                        "steps": [{"type": "wait_until", "condition": "kri_green"}],
+                    },
+                },
+            ),
             "source_id": str(tenant.source_id),
             "user_id": str(user.id),
             "org_id": str(tenant.org_id),
