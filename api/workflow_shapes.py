@@ -66,7 +66,7 @@ class PreviewOut(BaseModel):
     total: int
 
 
-class RunOut(BaseModel):
+class WorkflowRunOut(BaseModel):
     id: UUID
     workflow_id: UUID
     workflow_name: str

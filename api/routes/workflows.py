@@ -25,11 +25,11 @@ from api.workflow_shapes import (
     PreviewFiring,
     PreviewIn,
     PreviewOut,
-    RunOut,
     VersionOut,
     WorkflowIn,
     WorkflowOut,
     WorkflowPatch,
+    WorkflowRunOut,
 )
 from draxis.security.permissions import Permission
 from draxis.workflows.definition import WorkflowDocument
@@ -157,13 +157,13 @@ def _display_names(tx: Tx, ids: list[UUID]) -> dict[UUID, str]:
     return {r[0]: str(r[1]) for r in rows}
 
 
-@router.get("/runs", response_model=list[RunOut])
+@router.get("/runs", response_model=list[WorkflowRunOut])
 def list_runs(
     tx: Reader,
     workflow_id: UUID | None = None,
     status: Literal["running", "waiting", "finished", "rejected"] | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> list[RunOut]:
+) -> list[WorkflowRunOut]:
     """The newest runs first, each with every step's state."""
     where, params = ["true"], []
     if workflow_id is not None:
@@ -172,14 +172,14 @@ def list_runs(
     if status is not None:
         where.append("status = %s")
         params.append(status)
-    cur = tx.conn.cursor(row_factory=class_row(RunOut))
+    cur = tx.conn.cursor(row_factory=class_row(WorkflowRunOut))
     return cur.execute(
         _RUN + f" where {' and '.join(where)} order by started_at desc, id limit %s",
         (*params, limit),
     ).fetchall()
 
 
-def _decide(tx: Tx, run_id: UUID, body: DecisionIn, decision: str) -> RunOut:
+def _decide(tx: Tx, run_id: UUID, body: DecisionIn, decision: str) -> WorkflowRunOut:
     run = tx.conn.execute(
         "select r.status, r.step, r.steps, v.document from tenant.workflow_run r"
         " join tenant.workflow_version v on v.tenant_id = r.tenant_id"
@@ -241,17 +241,17 @@ def _decide(tx: Tx, run_id: UUID, body: DecisionIn, decision: str) -> RunOut:
         step=step,
         comment=body.comment,
     )
-    return fetch_one(tx, RunOut, _RUN, run_id, "workflow run")
+    return fetch_one(tx, WorkflowRunOut, _RUN, run_id, "workflow run")
 
 
-@router.post("/runs/{run_id}/approve", response_model=RunOut)
-def approve(run_id: UUID, body: DecisionIn, tx: Reader) -> RunOut:
+@router.post("/runs/{run_id}/approve", response_model=WorkflowRunOut)
+def approve(run_id: UUID, body: DecisionIn, tx: Reader) -> WorkflowRunOut:
     """Approve the approval the run waits for; the pipeline's next evaluation goes on."""
     return _decide(tx, run_id, body, "approved")
 
 
-@router.post("/runs/{run_id}/reject", response_model=RunOut)
-def reject(run_id: UUID, body: DecisionIn, tx: Reader) -> RunOut:
+@router.post("/runs/{run_id}/reject", response_model=WorkflowRunOut)
+def reject(run_id: UUID, body: DecisionIn, tx: Reader) -> WorkflowRunOut:
     """Reject it: the approval task is cancelled and the run ends as rejected."""
     return _decide(tx, run_id, body, "rejected")
 

@@ -238,6 +238,7 @@ function SourceRoute() {
 // open them, and the main bundle stays under Vite's 500 kB warning.
 const PanelPage = lazy(() => import('./pages/PanelPage').then((m) => ({ default: m.PanelPage })))
 const MemoryPage = lazy(() => import('./pages/MemoryPage').then((m) => ({ default: m.MemoryPage })))
+const WorkflowsPage = lazy(() => import('./pages/WorkflowsPage').then((m) => ({ default: m.WorkflowsPage })))
 
 /** `/panel` and `/panel/:sessionId`: the expert panel (tenant roles; carriers never reach it). */
 function PanelRoute() {
@@ -258,6 +259,18 @@ function MemoryRoute() {
     <RequirePermission permission={PERMISSION.knowledgeRead}>
       <Suspense fallback={<LoadingPanel label="Loading memory…" />}>
         <MemoryPage session={session} />
+      </Suspense>
+    </RequirePermission>
+  )
+}
+
+/** `/workflows`: definitions, the editor with its preview, and runs (tenant roles). */
+function WorkflowsRoute() {
+  const session = useSignedIn()
+  return (
+    <RequirePermission permission={PERMISSION.riskModelRead}>
+      <Suspense fallback={<LoadingPanel label="Loading workflows…" />}>
+        <WorkflowsPage session={session} />
       </Suspense>
     </RequirePermission>
   )
@@ -306,6 +319,7 @@ export function AppRoutes() {
         <Route path="/panel" element={<PanelRoute />} />
         <Route path="/panel/:sessionId" element={<PanelRoute />} />
         <Route path="/memory" element={<MemoryRoute />} />
+        <Route path="/workflows" element={<WorkflowsRoute />} />
         <Route
           path="/platform"
           element={

@@ -20,6 +20,7 @@ const NAV: readonly NavItem[] = [
   { to: '/', label: 'Dashboard', permission: PERMISSION.dashboardRead },
   { to: '/model', label: 'Risk model', permission: PERMISSION.riskModelRead },
   { to: '/integrations', label: 'Integrations', permission: INTEGRATIONS_PERMISSION.read },
+  { to: '/workflows', label: 'Workflows', permission: PERMISSION.riskModelRead },
   { to: '/panel', label: 'Expert panel', permission: PERMISSION.panelUse },
   { to: '/memory', label: 'Memory', permission: PERMISSION.knowledgeRead },
   { to: '/tenant/users', label: 'Users', permission: PERMISSION.tenantUsersRead },
