@@ -104,6 +104,7 @@ def test_every_page_as_every_role_has_no_serious_accessibility_violations(
         f"/integrations/{tenant_a.source_id}",
         "/panel",
         "/memory",
+        "/workflows",
         "/tenant/users",
         "/tenant/carriers",
         "/tenant/audit",

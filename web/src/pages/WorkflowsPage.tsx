@@ -181,7 +181,7 @@ function Runs({ session }: { session: Session }) {
   const decide = (r: Run, decision: 'approve' | 'reject') =>
     act(r, async () => {
       const path = decision === 'approve' ? '/api/workflows/runs/{run_id}/approve' : '/api/workflows/runs/{run_id}/reject'
-      await api.POST(path, { params: { path: { run_id: r.id } }, body: {} })
+      await api.POST(path, { params: { path: { run_id: r.id } }, body: { comment: '' } })
       await queryClient.invalidateQueries({ queryKey: ['workflow-runs'] })
     })
   return (
