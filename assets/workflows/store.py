@@ -131,88 +131,95 @@ def worlds(conn: Conn, runs: list[Run], now: datetime) -> dict[UUID, World]:
     return found
 
 
+def _columns(rows: list[tuple[Any, ...]], width: int) -> list[list[Any]]:
+    """Rows as one list per column, for `unnest` (one statement for any number of rows)."""
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [[]] * width
+
+
+_INSERT_TASKS = """
+insert into tenant.task (id, tenant_id, title, description, subject_kind, subject_id,
+                         owner_user_id, owner_role, due_date, status, workflow_run_id)
+select * from unnest(%s::uuid[], %s::uuid[], %s::text[], %s::text[], %s::text[], %s::uuid[],
+                     %s::uuid[], %s::text[], %s::date[], %s::text[], %s::uuid[])
+"""
+_INSERT_EVENTS = """
+insert into tenant.task_event (tenant_id, task_id, kind, detail)
+select tenant_id, task_id, %s, jsonb_build_object('workflow_run_id', run_id)
+from unnest(%s::uuid[], %s::uuid[], %s::text[]) as e (tenant_id, task_id, run_id)
+"""
+_INSERT_NOTIFICATIONS = """
+insert into tenant.notification (tenant_id, user_id, event, subject_kind, subject_id, title,
+                                 body, link, dedupe_key)
+select * from unnest(%s::uuid[], %s::uuid[], %s::text[], %s::text[], %s::uuid[], %s::text[],
+                     %s::text[], %s::text[], %s::text[])
+on conflict (tenant_id, user_id, dedupe_key) do nothing
+"""
+_CLOSE_TASKS = """
+update tenant.task t set status = 'done', closed_at = now(), updated_at = now()
+from unnest(%s::uuid[], %s::uuid[]) as c (tenant_id, id)
+where t.tenant_id = c.tenant_id and t.id = c.id and t.status not in ('done', 'cancelled')
+"""
+_UPDATE_RUNS = """
+update tenant.workflow_run r
+set status = u.status, step = u.step, steps = u.steps, updated_at = now(),
+    finished_at = case when u.finished then now() end
+from unnest(%s::uuid[], %s::uuid[], %s::text[], %s::int[], %s::jsonb[], %s::boolean[])
+     as u (tenant_id, id, status, step, steps, finished)
+where r.tenant_id = u.tenant_id and r.id = u.id
+"""
+
+
 def write(conn: Conn, moves: list[Advance]) -> None:
-    """Apply what `advance` decided: new tasks and their history, notifications (a repeated
-    one is no second row), tasks the run closes, and the runs' own state."""
-    with conn.cursor() as cur:
-        tasks = [t for m in moves for t in m.tasks]
-        if tasks:
-            cur.executemany(
-                "insert into tenant.task (id, tenant_id, title, description, subject_kind,"
-                " subject_id, owner_user_id, owner_role, due_date, status, workflow_run_id)"
-                " values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                [
-                    (
-                        t.id,
-                        t.tenant_id,
-                        t.title,
-                        t.description,
-                        t.subject_kind,
-                        t.subject_id,
-                        t.owner_user_id,
-                        t.owner_role,
-                        t.due_date,
-                        t.status,
-                        t.workflow_run_id,
-                    )
-                    for t in tasks
-                ],
-            )
-            cur.executemany(
-                "insert into tenant.task_event (tenant_id, task_id, kind, detail)"
-                " values (%s, %s, 'created', %s)",
-                [
-                    (t.tenant_id, t.id, json.dumps({"workflow_run_id": str(t.workflow_run_id)}))
-                    for t in tasks
-                ],
-            )
-        notes = [n for m in moves for n in m.notifications]
-        if notes:
-            cur.executemany(
-                "insert into tenant.notification (tenant_id, user_id, event, subject_kind,"
-                " subject_id, title, body, link, dedupe_key)"
-                " values (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
-                " on conflict (tenant_id, user_id, dedupe_key) do nothing",
-                [
-                    (
-                        n.tenant_id,
-                        n.user_id,
-                        n.event,
-                        n.subject_kind,
-                        n.subject_id,
-                        n.title,
-                        n.body,
-                        n.link,
-                        n.dedupe_key,
-                    )
-                    for n in notes
-                ],
-            )
-        closed = [(m.tenant_id, t, m.run_id) for m in moves for t in m.closed_tasks]
-        if closed:
-            cur.executemany(
-                "update tenant.task set status = 'done', closed_at = now(), updated_at = now()"
-                " where tenant_id = %s and id = %s and status not in ('done', 'cancelled')",
-                [(tenant, task) for tenant, task, _ in closed],
-            )
-            cur.executemany(
-                "insert into tenant.task_event (tenant_id, task_id, kind, detail)"
-                " values (%s, %s, 'closed_by_workflow', %s)",
-                [
-                    (tenant, task, json.dumps({"workflow_run_id": str(run)}))
-                    for tenant, task, run in closed
-                ],
-            )
-        cur.executemany(
-            "update tenant.workflow_run set status = %s, step = %s, steps = %s,"
-            " updated_at = now(),"
-            " finished_at = case when %s then now() end"
-            " where tenant_id = %s and id = %s",
-            [
-                (m.status, m.step, json.dumps(m.steps), m.finished, m.tenant_id, m.run_id)
-                for m in moves
-            ],
+    """Apply what `advance` decided, in five statements whatever the number of runs: new tasks
+    and their `created` events, notifications (a repeated one is no second row), the tasks the
+    runs close and their events, and the runs' own state."""
+    tasks = [
+        (
+            t.id,
+            t.tenant_id,
+            t.title,
+            t.description,
+            t.subject_kind,
+            t.subject_id,
+            t.owner_user_id,
+            t.owner_role,
+            t.due_date,
+            t.status,
+            t.workflow_run_id,
         )
+        for m in moves
+        for t in m.tasks
+    ]
+    if tasks:
+        conn.execute(_INSERT_TASKS, _columns(tasks, 11))
+        created = [(t[1], t[0], str(t[10])) for t in tasks]
+        conn.execute(_INSERT_EVENTS, ["created", *_columns(created, 3)])
+    notes = [
+        (
+            n.tenant_id,
+            n.user_id,
+            n.event,
+            n.subject_kind,
+            n.subject_id,
+            n.title,
+            n.body,
+            n.link,
+            n.dedupe_key,
+        )
+        for m in moves
+        for n in m.notifications
+    ]
+    if notes:
+        conn.execute(_INSERT_NOTIFICATIONS, _columns(notes, 9))
+    closed = [(m.tenant_id, t, str(m.run_id)) for m in moves for t in m.closed_tasks]
+    if closed:
+        conn.execute(_CLOSE_TASKS, _columns([(c[0], c[1]) for c in closed], 2))
+        conn.execute(_INSERT_EVENTS, ["closed_by_workflow", *_columns(closed, 3)])
+    runs = [
+        (m.tenant_id, m.run_id, m.status, m.step, json.dumps(m.steps), m.finished) for m in moves
+    ]
+    if runs:
+        conn.execute(_UPDATE_RUNS, _columns(runs, 6))
 
 
 # Waiting runs the next evaluation would move without any new KRI colour or posture: an
