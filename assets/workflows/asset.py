@@ -3,9 +3,10 @@ recompute, and their runs advanced. Never the web tier: the API only stores defi
 records approval decisions.
 
 Per batch of tenants, one transaction scoped to exactly them (`assets.posture.batch`):
-refresh the subject states (one upsert), fire every trigger type (one INSERT ... SELECT each,
-idempotent by the run's unique key), then read the open runs and what they need in bulk,
-advance each with the pure `draxis.workflows.steps.advance` and write the result back.
+refresh the subject states (one upsert), fire each trigger type an enabled workflow uses (one
+INSERT ... SELECT each, idempotent by the run's unique key), then read the runs that can move
+and what they need in bulk, advance each with the pure `draxis.workflows.steps.advance` and
+write the result back (five statements).
 """
 
 from collections.abc import Iterator
@@ -21,9 +22,8 @@ from assets.posture.batch import Outcome, TenantBatch, batch_transaction, outcom
 from assets.status.asset import kri_status
 from assets.tenants import Conn
 from assets.workflows import store
-from draxis.workflows.definition import TRIGGER_TYPES
 from draxis.workflows.steps import advance
-from draxis.workflows.triggers import REFRESH_STATES, fire_stored
+from draxis.workflows.triggers import REFRESH_STATES, enabled_trigger_types, fire_stored
 
 
 @dataclass
@@ -44,7 +44,7 @@ def evaluate(conn: Conn, batch: TenantBatch) -> Evaluation:
     result = Evaluation()
     with batch_transaction(conn, batch):
         conn.execute(REFRESH_STATES)
-        result.started = sum(fire_stored(conn, t) for t in TRIGGER_TYPES)
+        result.started = sum(fire_stored(conn, t) for t in enabled_trigger_types(conn))
         runs = store.open_runs(conn)
         if not runs:
             return result

@@ -22,36 +22,80 @@ from draxis.workflows.definition import (
 )
 from draxis.workflows.steps import Advance, Run, World
 
-_OPEN_RUNS = """
-select r.id, r.tenant_id, w.name, v.document, r.subject_kind, r.subject_id, r.subject_label,
-       r.status, r.step, r.steps
+_RANKS = "array['unassessed', 'low', 'medium', 'high', 'critical']"
+# The runs an evaluation can move: running ones, and waiting ones whose wait is over (an
+# approval decided, or past its deadline and not yet escalated; a wait_until condition that now
+# holds). A pre-filter in SQL, so that the steady state (thousands of runs waiting for their KRI
+# to turn green) reads and locks none of them; `advance` decides with the same rules.
+_MOVABLE = f"""
+r.status = 'running'
+or (r.status = 'waiting' and (
+    (r.steps -> r.step ->> 'status') = 'approved'
+    or ((r.steps -> r.step ->> 'status') = 'waiting'
+        and (r.steps -> r.step ->> 'escalated') = 'false'
+        and (r.steps -> r.step ->> 'deadline')::timestamptz <= now())
+    or ((r.steps -> r.step ->> 'condition') = 'kri_green'
+        and exists (select 1 from tenant.kri_status s where s.tenant_id = r.tenant_id
+                    and s.kri_id = r.subject_id and s.status = 'green'))
+    or ((r.steps -> r.step ->> 'condition') = 'risk_below_band'
+        and exists (select 1 from tenant.risk_posture p where p.tenant_id = r.tenant_id
+                    and p.risk_id = r.subject_id
+                    and array_position({_RANKS}, p.severity)
+                        < array_position({_RANKS}, v.document -> 'trigger' ->> 'band')))
+    or ((r.steps -> r.step ->> 'condition') = 'source_recovered'
+        and exists (select 1 from tenant.kri_source k where k.tenant_id = r.tenant_id
+                    and k.id = r.subject_id and k.consecutive_failures = 0))
+    or ((r.steps -> r.step ->> 'condition') = 'vendor_reviewed'
+        and not exists (select 1 from tenant.vendor d where d.tenant_id = r.tenant_id
+                        and d.id = r.subject_id and d.review_date is not null
+                        and d.review_date <= current_date
+                            + (v.document -> 'trigger' ->> 'within_days')::int))
+))
+"""
+_OPEN_RUNS = f"""
+select r.id, r.tenant_id, w.name, r.workflow_id, r.version, r.subject_kind, r.subject_id,
+       r.subject_label, r.status, r.step, r.steps
 from tenant.workflow_run r
 join tenant.workflow w on w.tenant_id = r.tenant_id and w.id = r.workflow_id
 join tenant.workflow_version v
   on v.tenant_id = r.tenant_id and v.workflow_id = r.workflow_id and v.version = r.version
-where r.status in ('running', 'waiting')
-order by r.started_at
+where r.status in ('running', 'waiting') and ({_MOVABLE})
+order by r.started_at, r.id
 for update of r
 """
 
 
+def _documents(conn: Conn, keys: set[tuple[UUID, int]]) -> dict[tuple[UUID, int], WorkflowDocument]:
+    """Each (workflow, version)'s document, validated once however many runs follow it."""
+    if not keys:
+        return {}
+    rows = conn.execute(
+        "select workflow_id, version, document from tenant.workflow_version"
+        " where (workflow_id, version) in (select * from unnest(%s::uuid[], %s::int[]))",
+        ([k[0] for k in keys], [k[1] for k in keys]),
+    ).fetchall()
+    return {(r[0], r[1]): WorkflowDocument.model_validate(r[2]) for r in rows}
+
+
 def open_runs(conn: Conn) -> list[Run]:
-    """The scope's runs still under way, locked for this transaction, each with the version
-    of the document it started with."""
+    """The scope's runs that this evaluation can move, locked for this transaction, each with
+    the version of the document it started with."""
+    rows = conn.execute(_OPEN_RUNS).fetchall()
+    documents = _documents(conn, {(row[3], row[4]) for row in rows})
     return [
         Run(
             id=row[0],
             tenant_id=row[1],
             workflow_name=row[2],
-            document=WorkflowDocument.model_validate(row[3]),
-            subject_kind=row[4],
-            subject_id=row[5],
-            subject_label=row[6],
-            status=row[7],
-            step=row[8],
-            steps=list(row[9]),
+            document=documents[(row[3], row[4])],
+            subject_kind=row[5],
+            subject_id=row[6],
+            subject_label=row[7],
+            status=row[8],
+            step=row[9],
+            steps=list(row[10]),
         )
-        for row in conn.execute(_OPEN_RUNS).fetchall()
+        for row in rows
     ]
 
 

@@ -26,18 +26,21 @@ Conn = psycopg.Connection[TupleRow]
 # Live state per subject, and the stored state it is compared with.
 SUBJECT_STATES = """
 live as (
-    select tenant_id, 'kri'::text as kind, kri_id as id, status as state, computed_at as since
-    from tenant.kri_status
+    select s.tenant_id, 'kri'::text as kind, s.kri_id as id, s.status as state,
+           s.computed_at as since, k.name as label, k.owner_user_id as owner, null::int as failures
+    from tenant.kri_status s join tenant.kri k on k.tenant_id = s.tenant_id and k.id = s.kri_id
     union all
-    select tenant_id, 'risk', risk_id, severity, computed_at from tenant.risk_posture
+    select p.tenant_id, 'risk', p.risk_id, p.severity, p.computed_at, r.title, r.owner_user_id,
+           null
+    from tenant.risk_posture p join tenant.risk r on r.tenant_id = p.tenant_id and r.id = p.risk_id
     union all
     select tenant_id, 'source', id,
            case when consecutive_failures > 0 then 'failing' else 'ok' end,
-           coalesce(last_run_at, created_at)
+           coalesce(last_run_at, created_at), name, null, consecutive_failures
     from tenant.kri_source
 ),
-states as (
-    select l.tenant_id, l.kind, l.id, l.state,
+states as materialized (
+    select l.tenant_id, l.kind, l.id, l.state, l.label, l.owner, l.failures,
            case when s.state is null then null
                 when s.state = l.state then s.previous_state else s.state end as previous_state,
            case when s.state = l.state then s.since else l.since end as since
@@ -83,30 +86,27 @@ _UTC = "to_char({} at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 _RANKS = "array['unassessed', 'low', 'medium', 'high', 'critical']"
 
 _KRI_COLOUR = f"""
-select wf.tenant_id, wf.workflow_id, wf.version, 'kri', k.id, k.name,
-       st.state || '@' || {_UTC.format("st.since")}, k.owner_user_id
+select wf.tenant_id, wf.workflow_id, wf.version, 'kri', st.id, st.label,
+       st.state || '@' || {_UTC.format("st.since")}, st.owner
 from wf
 join states st on st.tenant_id = wf.tenant_id and st.kind = 'kri'
-join tenant.kri k on k.tenant_id = st.tenant_id and k.id = st.id
 where wf.document -> 'trigger' -> 'to' ? st.state
   and (jsonb_array_length(coalesce(wf.document -> 'trigger' -> 'from', '[]')) = 0
        or wf.document -> 'trigger' -> 'from' ? coalesce(st.previous_state, 'no_data'))
 """
 
 _KRI_STALE = f"""
-select wf.tenant_id, wf.workflow_id, wf.version, 'kri', k.id, k.name,
-       'stale@' || {_UTC.format("st.since")}, k.owner_user_id
+select wf.tenant_id, wf.workflow_id, wf.version, 'kri', st.id, st.label,
+       'stale@' || {_UTC.format("st.since")}, st.owner
 from wf
 join states st on st.tenant_id = wf.tenant_id and st.kind = 'kri' and st.state = 'stale'
-join tenant.kri k on k.tenant_id = st.tenant_id and k.id = st.id
 """
 
 _RISK_CROSSED = f"""
-select wf.tenant_id, wf.workflow_id, wf.version, 'risk', r.id, r.title,
-       st.state || '@' || {_UTC.format("st.since")}, r.owner_user_id
+select wf.tenant_id, wf.workflow_id, wf.version, 'risk', st.id, st.label,
+       st.state || '@' || {_UTC.format("st.since")}, st.owner
 from wf
 join states st on st.tenant_id = wf.tenant_id and st.kind = 'risk'
-join tenant.risk r on r.tenant_id = st.tenant_id and r.id = st.id
 where array_position({_RANKS}, st.state)
       >= array_position({_RANKS}, wf.document -> 'trigger' ->> 'band')
   and array_position({_RANKS}, coalesce(st.previous_state, 'unassessed'))
@@ -114,12 +114,11 @@ where array_position({_RANKS}, st.state)
 """
 
 _SOURCE_FAILED = f"""
-select wf.tenant_id, wf.workflow_id, wf.version, 'source', s.id, s.name,
+select wf.tenant_id, wf.workflow_id, wf.version, 'source', st.id, st.label,
        'failing@' || {_UTC.format("st.since")}, null::uuid
 from wf
 join states st on st.tenant_id = wf.tenant_id and st.kind = 'source' and st.state = 'failing'
-join tenant.kri_source s on s.tenant_id = st.tenant_id and s.id = st.id
-where s.consecutive_failures >= (wf.document -> 'trigger' ->> 'failures')::int
+where st.failures >= (wf.document -> 'trigger' ->> 'failures')::int
 """
 
 _VENDOR_DUE = """
@@ -217,6 +216,10 @@ select tenant_id, workflow_id, version, subject_kind, subject_id, left(subject_l
        occurrence
 from ({body}) as f (tenant_id, workflow_id, version, subject_kind, subject_id, subject_label,
                     occurrence, owner_user_id)
+where not exists (select 1 from tenant.workflow_run r
+                  where r.tenant_id = f.tenant_id and r.workflow_id = f.workflow_id
+                    and r.subject_kind = f.subject_kind and r.subject_id = f.subject_id
+                    and r.occurrence = f.occurrence)
 on conflict (tenant_id, workflow_id, subject_kind, subject_id, occurrence) do nothing
 """
 
@@ -230,3 +233,15 @@ def fire_stored(conn: Conn, trigger_type: str) -> int:
         return 0
     query = "with " + SUBJECT_STATES + "," + STORED_WORKFLOWS + _FIRE.format(body=body)
     return conn.execute(query, {"type": trigger_type}).rowcount
+
+
+def enabled_trigger_types(conn: Conn) -> list[str]:
+    """The trigger types some enabled workflow of the scope's tenants uses (the others need no
+    evaluation)."""
+    rows = conn.execute(
+        "select distinct v.trigger_type from tenant.workflow w"
+        " join tenant.workflow_version v on v.tenant_id = w.tenant_id"
+        "  and v.workflow_id = w.id and v.version = w.current_version"
+        " where w.enabled order by 1"
+    ).fetchall()
+    return [str(r[0]) for r in rows if r[0] in EVALUATORS]
