@@ -313,6 +313,7 @@ _VALID_FOR = (
     "risk_id",
     "report_id",
     "token_id",
+    "workflow_id",
 )
 
 _BODIES: dict[tuple[str, str], Any] = {
@@ -327,6 +328,9 @@ _BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/api/memory/facts/{fact_id}"): {"value": "Hostile"},
     ("POST", "/api/panel-sessions/{session_id}/messages"): {"content": "Hostile?"},
     ("POST", "/api/panel-sessions/{session_id}/end"): {"remember": False},
+    ("PATCH", "/api/workflows/{workflow_id}"): {"enabled": False},
+    ("POST", "/api/workflows/runs/{run_id}/approve"): {"comment": "Hostile"},
+    ("POST", "/api/workflows/runs/{run_id}/reject"): {"comment": "Hostile"},
 }
 
 
@@ -398,6 +402,7 @@ def test_hostile_path_parameters_are_404_or_422_never_500(
         "risk_id": uuid4(),
         "report_id": uuid4(),
         "token_id": uuid4(),  # a well-formed id of no token: 404
+        "workflow_id": uuid4(),  # nor of a workflow (runs: `run_id` above)
         **_memory_of(app_conn, tenant_a),
     }
     encoded = quote(value, safe="")
