@@ -10,6 +10,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from api.patch_body import PatchBody
 from api.types import Name, Strict
 from draxis.workflows.definition import WorkflowDocument
 
@@ -20,8 +21,9 @@ class WorkflowIn(Strict):
     document: WorkflowDocument
 
 
-class WorkflowPatch(Strict):
-    """Any of name, enabled and document; a new document is a new version."""
+class WorkflowPatch(PatchBody):
+    """Any of name, enabled and document; a new document is a new version. Leave a field out
+    to keep it (none takes `null`)."""
 
     name: Name | None = Field(default=None, max_length=120)
     enabled: bool | None = None

@@ -70,6 +70,12 @@ def _user(c: TestClient, h: Headers, conn: Conn, t: TenantFixture) -> str:
     return f"/api/tenant/users/{create_user(conn, 'tenant_user', tenant=t).id}"
 
 
+def _workflow(c: TestClient, h: Headers, _: Conn, t: TenantFixture) -> str:
+    document = {"trigger": {"type": "kri.stale"},
+                "steps": [{"type": "wait_until", "condition": "kri_green"}]}  # fmt: skip
+    return f"/api/workflows/{_created(c, h, '/api/workflows', {'name': 'W', 'document': document})}"
+
+
 Make = Callable[[TestClient, Headers, Conn, TenantFixture], str]
 REQUIRED: list[tuple[Make, tuple[str, ...]]] = [
     (_kri, ("name", "description", "unit", "direction", "warn", "critical", "category", "owner")),
@@ -80,6 +86,7 @@ REQUIRED: list[tuple[Make, tuple[str, ...]]] = [
     (_fact, ("key", "value", "citation")),
     (_source, ("name", "schedule", "enabled", "config", "credentials")),
     (_user, ("role", "is_active")),
+    (_workflow, ("name", "enabled", "document")),
 ]
 CASES = [(make, field) for make, fields in REQUIRED for field in fields]
 

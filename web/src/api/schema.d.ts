@@ -5383,14 +5383,15 @@ export interface components {
         };
         /**
          * WorkflowPatch
-         * @description Any of name, enabled and document; a new document is a new version.
+         * @description Any of name, enabled and document; a new document is a new version. Leave a field out
+         *     to keep it (none takes `null`).
          */
         WorkflowPatch: {
-            document?: components["schemas"]["WorkflowDocument"] | null;
+            document?: components["schemas"]["WorkflowDocument"];
             /** Enabled */
-            enabled?: boolean | null;
+            enabled?: boolean;
             /** Name */
-            name?: string | null;
+            name?: string;
         };
         /** WorkflowRunOut */
         WorkflowRunOut: {
