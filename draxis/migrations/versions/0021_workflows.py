@@ -11,10 +11,12 @@
 - `tenant.workflow_subject_state`: what the evaluator last saw of each KRI, risk and source
   (its colour, severity or failing streak) and since when: the edges that triggers fire on.
 - The pipeline reads the tenant's members and their roles (`platform.users`: id, tenant id,
-  role, active) under its batch scope, to open tasks for and notify "the admins".
+  role, active, name) under its batch scope, to open tasks for and notify "the admins": the
+  read migrations 0019 and 0020 already grant (a `pipeline_batch` policy, restrictive outside
+  a batch).
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-05
 """
 
@@ -22,8 +24,8 @@ from __future__ import annotations
 
 from draxis.migrations.sql import run_script
 
-revision: str = "0017"
-down_revision: str | None = "0016"
+revision: str = "0021"
+down_revision: str | None = "0020"
 branch_labels: str | None = None
 depends_on: str | None = None
 
@@ -120,11 +122,6 @@ grant select, insert, update on tenant.workflow_subject_state to draxis_pipeline
 -- The editor's preview reads the episodes the pipeline last saw (never writes them).
 grant select on tenant.workflow_subject_state to draxis_app;
 
--- Steps name roles ("notify the tenant admins"): the pipeline reads who holds them, in the
--- tenants of its batch only.
-create policy pipeline_batch on platform.users for select to draxis_pipeline
-    using (tenant_id = any ((select platform.current_tenant_ids())::uuid[]));
-grant select (id, tenant_id, role, is_active, display_name) on platform.users to draxis_pipeline;
 """
 
 
