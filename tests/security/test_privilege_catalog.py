@@ -70,6 +70,8 @@ EXPECTED_PIPELINE_TABLES: dict[str, str] = {
     ),
     "platform.platform_audit_logs": "INSERT",  # the projection's cross-tenant read is audited
     "platform.tenants": "SELECT",  # tenant partitions, resolve_tenant
+    # whom an acceptance's expiry notifies: a tenant's active owner or admins (0020)
+    "platform.users": "SELECT(id, is_active, role, tenant_id)",
     "tenant.control": "SELECT",
     "tenant.control_risk": "SELECT",
     "tenant.dashboard_document": "SELECT, INSERT, UPDATE",  # refresh_dashboards' upsert
@@ -87,7 +89,8 @@ EXPECTED_PIPELINE_TABLES: dict[str, str] = {
     "tenant.outcome": "SELECT",
     "tenant.outcome_posture": "SELECT, INSERT, DELETE",  # replace_rows
     "tenant.posture_history": "SELECT, INSERT, UPDATE",  # upsert of today's row
-    "tenant.risk": "SELECT",
+    "tenant.risk": "SELECT, UPDATE(status, updated_at)",  # an expired acceptance: back to review
+    "tenant.risk_acceptance": "SELECT, UPDATE(ended_at, status)",  # expiry of acceptances
     "tenant.risk_outcome": "SELECT",
     "tenant.risk_contribution": "SELECT, INSERT, DELETE",  # replace_batch with risk_posture
     "tenant.risk_posture": "SELECT, INSERT, DELETE",  # replace_rows
