@@ -11,7 +11,7 @@ else built live by the same SQL in the request's read-only transaction.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -74,6 +74,9 @@ class RiskSummary(BaseModel):
     status: str
     score: float | None
     severity: Severity
+    # Accepted until this UTC day, as stored with the posture (null: not accepted); an
+    # accepted risk keeps its place among the top risks (docs/risk-acceptance.md).
+    accepted_until: date | None = None
 
 
 class OutcomeSummary(BaseModel):

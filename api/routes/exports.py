@@ -17,6 +17,7 @@ from fastapi import APIRouter, Response
 from api.access import Tx, tenant_scope
 from api.problems import problem_responses
 from draxis.csv_safety import csv_cell
+from draxis.risk_acceptance import accepted_until_sql
 from draxis.security.permissions import Permission
 
 router = APIRouter(prefix="/api", tags=["exports"], responses=problem_responses(404))
@@ -34,6 +35,7 @@ EXPORTS: dict[str, Export] = {
     "risks": Export(
         P.RISK_MODEL_READ,
         "select r.slug, r.title, r.status, r.category, r.owner, p.score, p.severity,"
+        f" {accepted_until_sql('r')} as accepted_until,"
         " p.red_kris, p.amber_kris, p.stale_kris, r.description, r.updated_at"
         " from tenant.risk r left join tenant.risk_posture p on p.risk_id = r.id"
         " order by p.score desc nulls last, r.title",

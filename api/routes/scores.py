@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from api.access import Tx, tenant_scope
 from api.heatmap import RISK_ROWS, HeatMap, heat_map
 from api.problems import Problem, problem_responses
+from draxis.risk_acceptance import accepted_until_sql
 from draxis.security.permissions import Permission
 from draxis.severity import DIRECTION, Severity, band
 
@@ -45,14 +46,17 @@ class RiskScore(BaseModel):
     amber_kris: int
     stale_kris: int
     computed_at: datetime | None
+    # Accepted until this UTC day (inclusive), null when not accepted: the severity stays the
+    # computed one and is shown with this flag (docs/risk-acceptance.md).
+    accepted_until: date | None
 
 
-_SCORES = """
+_SCORES = f"""
 select r.id as risk_id, r.slug, r.title, r.status, p.score,
        coalesce(p.severity, 'unassessed') as severity, coalesce(p.kri_count, 0) as kri_count,
        coalesce(p.control_count, 0) as control_count, coalesce(p.red_kris, 0) as red_kris,
        coalesce(p.amber_kris, 0) as amber_kris, coalesce(p.stale_kris, 0) as stale_kris,
-       p.computed_at
+       p.computed_at, {accepted_until_sql("r")} as accepted_until
 from tenant.risk r
 left join tenant.risk_posture p on p.tenant_id = r.tenant_id and p.risk_id = r.id
 """

@@ -104,7 +104,7 @@ def tenant_figures(conn: Conn) -> dict[str, Any]:
     )
     top = _dicts(
         conn,
-        "select r.id, r.title, p.score, p.severity from tenant.risk_posture p"
+        "select r.id, r.title, p.score, p.severity, p.accepted_until from tenant.risk_posture p"
         " join tenant.risk r on r.id = p.risk_id where p.score is not null"
         " order by p.score desc, r.title limit %s",
         (TOP_RISKS,),
@@ -121,10 +121,14 @@ def tenant_figures(conn: Conn) -> dict[str, Any]:
     )
     for risk in top:
         risk["reasons"] = [r for r in reasons if r["risk_id"] == risk["id"]][:REASONS_PER_RISK]
+    accepted = conn.execute(
+        "select count(*) from tenant.risk_posture where accepted_until is not null"
+    ).fetchone()
     return {
         "posture": posture[0] if posture else None,
         "history": history(conn),
         "top_risks": top,
+        "accepted_risks": int(accepted[0]) if accepted else 0,
         "outcomes": _dicts(
             conn,
             "select o.name, p.severity, p.score from tenant.outcome o"

@@ -3282,6 +3282,8 @@ export interface components {
         };
         /** HeatRisk */
         HeatRisk: {
+            /** Accepted Until */
+            accepted_until?: string | null;
             /**
              * Id
              * Format: uuid
@@ -4443,6 +4445,8 @@ export interface components {
         };
         /** RiskScore */
         RiskScore: {
+            /** Accepted Until */
+            accepted_until: string | null;
             /** Amber Kris */
             amber_kris: number;
             /** Computed At */
@@ -4476,6 +4480,8 @@ export interface components {
         };
         /** RiskSummary */
         RiskSummary: {
+            /** Accepted Until */
+            accepted_until?: string | null;
             /**
              * Id
              * Format: uuid
