@@ -27,6 +27,7 @@ import { OrgPage } from './pages/OrgPage'
 import { PlatformPage } from './pages/PlatformPage'
 import { ReportsPage } from './pages/ReportsPage'
 import { RiskPage } from './pages/RiskPage'
+import { AcceptancesPage } from './pages/AcceptancesPage'
 import { SetupPage } from './pages/SetupPage'
 import { SourcePage } from './pages/SourcePage'
 import { TenantUsersPage } from './pages/TenantUsersPage'
@@ -201,6 +202,15 @@ function KriRoute() {
   )
 }
 
+/** `/acceptances`: risk acceptances waiting for approval, and those standing. */
+function AcceptancesRoute() {
+  return (
+    <RequirePermission permission={PERMISSION.riskModelRead}>
+      <AcceptancesPage />
+    </RequirePermission>
+  )
+}
+
 /** `/risks/:riskId`: one risk's fields and links. */
 function RiskRoute() {
   const session = useSignedIn()
@@ -300,6 +310,7 @@ export function AppRoutes() {
         <Route path="/model/:kind" element={<ModelRoute />} />
         <Route path="/kris/:kriId" element={<KriRoute />} />
         <Route path="/risks/:riskId" element={<RiskRoute />} />
+        <Route path="/acceptances" element={<AcceptancesRoute />} />
         <Route path="/orgs/:orgId" element={<OrgByIdRoute />} />
         <Route path="/integrations" element={<IntegrationsRoute />} />
         <Route path="/integrations/:sourceId" element={<SourceRoute />} />

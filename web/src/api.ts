@@ -25,6 +25,8 @@ export interface TopRisk {
   status: string
   score: number | null
   severity: Severity
+  /** Accepted until this UTC day, as stored with the posture (null or absent: not accepted). */
+  accepted_until?: string | null
 }
 
 export interface OutcomeScore {

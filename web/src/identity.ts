@@ -181,6 +181,8 @@ export const PERMISSION = {
   carrierConsentManage: 'carrier_consent:manage',
   riskModelRead: 'risk_model:read',
   riskModelWrite: 'risk_model:write',
+  riskAcceptanceRequest: 'risk_acceptance:request',
+  riskAcceptanceDecide: 'risk_acceptance:decide',
   panelUse: 'panel:use',
   knowledgeRead: 'knowledge:read',
   knowledgeWrite: 'knowledge:write',

@@ -16,6 +16,8 @@ export interface RiskScore {
   amber_kris: number
   stale_kris: number
   computed_at: string | null
+  /** Formally accepted until this UTC day (null: not accepted); the severity stays computed. */
+  accepted_until: string | null
 }
 
 export interface Contribution {
@@ -43,6 +45,7 @@ export interface HeatRisk {
   tenant_id: string
   title: string
   score: number | null
+  accepted_until?: string | null
 }
 
 export interface HeatCell {

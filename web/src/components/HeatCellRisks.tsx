@@ -1,5 +1,6 @@
 import type { HeatCell } from '../scores'
 import { SEVERITY_LABEL } from '../riskModel'
+import { AcceptedBadge } from './AcceptedBadge'
 
 /** The risks in one heat-map cell, across the organization's tenants: who, what, how bad. */
 export function HeatCellRisks({
@@ -37,7 +38,12 @@ export function HeatCellRisks({
               <td className="p-2 text-slate-900">{tenantName(r.tenant_id)}</td>
               <td className="p-2 text-slate-900">{r.title}</td>
               <td className="p-2 tabular-nums text-slate-900">{r.score === null || r.score === undefined ? '—' : r.score.toFixed(1)}</td>
-              <td className="p-2 text-slate-900">{severity}</td>
+              <td className="p-2 text-slate-900">
+                <span className="inline-flex flex-wrap items-center gap-2">
+                  {severity}
+                  <AcceptedBadge until={r.accepted_until} />
+                </span>
+              </td>
             </tr>
           ))}
         </tbody>

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query'
 import { Link } from 'react-router'
 import { getExplanation } from '../scores'
+import { AcceptedBadge } from './AcceptedBadge'
 import { PostureScore } from './PostureScore'
 
 const STATE_LABEL: Record<string, string> = {
@@ -29,8 +30,9 @@ export function RiskExplanation({ riskId }: { riskId: string }) {
       <h2 id="explanation-title" className="text-base font-semibold text-slate-900">
         Score and why
       </h2>
-      <p data-testid="risk-score" data-severity={risk.severity}>
+      <p data-testid="risk-score" data-severity={risk.severity} className="flex flex-wrap items-center gap-3">
         <PostureScore score={risk.score} band={risk.severity} size="lg" />
+        <AcceptedBadge until={risk.accepted_until} />
       </p>
       {contributions.length === 0 ? (
         <p className="text-sm text-slate-600">No linked KRI or control: this risk is not assessed yet.</p>

@@ -6,6 +6,7 @@ import { useDocumentTitle } from '../components/documentTitle'
 import { KriWall } from '../components/KriWall'
 import { linkClass } from '../components/form'
 import { PostureStrip } from '../components/PostureStrip'
+import { AcceptedBadge } from '../components/AcceptedBadge'
 import { SeverityBadge } from '../components/SeverityBadge'
 import { SummaryStrip } from '../components/SummaryStrip'
 import { DashboardTrends } from '../components/DashboardTrends'
@@ -95,6 +96,7 @@ export function DashboardPage({ session }: { session: Session }) {
                       <Link to={`/risks/${encodeURIComponent(risk.id)}`} className={`min-w-0 flex-1 truncate ${linkClass}`}>
                         {risk.title}
                       </Link>
+                      <AcceptedBadge until={risk.accepted_until} />
                       <span className="tabular-nums text-slate-700" data-testid="top-risk-score">
                         <span className="sr-only">Score: </span>
                         {risk.score === null ? '—' : formatNumber(risk.score)}

@@ -7,6 +7,7 @@ import { LoadingPanel } from '../components/LoadingScreen'
 import { formatDateTime, Page, Section } from '../components/Page'
 import { asProblem, ProblemAlert } from '../components/ProblemAlert'
 import { QueryResult } from '../components/QueryResult'
+import { RiskAcceptanceSection } from '../components/RiskAcceptance'
 import { RiskExplanation } from '../components/RiskExplanation'
 import { getEntity, getRiskLinks, listAllEntities, putRiskLinks, updateEntity } from '../endpoints'
 import { PERMISSION } from '../identity'
@@ -116,6 +117,7 @@ export function RiskPage({ session, riskId }: { session: Session; riskId: string
         {(risk) => (
           <>
             <RiskExplanation riskId={risk.id} />
+            <RiskAcceptanceSection riskId={risk.id} />
             <Section title="Details" description={risk.description || undefined}>
               <Details risk={risk} />
             </Section>
