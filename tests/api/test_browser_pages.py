@@ -100,6 +100,7 @@ def test_every_page_as_every_role_has_no_serious_accessibility_violations(
         "/model/vendors",
         f"/kris/{kri[0]}",
         f"/risks/{risk[0]}",
+        "/acceptances",
         "/integrations",
         f"/integrations/{tenant_a.source_id}",
         "/panel",

@@ -99,6 +99,7 @@ describe('Risk acceptance on the risk page', () => {
     expect(within(active).queryByRole('button', { name: 'Approve' })).not.toBeInTheDocument()
     expect(within(active).queryByRole('button', { name: 'Reject' })).not.toBeInTheDocument()
     expect(within(active).getByRole('button', { name: 'Withdraw' })).toBeInTheDocument()
+    expect(within(active).getByTestId('awaiting-approver')).toHaveTextContent('Another tenant admin must approve')
   })
 
   it('shows an approved acceptance as a badge with its expiry, and the history', async () => {

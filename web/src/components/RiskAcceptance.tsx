@@ -37,15 +37,16 @@ export function AcceptanceActions({ acceptance, onDone }: { acceptance: Acceptan
   const canRevoke =
     (acceptance.status === 'pending' || acceptance.status === 'approved') &&
     (permissions.has(PERMISSION.riskAcceptanceDecide) || own)
-  if (!canDecide && !canRevoke) {
-    return acceptance.status === 'pending' && own ? (
+  const awaiting =
+    acceptance.status === 'pending' && own ? (
       <p className="text-xs text-slate-600" data-testid="awaiting-approver">
         Another tenant admin must approve your request.
       </p>
     ) : null
-  }
+  if (!canDecide && !canRevoke) return awaiting
   return (
     <div className="space-y-2" data-testid="acceptance-actions">
+      {awaiting}
       <TextField
         label="Reason (required to reject or revoke)"
         value={reason}
