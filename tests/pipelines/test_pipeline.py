@@ -308,12 +308,17 @@ def test_tenant_sensor_adds_and_deletes_partitions(
     assert not again.dynamic_partitions_requests
 
 
-def test_pipeline_role_cannot_read_users(pipeline_conn: Conn) -> None:
-    with (
-        pytest.raises(psycopg.errors.InsufficientPrivilege),
-        scoped_transaction(pipeline_conn, Scope.platform(), read_only=True),
-    ):
-        pipeline_conn.execute("select count(*) from platform.users")
+def test_pipeline_role_cannot_read_users(pipeline_conn: Conn, tenant_a: TenantFixture) -> None:
+    # Since 0020 it reads whom to notify (id, tenant_id, role, is_active) of its batch's
+    # tenants; never a name, an e-mail or a hash, and under the platform scope no user at all.
+    for column in ("email", "display_name", "password_hash", "mfa_secret"):
+        with (
+            pytest.raises(psycopg.errors.InsufficientPrivilege),
+            scoped_transaction(pipeline_conn, Scope.tenants([tenant_a.id]), read_only=True),
+        ):
+            pipeline_conn.execute(f"select {column} from platform.users")
+    with scoped_transaction(pipeline_conn, Scope.platform(), read_only=True):
+        assert pipeline_conn.execute("select count(*) from platform.users").fetchone() == (0,)
 
 
 def test_job_runs_log_json_lines(

@@ -313,6 +313,7 @@ _VALID_FOR = (
     "risk_id",
     "report_id",
     "token_id",
+    "acceptance_id",
 )
 
 _BODIES: dict[tuple[str, str], Any] = {
@@ -398,6 +399,7 @@ def test_hostile_path_parameters_are_404_or_422_never_500(
         "risk_id": uuid4(),
         "report_id": uuid4(),
         "token_id": uuid4(),  # a well-formed id of no token: 404
+        "acceptance_id": uuid4(),  # a well-formed id of no risk acceptance: 404
         **_memory_of(app_conn, tenant_a),
     }
     encoded = quote(value, safe="")

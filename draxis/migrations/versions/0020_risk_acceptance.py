@@ -16,7 +16,8 @@
   was computed (null when none), stored by the `risk_posture` asset with the score, which stays
   the computed one (rule `assets.posture.rules.acceptances_in_force`, docs/risk-acceptance.md).
 - The pipeline notifies a risk's owner or, failing one, the tenant's admins: it reads the
-  tenant's members (id, role, is_active only) under the batch scope.
+  tenant's members (id, tenant_id, role, is_active only) under the batch scope, and no user at
+  all under any other scope (a restrictive policy).
 
 Revision ID: 0020
 Revises: 0016 (numbered 0020 for issue 18; the merger rechains it after 0019)
@@ -102,9 +103,13 @@ grant update (status, updated_at) on tenant.risk to draxis_pipeline;
 
 alter table tenant.risk_posture add column accepted_until date;
 
--- Whom the pipeline notifies: the tenant's active members by role, nothing else of them.
+-- Whom the pipeline notifies: the tenant's active members by role, nothing else of them, and
+-- only under the batch scope. The restrictive policy keeps `user_scope` (a policy for every
+-- role) from showing the pipeline any user under the platform scope it resolves tenants in.
 create policy pipeline_batch on platform.users for select to draxis_pipeline
     using (tenant_id = any ((select platform.current_tenant_ids())::uuid[]));
+create policy pipeline_batch_scope_only on platform.users as restrictive for select
+    to draxis_pipeline using ((select platform.current_scope()) = 'tenants');
 grant select (id, tenant_id, role, is_active) on platform.users to draxis_pipeline;
 """
 
