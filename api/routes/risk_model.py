@@ -14,6 +14,7 @@ from api.access import Tx
 from api.crud import Resource, crud_routes
 from api.kri_recolour import recolour
 from api.problems import problem_responses
+from api.risk_status import require_acceptance_for_accepted
 from api.schemas.risk_model import (
     ControlIn,
     ControlOut,
@@ -132,6 +133,12 @@ crud_routes(
     on_write=recolour,  # new thresholds show their colour at once
 )
 crud_routes(router, CONTROLS, P.RISK_MODEL_READ, P.RISK_MODEL_WRITE)
-crud_routes(router, RISKS, P.RISK_MODEL_READ, P.RISK_MODEL_WRITE)
+crud_routes(
+    router,
+    RISKS,
+    P.RISK_MODEL_READ,
+    P.RISK_MODEL_WRITE,
+    on_write=require_acceptance_for_accepted,  # `accepted` follows an approved acceptance
+)
 crud_routes(router, OUTCOMES, P.RISK_MODEL_READ, P.RISK_MODEL_WRITE)
 crud_routes(router, VENDORS, P.RISK_MODEL_READ, P.RISK_MODEL_WRITE)

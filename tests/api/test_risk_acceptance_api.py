@@ -239,3 +239,37 @@ def test_revoking_an_approved_acceptance_returns_the_risk_to_review(
     assert revoked.status_code == 200, revoked.text
     assert revoked.json()["status"] == "revoked"
     assert client.get(f"/api/risks/{risk}", headers=bearer(admin)).json()["status"] == "open"
+
+
+def test_accepted_is_not_a_status_one_sets_by_hand(
+    client: TestClient, app_conn: Conn, observer_conn: Conn, tenant_a: TenantFixture
+) -> None:
+    admin = sign_in(client, tenant_a.user_email).access
+    risk = _risk(client, admin, "by_hand")
+    problem = assert_problem(
+        client.patch(f"/api/risks/{risk}", json={"status": "accepted"}, headers=bearer(admin)),
+        422,
+    )
+    assert "risk acceptance" in problem["detail"]
+    assert_problem(
+        client.post(
+            "/api/risks",
+            json={"slug": "born_accepted", "title": "Born", "status": "accepted"},
+            headers=bearer(admin),
+        ),
+        422,
+    )
+    assert observer_conn.execute(
+        "select status from tenant.risk where id = %s", (risk,)
+    ).fetchone() == ("open",)
+    assert observer_conn.execute(
+        "select count(*) from tenant.risk where tenant_id = %s and slug = 'born_accepted'",
+        (tenant_a.id,),
+    ).fetchone() == (0,)
+    # Once accepted by approval, the risk's other fields stay editable.
+    member = create_user(app_conn, "tenant_user", tenant=tenant_a)
+    acceptance = _request(client, sign_in(client, member.email).access, risk).json()
+    client.post(f"/api/risk-acceptances/{acceptance['id']}/approve", json={}, headers=bearer(admin))
+    renamed = client.patch(f"/api/risks/{risk}", json={"title": "Renamed"}, headers=bearer(admin))
+    assert renamed.status_code == 200, renamed.text
+    assert renamed.json()["status"] == "accepted"
