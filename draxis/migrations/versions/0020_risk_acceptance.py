@@ -20,7 +20,7 @@
   all under any other scope (a restrictive policy).
 
 Revision ID: 0020
-Revises: 0016 (numbered 0020 for issue 18; the merger rechains it after 0019)
+Revises: 0019
 Create Date: 2026-12-05
 """
 
@@ -29,7 +29,7 @@ from __future__ import annotations
 from draxis.migrations.sql import run_script
 
 revision: str = "0020"
-down_revision: str | None = "0016"
+down_revision: str | None = "0019"
 branch_labels: str | None = None
 depends_on: str | None = None
 
@@ -103,14 +103,10 @@ grant update (status, updated_at) on tenant.risk to draxis_pipeline;
 
 alter table tenant.risk_posture add column accepted_until date;
 
--- Whom the pipeline notifies: the tenant's active members by role, nothing else of them, and
--- only under the batch scope. The restrictive policy keeps `user_scope` (a policy for every
--- role) from showing the pipeline any user under the platform scope it resolves tenants in.
-create policy pipeline_batch on platform.users for select to draxis_pipeline
-    using (tenant_id = any ((select platform.current_tenant_ids())::uuid[]));
-create policy pipeline_batch_scope_only on platform.users as restrictive for select
-    to draxis_pipeline using ((select platform.current_scope()) = 'tenants');
-grant select (id, tenant_id, role, is_active) on platform.users to draxis_pipeline;
+-- Whom the pipeline notifies: the tenant's active admins when a risk has no live owner. 0019
+-- already lets it read its batch's users (id, tenant, address, name, active; the restrictive
+-- policy hides every user outside a batch); the fallback needs their role too.
+grant select (role) on platform.users to draxis_pipeline;
 """
 
 
