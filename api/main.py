@@ -29,6 +29,7 @@ from api.routes import (
     memory_search,
     mfa,
     model_transfer,
+    notifications,
     org_admin,
     panel,
     password,
@@ -113,6 +114,7 @@ def create_app(
         memory_search,
         panel,
         password,
+        notifications,
     ):
         app.include_router(module.router)
     app.include_router(auth.keys_router)
