@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from uuid import UUID
+from uuid import UUID, uuid4
 
+from assets.notify.webhook import new_secret, seal_secret
 from draxis.db.scope import Scope, scoped_transaction
 from draxis.notifications import notify
+from draxis.settings import Settings
 from tests.conftest import Conn
 from tests.factories import TenantFixture
 
@@ -49,3 +51,39 @@ def notify_user(
         ).fetchone()
     assert row is not None
     return UUID(str(row[0]))
+
+
+def add_endpoint(
+    conn: Conn,
+    settings: Settings,
+    tenant: TenantFixture,
+    url: str,
+    *,
+    events: tuple[str, ...] = (),
+) -> tuple[UUID, str]:
+    """A webhook endpoint written as the API writes it; (its id, its signing secret)."""
+    endpoint_id = uuid4()
+    secret = new_secret()
+    with scoped_transaction(conn, Scope.tenant(tenant.id, tenant.org_id)):
+        conn.execute(
+            "insert into tenant.webhook_endpoint (id, tenant_id, url, events, secret_sealed)"
+            " values (%s, %s, %s, %s, %s)",
+            (
+                endpoint_id,
+                tenant.id,
+                url,
+                list(events),
+                seal_secret(settings, tenant.id, endpoint_id, secret),
+            ),
+        )
+    return endpoint_id, secret
+
+
+def deliveries(observer: Conn, tenant: TenantFixture) -> list[tuple[str, str, int]]:
+    """(channel, status, attempts) of the tenant's deliveries, as the cluster admin sees them."""
+    rows = observer.execute(
+        "select channel, status, attempts from tenant.notification_delivery"
+        " where tenant_id = %s order by channel, created_at",
+        (tenant.id,),
+    ).fetchall()
+    return [(str(r[0]), str(r[1]), int(r[2])) for r in rows]
