@@ -74,6 +74,7 @@ def test_definitions_load() -> None:
         "run_now_sensor",
         "dead_runs_sensor",
         "board_reports_sensor",
+        "notification_delivery_sensor",
         "run_success_count_sensor",
         "run_failure_count_sensor",
         "run_canceled_count_sensor",
