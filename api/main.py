@@ -41,6 +41,7 @@ from api.routes import (
     scores,
     search,
     tenant_admin,
+    webhooks,
 )
 from api.tracing import instrument_app
 from api.web import install_web
@@ -115,6 +116,7 @@ def create_app(
         panel,
         password,
         notifications,
+        webhooks,
     ):
         app.include_router(module.router)
     app.include_router(auth.keys_router)

@@ -115,27 +115,23 @@ def _preferences(tx: Tx) -> PreferencesOut:
     )
 
 
-def _tenant_member(tx: Tx) -> None:
-    if tx.principal.tenant_id is None:
-        raise Problem(403, "Only a tenant's users receive notifications.")
-
-
-@router.get(
-    "/notification-preferences", response_model=PreferencesOut, responses=problem_responses(403)
-)
+@router.get("/notification-preferences", response_model=PreferencesOut)
 def get_preferences(tx: SelfTx) -> PreferencesOut:
-    """Which events reach one by e-mail (in-app is always on), and the daily digest."""
-    _tenant_member(tx)
+    """Which events reach one by e-mail (in-app is always on), and the daily digest. Users
+    outside a tenant receive no notifications: no events to choose from."""
+    if tx.principal.tenant_id is None:
+        return PreferencesOut(digest=False, events=[])
     return _preferences(tx)
 
 
 @router.put(
-    "/notification-preferences", response_model=PreferencesOut, responses=problem_responses(403)
+    "/notification-preferences", response_model=PreferencesOut, responses=problem_responses(409)
 )
 def put_preferences(body: PreferencesIn, tx: SelfTx) -> PreferencesOut:
     """Replace one's preferences: `email_off` lists the events not to e-mail; `digest` sends
     one e-mail a day summarizing them instead of one e-mail per event."""
-    _tenant_member(tx)
+    if tx.principal.tenant_id is None:
+        raise Problem(409, "Only a tenant's users receive notifications.")
     tx.conn.execute(
         "insert into tenant.notification_preference (tenant_id, user_id, email_off, digest)"
         " values (%s, %s, %s, %s) on conflict (tenant_id, user_id) do update"

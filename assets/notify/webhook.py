@@ -9,42 +9,22 @@ connectors' SSRF guard (`connectors.ssrf`) first; redirects are not followed.
 
 from __future__ import annotations
 
-import base64
 import json
-import secrets
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from uuid import UUID
 
 import httpx
 from standardwebhooks import Webhook
 
 from connectors.errors import DestinationRefused
 from connectors.ssrf import DestinationGuard, parse_url
-from draxis.security.crypto import seal, unseal
+from draxis.security.webhook_secrets import new_secret, open_secret, seal_secret
 from draxis.settings import Settings
 
 USER_AGENT = "Draxis-Webhooks/1"
 EXCERPT = 300
-
-
-def new_secret() -> str:
-    """A fresh signing secret in the spec's form: `whsec_` + base64 of 32 random bytes."""
-    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
-
-
-def _context(tenant_id: UUID, endpoint_id: UUID) -> str:
-    return f"webhook_endpoint:{tenant_id}:{endpoint_id}"
-
-
-def seal_secret(settings: Settings, tenant_id: UUID, endpoint_id: UUID, secret: str) -> bytes:
-    return seal(settings, secret.encode(), _context(tenant_id, endpoint_id))
-
-
-def open_secret(settings: Settings, tenant_id: UUID, endpoint_id: UUID, sealed: bytes) -> str:
-    return unseal(settings, sealed, _context(tenant_id, endpoint_id)).decode()
 
 
 def payload(event: str, at: datetime, data: dict[str, Any]) -> bytes:

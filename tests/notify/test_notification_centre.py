@@ -106,5 +106,7 @@ def test_preferences_refuse_bad_input_and_non_tenant_users(
     assert bad.status_code == 422
     master = create_user(app_conn, "master_admin", tenant=tenant_a)
     mh = bearer(sign_in(client, master.email).access)
-    assert client.get("/api/me/notification-preferences", headers=mh).status_code == 403
+    assert client.get("/api/me/notification-preferences", headers=mh).json()["events"] == []
+    refused = client.put("/api/me/notification-preferences", json={"digest": True}, headers=mh)
+    assert refused.status_code == 409
     assert client.get("/api/me/notifications", headers=mh).json()["items"] == []
