@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from api.access import Tx, client_ip, org_scope
 from api.deps import SettingsDep
+from api.invite_mail import PendingInvite, pending_invites, resend_invite, revoke_invite
 from api.organizations import OrgOut, find_org
 from api.people import (
     InviteOut,
@@ -163,6 +164,24 @@ def invite_user(
     if body.tenant_id is not None and _tenant(tx, org_id, body.tenant_id).deleted_at:
         raise Problem(409, "That tenant is deleted.")
     return invite(tx, settings, NewInvite(body.email, body.role, org_id, body.tenant_id))
+
+
+@router.get("/invites", response_model=list[PendingInvite])
+def pending(org_id: UUID, tx: UsersManager) -> list[PendingInvite]:
+    """The organization's pending invites (its tenants' and its own admins')."""
+    return pending_invites(tx, tenant_id=None, org_id=org_id)
+
+
+@router.post("/invites/{invite_id}/revoke", status_code=204, responses=problem_responses(404))
+def revoke(org_id: UUID, invite_id: UUID, tx: UsersManager) -> Response:
+    revoke_invite(tx, invite_id, tenant_id=None, org_id=org_id)
+    return Response(status_code=204)
+
+
+@router.post("/invites/{invite_id}/resend", status_code=204, responses=problem_responses(404))
+def resend(org_id: UUID, invite_id: UUID, tx: UsersManager, settings: SettingsDep) -> Response:
+    resend_invite(tx, settings, invite_id, tenant_id=None, org_id=org_id)
+    return Response(status_code=204)
 
 
 @router.patch("/users/{user_id}", response_model=UserOut)

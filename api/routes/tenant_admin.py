@@ -16,6 +16,7 @@ from api.access import Tx, tenant_scope
 from api.audit_views import AuditEntry, read_audit
 from api.crud import tenant_of
 from api.deps import SettingsDep
+from api.invite_mail import PendingInvite, pending_invites, resend_invite, revoke_invite
 from api.people import (
     InviteOut,
     MfaPolicyIn,
@@ -66,6 +67,27 @@ def invite_user(
     org_id = tx.principal.org_id
     assert org_id is not None
     return invite(tx, settings, NewInvite(body.email, body.role, org_id, tenant_of(tx)))
+
+
+@router.get("/invites", response_model=list[PendingInvite])
+def pending(tx: UsersManager) -> list[PendingInvite]:
+    """Invites into this tenant not yet accepted, revoked or expired, with their e-mail's
+    state (sent, pending, failed, skipped)."""
+    return pending_invites(tx, tenant_id=tenant_of(tx), org_id=None)
+
+
+@router.post("/invites/{invite_id}/revoke", status_code=204, responses=problem_responses(404))
+def revoke(invite_id: UUID, tx: UsersManager) -> Response:
+    """Revoke a pending invite: its link stops working."""
+    revoke_invite(tx, invite_id, tenant_id=tenant_of(tx), org_id=None)
+    return Response(status_code=204)
+
+
+@router.post("/invites/{invite_id}/resend", status_code=204, responses=problem_responses(404))
+def resend(invite_id: UUID, tx: UsersManager, settings: SettingsDep) -> Response:
+    """E-mail a pending invite again, with a new link (the old one stops working)."""
+    resend_invite(tx, settings, invite_id, tenant_id=tenant_of(tx), org_id=None)
+    return Response(status_code=204)
 
 
 @router.patch("/users/{user_id}", response_model=UserOut)

@@ -34,7 +34,8 @@ def _absolute(settings: Settings, link: str | None) -> str | None:
     return settings.public_url.rstrip("/") + link if link else None
 
 
-def _message(settings: Settings, to: str, subject: str, text: str, markup: str) -> EmailMessage:
+def compose(settings: Settings, to: str, subject: str, text: str, markup: str) -> EmailMessage:
+    """A message with a plain-text part and an HTML part (`markup`, already escaped)."""
     message = EmailMessage()
     message["From"] = settings.smtp_from
     message["To"] = to
@@ -62,7 +63,7 @@ def _item_html(settings: Settings, item: Item, heading: str) -> str:
 
 def notification_message(settings: Settings, to: str, item: Item) -> EmailMessage:
     footer = "You can choose which e-mails you get on your account page in Draxis."
-    return _message(
+    return compose(
         settings,
         to,
         item.title,
@@ -75,7 +76,7 @@ def digest_message(settings: Settings, to: str, items: Sequence[Item]) -> EmailM
     count = f"{len(items)} notification{'s' if len(items) != 1 else ''}"
     text = "\n\n".join(_item_text(settings, i) for i in items)
     markup = "".join(_item_html(settings, i, "h3") for i in items)
-    return _message(
+    return compose(
         settings,
         to,
         f"Your Draxis digest: {count}",

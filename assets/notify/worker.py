@@ -24,6 +24,7 @@ from uuid import UUID
 
 from assets.notify import mail, webhook
 from assets.notify.backoff import next_attempt, next_digest
+from assets.notify.invites import deliver_invites
 from assets.notify.outbox import Claimed, Conn, Outcome, claim, fill, record
 from connectors.errors import DestinationRefused
 from draxis.db.scope import Scope, scoped_transaction
@@ -70,6 +71,7 @@ def deliver_due(
             ).fetchall()
         for chunk in _chunks([UUID(str(r[0])) for r in rows], TENANT_BATCH):
             _deliver_batch(conn, settings, Scope.tenants(chunk), now, summary)
+        summary.sent += deliver_invites(conn, settings, now)
     if summary.queued or summary.sent or summary.retried or summary.failed:
         log.info(
             "notification deliveries: queued %d, sent %d, retry %d, failed %d, skipped %d",

@@ -68,6 +68,13 @@ EXPECTED_PIPELINE_TABLES: dict[str, str] = {
     "platform.board_report": (  # the report asset: queued requests, their outcome and PDF
         "SELECT, INSERT, UPDATE(error, finished_at, pages, pdf, started_at, status)"
     ),
+    "platform.invite_email": (  # invite e-mails: claim, send, wipe the sealed link
+        "SELECT, UPDATE(attempts, last_error, lease_until, link_sealed, next_attempt_at,"
+        " sent_at, status)"
+    ),
+    "platform.invites": (  # what an invite e-mail says, and whether the invite still stands
+        "SELECT(accepted_at, email, expires_at, id, organization_id, revoked_at, role, tenant_id)"
+    ),
     "platform.platform_audit_logs": "INSERT",  # the projection's cross-tenant read is audited
     "platform.tenants": "SELECT",  # tenant partitions, resolve_tenant
     # the delivery worker's recipients: their address and name, nothing else of theirs

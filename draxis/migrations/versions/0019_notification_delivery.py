@@ -21,6 +21,10 @@ that caused it:
 The pipeline reads recipients' addresses through a column grant on `platform.users` (id,
 tenant_id, email, display_name, is_active) and a select policy limited to its batch's tenants.
 
+- `platform.invite_email`: the invite e-mail outbox. The accept link carries the raw invite
+  token; it is kept sealed (AES-256-GCM, bound to the invite id) only until the e-mail is sent
+  or given up, then wiped. `platform.invites` keeps only the token's hash, as before.
+
 Revision ID: 0019
 Revises: 0016 (the merger rechains it after 0018)
 Create Date: 2026-12-05
@@ -170,6 +174,46 @@ create policy pipeline_batch on platform.users for select to draxis_pipeline
     using (tenant_id = any ((select platform.current_tenant_ids())::uuid[]));
 grant select (id, tenant_id, email, display_name, is_active) on platform.users
     to draxis_pipeline;
+
+-- Invite e-mails: the accept link (which carries the raw token) is sealed until the pipeline
+-- sends it, then wiped; the database never holds the token in clear (platform.invites keeps
+-- only its hash). Resending issues a new token (the old link stops working).
+create table platform.invite_email (
+    invite_id        uuid primary key references platform.invites (id) on delete cascade,
+    link_sealed      bytea,
+    status           text not null default 'pending'
+                     check (status in ('pending', 'sent', 'failed', 'skipped')),
+    attempts         integer not null default 0 check (attempts >= 0),
+    next_attempt_at  timestamptz not null default now(),
+    lease_until      timestamptz,
+    last_error       text check (length(last_error) <= 500),
+    sent_at          timestamptz,
+    created_at       timestamptz not null default now(),
+    check (status = 'pending' or link_sealed is null),
+    check (status <> 'pending' or link_sealed is not null)
+);
+create index invite_email_due on platform.invite_email (next_attempt_at)
+    where status = 'pending';
+alter table platform.invite_email enable row level security;
+alter table platform.invite_email force row level security;
+-- The app sees an invite's e-mail when it sees the invite (platform.invites' own policy).
+create policy invite_scope on platform.invite_email to draxis_app
+    using (exists (select 1 from platform.invites i where i.id = invite_id))
+    with check (exists (select 1 from platform.invites i where i.id = invite_id));
+create policy pipeline_platform on platform.invite_email for all to draxis_pipeline
+    using ((select platform.current_scope()) = 'platform')
+    with check ((select platform.current_scope()) = 'platform');
+grant select, insert on platform.invite_email to draxis_app;
+grant update (link_sealed, status, attempts, next_attempt_at, lease_until, last_error, sent_at)
+    on platform.invite_email to draxis_app;
+grant select on platform.invite_email to draxis_pipeline;
+grant update (link_sealed, status, attempts, next_attempt_at, lease_until, last_error, sent_at)
+    on platform.invite_email to draxis_pipeline;
+-- Resending an invite replaces its token (and so its hash) and its expiry.
+grant update (token_hash, expires_at) on platform.invites to draxis_app;
+-- The pipeline reads what an invite e-mail says and whether the invite still stands.
+grant select (id, email, role, organization_id, tenant_id, expires_at, accepted_at, revoked_at)
+    on platform.invites to draxis_pipeline;
 """
 
 
