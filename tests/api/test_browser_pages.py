@@ -110,6 +110,7 @@ def test_every_page_as_every_role_has_no_serious_accessibility_violations(
         "/settings/api-tokens",
         "/reports",
         "/account",
+        "/notifications",
         "/no-such-page",
     ]
     master = create_user(app_conn, "master_admin", tenant=tenant_a)

@@ -27,11 +27,14 @@ def free_port() -> int:
 @dataclass
 class Inbox:
     messages: list[EmailMessage] = field(default_factory=list)
+    # (time.monotonic() on arrival, subject), for the bench
+    arrivals: list[tuple[float, str]] = field(default_factory=list)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         message = message_from_bytes(envelope.content, policy=policy.default)
         assert isinstance(message, EmailMessage)
         self.messages.append(message)
+        self.arrivals.append((time.monotonic(), str(message["Subject"])))
         return "250 OK"
 
     def to(self, address: str) -> list[EmailMessage]:
@@ -55,6 +58,7 @@ class Received:
     headers: dict[str, str]
     body: bytes
     verified: Any  # the parsed JSON when the signature verified, else None
+    at: float = field(default_factory=time.monotonic)
 
 
 @dataclass

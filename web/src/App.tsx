@@ -9,6 +9,7 @@ import { landingFor, mfaPath, PERMISSION } from './identity'
 import { INTEGRATIONS_PERMISSION } from './integrations'
 import { useMe } from './me'
 import { ApiTokensPage } from './pages/ApiTokensPage'
+import { NotificationsPage } from './pages/NotificationsPage'
 import { AccountPage } from './pages/AccountPage'
 import { AuditLogPage } from './pages/AuditLogPage'
 import { CarrierConsentPage } from './pages/CarrierConsentPage'
@@ -295,6 +296,7 @@ export function AppRoutes() {
         <Route path="/settings/api-tokens" element={<ApiTokensRoute />} />
         <Route path="/tenant/audit" element={<AuditLogRoute />} />
         <Route path="/account" element={<AccountRoute />} />
+        <Route path="/notifications" element={<NotificationsPage />} />
         <Route path="/org" element={<OwnOrgRoute />} />
         <Route path="/model" element={<Navigate to="/model/kris" replace />} />
         <Route path="/model/:kind" element={<ModelRoute />} />

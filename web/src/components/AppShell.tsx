@@ -9,6 +9,7 @@ import { AccountMenu } from './AccountMenu'
 import { secondaryButton } from './form'
 import { GlobalSearch } from './GlobalSearch'
 import { ImpersonationBanner } from './ImpersonationBanner'
+import { NotificationBell } from './NotificationBell'
 
 interface NavItem {
   to: string
@@ -92,6 +93,7 @@ export function AppShell({ session }: { session: Session }) {
           </div>
           <div className="flex flex-wrap items-center gap-3">
             {permissions?.has(PERMISSION.riskModelRead) && <GlobalSearch />}
+            {session.user.tenant_id && <NotificationBell />}
             <AccountMenu session={session} onSignOut={() => void onSignOut()} />
           </div>
           {links.length > 0 && (
