@@ -7,8 +7,8 @@ tenant with one webhook endpoint, a local SMTP server (aiosmtpd) and a local rec
 verifies every request with `standardwebhooks`. A worker thread runs the delivery pass
 (`assets.notify.worker.deliver_due`, what the pipeline's sensor runs) every `--poll` seconds
 while the bench inserts notifications one every `--interval` seconds (`--interval 0`: a burst,
-which measures the backlog: deliveries are sent one after another); each latency is from the insert's commit to
-the e-mail's arrival / the webhook's verification. In production the sensor ticks every 15 s, so
+which measures the backlog: deliveries are sent one after another); each latency is from the
+insert's commit to the e-mail's arrival / the webhook's verification. In production the sensor ticks every 15 s, so
 add up to that interval (Dagster's sensor cadence) to these numbers.
 """
 
