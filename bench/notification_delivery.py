@@ -8,8 +8,8 @@ verifies every request with `standardwebhooks`. A worker thread runs the deliver
 (`assets.notify.worker.deliver_due`, what the pipeline's sensor runs) every `--poll` seconds
 while the bench inserts notifications one every `--interval` seconds (`--interval 0`: a burst,
 which measures the backlog: deliveries are sent one after another); each latency is from the
-insert's commit to the e-mail's arrival / the webhook's verification. In production the sensor ticks every 15 s, so
-add up to that interval (Dagster's sensor cadence) to these numbers.
+insert's commit to the e-mail's arrival / the webhook's verification. In production the sensor
+ticks every 15 s, so add up to that interval (Dagster's sensor cadence) to these numbers.
 """
 
 from __future__ import annotations
