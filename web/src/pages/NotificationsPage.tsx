@@ -34,8 +34,13 @@ function NotificationItem({ item, onRead }: { item: Notification; onRead: (id: s
         <p className="mt-1 text-xs text-slate-600">{when(item.created_at)}</p>
       </div>
       {unread && (
-        <button type="button" className={secondaryButton} onClick={() => onRead(item.id)}>
-          Mark read<span className="sr-only">: {item.title}</span>
+        <button
+          type="button"
+          className={secondaryButton}
+          aria-label={`Mark read: ${item.title}`}
+          onClick={() => onRead(item.id)}
+        >
+          Mark read
         </button>
       )}
     </li>

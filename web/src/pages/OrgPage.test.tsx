@@ -72,6 +72,7 @@ function orgApi(extra: Parameters<typeof mockApi>[0] = {}) {
     'GET /api/orgs/o-1': jsonResponse(org),
     'GET /api/orgs/o-1/tenants': jsonResponse(tenants),
     'GET /api/orgs/o-1/rollup': jsonResponse(rollup),
+    'GET /api/orgs/o-1/invites': jsonResponse([]),
     'GET /api/orgs/o-1/users': jsonResponse([
       userOut({ id: masterAdmin.id, email: masterAdmin.email, role: 'master_admin', tenant_id: null }),
       userOut({ id: 'u-5', email: 'ann@acme.test', role: 'tenant_admin', tenant_id: 't-1' }),

@@ -5,6 +5,8 @@ import { replaceById } from '../cache'
 import { CreateForm } from '../components/CreateForm'
 import { TextField } from '../components/form'
 import { InviteForm } from '../components/InviteForm'
+import { PendingInvites } from '../components/PendingInvites'
+import { invitesBase } from '../invites'
 import { MfaPolicyControl } from '../components/MfaPolicyControl'
 import { Page, Section, Subsection } from '../components/Page'
 import { asProblem, ProblemAlert } from '../components/ProblemAlert'
@@ -161,9 +163,15 @@ export function OrgPage({ session, orgId }: { session: Session; orgId: string })
               onInvite={async (body) => {
                 const invite = await inviteOrgUser(orgId, body)
                 await queryClient.invalidateQueries({ queryKey: usersKey })
+                await queryClient.invalidateQueries({ queryKey: ['pending-invites'] })
                 return invite
               }}
             />
+          </Subsection>
+        )}
+        {can(PERMISSION.orgUsersManage) && (
+          <Subsection title="Pending invites">
+            <PendingInvites base={invitesBase(orgId)} />
           </Subsection>
         )}
       </Section>

@@ -4,6 +4,7 @@ import { replaceById } from '../cache'
 import { InviteForm } from '../components/InviteForm'
 import { MfaPolicyControl } from '../components/MfaPolicyControl'
 import { Page, Section } from '../components/Page'
+import { PendingInvites } from '../components/PendingInvites'
 import { QueryResult } from '../components/QueryResult'
 import { UsersTable } from '../components/UsersTable'
 import {
@@ -58,7 +59,7 @@ export function TenantUsersPage({ session }: { session: Session }) {
       {canManage && (
         <Section
           title="Invite user"
-          description="Creates a single-use sign-up link. There is no e-mail: pass the link on yourself."
+          description="Creates a single-use sign-up link and e-mails it (when e-mail is set up); the link is also shown here."
         >
           <InviteForm
             roles={TENANT_ROLES}
@@ -67,9 +68,16 @@ export function TenantUsersPage({ session }: { session: Session }) {
                 throw new ProblemError({ status: 422, title: 'Invalid role', detail: 'Choose a tenant role.' })
               const invite = await inviteTenantUser({ email, role })
               await queryClient.invalidateQueries({ queryKey: key })
+              await queryClient.invalidateQueries({ queryKey: ['pending-invites'] })
               return invite
             }}
           />
+        </Section>
+      )}
+
+      {canManage && (
+        <Section title="Pending invites" description="Invites not yet accepted. Resending issues a new link.">
+          <PendingInvites base="/api/tenant" />
         </Section>
       )}
 
