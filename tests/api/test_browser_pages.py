@@ -111,6 +111,7 @@ def test_every_page_as_every_role_has_no_serious_accessibility_violations(
         "/reports",
         "/account",
         "/notifications",
+        "/tenant/webhooks",
         "/no-such-page",
     ]
     master = create_user(app_conn, "master_admin", tenant=tenant_a)

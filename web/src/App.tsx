@@ -10,6 +10,7 @@ import { INTEGRATIONS_PERMISSION } from './integrations'
 import { useMe } from './me'
 import { ApiTokensPage } from './pages/ApiTokensPage'
 import { NotificationsPage } from './pages/NotificationsPage'
+import { WebhooksPage } from './pages/WebhooksPage'
 import { AccountPage } from './pages/AccountPage'
 import { AuditLogPage } from './pages/AuditLogPage'
 import { CarrierConsentPage } from './pages/CarrierConsentPage'
@@ -297,6 +298,14 @@ export function AppRoutes() {
         <Route path="/tenant/audit" element={<AuditLogRoute />} />
         <Route path="/account" element={<AccountRoute />} />
         <Route path="/notifications" element={<NotificationsPage />} />
+        <Route
+          path="/tenant/webhooks"
+          element={
+            <RequirePermission permission={INTEGRATIONS_PERMISSION.manage}>
+              <WebhooksPage />
+            </RequirePermission>
+          }
+        />
         <Route path="/org" element={<OwnOrgRoute />} />
         <Route path="/model" element={<Navigate to="/model/kris" replace />} />
         <Route path="/model/:kind" element={<ModelRoute />} />

@@ -26,6 +26,7 @@ const NAV: readonly NavItem[] = [
   { to: '/tenant/users', label: 'Users', permission: PERMISSION.tenantUsersRead },
   { to: '/tenant/carriers', label: 'Carriers', permission: PERMISSION.carrierConsentManage },
   { to: '/tenant/audit', label: 'Audit log', permission: PERMISSION.tenantAuditRead },
+  { to: '/tenant/webhooks', label: 'Webhooks', permission: INTEGRATIONS_PERMISSION.manage },
   { to: '/org', label: 'Organization', permission: PERMISSION.orgRead },
   { to: '/platform', label: 'Platform', permission: PERMISSION.platformOrgsManage },
   { to: '/carrier', label: 'Portfolio', permission: PERMISSION.carrierRead },
