@@ -89,6 +89,7 @@ class Claimed:
     display_name: str | None
     active: bool
     url: str | None
+    endpoint_enabled: bool
     secret_sealed: bytes | None
 
 
@@ -112,7 +113,7 @@ _DETAILS = """
 select d.id, d.tenant_id, d.channel, d.attempts, d.event, d.notification_id, d.endpoint_id,
        d.user_id, n.title, n.body, n.link, n.subject_kind, n.subject_id,
        coalesce(n.created_at, d.created_at), u.email, u.display_name, coalesce(u.is_active, true),
-       e.url, e.secret_sealed
+       e.url, coalesce(e.enabled, false), e.secret_sealed
 from tenant.notification_delivery d
 left join tenant.notification n on n.tenant_id = d.tenant_id and n.id = d.notification_id
 left join platform.users u on u.tenant_id = d.tenant_id and u.id = d.user_id
@@ -138,7 +139,7 @@ def claim(
 def _claimed(row: tuple[Any, ...]) -> Claimed:
     names = Claimed.__slots__
     values = dict(zip(names, row, strict=True))
-    values["secret_sealed"] = bytes(row[18]) if row[18] is not None else None
+    values["secret_sealed"] = bytes(row[19]) if row[19] is not None else None
     return Claimed(**values)
 
 

@@ -141,6 +141,8 @@ def _send(settings: Settings, item: Claimed) -> Outcome:
         if not item.email or not item.active:
             return Outcome("skipped", 0, error="the recipient's account is disabled")
         return _mail(settings, mail.notification_message(settings, item.email, _item(item)))
+    if not item.endpoint_enabled:
+        return Outcome("skipped", 0, error="the endpoint is disabled")
     return _webhook(settings, item)
 
 

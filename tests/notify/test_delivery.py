@@ -11,6 +11,7 @@ import pytest
 
 from assets.database import DraxisDatabase
 from assets.notify.backoff import MAX_ATTEMPTS, next_digest
+from assets.notify.outbox import fill
 from assets.notify.worker import deliver_due
 from draxis.db.scope import Scope, scoped_transaction
 from draxis.settings import Settings
@@ -234,3 +235,32 @@ def test_without_smtp_email_is_skipped_visibly(
         (tenant_a.id,),
     ).fetchone()
     assert row == ("skipped", "SMTP is not configured (DRAXIS_SMTP_HOST is unset)")
+
+
+def test_a_disabled_endpoint_gets_nothing_more(
+    mailbox: tuple[Settings, Inbox],
+    app_conn: Conn,
+    pipeline_conn: Conn,
+    observer_conn: Conn,
+    database: DraxisDatabase,
+    tenant_a: TenantFixture,
+) -> None:
+    settings, _ = mailbox
+    user = user_id_of(app_conn, tenant_a, tenant_a.user_email)
+    with webhook_receiver(Receiver()) as receiver:
+        endpoint, _ = add_endpoint(app_conn, settings, tenant_a, receiver.url)
+        notify_user(app_conn, tenant_a, user, title="Queued while enabled")
+        with scoped_transaction(pipeline_conn, Scope.tenants([tenant_a.id])):
+            assert fill(pipeline_conn, next_digest(datetime.now(UTC))) == 2
+        with scoped_transaction(app_conn, Scope.tenant(tenant_a.id, tenant_a.org_id)):
+            app_conn.execute(
+                "update tenant.webhook_endpoint set enabled = false where id = %s", (endpoint,)
+            )
+        notify_user(app_conn, tenant_a, user, title="Notified while disabled")
+        deliver_due(database, settings)
+    assert receiver.requests == []
+    row = observer_conn.execute(
+        "select status, last_error from tenant.notification_delivery where endpoint_id = %s",
+        (endpoint,),
+    ).fetchall()
+    assert row == [("skipped", "the endpoint is disabled")]
