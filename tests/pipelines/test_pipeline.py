@@ -309,12 +309,21 @@ def test_tenant_sensor_adds_and_deletes_partitions(
     assert not again.dynamic_partitions_requests
 
 
-def test_pipeline_role_cannot_read_users(pipeline_conn: Conn) -> None:
+def test_pipeline_role_reads_no_user_but_its_batchs_recipients(
+    pipeline_conn: Conn, tenant_a: TenantFixture
+) -> None:
+    """Notification delivery (migration 0019) reads recipients' addresses: only in a batch
+    scope, only the batch's tenants' users, only id, tenant, e-mail, name and active flag."""
+    with scoped_transaction(pipeline_conn, Scope.platform(), read_only=True):
+        assert pipeline_conn.execute("select count(*) from platform.users").fetchone() == (0,)
+    with scoped_transaction(pipeline_conn, Scope.tenants([tenant_a.id]), read_only=True):
+        rows = pipeline_conn.execute("select email from platform.users").fetchall()
+        assert rows == [(tenant_a.user_email,)]
     with (
         pytest.raises(psycopg.errors.InsufficientPrivilege),
-        scoped_transaction(pipeline_conn, Scope.platform(), read_only=True),
+        scoped_transaction(pipeline_conn, Scope.tenants([tenant_a.id]), read_only=True),
     ):
-        pipeline_conn.execute("select count(*) from platform.users")
+        pipeline_conn.execute("select password_hash from platform.users")
 
 
 def test_job_runs_log_json_lines(

@@ -172,6 +172,9 @@ grant insert on tenant.delivery_attempt to draxis_pipeline;
 -- Recipients: the pipeline reads the address of its batch's users, and nothing else of theirs.
 create policy pipeline_batch on platform.users for select to draxis_pipeline
     using (tenant_id = any ((select platform.current_tenant_ids())::uuid[]));
+-- ... and only in a batch: `user_scope` (every role's) would show the platform scope every user.
+create policy pipeline_batch_only on platform.users as restrictive for select to draxis_pipeline
+    using ((select platform.current_scope()) = 'tenants');
 grant select (id, tenant_id, email, display_name, is_active) on platform.users
     to draxis_pipeline;
 
