@@ -26,7 +26,7 @@ tenant_id, email, display_name, is_active) and a select policy limited to its ba
   or given up, then wiped. `platform.invites` keeps only the token's hash, as before.
 
 Revision ID: 0019
-Revises: 0016 (the merger rechains it after 0018)
+Revises: 0018
 Create Date: 2026-12-05
 """
 
@@ -35,9 +35,7 @@ from __future__ import annotations
 from draxis.migrations.sql import run_script
 
 revision: str = "0019"
-# The issue's plan chains this after 0018 (the workflows and acceptance migrations); on this
-# branch those do not exist yet, so it follows 0016 until the merge rechains it.
-down_revision: str | None = "0016"
+down_revision: str | None = "0018"
 branch_labels: str | None = None
 depends_on: str | None = None
 
