@@ -39,6 +39,8 @@ from api.routes import (
     scope_trends,
     scores,
     search,
+    task_files,
+    tasks,
     tenant_admin,
 )
 from api.tracing import instrument_app
@@ -113,6 +115,8 @@ def create_app(
         memory_search,
         panel,
         password,
+        tasks,
+        task_files,
     ):
         app.include_router(module.router)
     app.include_router(auth.keys_router)

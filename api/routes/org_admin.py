@@ -256,6 +256,7 @@ class TenantRollup(BaseModel):
     risks_critical: int | None
     risks_high: int | None
     computed_at: datetime | None  # null: not rolled up yet
+    overdue_tasks: int  # open tasks past their due date (migration 0018 lets the org read them)
 
 
 @router.get("/rollup", response_model=list[TenantRollup])
@@ -266,7 +267,9 @@ def rollup(org_id: UUID, tx: OrgReader) -> list[TenantRollup]:
         .execute(
             "select t.id as tenant_id, t.slug, t.name, p.posture_score, p.kri_count, p.kris_red,"
             " p.kris_amber, p.kris_green, p.stale_share, p.risks_critical, p.risks_high,"
-            " p.computed_at from platform.tenants t"
+            " p.computed_at, (select count(*) from tenant.task k where k.tenant_id = t.id"
+            " and k.due_date < current_date and k.status not in ('done', 'cancelled'))"
+            " as overdue_tasks from platform.tenants t"
             " left join tenant.tenant_posture p on p.tenant_id = t.id"
             " where t.organization_id = %s and t.deleted_at is null"
             " order by p.posture_score desc nulls last, t.name",

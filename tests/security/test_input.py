@@ -313,6 +313,8 @@ _VALID_FOR = (
     "risk_id",
     "report_id",
     "token_id",
+    "task_id",
+    "attachment_id",
 )
 
 _BODIES: dict[tuple[str, str], Any] = {
@@ -398,6 +400,8 @@ def test_hostile_path_parameters_are_404_or_422_never_500(
         "risk_id": uuid4(),
         "report_id": uuid4(),
         "token_id": uuid4(),  # a well-formed id of no token: 404
+        "task_id": uuid4(),  # no such task: 404 (its comments, files and history with it)
+        "attachment_id": uuid4(),
         **_memory_of(app_conn, tenant_a),
     }
     encoded = quote(value, safe="")

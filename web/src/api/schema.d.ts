@@ -402,7 +402,7 @@ export interface paths {
         };
         /**
          * List controls
-         * @description Filter by exact value with query parameters (effectiveness, framework); `q` searches name, slug, description; `sort` is a column, `-column` for descending.
+         * @description Filter by exact value with query parameters (effectiveness, framework, owner_user_id); `q` searches name, slug, description; `sort` is a column, `-column` for descending.
          */
         get: operations["list_route_api_controls_get"];
         put?: never;
@@ -586,6 +586,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/exports/tasks.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's tasks as CSV */
+        get: operations["export_tasks_csv_api_exports_tasks_csv_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/exports/users.csv": {
         parameters: {
             query?: never;
@@ -689,7 +706,7 @@ export interface paths {
         };
         /**
          * List kris
-         * @description Filter by exact value with query parameters (category, direction, source_id); `q` searches name, slug, description; `sort` is a column, `-column` for descending.
+         * @description Filter by exact value with query parameters (category, direction, owner_user_id, source_id); `q` searches name, slug, description; `sort` is a column, `-column` for descending.
          */
         get: operations["list_route_api_kris_get"];
         put?: never;
@@ -851,6 +868,26 @@ export interface paths {
          * @description Revoke one of your tokens; it stops working at once.
          */
         delete: operations["revoke_own_token_api_me_tokens__token_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Members
+         * @description The tenant's active users, for owner pickers: id, display name and role.
+         */
+        get: operations["list_members_api_members_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1018,6 +1055,27 @@ export interface paths {
          * @description Upsert entities by slug and set links, all or nothing (the rule: `draxis.model_transfer`).
          */
         post: operations["import_model_api_model_import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/my-work": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Work
+         * @description The caller's open tasks (soonest due first), what they own of the risk model that is due
+         *     or up for review within two weeks or already past it, and the overdue task counts.
+         */
+        get: operations["my_work_api_my_work_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1314,7 +1372,7 @@ export interface paths {
         };
         /**
          * List outcomes
-         * @description Filter by exact value with query parameters (owner); `q` searches name, slug, description; `sort` is a column, `-column` for descending.
+         * @description Filter by exact value with query parameters (owner, owner_user_id); `q` searches name, slug, description; `sort` is a column, `-column` for descending.
          */
         get: operations["list_route_api_outcomes_get"];
         put?: never;
@@ -1638,7 +1696,7 @@ export interface paths {
         };
         /**
          * List risks
-         * @description Filter by exact value with query parameters (category, owner, status); `q` searches title, slug, description; `sort` is a column, `-column` for descending.
+         * @description Filter by exact value with query parameters (category, owner, owner_user_id, status); `q` searches title, slug, description; `sort` is a column, `-column` for descending.
          */
         get: operations["list_route_api_risks_get"];
         put?: never;
@@ -1945,6 +2003,165 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Tasks
+         * @description Filter (every filter narrows), search title and description with `q`, sort by a column
+         *     (`-column` descending; no due date sorts last) and page.
+         */
+        get: operations["list_tasks_api_tasks_get"];
+        put?: never;
+        /**
+         * Create Task
+         * @description A new open task; its owner (a member of the tenant) is notified unless it is the caller.
+         */
+        post: operations["create_task_api_tasks_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bulk Tasks
+         * @description One action on every id, in one transaction: an unknown id (404), a move a task may not
+         *     make (409) or an owner who is not a member (422) refuses the lot and changes nothing.
+         */
+        post: operations["bulk_tasks_api_tasks_bulk_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks/{task_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read Task */
+        get: operations["read_task_api_tasks__task_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Task
+         * @description Remove the task with its comments, attachments and history (tenant admins only; the
+         *     audit trail keeps the record). Anyone who works tasks may cancel one instead.
+         */
+        delete: operations["delete_task_api_tasks__task_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Patch Task
+         * @description Edit, move (the move must be allowed: 409 says which are) or reassign the task.
+         */
+        patch: operations["patch_task_api_tasks__task_id__patch"];
+        trace?: never;
+    };
+    "/api/tasks/{task_id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Attachments */
+        get: operations["list_attachments_api_tasks__task_id__attachments_get"];
+        put?: never;
+        /**
+         * Add Attachment
+         * @description Attach a file: over 5 MB is 413, a kind off the allowlist (by extension and declared
+         *     content type) 415, a bad name 422.
+         */
+        post: operations["add_attachment_api_tasks__task_id__attachments_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks/{task_id}/attachments/{attachment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download Attachment
+         * @description The file, always as a download (never rendered by the browser).
+         */
+        get: operations["download_attachment_api_tasks__task_id__attachments__attachment_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Remove Attachment
+         * @description Remove a file: whoever attached it, or a tenant admin.
+         */
+        delete: operations["remove_attachment_api_tasks__task_id__attachments__attachment_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks/{task_id}/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Comments
+         * @description The task's comments, oldest first.
+         */
+        get: operations["list_comments_api_tasks__task_id__comments_get"];
+        put?: never;
+        /** Add Comment */
+        post: operations["add_comment_api_tasks__task_id__comments_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks/{task_id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Task History
+         * @description Every change to the task, oldest first: who, when, what.
+         */
+        get: operations["task_history_api_tasks__task_id__history_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tenant/audit": {
         parameters: {
             query?: never;
@@ -2181,7 +2398,7 @@ export interface paths {
         };
         /**
          * List vendors
-         * @description Filter by exact value with query parameters (category, tier); `q` searches name, slug, category; `sort` is a column, `-column` for descending.
+         * @description Filter by exact value with query parameters (category, owner_user_id, tier); `q` searches name, slug, category; `sort` is a column, `-column` for descending.
          */
         get: operations["list_route_api_vendors_get"];
         put?: never;
@@ -2314,6 +2531,27 @@ export interface components {
              */
             target: "panel" | "privacy" | "tprm" | "insurance";
         };
+        /** AttachmentOut */
+        AttachmentOut: {
+            /** Content Type */
+            content_type: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Filename */
+            filename: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Size Bytes */
+            size_bytes: number;
+            /** Uploaded By */
+            uploaded_by: string | null;
+        };
         /** AuditEntry */
         AuditEntry: {
             /** Action */
@@ -2392,6 +2630,14 @@ export interface components {
             token_type: "bearer";
             user: components["schemas"]["UserSummary"];
         };
+        /** Body_add_attachment_api_tasks__task_id__attachments_post */
+        Body_add_attachment_api_tasks__task_id__attachments_post: {
+            /**
+             * File
+             * @description at most 5 MB: PDF, text, CSV, images, Office
+             */
+            file: string;
+        };
         /** Body_import_model_api_model_import_post */
         Body_import_model_api_model_import_post: {
             /** File */
@@ -2457,6 +2703,35 @@ export interface components {
             /** Deleted */
             deleted: number;
         };
+        /** BulkResult */
+        BulkResult: {
+            /** Changed */
+            changed: number;
+            /** Unchanged */
+            unchanged: number;
+        };
+        /**
+         * BulkTasks
+         * @description One action on several tasks, in one transaction: all of them, or (any refusal) none.
+         *
+         *     `status` moves each task (each move must be allowed from its current status); `reassign`
+         *     gives them to `owner_user_id` or `owner_role` (or nobody, both null); `cancel` cancels them.
+         */
+        BulkTasks: {
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "status" | "reassign" | "cancel";
+            /** Ids */
+            ids: string[];
+            /** Owner Role */
+            owner_role?: ("tenant_admin" | "tenant_user") | null;
+            /** Owner User Id */
+            owner_user_id?: string | null;
+            /** Status */
+            status?: ("open" | "in_progress" | "waiting_approval" | "done" | "cancelled") | null;
+        };
         /** CatalogEntry */
         CatalogEntry: {
             /** Auth Type */
@@ -2507,6 +2782,30 @@ export interface components {
              * @example 492039
              */
             code: string;
+        };
+        /** CommentIn */
+        CommentIn: {
+            /** Body */
+            body: string;
+        };
+        /** CommentOut */
+        CommentOut: {
+            /** Author Name */
+            author_name: string | null;
+            /** Author User Id */
+            author_user_id: string | null;
+            /** Body */
+            body: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
         };
         /** ConfigFieldOut */
         ConfigFieldOut: {
@@ -2591,6 +2890,8 @@ export interface components {
              * @default
              */
             description: string;
+            /** Due Date */
+            due_date?: string | null;
             /**
              * Effectiveness
              * @default not_implemented
@@ -2608,6 +2909,10 @@ export interface components {
              * @default
              */
             owner: string;
+            /** Owner User Id */
+            owner_user_id?: string | null;
+            /** Review Date */
+            review_date?: string | null;
             /** Slug */
             slug: string;
         };
@@ -2622,6 +2927,8 @@ export interface components {
             created_at: string;
             /** Description */
             description: string;
+            /** Due Date */
+            due_date: string | null;
             /**
              * Effectiveness
              * @enum {string}
@@ -2640,6 +2947,12 @@ export interface components {
             name: string;
             /** Owner */
             owner: string;
+            /** Owner Name */
+            owner_name: string | null;
+            /** Owner User Id */
+            owner_user_id: string | null;
+            /** Review Date */
+            review_date: string | null;
             /** Slug */
             slug: string;
             /**
@@ -2654,6 +2967,8 @@ export interface components {
             attack_techniques?: string[];
             /** Description */
             description?: string;
+            /** Due Date */
+            due_date?: string | null;
             /**
              * Effectiveness
              * @enum {string}
@@ -2667,6 +2982,10 @@ export interface components {
             name?: string;
             /** Owner */
             owner?: string;
+            /** Owner User Id */
+            owner_user_id?: string | null;
+            /** Review Date */
+            review_date?: string | null;
         };
         /** CreatedToken */
         CreatedToken: {
@@ -3283,6 +3602,8 @@ export interface components {
              * @enum {string}
              */
             direction: "higher_is_worse" | "lower_is_worse";
+            /** Due Date */
+            due_date?: string | null;
             /** Name */
             name: string;
             /**
@@ -3290,6 +3611,10 @@ export interface components {
              * @default
              */
             owner: string;
+            /** Owner User Id */
+            owner_user_id?: string | null;
+            /** Review Date */
+            review_date?: string | null;
             /** Slug */
             slug: string;
             /** Source Id */
@@ -3320,6 +3645,8 @@ export interface components {
              * @enum {string}
              */
             direction: "higher_is_worse" | "lower_is_worse";
+            /** Due Date */
+            due_date: string | null;
             /**
              * Id
              * Format: uuid
@@ -3329,6 +3656,12 @@ export interface components {
             name: string;
             /** Owner */
             owner: string;
+            /** Owner Name */
+            owner_name: string | null;
+            /** Owner User Id */
+            owner_user_id: string | null;
+            /** Review Date */
+            review_date: string | null;
             /** Slug */
             slug: string;
             /** Source Id */
@@ -3356,10 +3689,16 @@ export interface components {
              * @enum {string}
              */
             direction?: "higher_is_worse" | "lower_is_worse";
+            /** Due Date */
+            due_date?: string | null;
             /** Name */
             name?: string;
             /** Owner */
             owner?: string;
+            /** Owner User Id */
+            owner_user_id?: string | null;
+            /** Review Date */
+            review_date?: string | null;
             /** Source Id */
             source_id?: string | null;
             /** Unit */
@@ -3517,6 +3856,21 @@ export interface components {
             scope: components["schemas"]["ScopeOut"];
             user: components["schemas"]["UserSummary"];
         };
+        /**
+         * Member
+         * @description An active user of the tenant, as an owner picker lists them.
+         */
+        Member: {
+            /** Display Name */
+            display_name: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Role */
+            role: string;
+        };
         /** MfaPolicyIn */
         MfaPolicyIn: {
             /** Required */
@@ -3537,6 +3891,22 @@ export interface components {
             required: boolean;
             /** Verified */
             verified: boolean;
+        };
+        /**
+         * MyWork
+         * @description The dashboard's "assigned to me": open tasks, owned items falling due, overdue counts.
+         */
+        MyWork: {
+            /** Horizon Days */
+            horizon_days: number;
+            /** My Overdue Tasks */
+            my_overdue_tasks: number;
+            /** Owned */
+            owned: components["schemas"]["OwnedItem"][];
+            /** Tasks */
+            tasks: components["schemas"]["TaskOut"][];
+            /** Tenant Overdue Tasks */
+            tenant_overdue_tasks: number;
         };
         /** NeedsSetup */
         NeedsSetup: {
@@ -3632,6 +4002,8 @@ export interface components {
              * @default
              */
             description: string;
+            /** Due Date */
+            due_date?: string | null;
             /** Name */
             name: string;
             /**
@@ -3639,6 +4011,10 @@ export interface components {
              * @default
              */
             owner: string;
+            /** Owner User Id */
+            owner_user_id?: string | null;
+            /** Review Date */
+            review_date?: string | null;
             /** Slug */
             slug: string;
         };
@@ -3651,6 +4027,8 @@ export interface components {
             created_at: string;
             /** Description */
             description: string;
+            /** Due Date */
+            due_date: string | null;
             /**
              * Id
              * Format: uuid
@@ -3660,6 +4038,12 @@ export interface components {
             name: string;
             /** Owner */
             owner: string;
+            /** Owner Name */
+            owner_name: string | null;
+            /** Owner User Id */
+            owner_user_id: string | null;
+            /** Review Date */
+            review_date: string | null;
             /** Slug */
             slug: string;
             /**
@@ -3672,10 +4056,16 @@ export interface components {
         OutcomePatch: {
             /** Description */
             description?: string;
+            /** Due Date */
+            due_date?: string | null;
             /** Name */
             name?: string;
             /** Owner */
             owner?: string;
+            /** Owner User Id */
+            owner_user_id?: string | null;
+            /** Review Date */
+            review_date?: string | null;
         };
         /** OutcomeSummary */
         OutcomeSummary: {
@@ -3693,6 +4083,30 @@ export interface components {
              * @enum {string}
              */
             severity: "critical" | "high" | "medium" | "low" | "unassessed";
+        };
+        /**
+         * OwnedItem
+         * @description Something of the risk model the caller owns whose due or review date is near or past.
+         */
+        OwnedItem: {
+            /** Due Date */
+            due_date: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "kri" | "risk" | "control" | "outcome" | "vendor";
+            /** Name */
+            name: string;
+            /** Overdue */
+            overdue: boolean;
+            /** Review Date */
+            review_date: string | null;
         };
         /** Page[ControlOut] */
         Page_ControlOut_: {
@@ -3775,6 +4189,17 @@ export interface components {
         Page_RunOut_: {
             /** Items */
             items: components["schemas"]["RunOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[TaskOut] */
+        Page_TaskOut_: {
+            /** Items */
+            items: components["schemas"]["TaskOut"][];
             /** Limit */
             limit: number;
             /** Offset */
@@ -4149,11 +4574,17 @@ export interface components {
              * @default
              */
             description: string;
+            /** Due Date */
+            due_date?: string | null;
             /**
              * Owner
              * @default
              */
             owner: string;
+            /** Owner User Id */
+            owner_user_id?: string | null;
+            /** Review Date */
+            review_date?: string | null;
             /** Slug */
             slug: string;
             /**
@@ -4176,6 +4607,8 @@ export interface components {
             created_at: string;
             /** Description */
             description: string;
+            /** Due Date */
+            due_date: string | null;
             /**
              * Id
              * Format: uuid
@@ -4183,6 +4616,12 @@ export interface components {
             id: string;
             /** Owner */
             owner: string;
+            /** Owner Name */
+            owner_name: string | null;
+            /** Owner User Id */
+            owner_user_id: string | null;
+            /** Review Date */
+            review_date: string | null;
             /** Slug */
             slug: string;
             /**
@@ -4204,8 +4643,14 @@ export interface components {
             category?: string;
             /** Description */
             description?: string;
+            /** Due Date */
+            due_date?: string | null;
             /** Owner */
             owner?: string;
+            /** Owner User Id */
+            owner_user_id?: string | null;
+            /** Review Date */
+            review_date?: string | null;
             /**
              * Status
              * @enum {string}
@@ -4621,6 +5066,122 @@ export interface components {
              */
             stale: number;
         };
+        /** TaskEventOut */
+        TaskEventOut: {
+            /** Actor Name */
+            actor_name: string | null;
+            /** Actor User Id */
+            actor_user_id: string | null;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Detail */
+            detail: {
+                [key: string]: unknown;
+            };
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+        };
+        /**
+         * TaskIn
+         * @example {
+         *       "due_date": "2027-01-15",
+         *       "owner_role": "tenant_admin",
+         *       "subject_id": "0b8f2c1e-5d7a-4e3b-9c6f-1a2b3c4d5e6f",
+         *       "subject_kind": "kri",
+         *       "title": "Patch the critical CVEs on the web tier"
+         *     }
+         */
+        TaskIn: {
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Due Date */
+            due_date?: string | null;
+            /** Owner Role */
+            owner_role?: ("tenant_admin" | "tenant_user") | null;
+            /** Owner User Id */
+            owner_user_id?: string | null;
+            /** Subject Id */
+            subject_id?: string | null;
+            /** Subject Kind */
+            subject_kind?: ("kri" | "risk" | "control" | "outcome" | "vendor") | null;
+            /** Title */
+            title: string;
+        };
+        /** TaskOut */
+        TaskOut: {
+            /** Closed At */
+            closed_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string | null;
+            /** Description */
+            description: string;
+            /** Due Date */
+            due_date: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Overdue */
+            overdue: boolean;
+            /** Owner Name */
+            owner_name: string | null;
+            /** Owner Role */
+            owner_role: ("tenant_admin" | "tenant_user") | null;
+            /** Owner User Id */
+            owner_user_id: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "open" | "in_progress" | "waiting_approval" | "done" | "cancelled";
+            /** Subject Id */
+            subject_id: string | null;
+            /** Subject Kind */
+            subject_kind: ("kri" | "risk" | "control" | "outcome" | "vendor") | null;
+            /** Subject Name */
+            subject_name: string | null;
+            /** Title */
+            title: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Workflow Run Id */
+            workflow_run_id: string | null;
+        };
+        /** TaskPatch */
+        TaskPatch: {
+            /** Description */
+            description?: string;
+            /** Due Date */
+            due_date?: string | null;
+            /** Owner Role */
+            owner_role?: ("tenant_admin" | "tenant_user") | null;
+            /** Owner User Id */
+            owner_user_id?: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status?: "open" | "in_progress" | "waiting_approval" | "done" | "cancelled";
+            /** Title */
+            title?: string;
+        };
         /** TenantIn */
         TenantIn: {
             /** Name */
@@ -4677,6 +5238,8 @@ export interface components {
             kris_red: number | null;
             /** Name */
             name: string;
+            /** Overdue Tasks */
+            overdue_tasks: number;
             /** Posture Score */
             posture_score: number | null;
             /** Risks Critical */
@@ -4863,6 +5426,8 @@ export interface components {
             category: string;
             /** Data Elements */
             data_elements?: string[];
+            /** Due Date */
+            due_date?: string | null;
             /** Name */
             name: string;
             /**
@@ -4870,6 +5435,10 @@ export interface components {
              * @default
              */
             owner: string;
+            /** Owner User Id */
+            owner_user_id?: string | null;
+            /** Review Date */
+            review_date?: string | null;
             /** Slug */
             slug: string;
             /** Tier */
@@ -4886,6 +5455,8 @@ export interface components {
             created_at: string;
             /** Data Elements */
             data_elements: string[];
+            /** Due Date */
+            due_date: string | null;
             /**
              * Id
              * Format: uuid
@@ -4895,6 +5466,12 @@ export interface components {
             name: string;
             /** Owner */
             owner: string;
+            /** Owner Name */
+            owner_name: string | null;
+            /** Owner User Id */
+            owner_user_id: string | null;
+            /** Review Date */
+            review_date: string | null;
             /** Slug */
             slug: string;
             /** Tier */
@@ -4911,10 +5488,16 @@ export interface components {
             category?: string;
             /** Data Elements */
             data_elements?: string[];
+            /** Due Date */
+            due_date?: string | null;
             /** Name */
             name?: string;
             /** Owner */
             owner?: string;
+            /** Owner User Id */
+            owner_user_id?: string | null;
+            /** Review Date */
+            review_date?: string | null;
             /** Tier */
             tier?: number;
         };
@@ -7397,6 +7980,62 @@ export interface operations {
             };
         };
     };
+    export_tasks_csv_api_exports_tasks_csv_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     export_users_csv_api_exports_users_csv_get: {
         parameters: {
             query?: never;
@@ -8729,6 +9368,71 @@ export interface operations {
             };
         };
     };
+    list_members_api_members_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_documents_api_memory_documents_get: {
         parameters: {
             query?: {
@@ -9869,6 +10573,71 @@ export interface operations {
             };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    my_work_api_my_work_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyWork"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14767,6 +15536,1110 @@ export interface operations {
             };
             /** @description Too Many Requests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_tasks_api_tasks_get: {
+        parameters: {
+            query?: {
+                status?: ("open" | "in_progress" | "waiting_approval" | "done" | "cancelled")[] | null;
+                owner_user_id?: string | null;
+                owner_role?: ("tenant_admin" | "tenant_user") | null;
+                /** @description only tasks owned by the caller */
+                mine?: boolean;
+                subject_kind?: ("kri" | "risk" | "control" | "outcome" | "vendor") | null;
+                subject_id?: string | null;
+                /** @description true: only overdue; false: none */
+                overdue?: boolean | null;
+                q?: string | null;
+                sort?: "due_date" | "-due_date" | "title" | "-title" | "status" | "-status" | "created_at" | "-created_at" | "updated_at" | "-updated_at";
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_TaskOut_"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_task_api_tasks_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    bulk_tasks_api_tasks_bulk_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkTasks"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkResult"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    read_task_api_tasks__task_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_task_api_tasks__task_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patch_task_api_tasks__task_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_attachments_api_tasks__task_id__attachments_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentOut"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    add_attachment_api_tasks__task_id__attachments_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_add_attachment_api_tasks__task_id__attachments_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    download_attachment_api_tasks__task_id__attachments__attachment_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+                attachment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": unknown;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    remove_attachment_api_tasks__task_id__attachments__attachment_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+                attachment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_comments_api_tasks__task_id__comments_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommentOut"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    add_comment_api_tasks__task_id__comments_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommentIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommentOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    task_history_api_tasks__task_id__history_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskEventOut"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
