@@ -29,6 +29,8 @@ import { ReportsPage } from './pages/ReportsPage'
 import { RiskPage } from './pages/RiskPage'
 import { SetupPage } from './pages/SetupPage'
 import { SourcePage } from './pages/SourcePage'
+import { TaskPage } from './pages/TaskPage'
+import { TasksPage } from './pages/TasksPage'
 import { TenantUsersPage } from './pages/TenantUsersPage'
 import { isEntityKind } from './riskModel'
 import { bootstrapSession, useAuth, useSession, type Session } from './session'
@@ -213,6 +215,26 @@ function RiskRoute() {
   )
 }
 
+function TasksRoute() {
+  const session = useSignedIn()
+  return (
+    <RequirePermission permission={PERMISSION.tasksRead}>
+      <TasksPage session={session} />
+    </RequirePermission>
+  )
+}
+
+/** `/tasks/:taskId`: one task's status, comments, attachments and history. */
+function TaskRoute() {
+  const { taskId } = useParams()
+  if (!taskId) return <NotFoundPage />
+  return (
+    <RequirePermission permission={PERMISSION.tasksRead}>
+      <TaskPage key={taskId} taskId={taskId} />
+    </RequirePermission>
+  )
+}
+
 function IntegrationsRoute() {
   const session = useSignedIn()
   return (
@@ -301,6 +323,8 @@ export function AppRoutes() {
         <Route path="/kris/:kriId" element={<KriRoute />} />
         <Route path="/risks/:riskId" element={<RiskRoute />} />
         <Route path="/orgs/:orgId" element={<OrgByIdRoute />} />
+        <Route path="/tasks" element={<TasksRoute />} />
+        <Route path="/tasks/:taskId" element={<TaskRoute />} />
         <Route path="/integrations" element={<IntegrationsRoute />} />
         <Route path="/integrations/:sourceId" element={<SourceRoute />} />
         <Route path="/panel" element={<PanelRoute />} />

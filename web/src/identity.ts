@@ -117,6 +117,8 @@ export interface TenantRollup {
   risks_critical: number | null
   risks_high: number | null
   computed_at: string | null
+  /** Open tasks past their due date. */
+  overdue_tasks?: number
 }
 
 export type PortfolioBand = 'critical' | 'high' | 'medium' | 'low' | 'unassessed'
@@ -184,6 +186,8 @@ export const PERMISSION = {
   panelUse: 'panel:use',
   knowledgeRead: 'knowledge:read',
   knowledgeWrite: 'knowledge:write',
+  tasksRead: 'tasks:read',
+  tasksWork: 'tasks:work',
 } as const
 
 export const MFA_REQUIRED_SUFFIX = '/mfa-required'
