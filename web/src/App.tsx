@@ -29,8 +29,6 @@ import { ReportsPage } from './pages/ReportsPage'
 import { RiskPage } from './pages/RiskPage'
 import { SetupPage } from './pages/SetupPage'
 import { SourcePage } from './pages/SourcePage'
-import { TaskPage } from './pages/TaskPage'
-import { TasksPage } from './pages/TasksPage'
 import { TenantUsersPage } from './pages/TenantUsersPage'
 import { isEntityKind } from './riskModel'
 import { bootstrapSession, useAuth, useSession, type Session } from './session'
@@ -215,11 +213,17 @@ function RiskRoute() {
   )
 }
 
+// The tasks pages load on first visit, like the panel's: the main bundle stays small.
+const TasksPage = lazy(() => import('./pages/TasksPage').then((m) => ({ default: m.TasksPage })))
+const TaskPage = lazy(() => import('./pages/TaskPage').then((m) => ({ default: m.TaskPage })))
+
 function TasksRoute() {
   const session = useSignedIn()
   return (
     <RequirePermission permission={PERMISSION.tasksRead}>
-      <TasksPage session={session} />
+      <Suspense fallback={<LoadingPanel label="Loading tasks…" />}>
+        <TasksPage session={session} />
+      </Suspense>
     </RequirePermission>
   )
 }
@@ -230,7 +234,9 @@ function TaskRoute() {
   if (!taskId) return <NotFoundPage />
   return (
     <RequirePermission permission={PERMISSION.tasksRead}>
-      <TaskPage key={taskId} taskId={taskId} />
+      <Suspense fallback={<LoadingPanel label="Loading the task…" />}>
+        <TaskPage key={taskId} taskId={taskId} />
+      </Suspense>
     </RequirePermission>
   )
 }
