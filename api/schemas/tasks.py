@@ -67,6 +67,12 @@ class TaskPatch(PatchBody):
     due_date: date | None = None
     status: TaskStatus | None = None
 
+    @model_validator(mode="after")
+    def _one_owner(self) -> TaskPatch:
+        if self.owner_user_id is not None and self.owner_role is not None:
+            raise ValueError("a task is owned by a user or by a role, not both")
+        return self
+
 
 class TaskOut(BaseModel):
     id: UUID

@@ -131,6 +131,8 @@ def test_an_owner_from_another_tenant_or_disabled_is_a_422_and_nothing_is_writte
         f"/api/tasks/{task['id']}", headers=admin, json={"owner_user_id": str(stranger.id)}
     )
     assert_invalid_field(answer, "body.owner_user_id")
+    both = {"owner_user_id": str(uuid.uuid4()), "owner_role": "tenant_user"}
+    assert client.patch(f"/api/tasks/{task['id']}", headers=admin, json=both).status_code == 422
     theirs = client.post("/api/risks", headers=admin, json={"slug": "mine_risk", "title": "M"})
     b_admin = bearer(login(client, tenant_b.user_email)["access_token"])
     answer = client.post(
