@@ -43,7 +43,7 @@ const slugField: FieldSpec = {
 const nameField: FieldSpec = { name: 'name', label: 'Name', type: 'text', required: true }
 const descriptionField: FieldSpec = { name: 'description', label: 'Description', type: 'textarea', wide: true }
 // The owner is a member of the tenant, picked from a list; the due and review dates are theirs.
-const ownershipFields: readonly FieldSpec[] = [
+export const ownershipFields: readonly FieldSpec[] = [
   { name: 'owner_user_id', label: 'Owner', type: 'owner', nullable: true },
   { name: 'due_date', label: 'Due date', type: 'date', nullable: true },
   { name: 'review_date', label: 'Review date', type: 'date', nullable: true },
