@@ -5,12 +5,8 @@ for the tenants of the caller's organization only (`platform.tenants` is itself 
 under that scope), for the app role only. No new grant; comments, attachments and history stay
 tenant-only.
 
-On this branch it follows 0016: 0017 (another part of issue 18) is not here yet, and a
-down_revision naming a missing revision breaks every migration run. The merger chains it after
-0017 (`down_revision = "0017"`), as the issue plans.
-
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 Create Date: 2026-12-05
 """
 
@@ -19,7 +15,7 @@ from __future__ import annotations
 from draxis.migrations.sql import run_script
 
 revision: str = "0018"
-down_revision: str | None = "0016"  # "0017" once that lands (see above)
+down_revision: str | None = "0017"
 branch_labels: str | None = None
 depends_on: str | None = None
 
