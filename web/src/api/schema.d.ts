@@ -1254,6 +1254,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/orgs/{org_id}/tenants/{tenant_id}/risks/{risk_id}/explanation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Org Risk Explanation
+         * @description A live tenant's risk, read-only: its score, severity and each contributing KRI's and
+         *     control's share. Another organization's tenant, or its risk, is a 404 (RLS shows neither).
+         */
+        get: operations["org_risk_explanation_api_orgs__org_id__tenants__tenant_id__risks__risk_id__explanation_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/orgs/{org_id}/users": {
         parameters: {
             query?: never;
@@ -3618,6 +3639,23 @@ export interface components {
         OrgPatch: {
             /** Disabled */
             disabled: boolean;
+        };
+        /** OrgRiskExplanation */
+        OrgRiskExplanation: {
+            /** Contributions */
+            contributions: components["schemas"]["Contribution"][];
+            /** Direction */
+            direction: string;
+            /** Formula */
+            formula: string;
+            risk: components["schemas"]["RiskScore"];
+            /**
+             * Tenant Id
+             * Format: uuid
+             */
+            tenant_id: string;
+            /** Tenant Name */
+            tenant_name: string;
         };
         /**
          * OutcomeIn
@@ -10919,6 +10957,75 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    org_risk_explanation_api_orgs__org_id__tenants__tenant_id__risks__risk_id__explanation_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: string;
+                tenant_id: string;
+                risk_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrgRiskExplanation"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
