@@ -24,6 +24,7 @@ import { MfaVerifyPage } from './pages/MfaVerifyPage'
 import { ModelPage } from './pages/ModelPage'
 import { NotFoundPage } from './pages/NotFoundPage'
 import { OrgPage } from './pages/OrgPage'
+import { OrgRiskPage } from './pages/OrgRiskPage'
 import { PlatformPage } from './pages/PlatformPage'
 import { ReportsPage } from './pages/ReportsPage'
 import { RiskPage } from './pages/RiskPage'
@@ -177,6 +178,17 @@ function OrgByIdRoute() {
   )
 }
 
+/** `/orgs/:orgId/tenants/:tenantId/risks/:riskId`: the heat map's click-through, read-only. */
+function OrgRiskRoute() {
+  const { orgId, tenantId, riskId } = useParams()
+  if (!orgId || !tenantId || !riskId) return <NotFoundPage />
+  return (
+    <RequirePermission permission={PERMISSION.orgRead}>
+      <OrgRiskPage key={`${tenantId}/${riskId}`} orgId={orgId} tenantId={tenantId} riskId={riskId} />
+    </RequirePermission>
+  )
+}
+
 /** `/model/:kind`: the risk model's lists (KRIs, controls, risks, outcomes, vendors). */
 function ModelRoute() {
   const session = useSignedIn()
@@ -301,6 +313,7 @@ export function AppRoutes() {
         <Route path="/kris/:kriId" element={<KriRoute />} />
         <Route path="/risks/:riskId" element={<RiskRoute />} />
         <Route path="/orgs/:orgId" element={<OrgByIdRoute />} />
+        <Route path="/orgs/:orgId/tenants/:tenantId/risks/:riskId" element={<OrgRiskRoute />} />
         <Route path="/integrations" element={<IntegrationsRoute />} />
         <Route path="/integrations/:sourceId" element={<SourceRoute />} />
         <Route path="/panel" element={<PanelRoute />} />
