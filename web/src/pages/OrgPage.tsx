@@ -11,6 +11,7 @@ import { asProblem, ProblemAlert } from '../components/ProblemAlert'
 import { QueryResult } from '../components/QueryResult'
 import { RollupTable } from '../components/RollupTable'
 import { OrgTrends } from '../components/ScopeTrends'
+import { api } from '../api/client'
 import { TenantsTable } from '../components/TenantsTable'
 import { UsersTable } from '../components/UsersTable'
 import {
@@ -103,6 +104,13 @@ export function OrgPage({ session, orgId }: { session: Session; orgId: string })
                 await refreshOrg()
               }}
               onImpersonate={impersonate}
+              onBulkDelete={async (rows) => {
+                await api.POST('/api/orgs/{org_id}/tenants/bulk-delete', {
+                  params: { path: { org_id: orgId } },
+                  body: { ids: rows.map((t) => t.id) },
+                })
+                await refreshOrg()
+              }}
             />
           )}
         </QueryResult>
@@ -148,6 +156,13 @@ export function OrgPage({ session, orgId }: { session: Session; orgId: string })
               }}
               onResetMfa={async (user) => {
                 await resetOrgUserMfa(orgId, user.id)
+                await queryClient.invalidateQueries({ queryKey: usersKey })
+              }}
+              onBulkActive={async (rows, isActive) => {
+                await api.POST('/api/orgs/{org_id}/users/bulk-active', {
+                  params: { path: { org_id: orgId } },
+                  body: { ids: rows.map((u) => u.id), is_active: isActive },
+                })
                 await queryClient.invalidateQueries({ queryKey: usersKey })
               }}
             />
