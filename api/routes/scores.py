@@ -13,7 +13,7 @@ Nothing here computes a score: the API reads what the rollups wrote.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query
@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from api.access import Tx, tenant_scope
 from api.heatmap import RISK_ROWS, HeatMap, heat_map
 from api.problems import Problem, problem_responses
+from draxis.kri import KriStatus
 from draxis.security.permissions import Permission
 from draxis.severity import DIRECTION, Severity, band
 
@@ -69,7 +70,7 @@ def risk_scores(tx: ModelReader) -> list[RiskScore]:
 
 
 class Contribution(BaseModel):
-    kind: str  # "kri" or "control"
+    kind: Literal["kri", "control"]
     id: UUID
     name: str
     slug: str
@@ -224,7 +225,7 @@ def sparklines(tx: Reader, days: Annotated[int, Query(ge=2, le=365)] = 30) -> li
 
 class KriState(BaseModel):
     kri_id: UUID
-    status: str  # no_data until first assessed
+    status: KriStatus  # no_data until first assessed
     value: float | None
     observed_at: datetime | None
     computed_at: datetime | None  # when this colour was computed (by a save or the pipeline)

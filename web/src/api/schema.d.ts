@@ -2382,7 +2382,7 @@ export interface components {
             access_token: string;
             /** Expires In */
             expires_in: number;
-            impersonation?: components["schemas"]["Impersonation"] | null;
+            impersonation: components["schemas"]["Impersonation"] | null;
             mfa: components["schemas"]["MfaState"];
             /**
              * Token Type
@@ -2425,10 +2425,7 @@ export interface components {
         };
         /** Book */
         Book: {
-            /** Bands */
-            bands: {
-                [key: string]: number;
-            };
+            bands: components["schemas"]["SeverityCounts"];
             /** Tenants */
             tenants: number;
             /** Worst Movers */
@@ -2555,8 +2552,11 @@ export interface components {
              * Format: uuid
              */
             id: string;
-            /** Kind */
-            kind: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "kri" | "control";
             /** Mean Points */
             mean_points: number;
             /** Name */
@@ -2780,6 +2780,21 @@ export interface components {
             /** Top Risks */
             top_risks: components["schemas"]["RiskSummary"][];
         };
+        /** DayScore */
+        DayScore: {
+            /**
+             * Band
+             * @enum {string}
+             */
+            band: "critical" | "high" | "medium" | "low" | "unassessed";
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /** Score */
+            score: number | null;
+        };
         /**
          * DocumentDetail
          * @example {
@@ -2929,7 +2944,7 @@ export interface components {
             access_token: string;
             /** Expires In */
             expires_in: number;
-            impersonation?: components["schemas"]["Impersonation"] | null;
+            impersonation: components["schemas"]["Impersonation"] | null;
             mfa: components["schemas"]["MfaState"];
             /** Recovery Codes */
             recovery_codes: string[];
@@ -3111,7 +3126,7 @@ export interface components {
              */
             kri_id: string;
             /** Points */
-            points: components["schemas"]["api__routes__history__Point"][];
+            points: components["schemas"]["ObservationPoint"][];
             /**
              * Start
              * Format: date-time
@@ -3302,6 +3317,16 @@ export interface components {
             /** Warn */
             warn: number;
         };
+        /**
+         * KriLinksOut
+         * @description A KRI's links as answered: every kind a KRI has, each a list (empty when none).
+         */
+        KriLinksOut: {
+            /** Outcome Ids */
+            outcome_ids: string[];
+            /** Risk Ids */
+            risk_ids: string[];
+        };
         /** KriOut */
         KriOut: {
             /** Category */
@@ -3402,8 +3427,11 @@ export interface components {
             source_id: string | null;
             /** Source Name */
             source_name: string | null;
-            /** Status */
-            status: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "green" | "amber" | "red" | "stale" | "no_data";
             /** Value */
             value: number | null;
         };
@@ -3442,20 +3470,6 @@ export interface components {
             value: number | null;
             /** Warn */
             warn: number;
-        };
-        /**
-         * Links
-         * @description The ids linked to one risk or KRI, by kind (`kri_ids`, `control_ids`, ...).
-         */
-        Links: {
-            /** Control Ids */
-            control_ids?: string[] | null;
-            /** Kri Ids */
-            kri_ids?: string[] | null;
-            /** Outcome Ids */
-            outcome_ids?: string[] | null;
-            /** Risk Ids */
-            risk_ids?: string[] | null;
         };
         /**
          * LinksIn
@@ -3558,6 +3572,24 @@ export interface components {
             name: string;
             /** @default read */
             scope: components["schemas"]["TokenScope"];
+        };
+        /** ObservationPoint */
+        ObservationPoint: {
+            /** Last */
+            last: number;
+            /** Max */
+            max: number;
+            /** Min */
+            min: number;
+            /** N */
+            n: number;
+            /**
+             * T
+             * Format: date-time
+             */
+            t: string;
+            /** Value */
+            value: number;
         };
         /**
          * Onboarding
@@ -3925,8 +3957,11 @@ export interface components {
         };
         /** PortfolioRow */
         PortfolioRow: {
-            /** Band */
-            band: string;
+            /**
+             * Band
+             * @enum {string}
+             */
+            band: "critical" | "high" | "medium" | "low" | "unassessed";
             /** Kri Count */
             kri_count: number;
             /** Posture Computed At */
@@ -3966,10 +4001,7 @@ export interface components {
              * Format: date-time
              */
             computed_at: string;
-            /** Risks */
-            risks: {
-                [key: string]: number;
-            };
+            risks: components["schemas"]["SeverityCounts"];
             /** Score */
             score: number | null;
             /** Stale Share */
@@ -4071,7 +4103,7 @@ export interface components {
             access_token: string;
             /** Expires In */
             expires_in: number;
-            impersonation?: components["schemas"]["Impersonation"] | null;
+            impersonation: components["schemas"]["Impersonation"] | null;
             mfa: components["schemas"]["MfaState"];
             /** Recovery Codes Left */
             recovery_codes_left: number;
@@ -4164,6 +4196,18 @@ export interface components {
             status: "open" | "mitigating" | "accepted" | "closed";
             /** Title */
             title: string;
+        };
+        /**
+         * RiskLinksOut
+         * @description A risk's links as answered: every kind a risk has, each a list (empty when none).
+         */
+        RiskLinksOut: {
+            /** Control Ids */
+            control_ids: string[];
+            /** Kri Ids */
+            kri_ids: string[];
+            /** Outcome Ids */
+            outcome_ids: string[];
         };
         /** RiskOut */
         RiskOut: {
@@ -4308,10 +4352,16 @@ export interface components {
              * Format: date-time
              */
             started_at: string;
-            /** Status */
-            status: string;
-            /** Trigger */
-            trigger: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "running" | "succeeded" | "failed";
+            /**
+             * Trigger
+             * @enum {string}
+             */
+            trigger: "schedule" | "run_now" | "backfill" | "push" | "artifact" | "manual";
             /** Warnings */
             warnings: string[];
             /** Write Ms */
@@ -4351,8 +4401,11 @@ export interface components {
             source_name: string | null;
             /** Source Run Id */
             source_run_id: string | null;
-            /** Status */
-            status: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "launched" | "succeeded" | "failed";
         };
         /** ScopeHistory */
         ScopeHistory: {
@@ -4477,6 +4530,25 @@ export interface components {
             password: string;
         };
         /**
+         * SeverityCounts
+         * @description How many items sit in each band (`draxis.severity`); every band is present, zero or more.
+         *
+         *     A typed object rather than `dict[Severity, int]`, so the OpenAPI document (and the web
+         *     client's generated types) name each band; the JSON is the same five keys in the same order.
+         */
+        SeverityCounts: {
+            /** Critical */
+            critical: number;
+            /** High */
+            high: number;
+            /** Low */
+            low: number;
+            /** Medium */
+            medium: number;
+            /** Unassessed */
+            unassessed: number;
+        };
+        /**
          * SourceIn
          * @example {
          *       "config": {
@@ -4544,13 +4616,16 @@ export interface components {
             /** Last Run At */
             last_run_at: string | null;
             /** Last Run Status */
-            last_run_status: string | null;
+            last_run_status: ("succeeded" | "failed") | null;
             /** Name */
             name: string;
             /** Next Run At */
             next_run_at: string | null;
-            /** Schedule */
-            schedule: string;
+            /**
+             * Schedule
+             * @enum {string}
+             */
+            schedule: "hourly" | "daily" | "weekly" | "manual";
             /** Source Type */
             source_type: string;
             /**
@@ -4703,7 +4778,7 @@ export interface components {
             /** Computed At */
             computed_at: string | null;
             /** Points */
-            points: components["schemas"]["api__routes__scope_trends__Point"][];
+            points: components["schemas"]["DayScore"][];
             /** Score */
             score: number | null;
             /**
@@ -4917,39 +4992,6 @@ export interface components {
             owner?: string;
             /** Tier */
             tier?: number;
-        };
-        /** Point */
-        api__routes__history__Point: {
-            /** Last */
-            last: number;
-            /** Max */
-            max: number;
-            /** Min */
-            min: number;
-            /** N */
-            n: number;
-            /**
-             * T
-             * Format: date-time
-             */
-            t: string;
-            /** Value */
-            value: number;
-        };
-        /** Point */
-        api__routes__scope_trends__Point: {
-            /**
-             * Band
-             * @enum {string}
-             */
-            band: "critical" | "high" | "medium" | "low" | "unassessed";
-            /**
-             * Day
-             * Format: date
-             */
-            day: string;
-            /** Score */
-            score: number | null;
         };
     };
     responses: never;
@@ -8197,7 +8239,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Links"];
+                    "application/json": components["schemas"]["KriLinksOut"];
                 };
             };
             /** @description Unauthorized */
@@ -8277,7 +8319,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Links"];
+                    "application/json": components["schemas"]["KriLinksOut"];
                 };
             };
             /** @description Unauthorized */
@@ -13465,7 +13507,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Links"];
+                    "application/json": components["schemas"]["RiskLinksOut"];
                 };
             };
             /** @description Unauthorized */
@@ -13545,7 +13587,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Links"];
+                    "application/json": components["schemas"]["RiskLinksOut"];
                 };
             };
             /** @description Unauthorized */
