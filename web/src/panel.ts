@@ -2,6 +2,7 @@
 // questions. Types of the API, the personas, and the pure helpers the page shares: grouping a
 // session's trail into turns, parsing a Server-Sent Events stream, and folding its events into
 // the progress of the turn being asked. Route functions are in panelApi.ts.
+import type { Schema } from './api/client'
 
 export type PersonaId = 'vciso' | 'privacy' | 'tprm' | 'insurance'
 export type SpecialistId = Exclude<PersonaId, 'vciso'>
@@ -9,19 +10,8 @@ export type PanelTarget = 'panel' | SpecialistId
 export type MessageKind = 'user' | 'decision' | 'specialist' | 'synthesis' | 'error'
 export type PanelMode = 'llm' | 'offline'
 
-export interface PanelSession {
-  id: string
-  title: string
-  status: 'open' | 'ended'
-  created_by: string | null
-  created_at: string
-  last_message_at: string | null
-  turn_count: number
-  turn_in_progress: boolean
-  ended_at: string | null
-  ended_by: string | null
-  remembered_knowledge_id: string | null
-}
+/** From the OpenAPI document (`PanelSessionOut`). */
+export type PanelSession = Schema<'PanelSessionOut'>
 
 export interface DecisionSpecialist {
   persona: SpecialistId
@@ -63,12 +53,7 @@ export interface PanelSessionDetail extends PanelSession {
   messages: PanelMessage[]
 }
 
-export interface PanelSessionPage {
-  items: PanelSession[]
-  total: number
-  limit: number
-  offset: number
-}
+export type PanelSessionPage = Schema<'Page_PanelSessionOut_'>
 
 export interface PanelPersonaInfo {
   id: PersonaId
@@ -83,10 +68,7 @@ export interface PanelInfo {
   personas: PanelPersonaInfo[]
 }
 
-export interface AskBody {
-  content: string
-  target: PanelTarget
-}
+export type AskBody = Schema<'AskIn'>
 
 export const PANEL_PERMISSION = 'panel:use'
 
