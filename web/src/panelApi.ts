@@ -30,8 +30,7 @@ const doc = (id: string) => ({ params: { path: { document_id: id } } })
 // ---- panel ------------------------------------------------------------------------------------
 
 export async function getPanelInfo(signal?: AbortSignal): Promise<PanelInfo> {
-  // The document types a persona's id as a string; the server only has the four personas.
-  return answer(await api.GET('/api/panel', { signal })) as PanelInfo
+  return answer(await api.GET('/api/panel', { signal }))
 }
 
 export async function listPanelSessions(params: { limit: number; offset: number }, signal?: AbortSignal): Promise<PanelSessionPage> {
@@ -43,8 +42,7 @@ export async function createPanelSession(title?: string): Promise<PanelSession> 
 }
 
 export async function getPanelSession(id: string, signal?: AbortSignal): Promise<PanelSessionDetail> {
-  // A message's `decision` and `context` are free-form objects in the document.
-  return answer(await api.GET('/api/panel-sessions/{session_id}', { params: session(id), signal })) as PanelSessionDetail
+  return answer(await api.GET('/api/panel-sessions/{session_id}', { params: session(id), signal }))
 }
 
 export async function endPanelSession(id: string, remember: boolean): Promise<PanelSession> {

@@ -2314,6 +2314,21 @@ export interface components {
              */
             target: "panel" | "privacy" | "tprm" | "insurance";
         };
+        /**
+         * AssignmentOut
+         * @description One specialist the moderator consulted, the question put to it and why.
+         */
+        AssignmentOut: {
+            /**
+             * Persona
+             * @enum {string}
+             */
+            persona: "privacy" | "tprm" | "insurance";
+            /** Question */
+            question: string;
+            /** Why */
+            why: string;
+        };
         /** AuditEntry */
         AuditEntry: {
             /** Action */
@@ -2794,6 +2809,16 @@ export interface components {
             day: string;
             /** Score */
             score: number | null;
+        };
+        /**
+         * DecisionOut
+         * @description The moderator's decision (`Decision.as_json`), as stored on a `decision` message.
+         */
+        DecisionOut: {
+            /** Framing */
+            framing: string;
+            /** Specialists */
+            specialists: components["schemas"]["AssignmentOut"][];
         };
         /**
          * DocumentDetail
@@ -3858,10 +3883,7 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
-            /** Decision */
-            decision: {
-                [key: string]: unknown;
-            } | null;
+            decision: components["schemas"]["DecisionOut"] | null;
             /**
              * Id
              * Format: uuid
@@ -3877,13 +3899,13 @@ export interface components {
             /** Latency Ms */
             latency_ms: number | null;
             /** Mode */
-            mode: string | null;
+            mode: ("llm" | "offline") | null;
             /** Model */
             model: string | null;
             /** Output Tokens */
             output_tokens: number | null;
             /** Persona */
-            persona: string | null;
+            persona: ("vciso" | "privacy" | "tprm" | "insurance") | null;
             /** Prompt Version */
             prompt_version: string | null;
             /** Rationale */
@@ -3891,7 +3913,7 @@ export interface components {
             /** Seq */
             seq: number;
             /** Target */
-            target: string | null;
+            target: ("panel" | "vciso" | "privacy" | "tprm" | "insurance") | null;
             /** Trace Id */
             trace_id: string | null;
             /** Turn */
@@ -3940,8 +3962,11 @@ export interface components {
         };
         /** PersonaOut */
         PersonaOut: {
-            /** Id */
-            id: string;
+            /**
+             * Id
+             * @enum {string}
+             */
+            id: "vciso" | "privacy" | "tprm" | "insurance";
             /** Name */
             name: string;
             /** Prompt Version */
