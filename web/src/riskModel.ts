@@ -7,13 +7,13 @@ import type { KriDirection, Severity } from './api'
 /** From the OpenAPI document (`KriOut`). */
 export type ModelKri = Schema<'KriOut'>
 
-export type Effectiveness = 'effective' | 'partial' | 'ineffective' | 'not_implemented'
-export type Framework = 'cis_v8' | 'nist_csf_2' | 'iso_27001'
+export type Effectiveness = Schema<'ControlOut'>['effectiveness']
+export type Framework = NonNullable<Schema<'ControlOut'>['framework']>
 
 /** From the OpenAPI document (`ControlOut`). */
 export type Control = Schema<'ControlOut'>
 
-export type RiskStatus = 'open' | 'mitigating' | 'accepted' | 'closed'
+export type RiskStatus = Schema<'RiskOut'>['status']
 
 /** From the OpenAPI document (`RiskOut`). */
 export type Risk = Schema<'RiskOut'>
