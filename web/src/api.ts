@@ -21,13 +21,9 @@ export type OutcomeScore = Schema<'OutcomeSummary'>
 export type Dashboard = Schema<'Dashboard'>
 
 export {
-  fetchPrepared,
-  fetchResponse,
   parseRetryAfter,
   ProblemError,
   toProblem,
-  type Method,
   type Problem,
   type ProblemFieldError,
-  type RawRequestOptions,
 } from './api/http'
