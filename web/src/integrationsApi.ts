@@ -22,7 +22,7 @@ import type {
 import { listEntities, updateEntity } from './endpoints'
 import type { ListPage, ModelKri } from './riskModel'
 import { authedFetch } from './session'
-import { answer, api } from './api/client'
+import { answer, api, pathOf } from './api/client'
 
 export interface RowError {
   row: number
@@ -151,7 +151,7 @@ export async function uploadArtifact(sourceId: string, file: File): Promise<Acce
   form.append('file', file)
   let res: Response
   try {
-    res = await authedFetch(`/api/sources/${encodeURIComponent(sourceId)}/artifact`, {
+    res = await authedFetch(pathOf('/api/sources/{source_id}/artifact', { source_id: sourceId }), {
       method: 'POST',
       headers: { Accept: 'application/json, application/problem+json' },
       body: form,

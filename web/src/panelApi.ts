@@ -20,7 +20,7 @@ import {
   type PanelSessionPage,
   type TurnEvent,
 } from './panel'
-import { answer, api, done, type Schema } from './api/client'
+import { answer, api, done, pathOf, type Schema } from './api/client'
 import { authedFetch } from './session'
 
 const session = (id: string) => ({ path: { session_id: id } })
@@ -60,7 +60,7 @@ export async function askPanel(
   onEvent: (event: TurnEvent) => void,
   signal?: AbortSignal,
 ): Promise<void> {
-  const res = await authedFetch(`/api/panel-sessions/${encodeURIComponent(sessionId)}/messages`, {
+  const res = await authedFetch(pathOf('/api/panel-sessions/{session_id}/messages', { session_id: sessionId }), {
     method: 'POST',
     headers: { Accept: 'text/event-stream', 'Content-Type': 'application/json' },
     body: JSON.stringify(body),
@@ -112,7 +112,7 @@ export async function uploadDocument(file: File, extra: { title?: string; citati
   form.append('file', file)
   if (extra.title) form.append('title', extra.title)
   if (extra.citation) form.append('citation', extra.citation)
-  const res = await authedFetch('/api/memory/documents', {
+  const res = await authedFetch(pathOf('/api/memory/documents'), {
     method: 'POST',
     headers: { Accept: 'application/json, application/problem+json' },
     body: form,
@@ -122,7 +122,7 @@ export async function uploadDocument(file: File, extra: { title?: string; citati
 
 /** The original file, for the browser to save. */
 export async function downloadDocument(d: { id: string; filename: string }): Promise<{ blob: Blob; filename: string }> {
-  const res = await authedFetch(`/api/memory/documents/${encodeURIComponent(d.id)}/content`)
+  const res = await authedFetch(pathOf('/api/memory/documents/{document_id}/content', { document_id: d.id }))
   const blob = await res.blob()
   return { blob, filename: dispositionFilename(res.headers.get('Content-Disposition')) ?? d.filename }
 }

@@ -1,7 +1,7 @@
 // Explained scores, heat maps, trends and board reports (api/routes/scores.py, scope_trends.py,
 // reports.py). The pipeline computes every figure; the client only lays them out.
 import type { Severity } from './api'
-import { answer, api, type Schema } from './api/client'
+import { answer, api, pathOf, type Schema } from './api/client'
 import { authedFetch } from './session'
 
 /** From the OpenAPI document: the pipeline's figures, laid out as they come. */
@@ -21,12 +21,6 @@ export type Report = Schema<'Report'>
 
 /** Where a scope's reports live: the tenant's own, an organization's, the carrier's. */
 export type ReportScope = { kind: 'tenant' } | { kind: 'org'; orgId: string } | { kind: 'carrier' }
-
-function reportBase(scope: ReportScope): string {
-  if (scope.kind === 'org') return `/api/orgs/${encodeURIComponent(scope.orgId)}/reports`
-  if (scope.kind === 'carrier') return '/api/carrier/reports'
-  return '/api/reports'
-}
 
 const org = (orgId: string) => ({ params: { path: { org_id: orgId } } })
 
@@ -58,8 +52,12 @@ export async function generateReport(scope: ReportScope): Promise<Report> {
 }
 
 /** The report's PDF (a file, not JSON): the raw helper, with the same token and refresh. */
-export const reportPdf = (scope: ReportScope, id: string) =>
-  authedFetch(`${reportBase(scope)}/${encodeURIComponent(id)}/pdf`)
+export function reportPdf(scope: ReportScope, id: string): Promise<Response> {
+  if (scope.kind === 'org')
+    return authedFetch(pathOf('/api/orgs/{org_id}/reports/{report_id}/pdf', { org_id: scope.orgId, report_id: id }))
+  if (scope.kind === 'carrier') return authedFetch(pathOf('/api/carrier/reports/{report_id}/pdf', { report_id: id }))
+  return authedFetch(pathOf('/api/reports/{report_id}/pdf', { report_id: id }))
+}
 
 /** The one way a posture score is written: `72.6 · High (higher is worse)`. */
 export function postureLabel(score: number | null | undefined, band: Severity): string {

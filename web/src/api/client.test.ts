@@ -3,7 +3,7 @@ import { ProblemError } from '../api'
 import { authedFetch, getSession, sessionFromAuth, setSession } from '../session'
 import { authResponse, dashboard, jsonResponse, kri, problem } from '../test/fixtures'
 import { mockApi } from '../test/mockApi'
-import { answer, api } from './client'
+import { answer, api, pathOf } from './client'
 
 describe('the typed client', () => {
   it('sends the session token and answers the body', async () => {
@@ -68,5 +68,11 @@ describe('the typed client', () => {
     expect(refreshes).toBe(1)
     expect(calls.callsTo('POST /api/auth/refresh')).toHaveLength(1)
     expect(getSession()?.token).toBe('new')
+  })
+
+  it('fills a document path for the raw helper, encoding each parameter', () => {
+    expect(pathOf('/api/reports/{report_id}/pdf', { report_id: 'a b/c' })).toBe('/api/reports/a%20b%2Fc/pdf')
+    expect(pathOf('/api/memory/documents')).toBe('/api/memory/documents')
+    expect(() => pathOf('/api/reports/{report_id}/pdf')).toThrow(/report_id/)
   })
 })

@@ -30,6 +30,18 @@ export function refreshOn(mode: RefreshOn401): { fetch: (req: Request) => Promis
   return { fetch: (req) => authedFetchPrepared(req, mode) }
 }
 
+/**
+ * A path of the document with its `{name}` parameters filled in (each encoded), for the raw
+ * `authedFetch` of files, uploads and streams: the template is checked against the document.
+ */
+export function pathOf<P extends keyof paths>(path: P, params: Record<string, string> = {}): string {
+  return path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = params[name]
+    if (value === undefined) throw new Error(`pathOf: no value for {${name}} in ${path}`)
+    return encodeURIComponent(value)
+  })
+}
+
 /** A schema of the OpenAPI document by name (`Schema<'KriOut'>`). */
 export type Schema<Name extends keyof components['schemas']> = components['schemas'][Name]
 
