@@ -8,6 +8,7 @@ view of its tenants' risks (`api.routes.scope_trends`); RLS decides whose risks 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 from uuid import UUID
 
 import psycopg
@@ -44,7 +45,7 @@ left join tenant.risk_posture p on p.tenant_id = r.tenant_id and p.risk_id = r.i
 
 
 class Contribution(BaseModel):
-    kind: str  # "kri" or "control"
+    kind: Literal["kri", "control"]
     id: UUID
     name: str
     slug: str

@@ -13,7 +13,7 @@ from uuid import UUID
 from fastapi import APIRouter, Request, Response
 from psycopg import errors
 from psycopg.rows import class_row
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from api.access import Tx, client_ip, org_scope
 from api.bulk import BulkActive, BulkIds, each
@@ -72,6 +72,7 @@ class OrgInviteIn(Strict):
 
 
 class ImpersonationStart(BaseModel):
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)  # always sent
     access_token: str
     token_type: Literal["bearer"] = "bearer"  # noqa: S105
     expires_in: int

@@ -32,7 +32,7 @@ CarrierReader = Annotated[Tx, carrier_scope(Permission.CARRIER_READ)]
 Days = Annotated[int, Query(ge=1, le=730)]
 
 
-class Point(BaseModel):
+class DayScore(BaseModel):
     day: date
     score: float | None
     band: Severity
@@ -44,7 +44,7 @@ class TenantSeries(BaseModel):
     score: float | None  # the latest point's
     band: Severity
     computed_at: datetime | None  # when the latest point was computed
-    points: list[Point]
+    points: list[DayScore]
 
 
 class ScopeHistory(BaseModel):
@@ -71,7 +71,7 @@ def _series(
         )
         if day is None:
             continue
-        series.points.append(Point(day=day, score=score, band=band(score)))
+        series.points.append(DayScore(day=day, score=score, band=band(score)))
         series.score, series.band, series.computed_at = score, band(score), computed_at
     return ScopeHistory(direction=DIRECTION, tenants=list(found.values()))
 

@@ -24,6 +24,7 @@ from api.access import Tx, tenant_scope
 from api.explanations import SCORES, Explanation, RiskScore, explain
 from api.heatmap import RISK_ROWS, HeatMap, heat_map
 from api.problems import Problem, problem_responses
+from draxis.kri import KriStatus
 from draxis.security.permissions import Permission
 from draxis.severity import DIRECTION, Severity, band
 
@@ -141,7 +142,7 @@ def sparklines(tx: Reader, days: Annotated[int, Query(ge=2, le=365)] = 30) -> li
 
 class KriState(BaseModel):
     kri_id: UUID
-    status: str  # no_data until first assessed
+    status: KriStatus  # no_data until first assessed
     value: float | None
     observed_at: datetime | None
     computed_at: datetime | None  # when this colour was computed (by a save or the pipeline)

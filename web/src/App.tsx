@@ -39,7 +39,7 @@ export function makeQueryClient(): QueryClient {
     defaultOptions: {
       queries: {
         // Client errors (4xx) will not fix themselves; retry only network/5xx. (401s are
-        // already refreshed-and-retried once by authedRequest.)
+        // already refreshed-and-retried once by the session fetch (withAccessToken).)
         retry: (failureCount, error) =>
           !(error instanceof ProblemError && error.status >= 400 && error.status < 500) && failureCount < 2,
         refetchOnWindowFocus: true,

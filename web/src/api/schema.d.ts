@@ -2542,6 +2542,21 @@ export interface components {
              */
             target: "panel" | "privacy" | "tprm" | "insurance";
         };
+        /**
+         * AssignmentOut
+         * @description One specialist the moderator consulted, the question put to it and why.
+         */
+        AssignmentOut: {
+            /**
+             * Persona
+             * @enum {string}
+             */
+            persona: "privacy" | "tprm" | "insurance";
+            /** Question */
+            question: string;
+            /** Why */
+            why: string;
+        };
         /** AuditEntry */
         AuditEntry: {
             /** Action */
@@ -2610,7 +2625,7 @@ export interface components {
             access_token: string;
             /** Expires In */
             expires_in: number;
-            impersonation?: components["schemas"]["Impersonation"] | null;
+            impersonation: components["schemas"]["Impersonation"] | null;
             mfa: components["schemas"]["MfaState"];
             /**
              * Token Type
@@ -2653,10 +2668,7 @@ export interface components {
         };
         /** Book */
         Book: {
-            /** Bands */
-            bands: {
-                [key: string]: number;
-            };
+            bands: components["schemas"]["SeverityCounts"];
             /** Tenants */
             tenants: number;
             /** Worst Movers */
@@ -2811,8 +2823,11 @@ export interface components {
              * Format: uuid
              */
             id: string;
-            /** Kind */
-            kind: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "kri" | "control";
             /** Mean Points */
             mean_points: number;
             /** Name */
@@ -3036,6 +3051,31 @@ export interface components {
             /** Top Risks */
             top_risks: components["schemas"]["RiskSummary"][];
         };
+        /** DayScore */
+        DayScore: {
+            /**
+             * Band
+             * @enum {string}
+             */
+            band: "critical" | "high" | "medium" | "low" | "unassessed";
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /** Score */
+            score: number | null;
+        };
+        /**
+         * DecisionOut
+         * @description The moderator's decision (`Decision.as_json`), as stored on a `decision` message.
+         */
+        DecisionOut: {
+            /** Framing */
+            framing: string;
+            /** Specialists */
+            specialists: components["schemas"]["AssignmentOut"][];
+        };
         /**
          * DocumentDetail
          * @example {
@@ -3185,7 +3225,7 @@ export interface components {
             access_token: string;
             /** Expires In */
             expires_in: number;
-            impersonation?: components["schemas"]["Impersonation"] | null;
+            impersonation: components["schemas"]["Impersonation"] | null;
             mfa: components["schemas"]["MfaState"];
             /** Recovery Codes */
             recovery_codes: string[];
@@ -3367,7 +3407,7 @@ export interface components {
              */
             kri_id: string;
             /** Points */
-            points: components["schemas"]["api__routes__history__Point"][];
+            points: components["schemas"]["ObservationPoint"][];
             /**
              * Start
              * Format: date-time
@@ -3558,6 +3598,16 @@ export interface components {
             /** Warn */
             warn: number;
         };
+        /**
+         * KriLinksOut
+         * @description A KRI's links as answered: every kind a KRI has, each a list (empty when none).
+         */
+        KriLinksOut: {
+            /** Outcome Ids */
+            outcome_ids: string[];
+            /** Risk Ids */
+            risk_ids: string[];
+        };
         /** KriOut */
         KriOut: {
             /** Category */
@@ -3658,8 +3708,11 @@ export interface components {
             source_id: string | null;
             /** Source Name */
             source_name: string | null;
-            /** Status */
-            status: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "green" | "amber" | "red" | "stale" | "no_data";
             /** Value */
             value: number | null;
         };
@@ -3698,20 +3751,6 @@ export interface components {
             value: number | null;
             /** Warn */
             warn: number;
-        };
-        /**
-         * Links
-         * @description The ids linked to one risk or KRI, by kind (`kri_ids`, `control_ids`, ...).
-         */
-        Links: {
-            /** Control Ids */
-            control_ids?: string[] | null;
-            /** Kri Ids */
-            kri_ids?: string[] | null;
-            /** Outcome Ids */
-            outcome_ids?: string[] | null;
-            /** Risk Ids */
-            risk_ids?: string[] | null;
         };
         /**
          * LinksIn
@@ -3814,6 +3853,24 @@ export interface components {
             name: string;
             /** @default read */
             scope: components["schemas"]["TokenScope"];
+        };
+        /** ObservationPoint */
+        ObservationPoint: {
+            /** Last */
+            last: number;
+            /** Max */
+            max: number;
+            /** Min */
+            min: number;
+            /** N */
+            n: number;
+            /**
+             * T
+             * Format: date-time
+             */
+            t: string;
+            /** Value */
+            value: number;
         };
         /**
          * Onboarding
@@ -4099,10 +4156,7 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
-            /** Decision */
-            decision: {
-                [key: string]: unknown;
-            } | null;
+            decision: components["schemas"]["DecisionOut"] | null;
             /**
              * Id
              * Format: uuid
@@ -4118,13 +4172,13 @@ export interface components {
             /** Latency Ms */
             latency_ms: number | null;
             /** Mode */
-            mode: string | null;
+            mode: ("llm" | "offline") | null;
             /** Model */
             model: string | null;
             /** Output Tokens */
             output_tokens: number | null;
             /** Persona */
-            persona: string | null;
+            persona: ("vciso" | "privacy" | "tprm" | "insurance") | null;
             /** Prompt Version */
             prompt_version: string | null;
             /** Rationale */
@@ -4132,7 +4186,7 @@ export interface components {
             /** Seq */
             seq: number;
             /** Target */
-            target: string | null;
+            target: ("panel" | "vciso" | "privacy" | "tprm" | "insurance") | null;
             /** Trace Id */
             trace_id: string | null;
             /** Turn */
@@ -4181,8 +4235,11 @@ export interface components {
         };
         /** PersonaOut */
         PersonaOut: {
-            /** Id */
-            id: string;
+            /**
+             * Id
+             * @enum {string}
+             */
+            id: "vciso" | "privacy" | "tprm" | "insurance";
             /** Name */
             name: string;
             /** Prompt Version */
@@ -4198,8 +4255,11 @@ export interface components {
         };
         /** PortfolioRow */
         PortfolioRow: {
-            /** Band */
-            band: string;
+            /**
+             * Band
+             * @enum {string}
+             */
+            band: "critical" | "high" | "medium" | "low" | "unassessed";
             /** Kri Count */
             kri_count: number;
             /** Posture Computed At */
@@ -4239,10 +4299,7 @@ export interface components {
              * Format: date-time
              */
             computed_at: string;
-            /** Risks */
-            risks: {
-                [key: string]: number;
-            };
+            risks: components["schemas"]["SeverityCounts"];
             /** Score */
             score: number | null;
             /** Stale Share */
@@ -4344,7 +4401,7 @@ export interface components {
             access_token: string;
             /** Expires In */
             expires_in: number;
-            impersonation?: components["schemas"]["Impersonation"] | null;
+            impersonation: components["schemas"]["Impersonation"] | null;
             mfa: components["schemas"]["MfaState"];
             /** Recovery Codes Left */
             recovery_codes_left: number;
@@ -4437,6 +4494,18 @@ export interface components {
             status: "open" | "mitigating" | "accepted" | "closed";
             /** Title */
             title: string;
+        };
+        /**
+         * RiskLinksOut
+         * @description A risk's links as answered: every kind a risk has, each a list (empty when none).
+         */
+        RiskLinksOut: {
+            /** Control Ids */
+            control_ids: string[];
+            /** Kri Ids */
+            kri_ids: string[];
+            /** Outcome Ids */
+            outcome_ids: string[];
         };
         /** RiskOut */
         RiskOut: {
@@ -4581,10 +4650,16 @@ export interface components {
              * Format: date-time
              */
             started_at: string;
-            /** Status */
-            status: string;
-            /** Trigger */
-            trigger: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "running" | "succeeded" | "failed";
+            /**
+             * Trigger
+             * @enum {string}
+             */
+            trigger: "schedule" | "run_now" | "backfill" | "push" | "artifact" | "manual";
             /** Warnings */
             warnings: string[];
             /** Write Ms */
@@ -4624,8 +4699,11 @@ export interface components {
             source_name: string | null;
             /** Source Run Id */
             source_run_id: string | null;
-            /** Status */
-            status: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "launched" | "succeeded" | "failed";
         };
         /** ScopeHistory */
         ScopeHistory: {
@@ -4750,6 +4828,25 @@ export interface components {
             password: string;
         };
         /**
+         * SeverityCounts
+         * @description How many items sit in each band (`draxis.severity`); every band is present, zero or more.
+         *
+         *     A typed object rather than `dict[Severity, int]`, so the OpenAPI document (and the web
+         *     client's generated types) name each band; the JSON is the same five keys in the same order.
+         */
+        SeverityCounts: {
+            /** Critical */
+            critical: number;
+            /** High */
+            high: number;
+            /** Low */
+            low: number;
+            /** Medium */
+            medium: number;
+            /** Unassessed */
+            unassessed: number;
+        };
+        /**
          * SourceIn
          * @example {
          *       "config": {
@@ -4817,13 +4914,16 @@ export interface components {
             /** Last Run At */
             last_run_at: string | null;
             /** Last Run Status */
-            last_run_status: string | null;
+            last_run_status: ("succeeded" | "failed") | null;
             /** Name */
             name: string;
             /** Next Run At */
             next_run_at: string | null;
-            /** Schedule */
-            schedule: string;
+            /**
+             * Schedule
+             * @enum {string}
+             */
+            schedule: "hourly" | "daily" | "weekly" | "manual";
             /** Source Type */
             source_type: string;
             /**
@@ -4976,7 +5076,7 @@ export interface components {
             /** Computed At */
             computed_at: string | null;
             /** Points */
-            points: components["schemas"]["api__routes__scope_trends__Point"][];
+            points: components["schemas"]["DayScore"][];
             /** Score */
             score: number | null;
             /**
@@ -5190,39 +5290,6 @@ export interface components {
             owner?: string;
             /** Tier */
             tier?: number;
-        };
-        /** Point */
-        api__routes__history__Point: {
-            /** Last */
-            last: number;
-            /** Max */
-            max: number;
-            /** Min */
-            min: number;
-            /** N */
-            n: number;
-            /**
-             * T
-             * Format: date-time
-             */
-            t: string;
-            /** Value */
-            value: number;
-        };
-        /** Point */
-        api__routes__scope_trends__Point: {
-            /**
-             * Band
-             * @enum {string}
-             */
-            band: "critical" | "high" | "medium" | "low" | "unassessed";
-            /**
-             * Day
-             * Format: date
-             */
-            day: string;
-            /** Score */
-            score: number | null;
         };
     };
     responses: never;
@@ -8470,7 +8537,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Links"];
+                    "application/json": components["schemas"]["KriLinksOut"];
                 };
             };
             /** @description Unauthorized */
@@ -8550,7 +8617,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Links"];
+                    "application/json": components["schemas"]["KriLinksOut"];
                 };
             };
             /** @description Unauthorized */
@@ -14334,7 +14401,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Links"];
+                    "application/json": components["schemas"]["RiskLinksOut"];
                 };
             };
             /** @description Unauthorized */
@@ -14414,7 +14481,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Links"];
+                    "application/json": components["schemas"]["RiskLinksOut"];
                 };
             };
             /** @description Unauthorized */

@@ -55,7 +55,7 @@ export function OrgPage({ session, orgId }: { session: Session; orgId: string })
 
   async function impersonate(tenant: TenantOut) {
     const start = await impersonateTenant(orgId, tenant.id)
-    let me: Me
+    let me: Pick<Me, 'user' | 'mfa'>
     try {
       me = await getMeWithToken(start.access_token)
     } catch {
@@ -63,9 +63,6 @@ export function OrgPage({ session, orgId }: { session: Session; orgId: string })
       me = {
         user: { ...session.user, role: 'tenant_admin', tenant_id: tenant.id, tenant_name: start.tenant_name },
         mfa: session.mfa,
-        impersonation: start.impersonation,
-        permissions: [],
-        scope: { kind: 'tenant', tenant_id: tenant.id, org_id: orgId, carrier_id: null },
       }
     }
     setSession(sessionFromImpersonation(start, me))
