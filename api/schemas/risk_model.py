@@ -319,6 +319,21 @@ class Links(BaseModel):
     outcome_ids: list[UUID] | None = None
 
 
+class RiskLinksOut(BaseModel):
+    """A risk's links as answered: every kind a risk has, each a list (empty when none)."""
+
+    kri_ids: list[UUID]
+    control_ids: list[UUID]
+    outcome_ids: list[UUID]
+
+
+class KriLinksOut(BaseModel):
+    """A KRI's links as answered: every kind a KRI has, each a list (empty when none)."""
+
+    risk_ids: list[UUID]
+    outcome_ids: list[UUID]
+
+
 class LinksIn(Links):
     model_config = ConfigDict(
         extra="forbid",

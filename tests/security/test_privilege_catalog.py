@@ -68,6 +68,7 @@ EXPECTED_PIPELINE_TABLES: dict[str, str] = {
     "platform.board_report": (  # the report asset: queued requests, their outcome and PDF
         "SELECT, INSERT, UPDATE(error, finished_at, pages, pdf, started_at, status)"
     ),
+    "platform.organizations": "SELECT(id, name)",  # org reports are titled with the name (0017)
     "platform.platform_audit_logs": "INSERT",  # the projection's cross-tenant read is audited
     "platform.tenants": "SELECT",  # tenant partitions, resolve_tenant
     "tenant.control": "SELECT",

@@ -24,6 +24,7 @@ import { MfaVerifyPage } from './pages/MfaVerifyPage'
 import { ModelPage } from './pages/ModelPage'
 import { NotFoundPage } from './pages/NotFoundPage'
 import { OrgPage } from './pages/OrgPage'
+import { OrgRiskPage } from './pages/OrgRiskPage'
 import { PlatformPage } from './pages/PlatformPage'
 import { ReportsPage } from './pages/ReportsPage'
 import { RiskPage } from './pages/RiskPage'
@@ -38,7 +39,7 @@ export function makeQueryClient(): QueryClient {
     defaultOptions: {
       queries: {
         // Client errors (4xx) will not fix themselves; retry only network/5xx. (401s are
-        // already refreshed-and-retried once by authedRequest.)
+        // already refreshed-and-retried once by the session fetch (withAccessToken).)
         retry: (failureCount, error) =>
           !(error instanceof ProblemError && error.status >= 400 && error.status < 500) && failureCount < 2,
         refetchOnWindowFocus: true,
@@ -173,6 +174,17 @@ function OrgByIdRoute() {
   return (
     <RequirePermission permission={PERMISSION.orgRead}>
       <OrgPage key={orgId} session={session} orgId={orgId} />
+    </RequirePermission>
+  )
+}
+
+/** `/orgs/:orgId/tenants/:tenantId/risks/:riskId`: the heat map's click-through, read-only. */
+function OrgRiskRoute() {
+  const { orgId, tenantId, riskId } = useParams()
+  if (!orgId || !tenantId || !riskId) return <NotFoundPage />
+  return (
+    <RequirePermission permission={PERMISSION.orgRead}>
+      <OrgRiskPage key={`${tenantId}/${riskId}`} orgId={orgId} tenantId={tenantId} riskId={riskId} />
     </RequirePermission>
   )
 }
@@ -331,6 +343,7 @@ export function AppRoutes() {
         <Route path="/orgs/:orgId" element={<OrgByIdRoute />} />
         <Route path="/tasks" element={<TasksRoute />} />
         <Route path="/tasks/:taskId" element={<TaskRoute />} />
+        <Route path="/orgs/:orgId/tenants/:tenantId/risks/:riskId" element={<OrgRiskRoute />} />
         <Route path="/integrations" element={<IntegrationsRoute />} />
         <Route path="/integrations/:sourceId" element={<SourceRoute />} />
         <Route path="/panel" element={<PanelRoute />} />

@@ -853,6 +853,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/me/tokens/bulk-revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bulk Revoke Own Tokens
+         * @description Revoke several of your tokens at once; one unknown or already revoked refuses the lot.
+         */
+        post: operations["bulk_revoke_own_tokens_api_me_tokens_bulk_revoke_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/me/tokens/{token_id}": {
         parameters: {
             query?: never;
@@ -911,6 +931,27 @@ export interface paths {
          * @description Upload a policy: its text is extracted and chunked for the panel, in one transaction.
          */
         post: operations["upload_document_api_memory_documents_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/memory/documents/bulk-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bulk Delete Documents
+         * @description Delete several documents in one transaction, each as `DELETE /documents/{id}` does (audited
+         *     per item); an unknown id refuses the lot and nothing is deleted.
+         */
+        post: operations["bulk_delete_documents_api_memory_documents_bulk_delete_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -976,6 +1017,27 @@ export interface paths {
         put?: never;
         /** Create Fact */
         post: operations["create_fact_api_memory_facts_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/memory/facts/bulk-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bulk Delete Facts
+         * @description Delete several facts in one transaction, each as `DELETE /facts/{id}` does (audited
+         *     per item); an unknown id refuses the lot and nothing is deleted.
+         */
+        post: operations["bulk_delete_facts_api_memory_facts_bulk_delete_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1272,6 +1334,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/orgs/{org_id}/tenants/bulk-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bulk Delete Tenants
+         * @description Soft-delete several tenants in one transaction, each as `DELETE /tenants/{id}` does;
+         *     one that is not this organization's refuses the lot and nothing is written.
+         */
+        post: operations["bulk_delete_tenants_api_orgs__org_id__tenants_bulk_delete_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/orgs/{org_id}/tenants/{tenant_id}": {
         parameters: {
             query?: never;
@@ -1312,6 +1395,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/orgs/{org_id}/tenants/{tenant_id}/risks/{risk_id}/explanation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Org Risk Explanation
+         * @description A live tenant's risk, read-only: its score, severity and each contributing KRI's and
+         *     control's share. Another organization's tenant, or its risk, is a 404 (RLS shows neither).
+         */
+        get: operations["org_risk_explanation_api_orgs__org_id__tenants__tenant_id__risks__risk_id__explanation_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/orgs/{org_id}/users": {
         parameters: {
             query?: never;
@@ -1323,6 +1427,27 @@ export interface paths {
         get: operations["users_api_orgs__org_id__users_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{org_id}/users/bulk-active": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bulk Set Active
+         * @description Disable (or enable) several of the organization's users in one transaction, each as
+         *     `PATCH /users/{id}` does; one unknown id, or oneself, refuses the lot.
+         */
+        post: operations["bulk_set_active_api_orgs__org_id__users_bulk_active_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1561,6 +1686,27 @@ export interface paths {
         put?: never;
         /** Create Organization */
         post: operations["create_organization_api_platform_orgs_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/platform/orgs/bulk-disabled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bulk Disable Organizations
+         * @description Disable (or re-enable) several organizations in one transaction, each as
+         *     `PATCH /orgs/{id}` does; an unknown id refuses the lot and nothing is written.
+         */
+        post: operations["bulk_disable_organizations_api_platform_orgs_bulk_disabled_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1850,6 +1996,68 @@ export interface paths {
          *     connector's default thresholds and wired to it; a scheduled source is due at once.
          */
         post: operations["create_source_api_sources_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sources/bulk-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bulk Delete Sources
+         * @description Remove several sources in one transaction, each as `DELETE /sources/{id}` does; an
+         *     unknown id refuses the lot and nothing is removed.
+         */
+        post: operations["bulk_delete_sources_api_sources_bulk_delete_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sources/bulk-enabled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bulk Enable Sources
+         * @description Enable (or disable) several sources in one transaction; all or none.
+         */
+        post: operations["bulk_enable_sources_api_sources_bulk_enabled_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sources/bulk-run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bulk Run Sources
+         * @description Ask for a run of several sources at once, each as `POST /sources/{id}/run` does; one
+         *     that may not run now (disabled, push-fed, already pending) refuses the lot.
+         */
+        post: operations["bulk_run_sources_api_sources_bulk_run_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2277,6 +2485,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tenant/tokens/bulk-revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bulk Revoke Tenant Tokens
+         * @description Revoke several of your tenant's tokens at once (tenant admins), all or none.
+         */
+        post: operations["bulk_revoke_tenant_tokens_api_tenant_tokens_bulk_revoke_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tenant/tokens/{token_id}": {
         parameters: {
             query?: never;
@@ -2531,6 +2759,21 @@ export interface components {
              */
             target: "panel" | "privacy" | "tprm" | "insurance";
         };
+        /**
+         * AssignmentOut
+         * @description One specialist the moderator consulted, the question put to it and why.
+         */
+        AssignmentOut: {
+            /**
+             * Persona
+             * @enum {string}
+             */
+            persona: "privacy" | "tprm" | "insurance";
+            /** Question */
+            question: string;
+            /** Why */
+            why: string;
+        };
         /** AttachmentOut */
         AttachmentOut: {
             /** Content Type */
@@ -2620,7 +2863,7 @@ export interface components {
             access_token: string;
             /** Expires In */
             expires_in: number;
-            impersonation?: components["schemas"]["Impersonation"] | null;
+            impersonation: components["schemas"]["Impersonation"] | null;
             mfa: components["schemas"]["MfaState"];
             /**
              * Token Type
@@ -2671,10 +2914,7 @@ export interface components {
         };
         /** Book */
         Book: {
-            /** Bands */
-            bands: {
-                [key: string]: number;
-            };
+            bands: components["schemas"]["SeverityCounts"];
             /** Tenants */
             tenants: number;
             /** Worst Movers */
@@ -2702,6 +2942,34 @@ export interface components {
         BulkDeleted: {
             /** Deleted */
             deleted: number;
+        };
+        /**
+         * BulkEnabled
+         * @description Enable or disable these sources together: all of them, or none.
+         */
+        BulkEnabled: {
+            /** Enabled */
+            enabled: boolean;
+            /** Ids */
+            ids: string[];
+        };
+        /**
+         * BulkIds
+         * @description These ids together: all of them, or (on any refusal) none.
+         */
+        BulkIds: {
+            /** Ids */
+            ids: string[];
+        };
+        /**
+         * BulkOrgsDisabled
+         * @description Disable (or re-enable) these organizations together: all of them, or none.
+         */
+        BulkOrgsDisabled: {
+            /** Disabled */
+            disabled: boolean;
+            /** Ids */
+            ids: string[];
         };
         /** BulkResult */
         BulkResult: {
@@ -2854,8 +3122,11 @@ export interface components {
              * Format: uuid
              */
             id: string;
-            /** Kind */
-            kind: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "kri" | "control";
             /** Mean Points */
             mean_points: number;
             /** Name */
@@ -3099,6 +3370,31 @@ export interface components {
             /** Top Risks */
             top_risks: components["schemas"]["RiskSummary"][];
         };
+        /** DayScore */
+        DayScore: {
+            /**
+             * Band
+             * @enum {string}
+             */
+            band: "critical" | "high" | "medium" | "low" | "unassessed";
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /** Score */
+            score: number | null;
+        };
+        /**
+         * DecisionOut
+         * @description The moderator's decision (`Decision.as_json`), as stored on a `decision` message.
+         */
+        DecisionOut: {
+            /** Framing */
+            framing: string;
+            /** Specialists */
+            specialists: components["schemas"]["AssignmentOut"][];
+        };
         /**
          * DocumentDetail
          * @example {
@@ -3248,7 +3544,7 @@ export interface components {
             access_token: string;
             /** Expires In */
             expires_in: number;
-            impersonation?: components["schemas"]["Impersonation"] | null;
+            impersonation: components["schemas"]["Impersonation"] | null;
             mfa: components["schemas"]["MfaState"];
             /** Recovery Codes */
             recovery_codes: string[];
@@ -3430,7 +3726,7 @@ export interface components {
              */
             kri_id: string;
             /** Points */
-            points: components["schemas"]["api__routes__history__Point"][];
+            points: components["schemas"]["ObservationPoint"][];
             /**
              * Start
              * Format: date-time
@@ -3627,6 +3923,16 @@ export interface components {
             /** Warn */
             warn: number;
         };
+        /**
+         * KriLinksOut
+         * @description A KRI's links as answered: every kind a KRI has, each a list (empty when none).
+         */
+        KriLinksOut: {
+            /** Outcome Ids */
+            outcome_ids: string[];
+            /** Risk Ids */
+            risk_ids: string[];
+        };
         /** KriOut */
         KriOut: {
             /** Category */
@@ -3741,8 +4047,11 @@ export interface components {
             source_id: string | null;
             /** Source Name */
             source_name: string | null;
-            /** Status */
-            status: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "green" | "amber" | "red" | "stale" | "no_data";
             /** Value */
             value: number | null;
         };
@@ -3781,20 +4090,6 @@ export interface components {
             value: number | null;
             /** Warn */
             warn: number;
-        };
-        /**
-         * Links
-         * @description The ids linked to one risk or KRI, by kind (`kri_ids`, `control_ids`, ...).
-         */
-        Links: {
-            /** Control Ids */
-            control_ids?: string[] | null;
-            /** Kri Ids */
-            kri_ids?: string[] | null;
-            /** Outcome Ids */
-            outcome_ids?: string[] | null;
-            /** Risk Ids */
-            risk_ids?: string[] | null;
         };
         /**
          * LinksIn
@@ -3929,6 +4224,24 @@ export interface components {
             /** @default read */
             scope: components["schemas"]["TokenScope"];
         };
+        /** ObservationPoint */
+        ObservationPoint: {
+            /** Last */
+            last: number;
+            /** Max */
+            max: number;
+            /** Min */
+            min: number;
+            /** N */
+            n: number;
+            /**
+             * T
+             * Format: date-time
+             */
+            t: string;
+            /** Value */
+            value: number;
+        };
         /**
          * Onboarding
          * @description What still keeps the tenant's KRIs from rolling up.
@@ -3988,6 +4301,23 @@ export interface components {
         OrgPatch: {
             /** Disabled */
             disabled: boolean;
+        };
+        /** OrgRiskExplanation */
+        OrgRiskExplanation: {
+            /** Contributions */
+            contributions: components["schemas"]["Contribution"][];
+            /** Direction */
+            direction: string;
+            /** Formula */
+            formula: string;
+            risk: components["schemas"]["RiskScore"];
+            /**
+             * Tenant Id
+             * Format: uuid
+             */
+            tenant_id: string;
+            /** Tenant Name */
+            tenant_name: string;
         };
         /**
          * OutcomeIn
@@ -4251,10 +4581,7 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
-            /** Decision */
-            decision: {
-                [key: string]: unknown;
-            } | null;
+            decision: components["schemas"]["DecisionOut"] | null;
             /**
              * Id
              * Format: uuid
@@ -4270,13 +4597,13 @@ export interface components {
             /** Latency Ms */
             latency_ms: number | null;
             /** Mode */
-            mode: string | null;
+            mode: ("llm" | "offline") | null;
             /** Model */
             model: string | null;
             /** Output Tokens */
             output_tokens: number | null;
             /** Persona */
-            persona: string | null;
+            persona: ("vciso" | "privacy" | "tprm" | "insurance") | null;
             /** Prompt Version */
             prompt_version: string | null;
             /** Rationale */
@@ -4284,7 +4611,7 @@ export interface components {
             /** Seq */
             seq: number;
             /** Target */
-            target: string | null;
+            target: ("panel" | "vciso" | "privacy" | "tprm" | "insurance") | null;
             /** Trace Id */
             trace_id: string | null;
             /** Turn */
@@ -4333,8 +4660,11 @@ export interface components {
         };
         /** PersonaOut */
         PersonaOut: {
-            /** Id */
-            id: string;
+            /**
+             * Id
+             * @enum {string}
+             */
+            id: "vciso" | "privacy" | "tprm" | "insurance";
             /** Name */
             name: string;
             /** Prompt Version */
@@ -4350,8 +4680,11 @@ export interface components {
         };
         /** PortfolioRow */
         PortfolioRow: {
-            /** Band */
-            band: string;
+            /**
+             * Band
+             * @enum {string}
+             */
+            band: "critical" | "high" | "medium" | "low" | "unassessed";
             /** Kri Count */
             kri_count: number;
             /** Posture Computed At */
@@ -4391,10 +4724,7 @@ export interface components {
              * Format: date-time
              */
             computed_at: string;
-            /** Risks */
-            risks: {
-                [key: string]: number;
-            };
+            risks: components["schemas"]["SeverityCounts"];
             /** Score */
             score: number | null;
             /** Stale Share */
@@ -4496,7 +4826,7 @@ export interface components {
             access_token: string;
             /** Expires In */
             expires_in: number;
-            impersonation?: components["schemas"]["Impersonation"] | null;
+            impersonation: components["schemas"]["Impersonation"] | null;
             mfa: components["schemas"]["MfaState"];
             /** Recovery Codes Left */
             recovery_codes_left: number;
@@ -4595,6 +4925,18 @@ export interface components {
             status: "open" | "mitigating" | "accepted" | "closed";
             /** Title */
             title: string;
+        };
+        /**
+         * RiskLinksOut
+         * @description A risk's links as answered: every kind a risk has, each a list (empty when none).
+         */
+        RiskLinksOut: {
+            /** Control Ids */
+            control_ids: string[];
+            /** Kri Ids */
+            kri_ids: string[];
+            /** Outcome Ids */
+            outcome_ids: string[];
         };
         /** RiskOut */
         RiskOut: {
@@ -4753,10 +5095,16 @@ export interface components {
              * Format: date-time
              */
             started_at: string;
-            /** Status */
-            status: string;
-            /** Trigger */
-            trigger: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "running" | "succeeded" | "failed";
+            /**
+             * Trigger
+             * @enum {string}
+             */
+            trigger: "schedule" | "run_now" | "backfill" | "push" | "artifact" | "manual";
             /** Warnings */
             warnings: string[];
             /** Write Ms */
@@ -4796,8 +5144,11 @@ export interface components {
             source_name: string | null;
             /** Source Run Id */
             source_run_id: string | null;
-            /** Status */
-            status: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "launched" | "succeeded" | "failed";
         };
         /** ScopeHistory */
         ScopeHistory: {
@@ -4922,6 +5273,25 @@ export interface components {
             password: string;
         };
         /**
+         * SeverityCounts
+         * @description How many items sit in each band (`draxis.severity`); every band is present, zero or more.
+         *
+         *     A typed object rather than `dict[Severity, int]`, so the OpenAPI document (and the web
+         *     client's generated types) name each band; the JSON is the same five keys in the same order.
+         */
+        SeverityCounts: {
+            /** Critical */
+            critical: number;
+            /** High */
+            high: number;
+            /** Low */
+            low: number;
+            /** Medium */
+            medium: number;
+            /** Unassessed */
+            unassessed: number;
+        };
+        /**
          * SourceIn
          * @example {
          *       "config": {
@@ -4989,13 +5359,16 @@ export interface components {
             /** Last Run At */
             last_run_at: string | null;
             /** Last Run Status */
-            last_run_status: string | null;
+            last_run_status: ("succeeded" | "failed") | null;
             /** Name */
             name: string;
             /** Next Run At */
             next_run_at: string | null;
-            /** Schedule */
-            schedule: string;
+            /**
+             * Schedule
+             * @enum {string}
+             */
+            schedule: "hourly" | "daily" | "weekly" | "manual";
             /** Source Type */
             source_type: string;
             /**
@@ -5266,7 +5639,7 @@ export interface components {
             /** Computed At */
             computed_at: string | null;
             /** Points */
-            points: components["schemas"]["api__routes__scope_trends__Point"][];
+            points: components["schemas"]["DayScore"][];
             /** Score */
             score: number | null;
             /**
@@ -5500,39 +5873,6 @@ export interface components {
             review_date?: string | null;
             /** Tier */
             tier?: number;
-        };
-        /** Point */
-        api__routes__history__Point: {
-            /** Last */
-            last: number;
-            /** Max */
-            max: number;
-            /** Min */
-            min: number;
-            /** N */
-            n: number;
-            /**
-             * T
-             * Format: date-time
-             */
-            t: string;
-            /** Value */
-            value: number;
-        };
-        /** Point */
-        api__routes__scope_trends__Point: {
-            /**
-             * Band
-             * @enum {string}
-             */
-            band: "critical" | "high" | "medium" | "low" | "unassessed";
-            /**
-             * Day
-             * Format: date
-             */
-            day: string;
-            /** Score */
-            score: number | null;
         };
     };
     responses: never;
@@ -8836,7 +9176,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Links"];
+                    "application/json": components["schemas"]["KriLinksOut"];
                 };
             };
             /** @description Unauthorized */
@@ -8916,7 +9256,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Links"];
+                    "application/json": components["schemas"]["KriLinksOut"];
                 };
             };
             /** @description Unauthorized */
@@ -9303,6 +9643,82 @@ export interface operations {
             };
         };
     };
+    bulk_revoke_own_tokens_api_me_tokens_bulk_revoke_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkIds"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     revoke_own_token_api_me_tokens__token_id__delete: {
         parameters: {
             query?: never;
@@ -9552,6 +9968,100 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    bulk_delete_documents_api_memory_documents_bulk_delete_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkIds"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10010,6 +10520,100 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    bulk_delete_facts_api_memory_facts_bulk_delete_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkIds"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11563,6 +12167,93 @@ export interface operations {
             };
         };
     };
+    bulk_delete_tenants_api_orgs__org_id__tenants_bulk_delete_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkIds"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     delete_tenant_api_orgs__org_id__tenants__tenant_id__delete: {
         parameters: {
             query?: never;
@@ -11715,6 +12406,75 @@ export interface operations {
             };
         };
     };
+    org_risk_explanation_api_orgs__org_id__tenants__tenant_id__risks__risk_id__explanation_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: string;
+                tenant_id: string;
+                risk_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrgRiskExplanation"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     users_api_orgs__org_id__users_get: {
         parameters: {
             query?: never;
@@ -11764,6 +12524,95 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    bulk_set_active_api_orgs__org_id__users_bulk_active_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkActive"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserOut"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13247,6 +14096,93 @@ export interface operations {
             };
         };
     };
+    bulk_disable_organizations_api_platform_orgs_bulk_disabled_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkOrgsDisabled"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrgOut"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     update_organization_api_platform_orgs__org_id__patch: {
         parameters: {
             query?: never;
@@ -14234,7 +15170,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Links"];
+                    "application/json": components["schemas"]["RiskLinksOut"];
                 };
             };
             /** @description Unauthorized */
@@ -14314,7 +15250,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Links"];
+                    "application/json": components["schemas"]["RiskLinksOut"];
                 };
             };
             /** @description Unauthorized */
@@ -14749,6 +15685,265 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    bulk_delete_sources_api_sources_bulk_delete_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkIds"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    bulk_enable_sources_api_sources_bulk_enabled_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkEnabled"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SourceOut"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    bulk_run_sources_api_sources_bulk_run_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkIds"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunRequestOut"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17106,6 +18301,82 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    bulk_revoke_tenant_tokens_api_tenant_tokens_bulk_revoke_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkIds"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

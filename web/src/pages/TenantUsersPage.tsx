@@ -5,6 +5,7 @@ import { InviteForm } from '../components/InviteForm'
 import { MfaPolicyControl } from '../components/MfaPolicyControl'
 import { Page, Section } from '../components/Page'
 import { QueryResult } from '../components/QueryResult'
+import { api } from '../api/client'
 import { UsersTable } from '../components/UsersTable'
 import {
   inviteTenantUser,
@@ -48,6 +49,10 @@ export function TenantUsersPage({ session }: { session: Session }) {
               onPatch={(user, body) => patch.mutateAsync({ user, body })}
               onResetMfa={async (user) => {
                 await resetTenantUserMfa(user.id)
+                await queryClient.invalidateQueries({ queryKey: key })
+              }}
+              onBulkActive={async (users, isActive) => {
+                await api.POST('/api/tenant/users/bulk-active', { body: { ids: users.map((u) => u.id), is_active: isActive } })
                 await queryClient.invalidateQueries({ queryKey: key })
               }}
             />

@@ -89,6 +89,7 @@ export function me(user: UserSummary = tenantAdmin, overrides: Partial<Me> = {})
       org_id: user.org_id,
       carrier_id: user.carrier_id,
     },
+    org_name: null,
     ...overrides,
   }
 }
