@@ -40,6 +40,8 @@ from api.routes import (
     scope_trends,
     scores,
     search,
+    task_files,
+    tasks,
     tenant_admin,
     webhooks,
 )
@@ -117,6 +119,8 @@ def create_app(
         password,
         notifications,
         webhooks,
+        tasks,
+        task_files,
     ):
         app.include_router(module.router)
     app.include_router(auth.keys_router)

@@ -10,10 +10,10 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
-from pydantic import Field
 
 from api.access import Tx, tenant_scope
 from api.audit_views import AuditEntry, read_audit
+from api.bulk import BulkActive, each
 from api.crud import tenant_of
 from api.deps import SettingsDep
 from api.invite_mail import PendingInvite, pending_invites, resend_invite, revoke_invite
@@ -100,23 +100,14 @@ def update_user(
     return patch_user(tx, user_id, body, TENANT_ASSIGNABLE)
 
 
-class BulkActive(Strict):
-    """Enable or disable these users together: all of them, or (on any refusal) none."""
-
-    ids: list[UUID] = Field(min_length=1, max_length=200)
-    is_active: bool
-
-
 @router.post(
     "/users/bulk-active", response_model=list[UserOut], responses=problem_responses(403, 404, 409)
 )
 def bulk_set_active(body: BulkActive, tx: UsersManager) -> list[UserOut]:
     """Disable (or enable) several users in one transaction, each as `PATCH /users/{id}` does;
     one unknown id, or oneself, refuses the whole request and nothing is written."""
-    if len(set(body.ids)) != len(body.ids):
-        raise Problem(422, "A user is listed twice.")
     patch = UserPatch(is_active=body.is_active)
-    return [patch_user(tx, user_id, patch, TENANT_ASSIGNABLE) for user_id in body.ids]
+    return each(body.ids, lambda user_id: patch_user(tx, user_id, patch, TENANT_ASSIGNABLE))
 
 
 @router.post("/users/{user_id}/mfa-reset", status_code=204)

@@ -317,6 +317,8 @@ _VALID_FOR = (
     "endpoint_id",
     "delivery_id",
     "invite_id",
+    "task_id",
+    "attachment_id",
 )
 
 _BODIES: dict[tuple[str, str], Any] = {
@@ -407,6 +409,8 @@ def test_hostile_path_parameters_are_404_or_422_never_500(
         "endpoint_id": uuid4(),
         "delivery_id": uuid4(),
         "invite_id": uuid4(),
+        "task_id": uuid4(),  # no such task: 404 (its comments, files and history with it)
+        "attachment_id": uuid4(),
         **_memory_of(app_conn, tenant_a),
     }
     encoded = quote(value, safe="")

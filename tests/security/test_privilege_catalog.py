@@ -75,6 +75,7 @@ EXPECTED_PIPELINE_TABLES: dict[str, str] = {
     "platform.invites": (  # what an invite e-mail says, and whether the invite still stands
         "SELECT(accepted_at, email, expires_at, id, organization_id, revoked_at, role, tenant_id)"
     ),
+    "platform.organizations": "SELECT(id, name)",  # org reports are titled with the name (0017)
     "platform.platform_audit_logs": "INSERT",  # the projection's cross-tenant read is audited
     "platform.tenants": "SELECT",  # tenant partitions, resolve_tenant
     # the delivery worker's recipients: their address and name, nothing else of theirs

@@ -26,6 +26,7 @@ import { MfaVerifyPage } from './pages/MfaVerifyPage'
 import { ModelPage } from './pages/ModelPage'
 import { NotFoundPage } from './pages/NotFoundPage'
 import { OrgPage } from './pages/OrgPage'
+import { OrgRiskPage } from './pages/OrgRiskPage'
 import { PlatformPage } from './pages/PlatformPage'
 import { ReportsPage } from './pages/ReportsPage'
 import { RiskPage } from './pages/RiskPage'
@@ -40,7 +41,7 @@ export function makeQueryClient(): QueryClient {
     defaultOptions: {
       queries: {
         // Client errors (4xx) will not fix themselves; retry only network/5xx. (401s are
-        // already refreshed-and-retried once by authedRequest.)
+        // already refreshed-and-retried once by the session fetch (withAccessToken).)
         retry: (failureCount, error) =>
           !(error instanceof ProblemError && error.status >= 400 && error.status < 500) && failureCount < 2,
         refetchOnWindowFocus: true,
@@ -179,6 +180,17 @@ function OrgByIdRoute() {
   )
 }
 
+/** `/orgs/:orgId/tenants/:tenantId/risks/:riskId`: the heat map's click-through, read-only. */
+function OrgRiskRoute() {
+  const { orgId, tenantId, riskId } = useParams()
+  if (!orgId || !tenantId || !riskId) return <NotFoundPage />
+  return (
+    <RequirePermission permission={PERMISSION.orgRead}>
+      <OrgRiskPage key={`${tenantId}/${riskId}`} orgId={orgId} tenantId={tenantId} riskId={riskId} />
+    </RequirePermission>
+  )
+}
+
 /** `/model/:kind`: the risk model's lists (KRIs, controls, risks, outcomes, vendors). */
 function ModelRoute() {
   const session = useSignedIn()
@@ -211,6 +223,34 @@ function RiskRoute() {
   return (
     <RequirePermission permission={PERMISSION.riskModelRead}>
       <RiskPage key={riskId} session={session} riskId={riskId} />
+    </RequirePermission>
+  )
+}
+
+// The tasks pages load on first visit, like the panel's: the main bundle stays small.
+const TasksPage = lazy(() => import('./pages/TasksPage').then((m) => ({ default: m.TasksPage })))
+const TaskPage = lazy(() => import('./pages/TaskPage').then((m) => ({ default: m.TaskPage })))
+
+function TasksRoute() {
+  const session = useSignedIn()
+  return (
+    <RequirePermission permission={PERMISSION.tasksRead}>
+      <Suspense fallback={<LoadingPanel label="Loading tasks…" />}>
+        <TasksPage session={session} />
+      </Suspense>
+    </RequirePermission>
+  )
+}
+
+/** `/tasks/:taskId`: one task's status, comments, attachments and history. */
+function TaskRoute() {
+  const { taskId } = useParams()
+  if (!taskId) return <NotFoundPage />
+  return (
+    <RequirePermission permission={PERMISSION.tasksRead}>
+      <Suspense fallback={<LoadingPanel label="Loading the task…" />}>
+        <TaskPage key={taskId} taskId={taskId} />
+      </Suspense>
     </RequirePermission>
   )
 }
@@ -312,6 +352,9 @@ export function AppRoutes() {
         <Route path="/kris/:kriId" element={<KriRoute />} />
         <Route path="/risks/:riskId" element={<RiskRoute />} />
         <Route path="/orgs/:orgId" element={<OrgByIdRoute />} />
+        <Route path="/tasks" element={<TasksRoute />} />
+        <Route path="/tasks/:taskId" element={<TaskRoute />} />
+        <Route path="/orgs/:orgId/tenants/:tenantId/risks/:riskId" element={<OrgRiskRoute />} />
         <Route path="/integrations" element={<IntegrationsRoute />} />
         <Route path="/integrations/:sourceId" element={<SourceRoute />} />
         <Route path="/panel" element={<PanelRoute />} />

@@ -1,27 +1,46 @@
 // Pending invites (not accepted, revoked or expired) of the caller's tenant or of an organization,
 // with the state of their e-mail; revoke one, or resend it with a new link.
-import type { Schema } from './api/client'
-import { authedRequest } from './session'
+import { answer, api, done, type Schema } from './api/client'
 
 export type PendingInvite = Schema<'PendingInvite'>
 
-const enc = encodeURIComponent
-
-/** Where an admin's invites live: the tenant's own (`/api/tenant`) or an organization's. */
-export function invitesBase(orgId?: string): string {
-  return orgId ? `/api/orgs/${enc(orgId)}` : '/api/tenant'
+/** Whose invites: the caller's tenant's (`/api/tenant/invites`) or an organization's. */
+export interface InvitesScope {
+  orgId?: string
 }
 
-export function listPendingInvites(base: string, signal?: AbortSignal): Promise<PendingInvite[]> {
-  return authedRequest<PendingInvite[]>(`${base}/invites`, { signal })
+/** Where an admin's invites live: the tenant's own, or an organization's. */
+export function invitesBase(orgId?: string): InvitesScope {
+  return orgId ? { orgId } : {}
 }
 
-export function revokeInvite(base: string, id: string): Promise<void> {
-  return authedRequest<void>(`${base}/invites/${enc(id)}/revoke`, { method: 'POST' })
+export async function listPendingInvites(scope: InvitesScope, signal?: AbortSignal): Promise<PendingInvite[]> {
+  if (scope.orgId) {
+    return answer(await api.GET('/api/orgs/{org_id}/invites', { params: { path: { org_id: scope.orgId } }, signal }))
+  }
+  return answer(await api.GET('/api/tenant/invites', { signal }))
 }
 
-export function resendInvite(base: string, id: string): Promise<void> {
-  return authedRequest<void>(`${base}/invites/${enc(id)}/resend`, { method: 'POST' })
+export function revokeInvite(scope: InvitesScope, id: string): Promise<void> {
+  if (scope.orgId) {
+    return done(
+      api.POST('/api/orgs/{org_id}/invites/{invite_id}/revoke', {
+        params: { path: { org_id: scope.orgId, invite_id: id } },
+      }),
+    )
+  }
+  return done(api.POST('/api/tenant/invites/{invite_id}/revoke', { params: { path: { invite_id: id } } }))
+}
+
+export function resendInvite(scope: InvitesScope, id: string): Promise<void> {
+  if (scope.orgId) {
+    return done(
+      api.POST('/api/orgs/{org_id}/invites/{invite_id}/resend', {
+        params: { path: { org_id: scope.orgId, invite_id: id } },
+      }),
+    )
+  }
+  return done(api.POST('/api/tenant/invites/{invite_id}/resend', { params: { path: { invite_id: id } } }))
 }
 
 export const EMAIL_STATUS_LABEL: Record<string, string> = {

@@ -1,8 +1,7 @@
 // The notification centre (`/api/me/notifications`) and one's notification preferences
 // (`/api/me/notification-preferences`). In-app notifications are always on; preferences say
 // which events are also e-mailed, and whether e-mail comes as one daily digest.
-import type { Schema } from './api/client'
-import { authedRequest } from './session'
+import { answer, api, done, type Schema } from './api/client'
 
 export type Notification = Schema<'NotificationOut'>
 export type NotificationPage = Schema<'NotificationPage'>
@@ -17,30 +16,29 @@ export const notificationKeys = {
   preferences: ['notifications', 'preferences'] as const,
 }
 
-export function unreadCount(signal?: AbortSignal): Promise<{ unread: number }> {
-  return authedRequest<{ unread: number }>('/api/me/notifications/unread-count', { signal })
+export async function unreadCount(signal?: AbortSignal): Promise<{ unread: number }> {
+  return answer(await api.GET('/api/me/notifications/unread-count', { signal }))
 }
 
-export function listNotifications(before: string | null, signal?: AbortSignal): Promise<NotificationPage> {
-  const query = new URLSearchParams({ limit: '20' })
-  if (before) query.set('before', before)
-  return authedRequest<NotificationPage>(`/api/me/notifications?${query.toString()}`, { signal })
+export async function listNotifications(before: string | null, signal?: AbortSignal): Promise<NotificationPage> {
+  const query = before ? { limit: 20, before } : { limit: 20 }
+  return answer(await api.GET('/api/me/notifications', { params: { query }, signal }))
 }
 
 export function markRead(id: string): Promise<void> {
-  return authedRequest<void>(`/api/me/notifications/${encodeURIComponent(id)}/read`, { method: 'POST' })
+  return done(api.POST('/api/me/notifications/{notification_id}/read', { params: { path: { notification_id: id } } }))
 }
 
-export function markAllRead(): Promise<{ marked: number }> {
-  return authedRequest<{ marked: number }>('/api/me/notifications/read-all', { method: 'POST' })
+export async function markAllRead(): Promise<{ marked: number }> {
+  return answer(await api.POST('/api/me/notifications/read-all'))
 }
 
-export function getPreferences(signal?: AbortSignal): Promise<Preferences> {
-  return authedRequest<Preferences>('/api/me/notification-preferences', { signal })
+export async function getPreferences(signal?: AbortSignal): Promise<Preferences> {
+  return answer(await api.GET('/api/me/notification-preferences', { signal }))
 }
 
-export function savePreferences(body: { digest: boolean; email_off: string[] }): Promise<Preferences> {
-  return authedRequest<Preferences>('/api/me/notification-preferences', { method: 'PUT', body })
+export async function savePreferences(body: { digest: boolean; email_off: string[] }): Promise<Preferences> {
+  return answer(await api.PUT('/api/me/notification-preferences', { body }))
 }
 
 /** The bell's badge: nothing at 0, the count up to 99, then "99+". */

@@ -1,51 +1,53 @@
 // Tenant admins' webhook endpoints (`/api/tenant/webhooks`): the signing secret comes back only
 // from create and rotate; test events and redeliveries are queued and sent by the pipeline.
-import type { Schema } from './api/client'
-import { authedRequest } from './session'
+import { answer, api, done, type Schema } from './api/client'
 
 export type Endpoint = Schema<'EndpointOut'>
 export type EndpointWithSecret = Schema<'EndpointWithSecret'>
 export type EndpointIn = Schema<'EndpointIn'>
 export type Delivery = Schema<'DeliveryOut'>
 
-const BASE = '/api/tenant/webhooks'
-const enc = encodeURIComponent
-
 export const webhookKeys = {
   list: ['webhooks'] as const,
   deliveries: (id: string) => ['webhooks', id, 'deliveries'] as const,
 }
 
-export function listEndpoints(signal?: AbortSignal): Promise<Endpoint[]> {
-  return authedRequest<Endpoint[]>(BASE, { signal })
+const endpoint = (id: string) => ({ params: { path: { endpoint_id: id } } })
+
+export async function listEndpoints(signal?: AbortSignal): Promise<Endpoint[]> {
+  return answer(await api.GET('/api/tenant/webhooks', { signal }))
 }
 
-export function createEndpoint(body: EndpointIn): Promise<EndpointWithSecret> {
-  return authedRequest<EndpointWithSecret>(BASE, { method: 'POST', body })
+export async function createEndpoint(body: EndpointIn): Promise<EndpointWithSecret> {
+  return answer(await api.POST('/api/tenant/webhooks', { body }))
 }
 
-export function updateEndpoint(id: string, body: EndpointIn): Promise<Endpoint> {
-  return authedRequest<Endpoint>(`${BASE}/${enc(id)}`, { method: 'PUT', body })
+export async function updateEndpoint(id: string, body: EndpointIn): Promise<Endpoint> {
+  return answer(await api.PUT('/api/tenant/webhooks/{endpoint_id}', { ...endpoint(id), body }))
 }
 
 export function deleteEndpoint(id: string): Promise<void> {
-  return authedRequest<void>(`${BASE}/${enc(id)}`, { method: 'DELETE' })
+  return done(api.DELETE('/api/tenant/webhooks/{endpoint_id}', endpoint(id)))
 }
 
-export function rotateSecret(id: string): Promise<EndpointWithSecret> {
-  return authedRequest<EndpointWithSecret>(`${BASE}/${enc(id)}/rotate-secret`, { method: 'POST' })
+export async function rotateSecret(id: string): Promise<EndpointWithSecret> {
+  return answer(await api.POST('/api/tenant/webhooks/{endpoint_id}/rotate-secret', endpoint(id)))
 }
 
-export function sendTestEvent(id: string): Promise<Delivery> {
-  return authedRequest<Delivery>(`${BASE}/${enc(id)}/test`, { method: 'POST' })
+export async function sendTestEvent(id: string): Promise<Delivery> {
+  return answer(await api.POST('/api/tenant/webhooks/{endpoint_id}/test', endpoint(id)))
 }
 
-export function listDeliveries(id: string, signal?: AbortSignal): Promise<Delivery[]> {
-  return authedRequest<Delivery[]>(`${BASE}/${enc(id)}/deliveries`, { signal })
+export async function listDeliveries(id: string, signal?: AbortSignal): Promise<Delivery[]> {
+  return answer(await api.GET('/api/tenant/webhooks/{endpoint_id}/deliveries', { ...endpoint(id), signal }))
 }
 
-export function redeliver(id: string, deliveryId: string): Promise<Delivery> {
-  return authedRequest<Delivery>(`${BASE}/${enc(id)}/deliveries/${enc(deliveryId)}/redeliver`, { method: 'POST' })
+export async function redeliver(id: string, deliveryId: string): Promise<Delivery> {
+  return answer(
+    await api.POST('/api/tenant/webhooks/{endpoint_id}/deliveries/{delivery_id}/redeliver', {
+      params: { path: { endpoint_id: id, delivery_id: deliveryId } },
+    }),
+  )
 }
 
 /** The endpoint's body for a PUT that changes only `enabled`. */

@@ -402,7 +402,7 @@ export interface paths {
         };
         /**
          * List controls
-         * @description Filter by exact value with query parameters (effectiveness, framework); `q` searches name, slug, description; `sort` is a column, `-column` for descending.
+         * @description Filter by exact value with query parameters (effectiveness, framework, owner_user_id); `q` searches name, slug, description; `sort` is a column, `-column` for descending.
          */
         get: operations["list_route_api_controls_get"];
         put?: never;
@@ -586,6 +586,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/exports/tasks.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's tasks as CSV */
+        get: operations["export_tasks_csv_api_exports_tasks_csv_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/exports/users.csv": {
         parameters: {
             query?: never;
@@ -689,7 +706,7 @@ export interface paths {
         };
         /**
          * List kris
-         * @description Filter by exact value with query parameters (category, direction, source_id); `q` searches name, slug, description; `sort` is a column, `-column` for descending.
+         * @description Filter by exact value with query parameters (category, direction, owner_user_id, source_id); `q` searches name, slug, description; `sort` is a column, `-column` for descending.
          */
         get: operations["list_route_api_kris_get"];
         put?: never;
@@ -942,6 +959,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/me/tokens/bulk-revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bulk Revoke Own Tokens
+         * @description Revoke several of your tokens at once; one unknown or already revoked refuses the lot.
+         */
+        post: operations["bulk_revoke_own_tokens_api_me_tokens_bulk_revoke_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/me/tokens/{token_id}": {
         parameters: {
             query?: never;
@@ -957,6 +994,26 @@ export interface paths {
          * @description Revoke one of your tokens; it stops working at once.
          */
         delete: operations["revoke_own_token_api_me_tokens__token_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Members
+         * @description The tenant's active users, for owner pickers: id, display name and role.
+         */
+        get: operations["list_members_api_members_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -980,6 +1037,27 @@ export interface paths {
          * @description Upload a policy: its text is extracted and chunked for the panel, in one transaction.
          */
         post: operations["upload_document_api_memory_documents_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/memory/documents/bulk-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bulk Delete Documents
+         * @description Delete several documents in one transaction, each as `DELETE /documents/{id}` does (audited
+         *     per item); an unknown id refuses the lot and nothing is deleted.
+         */
+        post: operations["bulk_delete_documents_api_memory_documents_bulk_delete_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1045,6 +1123,27 @@ export interface paths {
         put?: never;
         /** Create Fact */
         post: operations["create_fact_api_memory_facts_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/memory/facts/bulk-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bulk Delete Facts
+         * @description Delete several facts in one transaction, each as `DELETE /facts/{id}` does (audited
+         *     per item); an unknown id refuses the lot and nothing is deleted.
+         */
+        post: operations["bulk_delete_facts_api_memory_facts_bulk_delete_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1124,6 +1223,27 @@ export interface paths {
          * @description Upsert entities by slug and set links, all or nothing (the rule: `draxis.model_transfer`).
          */
         post: operations["import_model_api_model_import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/my-work": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Work
+         * @description The caller's open tasks (soonest due first), what they own of the risk model that is due
+         *     or up for review within two weeks or already past it, and the overdue task counts.
+         */
+        get: operations["my_work_api_my_work_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1358,6 +1478,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/orgs/{org_id}/tenants/bulk-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bulk Delete Tenants
+         * @description Soft-delete several tenants in one transaction, each as `DELETE /tenants/{id}` does;
+         *     one that is not this organization's refuses the lot and nothing is written.
+         */
+        post: operations["bulk_delete_tenants_api_orgs__org_id__tenants_bulk_delete_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/orgs/{org_id}/tenants/{tenant_id}": {
         parameters: {
             query?: never;
@@ -1398,6 +1539,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/orgs/{org_id}/tenants/{tenant_id}/risks/{risk_id}/explanation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Org Risk Explanation
+         * @description A live tenant's risk, read-only: its score, severity and each contributing KRI's and
+         *     control's share. Another organization's tenant, or its risk, is a 404 (RLS shows neither).
+         */
+        get: operations["org_risk_explanation_api_orgs__org_id__tenants__tenant_id__risks__risk_id__explanation_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/orgs/{org_id}/users": {
         parameters: {
             query?: never;
@@ -1409,6 +1571,27 @@ export interface paths {
         get: operations["users_api_orgs__org_id__users_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{org_id}/users/bulk-active": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bulk Set Active
+         * @description Disable (or enable) several of the organization's users in one transaction, each as
+         *     `PATCH /users/{id}` does; one unknown id, or oneself, refuses the lot.
+         */
+        post: operations["bulk_set_active_api_orgs__org_id__users_bulk_active_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1458,7 +1641,7 @@ export interface paths {
         };
         /**
          * List outcomes
-         * @description Filter by exact value with query parameters (owner); `q` searches name, slug, description; `sort` is a column, `-column` for descending.
+         * @description Filter by exact value with query parameters (owner, owner_user_id); `q` searches name, slug, description; `sort` is a column, `-column` for descending.
          */
         get: operations["list_route_api_outcomes_get"];
         put?: never;
@@ -1653,6 +1836,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/platform/orgs/bulk-disabled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bulk Disable Organizations
+         * @description Disable (or re-enable) several organizations in one transaction, each as
+         *     `PATCH /orgs/{id}` does; an unknown id refuses the lot and nothing is written.
+         */
+        post: operations["bulk_disable_organizations_api_platform_orgs_bulk_disabled_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/platform/orgs/{org_id}": {
         parameters: {
             query?: never;
@@ -1782,7 +1986,7 @@ export interface paths {
         };
         /**
          * List risks
-         * @description Filter by exact value with query parameters (category, owner, status); `q` searches title, slug, description; `sort` is a column, `-column` for descending.
+         * @description Filter by exact value with query parameters (category, owner, owner_user_id, status); `q` searches title, slug, description; `sort` is a column, `-column` for descending.
          */
         get: operations["list_route_api_risks_get"];
         put?: never;
@@ -1942,6 +2146,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sources/bulk-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bulk Delete Sources
+         * @description Remove several sources in one transaction, each as `DELETE /sources/{id}` does; an
+         *     unknown id refuses the lot and nothing is removed.
+         */
+        post: operations["bulk_delete_sources_api_sources_bulk_delete_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sources/bulk-enabled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bulk Enable Sources
+         * @description Enable (or disable) several sources in one transaction; all or none.
+         */
+        post: operations["bulk_enable_sources_api_sources_bulk_enabled_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sources/bulk-run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bulk Run Sources
+         * @description Ask for a run of several sources at once, each as `POST /sources/{id}/run` does; one
+         *     that may not run now (disabled, push-fed, already pending) refuses the lot.
+         */
+        post: operations["bulk_run_sources_api_sources_bulk_run_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sources/{source_id}": {
         parameters: {
             query?: never;
@@ -2083,6 +2349,165 @@ export interface paths {
          * @description One value typed in by a person; the observation's detail records who and when.
          */
         post: operations["enter_value_api_sources__source_id__values_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Tasks
+         * @description Filter (every filter narrows), search title and description with `q`, sort by a column
+         *     (`-column` descending; no due date sorts last) and page.
+         */
+        get: operations["list_tasks_api_tasks_get"];
+        put?: never;
+        /**
+         * Create Task
+         * @description A new open task; its owner (a member of the tenant) is notified unless it is the caller.
+         */
+        post: operations["create_task_api_tasks_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bulk Tasks
+         * @description One action on every id, in one transaction: an unknown id (404), a move a task may not
+         *     make (409) or an owner who is not a member (422) refuses the lot and changes nothing.
+         */
+        post: operations["bulk_tasks_api_tasks_bulk_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks/{task_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read Task */
+        get: operations["read_task_api_tasks__task_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Task
+         * @description Remove the task with its comments, attachments and history (tenant admins only; the
+         *     audit trail keeps the record). Anyone who works tasks may cancel one instead.
+         */
+        delete: operations["delete_task_api_tasks__task_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Patch Task
+         * @description Edit, move (the move must be allowed: 409 says which are) or reassign the task.
+         */
+        patch: operations["patch_task_api_tasks__task_id__patch"];
+        trace?: never;
+    };
+    "/api/tasks/{task_id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Attachments */
+        get: operations["list_attachments_api_tasks__task_id__attachments_get"];
+        put?: never;
+        /**
+         * Add Attachment
+         * @description Attach a file: over 5 MB is 413, a kind off the allowlist (by extension and declared
+         *     content type) 415, a bad name 422.
+         */
+        post: operations["add_attachment_api_tasks__task_id__attachments_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks/{task_id}/attachments/{attachment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download Attachment
+         * @description The file, always as a download (never rendered by the browser).
+         */
+        get: operations["download_attachment_api_tasks__task_id__attachments__attachment_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Remove Attachment
+         * @description Remove a file: whoever attached it, or a tenant admin.
+         */
+        delete: operations["remove_attachment_api_tasks__task_id__attachments__attachment_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks/{task_id}/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Comments
+         * @description The task's comments, oldest first.
+         */
+        get: operations["list_comments_api_tasks__task_id__comments_get"];
+        put?: never;
+        /** Add Comment */
+        post: operations["add_comment_api_tasks__task_id__comments_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks/{task_id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Task History
+         * @description Every change to the task, oldest first: who, when, what.
+         */
+        get: operations["task_history_api_tasks__task_id__history_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2243,6 +2668,26 @@ export interface paths {
         get: operations["list_tenant_tokens_api_tenant_tokens_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tenant/tokens/bulk-revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bulk Revoke Tenant Tokens
+         * @description Revoke several of your tenant's tokens at once (tenant admins), all or none.
+         */
+        post: operations["bulk_revoke_tenant_tokens_api_tenant_tokens_bulk_revoke_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2497,7 +2942,7 @@ export interface paths {
         };
         /**
          * List vendors
-         * @description Filter by exact value with query parameters (category, tier); `q` searches name, slug, category; `sort` is a column, `-column` for descending.
+         * @description Filter by exact value with query parameters (category, owner_user_id, tier); `q` searches name, slug, category; `sort` is a column, `-column` for descending.
          */
         get: operations["list_route_api_vendors_get"];
         put?: never;
@@ -2630,6 +3075,42 @@ export interface components {
              */
             target: "panel" | "privacy" | "tprm" | "insurance";
         };
+        /**
+         * AssignmentOut
+         * @description One specialist the moderator consulted, the question put to it and why.
+         */
+        AssignmentOut: {
+            /**
+             * Persona
+             * @enum {string}
+             */
+            persona: "privacy" | "tprm" | "insurance";
+            /** Question */
+            question: string;
+            /** Why */
+            why: string;
+        };
+        /** AttachmentOut */
+        AttachmentOut: {
+            /** Content Type */
+            content_type: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Filename */
+            filename: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Size Bytes */
+            size_bytes: number;
+            /** Uploaded By */
+            uploaded_by: string | null;
+        };
         /** AttemptOut */
         AttemptOut: {
             /**
@@ -2720,7 +3201,7 @@ export interface components {
             access_token: string;
             /** Expires In */
             expires_in: number;
-            impersonation?: components["schemas"]["Impersonation"] | null;
+            impersonation: components["schemas"]["Impersonation"] | null;
             mfa: components["schemas"]["MfaState"];
             /**
              * Token Type
@@ -2729,6 +3210,14 @@ export interface components {
              */
             token_type: "bearer";
             user: components["schemas"]["UserSummary"];
+        };
+        /** Body_add_attachment_api_tasks__task_id__attachments_post */
+        Body_add_attachment_api_tasks__task_id__attachments_post: {
+            /**
+             * File
+             * @description at most 5 MB: PDF, text, CSV, images, Office
+             */
+            file: string;
         };
         /** Body_import_model_api_model_import_post */
         Body_import_model_api_model_import_post: {
@@ -2763,10 +3252,7 @@ export interface components {
         };
         /** Book */
         Book: {
-            /** Bands */
-            bands: {
-                [key: string]: number;
-            };
+            bands: components["schemas"]["SeverityCounts"];
             /** Tenants */
             tenants: number;
             /** Worst Movers */
@@ -2794,6 +3280,63 @@ export interface components {
         BulkDeleted: {
             /** Deleted */
             deleted: number;
+        };
+        /**
+         * BulkEnabled
+         * @description Enable or disable these sources together: all of them, or none.
+         */
+        BulkEnabled: {
+            /** Enabled */
+            enabled: boolean;
+            /** Ids */
+            ids: string[];
+        };
+        /**
+         * BulkIds
+         * @description These ids together: all of them, or (on any refusal) none.
+         */
+        BulkIds: {
+            /** Ids */
+            ids: string[];
+        };
+        /**
+         * BulkOrgsDisabled
+         * @description Disable (or re-enable) these organizations together: all of them, or none.
+         */
+        BulkOrgsDisabled: {
+            /** Disabled */
+            disabled: boolean;
+            /** Ids */
+            ids: string[];
+        };
+        /** BulkResult */
+        BulkResult: {
+            /** Changed */
+            changed: number;
+            /** Unchanged */
+            unchanged: number;
+        };
+        /**
+         * BulkTasks
+         * @description One action on several tasks, in one transaction: all of them, or (any refusal) none.
+         *
+         *     `status` moves each task (each move must be allowed from its current status); `reassign`
+         *     gives them to `owner_user_id` or `owner_role` (or nobody, both null); `cancel` cancels them.
+         */
+        BulkTasks: {
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "status" | "reassign" | "cancel";
+            /** Ids */
+            ids: string[];
+            /** Owner Role */
+            owner_role?: ("tenant_admin" | "tenant_user") | null;
+            /** Owner User Id */
+            owner_user_id?: string | null;
+            /** Status */
+            status?: ("open" | "in_progress" | "waiting_approval" | "done" | "cancelled") | null;
         };
         /** CatalogEntry */
         CatalogEntry: {
@@ -2846,6 +3389,30 @@ export interface components {
              */
             code: string;
         };
+        /** CommentIn */
+        CommentIn: {
+            /** Body */
+            body: string;
+        };
+        /** CommentOut */
+        CommentOut: {
+            /** Author Name */
+            author_name: string | null;
+            /** Author User Id */
+            author_user_id: string | null;
+            /** Body */
+            body: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+        };
         /** ConfigFieldOut */
         ConfigFieldOut: {
             /** Choices */
@@ -2893,8 +3460,11 @@ export interface components {
              * Format: uuid
              */
             id: string;
-            /** Kind */
-            kind: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "kri" | "control";
             /** Mean Points */
             mean_points: number;
             /** Name */
@@ -2929,6 +3499,8 @@ export interface components {
              * @default
              */
             description: string;
+            /** Due Date */
+            due_date?: string | null;
             /**
              * Effectiveness
              * @default not_implemented
@@ -2946,6 +3518,10 @@ export interface components {
              * @default
              */
             owner: string;
+            /** Owner User Id */
+            owner_user_id?: string | null;
+            /** Review Date */
+            review_date?: string | null;
             /** Slug */
             slug: string;
         };
@@ -2960,6 +3536,8 @@ export interface components {
             created_at: string;
             /** Description */
             description: string;
+            /** Due Date */
+            due_date: string | null;
             /**
              * Effectiveness
              * @enum {string}
@@ -2978,6 +3556,12 @@ export interface components {
             name: string;
             /** Owner */
             owner: string;
+            /** Owner Name */
+            owner_name: string | null;
+            /** Owner User Id */
+            owner_user_id: string | null;
+            /** Review Date */
+            review_date: string | null;
             /** Slug */
             slug: string;
             /**
@@ -2992,6 +3576,8 @@ export interface components {
             attack_techniques?: string[];
             /** Description */
             description?: string;
+            /** Due Date */
+            due_date?: string | null;
             /**
              * Effectiveness
              * @enum {string}
@@ -3005,6 +3591,10 @@ export interface components {
             name?: string;
             /** Owner */
             owner?: string;
+            /** Owner User Id */
+            owner_user_id?: string | null;
+            /** Review Date */
+            review_date?: string | null;
         };
         /** CreatedToken */
         CreatedToken: {
@@ -3117,6 +3707,31 @@ export interface components {
             tenant: components["schemas"]["TenantRef"];
             /** Top Risks */
             top_risks: components["schemas"]["RiskSummary"][];
+        };
+        /** DayScore */
+        DayScore: {
+            /**
+             * Band
+             * @enum {string}
+             */
+            band: "critical" | "high" | "medium" | "low" | "unassessed";
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /** Score */
+            score: number | null;
+        };
+        /**
+         * DecisionOut
+         * @description The moderator's decision (`Decision.as_json`), as stored on a `decision` message.
+         */
+        DecisionOut: {
+            /** Framing */
+            framing: string;
+            /** Specialists */
+            specialists: components["schemas"]["AssignmentOut"][];
         };
         /** DeliveryOut */
         DeliveryOut: {
@@ -3378,7 +3993,7 @@ export interface components {
             access_token: string;
             /** Expires In */
             expires_in: number;
-            impersonation?: components["schemas"]["Impersonation"] | null;
+            impersonation: components["schemas"]["Impersonation"] | null;
             mfa: components["schemas"]["MfaState"];
             /** Recovery Codes */
             recovery_codes: string[];
@@ -3569,7 +4184,7 @@ export interface components {
              */
             kri_id: string;
             /** Points */
-            points: components["schemas"]["api__routes__history__Point"][];
+            points: components["schemas"]["ObservationPoint"][];
             /**
              * Start
              * Format: date-time
@@ -3741,6 +4356,8 @@ export interface components {
              * @enum {string}
              */
             direction: "higher_is_worse" | "lower_is_worse";
+            /** Due Date */
+            due_date?: string | null;
             /** Name */
             name: string;
             /**
@@ -3748,6 +4365,10 @@ export interface components {
              * @default
              */
             owner: string;
+            /** Owner User Id */
+            owner_user_id?: string | null;
+            /** Review Date */
+            review_date?: string | null;
             /** Slug */
             slug: string;
             /** Source Id */
@@ -3759,6 +4380,16 @@ export interface components {
             unit: string;
             /** Warn */
             warn: number;
+        };
+        /**
+         * KriLinksOut
+         * @description A KRI's links as answered: every kind a KRI has, each a list (empty when none).
+         */
+        KriLinksOut: {
+            /** Outcome Ids */
+            outcome_ids: string[];
+            /** Risk Ids */
+            risk_ids: string[];
         };
         /** KriOut */
         KriOut: {
@@ -3778,6 +4409,8 @@ export interface components {
              * @enum {string}
              */
             direction: "higher_is_worse" | "lower_is_worse";
+            /** Due Date */
+            due_date: string | null;
             /**
              * Id
              * Format: uuid
@@ -3787,6 +4420,12 @@ export interface components {
             name: string;
             /** Owner */
             owner: string;
+            /** Owner Name */
+            owner_name: string | null;
+            /** Owner User Id */
+            owner_user_id: string | null;
+            /** Review Date */
+            review_date: string | null;
             /** Slug */
             slug: string;
             /** Source Id */
@@ -3814,10 +4453,16 @@ export interface components {
              * @enum {string}
              */
             direction?: "higher_is_worse" | "lower_is_worse";
+            /** Due Date */
+            due_date?: string | null;
             /** Name */
             name?: string;
             /** Owner */
             owner?: string;
+            /** Owner User Id */
+            owner_user_id?: string | null;
+            /** Review Date */
+            review_date?: string | null;
             /** Source Id */
             source_id?: string | null;
             /** Unit */
@@ -3860,8 +4505,11 @@ export interface components {
             source_id: string | null;
             /** Source Name */
             source_name: string | null;
-            /** Status */
-            status: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "green" | "amber" | "red" | "stale" | "no_data";
             /** Value */
             value: number | null;
         };
@@ -3900,20 +4548,6 @@ export interface components {
             value: number | null;
             /** Warn */
             warn: number;
-        };
-        /**
-         * Links
-         * @description The ids linked to one risk or KRI, by kind (`kri_ids`, `control_ids`, ...).
-         */
-        Links: {
-            /** Control Ids */
-            control_ids?: string[] | null;
-            /** Kri Ids */
-            kri_ids?: string[] | null;
-            /** Outcome Ids */
-            outcome_ids?: string[] | null;
-            /** Risk Ids */
-            risk_ids?: string[] | null;
         };
         /**
          * LinksIn
@@ -3980,6 +4614,21 @@ export interface components {
             scope: components["schemas"]["ScopeOut"];
             user: components["schemas"]["UserSummary"];
         };
+        /**
+         * Member
+         * @description An active user of the tenant, as an owner picker lists them.
+         */
+        Member: {
+            /** Display Name */
+            display_name: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Role */
+            role: string;
+        };
         /** MfaPolicyIn */
         MfaPolicyIn: {
             /** Required */
@@ -4000,6 +4649,22 @@ export interface components {
             required: boolean;
             /** Verified */
             verified: boolean;
+        };
+        /**
+         * MyWork
+         * @description The dashboard's "assigned to me": open tasks, owned items falling due, overdue counts.
+         */
+        MyWork: {
+            /** Horizon Days */
+            horizon_days: number;
+            /** My Overdue Tasks */
+            my_overdue_tasks: number;
+            /** Owned */
+            owned: components["schemas"]["OwnedItem"][];
+            /** Tasks */
+            tasks: components["schemas"]["TaskOut"][];
+            /** Tenant Overdue Tasks */
+            tenant_overdue_tasks: number;
         };
         /** NeedsSetup */
         NeedsSetup: {
@@ -4061,6 +4726,24 @@ export interface components {
             /** Unread */
             unread: number;
         };
+        /** ObservationPoint */
+        ObservationPoint: {
+            /** Last */
+            last: number;
+            /** Max */
+            max: number;
+            /** Min */
+            min: number;
+            /** N */
+            n: number;
+            /**
+             * T
+             * Format: date-time
+             */
+            t: string;
+            /** Value */
+            value: number;
+        };
         /**
          * Onboarding
          * @description What still keeps the tenant's KRIs from rolling up.
@@ -4121,6 +4804,23 @@ export interface components {
             /** Disabled */
             disabled: boolean;
         };
+        /** OrgRiskExplanation */
+        OrgRiskExplanation: {
+            /** Contributions */
+            contributions: components["schemas"]["Contribution"][];
+            /** Direction */
+            direction: string;
+            /** Formula */
+            formula: string;
+            risk: components["schemas"]["RiskScore"];
+            /**
+             * Tenant Id
+             * Format: uuid
+             */
+            tenant_id: string;
+            /** Tenant Name */
+            tenant_name: string;
+        };
         /**
          * OutcomeIn
          * @example {
@@ -4134,6 +4834,8 @@ export interface components {
              * @default
              */
             description: string;
+            /** Due Date */
+            due_date?: string | null;
             /** Name */
             name: string;
             /**
@@ -4141,6 +4843,10 @@ export interface components {
              * @default
              */
             owner: string;
+            /** Owner User Id */
+            owner_user_id?: string | null;
+            /** Review Date */
+            review_date?: string | null;
             /** Slug */
             slug: string;
         };
@@ -4153,6 +4859,8 @@ export interface components {
             created_at: string;
             /** Description */
             description: string;
+            /** Due Date */
+            due_date: string | null;
             /**
              * Id
              * Format: uuid
@@ -4162,6 +4870,12 @@ export interface components {
             name: string;
             /** Owner */
             owner: string;
+            /** Owner Name */
+            owner_name: string | null;
+            /** Owner User Id */
+            owner_user_id: string | null;
+            /** Review Date */
+            review_date: string | null;
             /** Slug */
             slug: string;
             /**
@@ -4174,10 +4888,16 @@ export interface components {
         OutcomePatch: {
             /** Description */
             description?: string;
+            /** Due Date */
+            due_date?: string | null;
             /** Name */
             name?: string;
             /** Owner */
             owner?: string;
+            /** Owner User Id */
+            owner_user_id?: string | null;
+            /** Review Date */
+            review_date?: string | null;
         };
         /** OutcomeSummary */
         OutcomeSummary: {
@@ -4195,6 +4915,30 @@ export interface components {
              * @enum {string}
              */
             severity: "critical" | "high" | "medium" | "low" | "unassessed";
+        };
+        /**
+         * OwnedItem
+         * @description Something of the risk model the caller owns whose due or review date is near or past.
+         */
+        OwnedItem: {
+            /** Due Date */
+            due_date: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "kri" | "risk" | "control" | "outcome" | "vendor";
+            /** Name */
+            name: string;
+            /** Overdue */
+            overdue: boolean;
+            /** Review Date */
+            review_date: string | null;
         };
         /** Page[ControlOut] */
         Page_ControlOut_: {
@@ -4284,6 +5028,17 @@ export interface components {
             /** Total */
             total: number;
         };
+        /** Page[TaskOut] */
+        Page_TaskOut_: {
+            /** Items */
+            items: components["schemas"]["TaskOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
         /** Page[VendorOut] */
         Page_VendorOut_: {
             /** Items */
@@ -4328,10 +5083,7 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
-            /** Decision */
-            decision: {
-                [key: string]: unknown;
-            } | null;
+            decision: components["schemas"]["DecisionOut"] | null;
             /**
              * Id
              * Format: uuid
@@ -4347,13 +5099,13 @@ export interface components {
             /** Latency Ms */
             latency_ms: number | null;
             /** Mode */
-            mode: string | null;
+            mode: ("llm" | "offline") | null;
             /** Model */
             model: string | null;
             /** Output Tokens */
             output_tokens: number | null;
             /** Persona */
-            persona: string | null;
+            persona: ("vciso" | "privacy" | "tprm" | "insurance") | null;
             /** Prompt Version */
             prompt_version: string | null;
             /** Rationale */
@@ -4361,7 +5113,7 @@ export interface components {
             /** Seq */
             seq: number;
             /** Target */
-            target: string | null;
+            target: ("panel" | "vciso" | "privacy" | "tprm" | "insurance") | null;
             /** Trace Id */
             trace_id: string | null;
             /** Turn */
@@ -4438,8 +5190,11 @@ export interface components {
         };
         /** PersonaOut */
         PersonaOut: {
-            /** Id */
-            id: string;
+            /**
+             * Id
+             * @enum {string}
+             */
+            id: "vciso" | "privacy" | "tprm" | "insurance";
             /** Name */
             name: string;
             /** Prompt Version */
@@ -4455,8 +5210,11 @@ export interface components {
         };
         /** PortfolioRow */
         PortfolioRow: {
-            /** Band */
-            band: string;
+            /**
+             * Band
+             * @enum {string}
+             */
+            band: "critical" | "high" | "medium" | "low" | "unassessed";
             /** Kri Count */
             kri_count: number;
             /** Posture Computed At */
@@ -4496,10 +5254,7 @@ export interface components {
              * Format: date-time
              */
             computed_at: string;
-            /** Risks */
-            risks: {
-                [key: string]: number;
-            };
+            risks: components["schemas"]["SeverityCounts"];
             /** Score */
             score: number | null;
             /** Stale Share */
@@ -4618,7 +5373,7 @@ export interface components {
             access_token: string;
             /** Expires In */
             expires_in: number;
-            impersonation?: components["schemas"]["Impersonation"] | null;
+            impersonation: components["schemas"]["Impersonation"] | null;
             mfa: components["schemas"]["MfaState"];
             /** Recovery Codes Left */
             recovery_codes_left: number;
@@ -4696,11 +5451,17 @@ export interface components {
              * @default
              */
             description: string;
+            /** Due Date */
+            due_date?: string | null;
             /**
              * Owner
              * @default
              */
             owner: string;
+            /** Owner User Id */
+            owner_user_id?: string | null;
+            /** Review Date */
+            review_date?: string | null;
             /** Slug */
             slug: string;
             /**
@@ -4711,6 +5472,18 @@ export interface components {
             status: "open" | "mitigating" | "accepted" | "closed";
             /** Title */
             title: string;
+        };
+        /**
+         * RiskLinksOut
+         * @description A risk's links as answered: every kind a risk has, each a list (empty when none).
+         */
+        RiskLinksOut: {
+            /** Control Ids */
+            control_ids: string[];
+            /** Kri Ids */
+            kri_ids: string[];
+            /** Outcome Ids */
+            outcome_ids: string[];
         };
         /** RiskOut */
         RiskOut: {
@@ -4723,6 +5496,8 @@ export interface components {
             created_at: string;
             /** Description */
             description: string;
+            /** Due Date */
+            due_date: string | null;
             /**
              * Id
              * Format: uuid
@@ -4730,6 +5505,12 @@ export interface components {
             id: string;
             /** Owner */
             owner: string;
+            /** Owner Name */
+            owner_name: string | null;
+            /** Owner User Id */
+            owner_user_id: string | null;
+            /** Review Date */
+            review_date: string | null;
             /** Slug */
             slug: string;
             /**
@@ -4751,8 +5532,14 @@ export interface components {
             category?: string;
             /** Description */
             description?: string;
+            /** Due Date */
+            due_date?: string | null;
             /** Owner */
             owner?: string;
+            /** Owner User Id */
+            owner_user_id?: string | null;
+            /** Review Date */
+            review_date?: string | null;
             /**
              * Status
              * @enum {string}
@@ -4855,10 +5642,16 @@ export interface components {
              * Format: date-time
              */
             started_at: string;
-            /** Status */
-            status: string;
-            /** Trigger */
-            trigger: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "running" | "succeeded" | "failed";
+            /**
+             * Trigger
+             * @enum {string}
+             */
+            trigger: "schedule" | "run_now" | "backfill" | "push" | "artifact" | "manual";
             /** Warnings */
             warnings: string[];
             /** Write Ms */
@@ -4898,8 +5691,11 @@ export interface components {
             source_name: string | null;
             /** Source Run Id */
             source_run_id: string | null;
-            /** Status */
-            status: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "launched" | "succeeded" | "failed";
         };
         /** ScopeHistory */
         ScopeHistory: {
@@ -5024,6 +5820,25 @@ export interface components {
             password: string;
         };
         /**
+         * SeverityCounts
+         * @description How many items sit in each band (`draxis.severity`); every band is present, zero or more.
+         *
+         *     A typed object rather than `dict[Severity, int]`, so the OpenAPI document (and the web
+         *     client's generated types) name each band; the JSON is the same five keys in the same order.
+         */
+        SeverityCounts: {
+            /** Critical */
+            critical: number;
+            /** High */
+            high: number;
+            /** Low */
+            low: number;
+            /** Medium */
+            medium: number;
+            /** Unassessed */
+            unassessed: number;
+        };
+        /**
          * SourceIn
          * @example {
          *       "config": {
@@ -5091,13 +5906,16 @@ export interface components {
             /** Last Run At */
             last_run_at: string | null;
             /** Last Run Status */
-            last_run_status: string | null;
+            last_run_status: ("succeeded" | "failed") | null;
             /** Name */
             name: string;
             /** Next Run At */
             next_run_at: string | null;
-            /** Schedule */
-            schedule: string;
+            /**
+             * Schedule
+             * @enum {string}
+             */
+            schedule: "hourly" | "daily" | "weekly" | "manual";
             /** Source Type */
             source_type: string;
             /**
@@ -5168,6 +5986,122 @@ export interface components {
              */
             stale: number;
         };
+        /** TaskEventOut */
+        TaskEventOut: {
+            /** Actor Name */
+            actor_name: string | null;
+            /** Actor User Id */
+            actor_user_id: string | null;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Detail */
+            detail: {
+                [key: string]: unknown;
+            };
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+        };
+        /**
+         * TaskIn
+         * @example {
+         *       "due_date": "2027-01-15",
+         *       "owner_role": "tenant_admin",
+         *       "subject_id": "0b8f2c1e-5d7a-4e3b-9c6f-1a2b3c4d5e6f",
+         *       "subject_kind": "kri",
+         *       "title": "Patch the critical CVEs on the web tier"
+         *     }
+         */
+        TaskIn: {
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Due Date */
+            due_date?: string | null;
+            /** Owner Role */
+            owner_role?: ("tenant_admin" | "tenant_user") | null;
+            /** Owner User Id */
+            owner_user_id?: string | null;
+            /** Subject Id */
+            subject_id?: string | null;
+            /** Subject Kind */
+            subject_kind?: ("kri" | "risk" | "control" | "outcome" | "vendor") | null;
+            /** Title */
+            title: string;
+        };
+        /** TaskOut */
+        TaskOut: {
+            /** Closed At */
+            closed_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string | null;
+            /** Description */
+            description: string;
+            /** Due Date */
+            due_date: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Overdue */
+            overdue: boolean;
+            /** Owner Name */
+            owner_name: string | null;
+            /** Owner Role */
+            owner_role: ("tenant_admin" | "tenant_user") | null;
+            /** Owner User Id */
+            owner_user_id: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "open" | "in_progress" | "waiting_approval" | "done" | "cancelled";
+            /** Subject Id */
+            subject_id: string | null;
+            /** Subject Kind */
+            subject_kind: ("kri" | "risk" | "control" | "outcome" | "vendor") | null;
+            /** Subject Name */
+            subject_name: string | null;
+            /** Title */
+            title: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Workflow Run Id */
+            workflow_run_id: string | null;
+        };
+        /** TaskPatch */
+        TaskPatch: {
+            /** Description */
+            description?: string;
+            /** Due Date */
+            due_date?: string | null;
+            /** Owner Role */
+            owner_role?: ("tenant_admin" | "tenant_user") | null;
+            /** Owner User Id */
+            owner_user_id?: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status?: "open" | "in_progress" | "waiting_approval" | "done" | "cancelled";
+            /** Title */
+            title?: string;
+        };
         /** TenantIn */
         TenantIn: {
             /** Name */
@@ -5224,6 +6158,8 @@ export interface components {
             kris_red: number | null;
             /** Name */
             name: string;
+            /** Overdue Tasks */
+            overdue_tasks: number;
             /** Posture Score */
             posture_score: number | null;
             /** Risks Critical */
@@ -5250,7 +6186,7 @@ export interface components {
             /** Computed At */
             computed_at: string | null;
             /** Points */
-            points: components["schemas"]["api__routes__scope_trends__Point"][];
+            points: components["schemas"]["DayScore"][];
             /** Score */
             score: number | null;
             /**
@@ -5415,6 +6351,8 @@ export interface components {
             category: string;
             /** Data Elements */
             data_elements?: string[];
+            /** Due Date */
+            due_date?: string | null;
             /** Name */
             name: string;
             /**
@@ -5422,6 +6360,10 @@ export interface components {
              * @default
              */
             owner: string;
+            /** Owner User Id */
+            owner_user_id?: string | null;
+            /** Review Date */
+            review_date?: string | null;
             /** Slug */
             slug: string;
             /** Tier */
@@ -5438,6 +6380,8 @@ export interface components {
             created_at: string;
             /** Data Elements */
             data_elements: string[];
+            /** Due Date */
+            due_date: string | null;
             /**
              * Id
              * Format: uuid
@@ -5447,6 +6391,12 @@ export interface components {
             name: string;
             /** Owner */
             owner: string;
+            /** Owner Name */
+            owner_name: string | null;
+            /** Owner User Id */
+            owner_user_id: string | null;
+            /** Review Date */
+            review_date: string | null;
             /** Slug */
             slug: string;
             /** Tier */
@@ -5463,45 +6413,18 @@ export interface components {
             category?: string;
             /** Data Elements */
             data_elements?: string[];
+            /** Due Date */
+            due_date?: string | null;
             /** Name */
             name?: string;
             /** Owner */
             owner?: string;
+            /** Owner User Id */
+            owner_user_id?: string | null;
+            /** Review Date */
+            review_date?: string | null;
             /** Tier */
             tier?: number;
-        };
-        /** Point */
-        api__routes__history__Point: {
-            /** Last */
-            last: number;
-            /** Max */
-            max: number;
-            /** Min */
-            min: number;
-            /** N */
-            n: number;
-            /**
-             * T
-             * Format: date-time
-             */
-            t: string;
-            /** Value */
-            value: number;
-        };
-        /** Point */
-        api__routes__scope_trends__Point: {
-            /**
-             * Band
-             * @enum {string}
-             */
-            band: "critical" | "high" | "medium" | "low" | "unassessed";
-            /**
-             * Day
-             * Format: date
-             */
-            day: string;
-            /** Score */
-            score: number | null;
         };
     };
     responses: never;
@@ -7949,6 +8872,62 @@ export interface operations {
             };
         };
     };
+    export_tasks_csv_api_exports_tasks_csv_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     export_users_csv_api_exports_users_csv_get: {
         parameters: {
             query?: never;
@@ -8749,7 +9728,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Links"];
+                    "application/json": components["schemas"]["KriLinksOut"];
                 };
             };
             /** @description Unauthorized */
@@ -8829,7 +9808,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Links"];
+                    "application/json": components["schemas"]["KriLinksOut"];
                 };
             };
             /** @description Unauthorized */
@@ -9560,6 +10539,82 @@ export interface operations {
             };
         };
     };
+    bulk_revoke_own_tokens_api_me_tokens_bulk_revoke_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkIds"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     revoke_own_token_api_me_tokens__token_id__delete: {
         parameters: {
             query?: never;
@@ -9607,6 +10662,71 @@ export interface operations {
             };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_members_api_members_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9744,6 +10864,100 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    bulk_delete_documents_api_memory_documents_bulk_delete_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkIds"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10202,6 +11416,100 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    bulk_delete_facts_api_memory_facts_bulk_delete_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkIds"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10765,6 +12073,71 @@ export interface operations {
             };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    my_work_api_my_work_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyWork"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11916,6 +13289,93 @@ export interface operations {
             };
         };
     };
+    bulk_delete_tenants_api_orgs__org_id__tenants_bulk_delete_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkIds"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     delete_tenant_api_orgs__org_id__tenants__tenant_id__delete: {
         parameters: {
             query?: never;
@@ -12068,6 +13528,75 @@ export interface operations {
             };
         };
     };
+    org_risk_explanation_api_orgs__org_id__tenants__tenant_id__risks__risk_id__explanation_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: string;
+                tenant_id: string;
+                risk_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrgRiskExplanation"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     users_api_orgs__org_id__users_get: {
         parameters: {
             query?: never;
@@ -12117,6 +13646,95 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    bulk_set_active_api_orgs__org_id__users_bulk_active_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkActive"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserOut"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13600,6 +15218,93 @@ export interface operations {
             };
         };
     };
+    bulk_disable_organizations_api_platform_orgs_bulk_disabled_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkOrgsDisabled"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrgOut"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     update_organization_api_platform_orgs__org_id__patch: {
         parameters: {
             query?: never;
@@ -14587,7 +16292,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Links"];
+                    "application/json": components["schemas"]["RiskLinksOut"];
                 };
             };
             /** @description Unauthorized */
@@ -14667,7 +16372,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Links"];
+                    "application/json": components["schemas"]["RiskLinksOut"];
                 };
             };
             /** @description Unauthorized */
@@ -15102,6 +16807,265 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    bulk_delete_sources_api_sources_bulk_delete_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkIds"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    bulk_enable_sources_api_sources_bulk_enabled_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkEnabled"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SourceOut"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    bulk_run_sources_api_sources_bulk_run_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkIds"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunRequestOut"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15907,6 +17871,1110 @@ export interface operations {
             };
         };
     };
+    list_tasks_api_tasks_get: {
+        parameters: {
+            query?: {
+                status?: ("open" | "in_progress" | "waiting_approval" | "done" | "cancelled")[] | null;
+                owner_user_id?: string | null;
+                owner_role?: ("tenant_admin" | "tenant_user") | null;
+                /** @description only tasks owned by the caller */
+                mine?: boolean;
+                subject_kind?: ("kri" | "risk" | "control" | "outcome" | "vendor") | null;
+                subject_id?: string | null;
+                /** @description true: only overdue; false: none */
+                overdue?: boolean | null;
+                q?: string | null;
+                sort?: "due_date" | "-due_date" | "title" | "-title" | "status" | "-status" | "created_at" | "-created_at" | "updated_at" | "-updated_at";
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_TaskOut_"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_task_api_tasks_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    bulk_tasks_api_tasks_bulk_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkTasks"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkResult"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    read_task_api_tasks__task_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_task_api_tasks__task_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patch_task_api_tasks__task_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_attachments_api_tasks__task_id__attachments_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentOut"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    add_attachment_api_tasks__task_id__attachments_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_add_attachment_api_tasks__task_id__attachments_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    download_attachment_api_tasks__task_id__attachments__attachment_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+                attachment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": unknown;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    remove_attachment_api_tasks__task_id__attachments__attachment_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+                attachment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_comments_api_tasks__task_id__comments_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommentOut"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    add_comment_api_tasks__task_id__comments_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommentIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommentOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    task_history_api_tasks__task_id__history_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskEventOut"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     tenant_audit_api_tenant_audit_get: {
         parameters: {
             query?: {
@@ -16559,6 +19627,82 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    bulk_revoke_tenant_tokens_api_tenant_tokens_bulk_revoke_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkIds"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -20,6 +20,7 @@ interface NavItem {
 const NAV: readonly NavItem[] = [
   { to: '/', label: 'Dashboard', permission: PERMISSION.dashboardRead },
   { to: '/model', label: 'Risk model', permission: PERMISSION.riskModelRead },
+  { to: '/tasks', label: 'Tasks', permission: PERMISSION.tasksRead },
   { to: '/integrations', label: 'Integrations', permission: INTEGRATIONS_PERMISSION.read },
   { to: '/panel', label: 'Expert panel', permission: PERMISSION.panelUse },
   { to: '/memory', label: 'Memory', permission: PERMISSION.knowledgeRead },

@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query'
-import { EMAIL_STATUS_LABEL, listPendingInvites, resendInvite, revokeInvite, type PendingInvite } from '../invites'
+import { EMAIL_STATUS_LABEL, listPendingInvites, resendInvite, revokeInvite, type InvitesScope, type PendingInvite } from '../invites'
 import { DataTable, useRowAction } from './DataTable'
 import { dangerButton, secondaryButton } from './form'
 import { ProblemAlert } from './ProblemAlert'
@@ -10,9 +10,9 @@ function date(iso: string): string {
 }
 
 /** Invites not yet accepted, revoked or expired, with their e-mail's state; revoke or resend. */
-export function PendingInvites({ base }: { base: string }) {
+export function PendingInvites({ base }: { base: InvitesScope }) {
   const queryClient = useQueryClient()
-  const key = ['pending-invites', base]
+  const key = ['pending-invites', base.orgId ?? 'tenant']
   const invites = useQuery({ queryKey: key, queryFn: ({ signal }) => listPendingInvites(base, signal) })
   const { busy, error, run } = useRowAction()
   const act = (invite: PendingInvite, action: () => Promise<void>) =>

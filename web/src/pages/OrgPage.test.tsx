@@ -35,6 +35,7 @@ const rollup: TenantRollup[] = [
     risks_critical: 2,
     risks_high: 4,
     computed_at: '2025-03-01T09:00:00Z',
+    overdue_tasks: 0,
   },
   {
     tenant_id: 't-3',
@@ -49,6 +50,7 @@ const rollup: TenantRollup[] = [
     risks_critical: 0,
     risks_high: 1,
     computed_at: '2025-03-01T09:00:00Z',
+    overdue_tasks: 0,
   },
   {
     tenant_id: 't-4',
@@ -63,6 +65,7 @@ const rollup: TenantRollup[] = [
     risks_critical: null,
     risks_high: null,
     computed_at: null,
+    overdue_tasks: 0,
   },
 ]
 

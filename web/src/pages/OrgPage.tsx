@@ -13,6 +13,7 @@ import { asProblem, ProblemAlert } from '../components/ProblemAlert'
 import { QueryResult } from '../components/QueryResult'
 import { RollupTable } from '../components/RollupTable'
 import { OrgTrends } from '../components/ScopeTrends'
+import { api } from '../api/client'
 import { TenantsTable } from '../components/TenantsTable'
 import { UsersTable } from '../components/UsersTable'
 import {
@@ -56,7 +57,7 @@ export function OrgPage({ session, orgId }: { session: Session; orgId: string })
 
   async function impersonate(tenant: TenantOut) {
     const start = await impersonateTenant(orgId, tenant.id)
-    let me: Me
+    let me: Pick<Me, 'user' | 'mfa'>
     try {
       me = await getMeWithToken(start.access_token)
     } catch {
@@ -64,9 +65,6 @@ export function OrgPage({ session, orgId }: { session: Session; orgId: string })
       me = {
         user: { ...session.user, role: 'tenant_admin', tenant_id: tenant.id, tenant_name: start.tenant_name },
         mfa: session.mfa,
-        impersonation: start.impersonation,
-        permissions: [],
-        scope: { kind: 'tenant', tenant_id: tenant.id, org_id: orgId, carrier_id: null },
       }
     }
     setSession(sessionFromImpersonation(start, me))
@@ -105,6 +103,13 @@ export function OrgPage({ session, orgId }: { session: Session; orgId: string })
                 await refreshOrg()
               }}
               onImpersonate={impersonate}
+              onBulkDelete={async (rows) => {
+                await api.POST('/api/orgs/{org_id}/tenants/bulk-delete', {
+                  params: { path: { org_id: orgId } },
+                  body: { ids: rows.map((t) => t.id) },
+                })
+                await refreshOrg()
+              }}
             />
           )}
         </QueryResult>
@@ -150,6 +155,13 @@ export function OrgPage({ session, orgId }: { session: Session; orgId: string })
               }}
               onResetMfa={async (user) => {
                 await resetOrgUserMfa(orgId, user.id)
+                await queryClient.invalidateQueries({ queryKey: usersKey })
+              }}
+              onBulkActive={async (rows, isActive) => {
+                await api.POST('/api/orgs/{org_id}/users/bulk-active', {
+                  params: { path: { org_id: orgId } },
+                  body: { ids: rows.map((u) => u.id), is_active: isActive },
+                })
                 await queryClient.invalidateQueries({ queryKey: usersKey })
               }}
             />

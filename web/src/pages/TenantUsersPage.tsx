@@ -6,6 +6,7 @@ import { MfaPolicyControl } from '../components/MfaPolicyControl'
 import { Page, Section } from '../components/Page'
 import { PendingInvites } from '../components/PendingInvites'
 import { QueryResult } from '../components/QueryResult'
+import { api } from '../api/client'
 import { UsersTable } from '../components/UsersTable'
 import {
   inviteTenantUser,
@@ -51,6 +52,10 @@ export function TenantUsersPage({ session }: { session: Session }) {
                 await resetTenantUserMfa(user.id)
                 await queryClient.invalidateQueries({ queryKey: key })
               }}
+              onBulkActive={async (users, isActive) => {
+                await api.POST('/api/tenant/users/bulk-active', { body: { ids: users.map((u) => u.id), is_active: isActive } })
+                await queryClient.invalidateQueries({ queryKey: key })
+              }}
             />
           )}
         </QueryResult>
@@ -77,7 +82,7 @@ export function TenantUsersPage({ session }: { session: Session }) {
 
       {canManage && (
         <Section title="Pending invites" description="Invites not yet accepted. Resending issues a new link.">
-          <PendingInvites base="/api/tenant" />
+          <PendingInvites base={{}} />
         </Section>
       )}
 
