@@ -29,6 +29,7 @@ from api.routes import (
     memory_search,
     mfa,
     model_transfer,
+    notifications,
     org_admin,
     panel,
     password,
@@ -40,7 +41,10 @@ from api.routes import (
     scope_trends,
     scores,
     search,
+    task_files,
+    tasks,
     tenant_admin,
+    webhooks,
 )
 from api.tracing import instrument_app
 from api.web import install_web
@@ -115,6 +119,10 @@ def create_app(
         memory_search,
         panel,
         password,
+        notifications,
+        webhooks,
+        tasks,
+        task_files,
     ):
         app.include_router(module.router)
     app.include_router(auth.keys_router)

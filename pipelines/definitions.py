@@ -19,6 +19,11 @@ from pipelines.jobs import (
     kri_status_job,
     posture_job,
 )
+from pipelines.notification_delivery import (
+    notification_delivery_sensor,
+    notification_digest_job,
+    notification_digest_schedule,
+)
 from pipelines.run_counting import run_count_sensors
 from pipelines.run_logging import json_console_logger
 from pipelines.sensors import (
@@ -53,8 +58,9 @@ defs = dg.Definitions(
         posture_job,
         carrier_portfolio_job,
         board_reports_job,
+        notification_digest_job,
     ],
-    schedules=[carrier_portfolio_schedule, board_reports_schedule],
+    schedules=[carrier_portfolio_schedule, board_reports_schedule, notification_digest_schedule],
     sensors=[
         tenant_partitions_sensor,
         kri_automation_sensor,
@@ -63,6 +69,7 @@ defs = dg.Definitions(
         run_now_sensor,
         dead_runs_sensor,
         board_reports_sensor,
+        notification_delivery_sensor,
         *run_count_sensors,
     ],
     resources={"database": database},

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
-from typing import Annotated, Literal
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Response
@@ -20,9 +20,11 @@ from pydantic import BaseModel, ConfigDict
 
 from api.access import Tx, tenant_scope
 from api.problems import Problem, problem_responses
+from api.schemas.severity import SeverityCounts
 from draxis.dashboard_document import StoredRead, read_dashboard
 from draxis.kri import Direction, KriStatus
 from draxis.security.permissions import Permission
+from draxis.severity import Severity
 
 router = APIRouter(prefix="/api", tags=["dashboard"], responses=problem_responses(404))
 Reader = Annotated[Tx, tenant_scope(Permission.DASHBOARD_READ)]
@@ -56,15 +58,12 @@ class StatusCounts(BaseModel):
     no_data: int = 0
 
 
-Severity = Literal["critical", "high", "medium", "low", "unassessed"]
-
-
 class Posture(BaseModel):
     """The tenant's rollup as the pipeline last computed it (`tenant.tenant_posture`)."""
 
     score: float | None
     stale_share: float
-    risks: dict[Severity, int]
+    risks: SeverityCounts
     computed_at: datetime
 
 

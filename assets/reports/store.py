@@ -62,7 +62,8 @@ def fail(conn: Conn, request_id: UUID, error: str) -> None:
 
 def enqueue_monthly(conn: Conn, period: str) -> int:
     """One queued request per live tenant, organization with live tenants and carrier, for
-    `period`, unless one exists already (platform scope). Returns how many were queued."""
+    `period`, unless one exists already (platform scope), each titled with its owner's name (the
+    pipeline reads organizations' names since migration 0017). Returns how many were queued."""
     return int(
         conn.execute(
             """
@@ -73,9 +74,9 @@ def enqueue_monthly(conn: Conn, period: str) -> int:
                        null::uuid as carrier_id, name as title
                 from platform.tenants where deleted_at is null
                 union all
-                select 'org', null, organization_id, null,
-                       'MSP organization (' || count(*) || ' tenants)'
-                from platform.tenants where deleted_at is null group by organization_id
+                select 'org', null, t.organization_id, null, o.name
+                from platform.tenants t join platform.organizations o on o.id = t.organization_id
+                where t.deleted_at is null group by t.organization_id, o.name
                 union all
                 select 'carrier', null, null, id, name from carrier.carriers
             ) wanted

@@ -37,6 +37,9 @@ class Permission(StrEnum):
     PANEL_USE = "panel:use"  # open panel sessions, ask the panel, end sessions
     KNOWLEDGE_READ = "knowledge:read"  # institutional memory: facts and documents
     KNOWLEDGE_WRITE = "knowledge:write"  # add, edit, delete facts; upload and delete documents
+    TASKS_READ = "tasks:read"  # tasks, their comments, attachments and history; the members list
+    TASKS_WORK = "tasks:work"  # create, edit, move, reassign, comment on and attach to tasks
+    TASKS_DELETE = "tasks:delete"  # remove a task for good (a cancelled one stays in the record)
     ORG_READ = "org:read"
     ORG_TENANTS_MANAGE = "org_tenants:manage"
     ORG_USERS_MANAGE = "org_users:manage"
@@ -60,6 +63,8 @@ _TENANT_READ = frozenset(
         P.INTEGRATIONS_READ,
         P.PANEL_USE,
         P.KNOWLEDGE_READ,
+        P.TASKS_READ,
+        P.TASKS_WORK,
     }
 )
 
@@ -81,6 +86,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.CARRIER_CONSENT_MANAGE,
             P.INTEGRATIONS_MANAGE,
             P.KNOWLEDGE_WRITE,
+            P.TASKS_DELETE,
         }
     )
     | _TENANT_READ,

@@ -106,6 +106,7 @@ def admin(settings: Settings) -> SignedIn:
             "fact_id": created(
                 "/api/memory/facts", {"key": "fuzz.fact", "value": "v", "citation": "c"}
             ),
+            "task_id": created("/api/tasks", {"title": "Fuzz task"}),
             "source_id": str(tenant.source_id),
             "user_id": str(user.id),
             "org_id": str(tenant.org_id),

@@ -74,6 +74,7 @@ def test_definitions_load() -> None:
         "run_now_sensor",
         "dead_runs_sensor",
         "board_reports_sensor",
+        "notification_delivery_sensor",
         "run_success_count_sensor",
         "run_failure_count_sensor",
         "run_canceled_count_sensor",
@@ -308,17 +309,24 @@ def test_tenant_sensor_adds_and_deletes_partitions(
     assert not again.dynamic_partitions_requests
 
 
-def test_pipeline_role_cannot_read_users(pipeline_conn: Conn, tenant_a: TenantFixture) -> None:
-    # Since 0020 it reads whom to notify (id, tenant_id, role, is_active) of its batch's
-    # tenants; never a name, an e-mail or a hash, and under the platform scope no user at all.
-    for column in ("email", "display_name", "password_hash", "mfa_secret"):
-        with (
-            pytest.raises(psycopg.errors.InsufficientPrivilege),
-            scoped_transaction(pipeline_conn, Scope.tenants([tenant_a.id]), read_only=True),
-        ):
-            pipeline_conn.execute(f"select {column} from platform.users")
+def test_pipeline_role_reads_no_user_but_its_batchs_recipients(
+    pipeline_conn: Conn, tenant_a: TenantFixture
+) -> None:
+    """Notification delivery (migration 0019) reads recipients' addresses: only in a batch
+    scope, only the batch's tenants' users, only id, tenant, e-mail, name, active flag and role
+    (0020: whom an acceptance's expiry notifies)."""
     with scoped_transaction(pipeline_conn, Scope.platform(), read_only=True):
         assert pipeline_conn.execute("select count(*) from platform.users").fetchone() == (0,)
+    with scoped_transaction(pipeline_conn, Scope.tenants([tenant_a.id]), read_only=True):
+        rows = pipeline_conn.execute("select email from platform.users").fetchall()
+        assert rows == [(tenant_a.user_email,)]
+    with (
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+        scoped_transaction(pipeline_conn, Scope.tenants([tenant_a.id]), read_only=True),
+    ):
+        pipeline_conn.execute("select password_hash from platform.users")
+    with scoped_transaction(pipeline_conn, Scope.tenants([tenant_a.id]), read_only=True):
+        assert pipeline_conn.execute("select count(role) from platform.users").fetchone() == (1,)
 
 
 def test_job_runs_log_json_lines(

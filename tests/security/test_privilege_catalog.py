@@ -68,12 +68,22 @@ EXPECTED_PIPELINE_TABLES: dict[str, str] = {
     "platform.board_report": (  # the report asset: queued requests, their outcome and PDF
         "SELECT, INSERT, UPDATE(error, finished_at, pages, pdf, started_at, status)"
     ),
+    "platform.invite_email": (  # invite e-mails: claim, send, wipe the sealed link
+        "SELECT, UPDATE(attempts, last_error, lease_until, link_sealed, next_attempt_at,"
+        " sent_at, status)"
+    ),
+    "platform.invites": (  # what an invite e-mail says, and whether the invite still stands
+        "SELECT(accepted_at, email, expires_at, id, organization_id, revoked_at, role, tenant_id)"
+    ),
+    "platform.organizations": "SELECT(id, name)",  # org reports are titled with the name (0017)
     "platform.platform_audit_logs": "INSERT",  # the projection's cross-tenant read is audited
     "platform.tenants": "SELECT",  # tenant partitions, resolve_tenant
-    # whom an acceptance's expiry notifies: a tenant's active owner or admins (0020)
-    "platform.users": "SELECT(id, is_active, role, tenant_id)",
+    # the delivery worker's recipients (0019) and whom an acceptance's expiry notifies (0020):
+    # address, name, role and active flag, nothing else of theirs
+    "platform.users": "SELECT(display_name, email, id, is_active, role, tenant_id)",
     "tenant.control": "SELECT",
     "tenant.control_risk": "SELECT",
+    "tenant.delivery_attempt": "INSERT",  # the delivery log (assets.notify)
     "tenant.dashboard_document": "SELECT, INSERT, UPDATE",  # refresh_dashboards' upsert
     "tenant.kri": "SELECT",
     "tenant.kri_observation": "SELECT, INSERT, UPDATE",  # the observation merge
@@ -86,6 +96,11 @@ EXPECTED_PIPELINE_TABLES: dict[str, str] = {
     "tenant.kri_status": "SELECT, INSERT, UPDATE",  # upsert of colours
     "tenant.model_revision": "SELECT",  # risk_model_sensor
     "tenant.notification": "SELECT, INSERT",  # workflows and expiries notify users
+    "tenant.notification_delivery": (  # the outbox: fill, claim with a lease, record outcomes
+        "SELECT, INSERT, UPDATE(attempts, last_error, last_status_code, lease_until,"
+        " next_attempt_at, sent_at, status)"
+    ),
+    "tenant.notification_preference": "SELECT",  # who wants which e-mail, and digests
     "tenant.outcome": "SELECT",
     "tenant.outcome_posture": "SELECT, INSERT, DELETE",  # replace_rows
     "tenant.posture_history": "SELECT, INSERT, UPDATE",  # upsert of today's row
@@ -103,6 +118,7 @@ EXPECTED_PIPELINE_TABLES: dict[str, str] = {
     "tenant.task_event": "SELECT, INSERT",  # the history of those tasks
     "tenant.tenant_posture": "SELECT, INSERT, DELETE",  # replace_rows
     "tenant.vendor": "SELECT",  # reassessment-due triggers read review dates
+    "tenant.webhook_endpoint": "SELECT",  # where to send, the filter, the sealed secret
 }
 TABLE_PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
 COLUMN_PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "REFERENCES")

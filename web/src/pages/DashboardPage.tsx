@@ -10,6 +10,7 @@ import { AcceptedBadge } from '../components/AcceptedBadge'
 import { SeverityBadge } from '../components/SeverityBadge'
 import { SummaryStrip } from '../components/SummaryStrip'
 import { DashboardTrends } from '../components/DashboardTrends'
+import { MyWorkCards } from '../components/MyWorkCards'
 import { getDashboard } from '../endpoints'
 import { getSparklines } from '../scores'
 import { formatNumber, relativeTime, sortKris } from '../kri'
@@ -80,6 +81,7 @@ export function DashboardPage({ session }: { session: Session }) {
       {query.data && (
         <>
           <PostureStrip posture={query.data.posture ?? null} />
+          <MyWorkCards tenantKey={`${session.user.id}:${session.user.tenant_id}`} />
           <DashboardTrends tenantKey={`${session.user.id}:${session.user.tenant_id}`} />
           <div className="grid grid-cols-1 gap-4 lg:grid-cols-2">
             <section aria-labelledby="top-risks-title" className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">

@@ -22,7 +22,9 @@ function Details({ risk }: { risk: Risk }) {
     ['Slug', risk.slug, 'risk-slug'],
     ['Status', RISK_STATUSES.find((s) => s.value === risk.status)?.label ?? risk.status, 'risk-status'],
     ['Category', risk.category || '—', 'risk-category'],
-    ['Owner', risk.owner || '—', 'risk-owner'],
+    ['Owner', risk.owner_name ?? (risk.owner || '—'), 'risk-owner'],
+    ['Due', risk.due_date ?? '—', 'risk-due'],
+    ['Review', risk.review_date ?? '—', 'risk-review'],
     ['Updated', formatDateTime(risk.updated_at), 'risk-updated'],
   ]
   return (
