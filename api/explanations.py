@@ -44,9 +44,10 @@ select r.id as risk_id, r.slug, r.title, r.status, p.score,
        coalesce(p.control_count, 0) as control_count, coalesce(p.red_kris, 0) as red_kris,
        coalesce(p.amber_kris, 0) as amber_kris, coalesce(p.stale_kris, 0) as stale_kris,
        p.computed_at,
-       coalesce({accepted_until_sql("r")},
-                case when p.accepted_until >= (now() at time zone 'UTC')::date
-                     then p.accepted_until end) as accepted_until
+       case when (select platform.current_scope()) = 'org'
+            then case when p.accepted_until >= (now() at time zone 'UTC')::date
+                      then p.accepted_until end
+            else {accepted_until_sql("r")} end as accepted_until
 from tenant.risk r
 left join tenant.risk_posture p on p.tenant_id = r.tenant_id and p.risk_id = r.id
 """

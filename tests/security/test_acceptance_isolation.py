@@ -99,5 +99,5 @@ def test_the_pipeline_sees_exactly_its_batch(
     with (
         pytest.raises(psycopg.errors.InsufficientPrivilege),
         scoped_transaction(pipeline_conn, Scope.tenants([tenant_a.id])),
-    ):  # the pipeline reads whom to notify, never their e-mail or password hash
-        pipeline_conn.execute("select email from platform.users")
+    ):  # the pipeline reads whom to notify (0019: their address too), never a password hash
+        pipeline_conn.execute("select password_hash from platform.users")
