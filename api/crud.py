@@ -21,6 +21,7 @@ from psycopg.rows import class_row, dict_row
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.access import Tx, tenant_scope
+from api.owners import OWNER_NAME_SQL, require_member
 from api.problems import Problem
 from api.types import Page
 from draxis.security.permissions import Permission
@@ -49,10 +50,27 @@ def _table(resource: Resource[Any]) -> sql.Composed:
     return sql.SQL("{}.{}").format(sql.Identifier("tenant"), sql.Identifier(resource.table))
 
 
+# Read-only columns that are not columns of the table: an expression named like the field.
+DERIVED: dict[str, sql.Composable] = {"owner_name": sql.SQL(OWNER_NAME_SQL)}
+
+
+def _column(name: str) -> sql.Composable:
+    derived = DERIVED.get(name)
+    if derived is None:
+        return sql.Identifier(name)
+    return sql.SQL("{} as {}").format(derived, sql.Identifier(name))
+
+
 def _select(resource: Resource[Any]) -> sql.Composed:
     return sql.SQL("select {} from {}").format(
-        sql.SQL(", ").join(map(sql.Identifier, resource.columns)), _table(resource)
+        sql.SQL(", ").join(map(_column, resource.columns)), _table(resource)
     )
+
+
+def _check_owner(tx: Tx, values: Mapping[str, Any]) -> None:
+    owner = values.get("owner_user_id")
+    if owner is not None:
+        require_member(tx, owner)
 
 
 def tenant_of(tx: Tx) -> UUID:
@@ -168,6 +186,7 @@ def list_items(
 def create_item(tx: Tx, resource: Resource[Out], body: BaseModel) -> Out:
     values = body.model_dump()
     _check(resource, values)
+    _check_owner(tx, values)
     names = list(values)
     statement = sql.SQL("insert into {} (tenant_id, {}) values (%s, {}) returning id").format(
         _table(resource),
@@ -185,6 +204,7 @@ def patch_item(tx: Tx, resource: Resource[Out], item_id: UUID, body: BaseModel) 
     if not changes:
         return current
     _check(resource, {**current.model_dump(), **changes})
+    _check_owner(tx, changes)
     statement = sql.SQL("update {} set {}, updated_at = now() where id = %s returning id").format(
         _table(resource),
         sql.SQL(", ").join(sql.SQL("{} = %s").format(sql.Identifier(c)) for c in changes),

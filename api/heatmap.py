@@ -8,6 +8,7 @@ tenant ids, for the MSP page) so a click lands on them.
 
 from __future__ import annotations
 
+from datetime import date
 from uuid import UUID
 
 from pydantic import BaseModel
@@ -24,6 +25,9 @@ class HeatRisk(BaseModel):
     tenant_id: UUID
     title: str
     score: float | None
+    # Accepted until this UTC day, as stored with the posture the cell comes from (null: not
+    # accepted). An accepted risk stays in its severity's row.
+    accepted_until: date | None = None
 
 
 class HeatCell(BaseModel):
@@ -43,25 +47,36 @@ class HeatMap(BaseModel):
 
 # Columns of a risk row, as every heat-map query selects them.
 RISK_ROWS = (
-    "select r.id, r.tenant_id, r.title, p.score, p.severity, p.red_kris"
+    "select r.id, r.tenant_id, r.title, p.score, p.severity, p.red_kris, p.accepted_until"
     " from tenant.risk r join tenant.risk_posture p"
     " on p.tenant_id = r.tenant_id and p.risk_id = r.id"
 )
 
 
-def heat_map(rows: list[tuple[UUID, UUID, str, float | None, Severity, int]]) -> HeatMap:
-    """Place each (id, tenant_id, title, score, severity, red_kris) row in its cell."""
+def heat_map(
+    rows: list[tuple[UUID, UUID, str, float | None, Severity, int, date | None]],
+) -> HeatMap:
+    """Place each (id, tenant_id, title, score, severity, red_kris, accepted_until) row in its
+    cell."""
     cells = {
         (s, b): HeatCell(severity=s, red_kris=b, count=0, risks=[])
         for s in SEVERITIES
         for b in RED_BUCKETS
     }
-    for risk_id, tenant_id, title, score, severity, red in sorted(
+    for risk_id, tenant_id, title, score, severity, red, accepted_until in sorted(
         rows, key=lambda r: (-(r[3] or -1.0), r[2])
     ):
         cell = cells[(severity, RED_BUCKETS[min(red, MOST_RED)])]
         cell.count += 1
-        cell.risks.append(HeatRisk(id=risk_id, tenant_id=tenant_id, title=title, score=score))
+        cell.risks.append(
+            HeatRisk(
+                id=risk_id,
+                tenant_id=tenant_id,
+                title=title,
+                score=score,
+                accepted_until=accepted_until,
+            )
+        )
     return HeatMap(
         rows=list(SEVERITIES),
         columns=list(RED_BUCKETS),

@@ -16,6 +16,7 @@ from psycopg.rows import class_row
 from pydantic import BaseModel
 
 from api.access import Tx
+from api.invite_mail import accept_url, queue_invite_email
 from api.patch_body import PatchBody
 from api.problems import Problem
 from api.types import Strict
@@ -125,6 +126,7 @@ def invite(tx: Tx, settings: Settings, new: NewInvite) -> InviteOut:
         ),
     ).fetchone()
     assert row is not None
+    queue_invite_email(tx, settings, row[0], token)
     tx.audit(
         "user.invite",
         target_type="invite",
@@ -140,7 +142,7 @@ def invite(tx: Tx, settings: Settings, new: NewInvite) -> InviteOut:
         tenant_id=new.tenant_id,
         expires_at=expires,
         token=token,
-        accept_url=f"{settings.public_url.rstrip('/')}/invite?token={token}",
+        accept_url=accept_url(settings, token),
     )
 
 

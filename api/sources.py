@@ -100,13 +100,13 @@ class SourceOut(BaseModel):
     vendor_id: str
     source_type: str
     name: str
-    schedule: str
+    schedule: Schedule
     enabled: bool
     config: dict[str, Any]
     credentials_set: list[str]
     next_run_at: datetime | None
     last_run_at: datetime | None
-    last_run_status: str | None
+    last_run_status: Literal["succeeded", "failed"] | None
     consecutive_failures: int
     backoff_until: datetime | None
     kri_count: int
@@ -124,7 +124,7 @@ class RunRequestOut(BaseModel):
     id: UUID
     source_id: UUID
     source_name: str | None
-    status: str
+    status: Literal["pending", "launched", "succeeded", "failed"]
     # What to show, truthfully: queued until the run has actually started (a launched request
     # whose run has not begun is still waiting), running, done, failed.
     phase: Literal["queued", "running", "done", "failed"]
@@ -139,8 +139,8 @@ class RunRequestOut(BaseModel):
 class RunOut(BaseModel):
     id: UUID
     source_id: UUID
-    trigger: str
-    status: str
+    trigger: Literal["schedule", "run_now", "backfill", "push", "artifact", "manual"]
+    status: Literal["running", "succeeded", "failed"]
     started_at: datetime
     finished_at: datetime | None
     rows_written: int

@@ -97,9 +97,10 @@ select t.tenant_id,
            'top_risks', coalesce((
                select json_agg(json_build_object(
                    'id', top.id, 'title', top.title, 'status', top.status,
-                   'score', {_num("top.score")}, 'severity', top.severity)
+                   'score', {_num("top.score")}, 'severity', top.severity,
+                   'accepted_until', top.accepted_until)
                    order by top.score desc, top.id)
-               from (select r.id, r.title, r.status, p.score, p.severity
+               from (select r.id, r.title, r.status, p.score, p.severity, p.accepted_until
                      from tenant.risk_posture p
                      join tenant.risk r on r.tenant_id = p.tenant_id and r.id = p.risk_id
                      where p.tenant_id = t.tenant_id and p.score is not null

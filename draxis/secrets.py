@@ -33,6 +33,7 @@ SECRET_SETTINGS = (
     "dagster_db_password",
     "anthropic_api_key",
     "langfuse_secret_key",
+    "smtp_password",
 )
 SECRET_MANAGER = "https://secretmanager.googleapis.com"  # noqa: S105 (a URL)
 METADATA = "http://metadata.google.internal"

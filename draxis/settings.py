@@ -90,6 +90,18 @@ class Settings(BaseSettings):
     # released sooner by the dead-runs sensor.
     source_lease_seconds: int = Field(default=3600, ge=60, le=6 * 3600)
 
+    # Notification e-mail over SMTP (docs/notifications.md). No host: e-mail is off, and each
+    # e-mail delivery is recorded as skipped (visible in the delivery log), never silently lost.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "Draxis <notifications@draxis.invalid>"
+    smtp_starttls: bool = True
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Webhook deliveries: each attempt's timeout; retries follow assets.notify.backoff.
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+
     # The expert panel (docs/panel.md). Without an Anthropic key the panel answers through the
     # offline analyst, and says so; without both Langfuse keys tracing is off.
     anthropic_api_key: SecretStr | None = Field(

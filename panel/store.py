@@ -23,7 +23,8 @@ import psycopg
 from psycopg.rows import TupleRow, class_row
 from pydantic import BaseModel
 
-from panel.analyst import CallMeta, Exchange, Target
+from panel.analyst import CallMeta, Exchange, Mode, Target
+from panel.personas import PersonaId, SpecialistId
 
 Conn = psycopg.Connection[TupleRow]
 Kind = Literal["user", "decision", "specialist", "synthesis", "error"]
@@ -68,18 +69,39 @@ class PanelSessionOut(BaseModel):
     remembered_knowledge_id: UUID | None
 
 
+class AssignmentOut(BaseModel):
+    """One specialist the moderator consulted, the question put to it and why."""
+
+    # Fields in the order PostgreSQL's jsonb keeps the stored keys (shorter keys first), so the
+    # answer reads byte for byte as it did when `decision` was served as a plain object.
+    why: str
+    persona: SpecialistId
+    question: str
+
+
+class DecisionOut(BaseModel):
+    """The moderator's decision (`Decision.as_json`), as stored on a `decision` message."""
+
+    framing: str
+    specialists: list[AssignmentOut]
+
+
+# Who speaks on a message, and whom a user's question was put to.
+MessageTarget = Literal["panel", "vciso", "privacy", "tprm", "insurance"]
+
+
 class PanelMessageOut(BaseModel):
     id: UUID
     seq: int
     turn: int
     kind: Kind
-    persona: str | None
-    target: str | None
+    persona: PersonaId | None
+    target: MessageTarget | None
     content: str
     rationale: str | None
-    decision: dict[str, Any] | None
+    decision: DecisionOut | None
     context: dict[str, Any] | None
-    mode: str | None
+    mode: Mode | None
     model: str | None
     prompt_version: str | None
     input_tokens: int | None

@@ -21,6 +21,11 @@ from pipelines.jobs import (
     posture_job,
     workflows_job,
 )
+from pipelines.notification_delivery import (
+    notification_delivery_sensor,
+    notification_digest_job,
+    notification_digest_schedule,
+)
 from pipelines.run_counting import run_count_sensors
 from pipelines.run_logging import json_console_logger
 from pipelines.sensors import (
@@ -58,8 +63,9 @@ defs = dg.Definitions(
         carrier_portfolio_job,
         board_reports_job,
         workflows_job,
+        notification_digest_job,
     ],
-    schedules=[carrier_portfolio_schedule, board_reports_schedule],
+    schedules=[carrier_portfolio_schedule, board_reports_schedule, notification_digest_schedule],
     sensors=[
         tenant_partitions_sensor,
         kri_automation_sensor,
@@ -69,6 +75,7 @@ defs = dg.Definitions(
         dead_runs_sensor,
         board_reports_sensor,
         workflow_waits_sensor,
+        notification_delivery_sensor,
         *run_count_sensors,
     ],
     resources={"database": database},

@@ -7,7 +7,7 @@ user (`api.mcp.runtime`). Descriptions are written for a model deciding which to
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -24,6 +24,7 @@ from api.routes.history import Bucket, History
 from api.routes.history import observations as kri_observations
 from draxis.dashboard_document import read_dashboard
 from draxis.kri import KriStatus
+from draxis.risk_acceptance import accepted_until_sql
 from draxis.security.permissions import Permission
 from panel.retrieval import relevant_chunks
 
@@ -80,6 +81,8 @@ class RiskState(BaseModel):
     status: str
     score: float | None
     severity: Severity
+    # Formally accepted until this UTC day (null: not accepted); the severity stays computed.
+    accepted_until: date | None
     kris: list[LinkedKri]
     controls: list[LinkedControl]
 
@@ -178,8 +181,9 @@ where (%(q)s::text is null or k.name ilike %(like)s or k.slug ilike %(like)s
 order by k.name limit %(limit)s
 """
 
-_RISKS = """
+_RISKS = f"""
 select r.id, r.slug, r.title, r.status, p.score, coalesce(p.severity, 'unassessed') as severity,
+       {accepted_until_sql("r")} as accepted_until,
        coalesce((select json_agg(json_build_object('slug', k.slug, 'name', k.name,
                     'colour', coalesce(s.status, 'no_data')) order by k.name)
                  from tenant.kri_risk kr join tenant.kri k on k.id = kr.kri_id
@@ -371,9 +375,10 @@ def register(server: MCPServer, runtime: ToolRuntime) -> None:
         severity: Severity | None = None,
         limit: Limit = 50,
     ) -> RiskList:
-        """The tenant's risks, riskiest first: score (0-100), severity, status, and what drives
-        them: the contributing KRIs with their colours and the mitigating controls with their
-        effectiveness. Filter by words or by severity."""
+        """The tenant's risks, riskiest first: score (0-100), severity, status, whether it is
+        formally accepted (`accepted_until`, a UTC day; its severity stays the computed one),
+        and what drives them: the contributing KRIs with their colours and the mitigating
+        controls with their effectiveness. Filter by words or by severity."""
         return await runtime.run("list_risks", R, lambda tx: risks(tx, query, severity, limit))
 
     @server.tool()

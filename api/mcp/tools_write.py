@@ -18,6 +18,7 @@ from api.access import Tx
 from api.crud import create_item, patch_item
 from api.mcp.runtime import ToolRuntime
 from api.mcp.tools_read import kri_id
+from api.risk_status import require_acceptance_for_accepted
 from api.routes.inbound import Accepted, ManualValue, enter_value
 from api.routes.memory_facts import create_fact
 from api.routes.risk_model import RISKS
@@ -66,10 +67,12 @@ def upsert(tx: Tx, slug: str, fields: dict[str, object]) -> RiskWritten:
     if found is None:
         if "title" not in fields:
             raise ToolError(f"No risk {slug!r} yet: give a title to create it.")
-        return RiskWritten(created=True, risk=create_item(tx, RISKS, RiskIn(slug=slug, **fields)))
-    return RiskWritten(
-        created=False, risk=patch_item(tx, RISKS, found, RiskPatch.model_validate(fields))
-    )
+        created = create_item(tx, RISKS, RiskIn(slug=slug, **fields))
+        require_acceptance_for_accepted(tx, created.id)
+        return RiskWritten(created=True, risk=created)
+    patched = patch_item(tx, RISKS, found, RiskPatch.model_validate(fields))
+    require_acceptance_for_accepted(tx, found)
+    return RiskWritten(created=False, risk=patched)
 
 
 def link(tx: Tx, kri_slug: str, risk_slug: str) -> Linked:
@@ -123,7 +126,8 @@ def register(server: MCPServer, runtime: ToolRuntime) -> None:
         status: RiskStatus | None = None,
     ) -> RiskWritten:
         """Create a risk (when no risk has this slug; a title is then required) or update the
-        given fields of the existing one. Status is open, mitigating, accepted or closed."""
+        given fields of the existing one. Status is open, mitigating or closed; `accepted` only
+        stays on a risk with an approved risk acceptance (requested and approved in the app)."""
         given = {"title": title, "description": description, "category": category,
                  "owner": owner, "status": status}  # fmt: skip
         fields: dict[str, object] = {k: v for k, v in given.items() if v is not None}

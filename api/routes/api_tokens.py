@@ -16,6 +16,7 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field, StringConstraints
 
 from api.access import Tx, self_scope, tenant_scope
+from api.bulk import BulkIds, each
 from api.problems import Problem, problem_responses
 from api.types import PlainText, Strict
 from draxis.identity import api_tokens
@@ -122,6 +123,18 @@ def revoke_own_token(token_id: UUID, tx: Own) -> Response:
     return Response(status_code=204)
 
 
+@router.post(
+    "/me/tokens/bulk-revoke",
+    status_code=204,
+    response_class=Response,
+    responses=problem_responses(404),
+)
+def bulk_revoke_own_tokens(body: BulkIds, tx: Own) -> Response:
+    """Revoke several of your tokens at once; one unknown or already revoked refuses the lot."""
+    each(body.ids, lambda token_id: _revoke(tx, token_id, user_id=tx.principal.user_id))
+    return Response(status_code=204)
+
+
 @router.get("/tenant/tokens", response_model=list[TokenOut])
 def list_tenant_tokens(tx: TenantTokens) -> list[TokenOut]:
     """Every personal access token of your tenant's users (tenant admins)."""
@@ -132,6 +145,18 @@ def list_tenant_tokens(tx: TenantTokens) -> list[TokenOut]:
 def revoke_tenant_token(token_id: UUID, tx: TenantTokens) -> Response:
     """Revoke any token of your tenant (tenant admins)."""
     _revoke(tx, token_id, user_id=None)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/tenant/tokens/bulk-revoke",
+    status_code=204,
+    response_class=Response,
+    responses=problem_responses(404),
+)
+def bulk_revoke_tenant_tokens(body: BulkIds, tx: TenantTokens) -> Response:
+    """Revoke several of your tenant's tokens at once (tenant admins), all or none."""
+    each(body.ids, lambda token_id: _revoke(tx, token_id, user_id=None))
     return Response(status_code=204)
 
 

@@ -17,7 +17,9 @@ from pydantic import BaseModel
 
 from api.access import Tx, carrier_scope, tenant_scope
 from api.problems import Problem, problem_responses
+from api.schemas.severity import SeverityCounts
 from draxis.security.permissions import Permission
+from draxis.severity import Severity
 
 router = APIRouter(prefix="/api", tags=["carrier"], responses=problem_responses(404))
 P = Permission
@@ -37,7 +39,7 @@ class PortfolioRow(BaseModel):
     posture_score: float | None
     score_30d_ago: float | None
     trend_30d: float | None  # positive: worse than 30 days ago
-    band: str
+    band: Severity
     risks_critical: int
     risks_high: int
     kri_count: int
@@ -48,7 +50,7 @@ class PortfolioRow(BaseModel):
 
 class Book(BaseModel):
     tenants: int
-    bands: dict[str, int]
+    bands: SeverityCounts
     worst_movers: list[PortfolioRow]  # largest 30-day deterioration first (up to five)
 
 
@@ -97,7 +99,8 @@ def portfolio(tx: CarrierReader) -> Portfolio:
         (r for r in rows if r.trend_30d is not None and r.trend_30d > 0),
         key=lambda r: -(r.trend_30d or 0),
     )[:5]
-    return Portfolio(book=Book(tenants=len(rows), bands=bands, worst_movers=movers), tenants=rows)
+    book = Book(tenants=len(rows), bands=SeverityCounts(**bands), worst_movers=movers)
+    return Portfolio(book=book, tenants=rows)
 
 
 @router.get("/carrier/tenants/{tenant_id}", response_model=PortfolioRow)

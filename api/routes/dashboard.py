@@ -11,8 +11,8 @@ else built live by the same SQL in the request's read-only transaction.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
-from typing import Annotated, Literal
+from datetime import UTC, date, datetime
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Response
@@ -20,9 +20,11 @@ from pydantic import BaseModel, ConfigDict
 
 from api.access import Tx, tenant_scope
 from api.problems import Problem, problem_responses
+from api.schemas.severity import SeverityCounts
 from draxis.dashboard_document import StoredRead, read_dashboard
 from draxis.kri import Direction, KriStatus
 from draxis.security.permissions import Permission
+from draxis.severity import Severity
 
 router = APIRouter(prefix="/api", tags=["dashboard"], responses=problem_responses(404))
 Reader = Annotated[Tx, tenant_scope(Permission.DASHBOARD_READ)]
@@ -56,15 +58,12 @@ class StatusCounts(BaseModel):
     no_data: int = 0
 
 
-Severity = Literal["critical", "high", "medium", "low", "unassessed"]
-
-
 class Posture(BaseModel):
     """The tenant's rollup as the pipeline last computed it (`tenant.tenant_posture`)."""
 
     score: float | None
     stale_share: float
-    risks: dict[Severity, int]
+    risks: SeverityCounts
     computed_at: datetime
 
 
@@ -74,6 +73,9 @@ class RiskSummary(BaseModel):
     status: str
     score: float | None
     severity: Severity
+    # Accepted until this UTC day, as stored with the posture (null: not accepted); an
+    # accepted risk keeps its place among the top risks (docs/risk-acceptance.md).
+    accepted_until: date | None = None
 
 
 class OutcomeSummary(BaseModel):

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Response
 from api.access import Tx, tenant_scope
 from api.problems import problem_responses
 from draxis.csv_safety import csv_cell
+from draxis.risk_acceptance import accepted_until_sql
 from draxis.security.permissions import Permission
 
 router = APIRouter(prefix="/api", tags=["exports"], responses=problem_responses(404))
@@ -34,6 +35,7 @@ EXPORTS: dict[str, Export] = {
     "risks": Export(
         P.RISK_MODEL_READ,
         "select r.slug, r.title, r.status, r.category, r.owner, p.score, p.severity,"
+        f" {accepted_until_sql('r')} as accepted_until,"
         " p.red_kris, p.amber_kris, p.stale_kris, r.description, r.updated_at"
         " from tenant.risk r left join tenant.risk_posture p on p.risk_id = r.id"
         " order by p.score desc nulls last, r.title",
@@ -84,6 +86,21 @@ EXPORTS: dict[str, Export] = {
         " left join tenant.risk r on a.target_type = 'risk' and r.id::text = a.target_id"
         " left join tenant.control c on a.target_type = 'control' and c.id::text = a.target_id"
         " order by a.at desc",
+    ),
+    "tasks": Export(
+        P.TASKS_READ,
+        "select t.title, t.status, t.subject_kind,"
+        " coalesce(k.name, r.title, c.name, o.name, v.name) as subject,"
+        " coalesce(nullif(u.display_name, ''), u.email, t.owner_role) as owner, t.due_date,"
+        " (t.due_date < current_date and t.status not in ('done', 'cancelled')) is true"
+        " as overdue, t.created_at, t.updated_at, t.closed_at, t.description from tenant.task t"
+        " left join platform.users u on u.id = t.owner_user_id"
+        " left join tenant.kri k on t.subject_kind = 'kri' and k.id = t.subject_id"
+        " left join tenant.risk r on t.subject_kind = 'risk' and r.id = t.subject_id"
+        " left join tenant.control c on t.subject_kind = 'control' and c.id = t.subject_id"
+        " left join tenant.outcome o on t.subject_kind = 'outcome' and o.id = t.subject_id"
+        " left join tenant.vendor v on t.subject_kind = 'vendor' and v.id = t.subject_id"
+        " order by t.due_date nulls last, t.title",
     ),
     "users": Export(
         P.TENANT_USERS_READ,

@@ -25,7 +25,7 @@ _WIDTH = {"hour": "1 hour", "day": "1 day", "week": "7 days"}
 MAX_POINTS = 5000
 
 
-class Point(BaseModel):
+class ObservationPoint(BaseModel):
     t: datetime
     value: float  # mean over the bucket (the value itself for `raw`)
     min: float
@@ -42,7 +42,7 @@ class History(BaseModel):
     warn: float
     critical: float
     direction: str
-    points: list[Point]
+    points: list[ObservationPoint]
 
 
 _RAW = """
@@ -89,7 +89,9 @@ def observations(
         "width": _WIDTH.get(bucket),
     }
     query = _RAW if bucket == "raw" else _BUCKETED
-    points = tx.conn.cursor(row_factory=class_row(Point)).execute(query, params).fetchall()
+    points = (
+        tx.conn.cursor(row_factory=class_row(ObservationPoint)).execute(query, params).fetchall()
+    )
     return History(
         kri_id=kri_id,
         bucket=bucket,

@@ -18,8 +18,10 @@ from uuid import UUID
 import psycopg
 from fastapi import APIRouter, Response
 from psycopg.rows import class_row
+from pydantic import Field
 
 from api.access import Tx, tenant_scope
+from api.bulk import MAX_IDS, BulkIds, each
 from api.deps import SettingsDep
 from api.problems import Problem, problem_responses
 from api.sources import (
@@ -37,6 +39,7 @@ from api.sources import (
     source_or_404,
     tenant_id_of,
 )
+from api.types import Strict
 from connectors.base import Connector
 from connectors.credentials import seal_credentials
 from connectors.registry import REGISTRY
@@ -276,3 +279,38 @@ def delete_source(source_id: UUID, tx: Manager) -> Response:
         name=current.name,
     )
     return Response(status_code=204)
+
+
+@router.post("/sources/bulk-delete", status_code=204, responses=problem_responses(403, 404))
+def bulk_delete_sources(body: BulkIds, tx: Manager) -> Response:
+    """Remove several sources in one transaction, each as `DELETE /sources/{id}` does; an
+    unknown id refuses the lot and nothing is removed."""
+    each(body.ids, lambda source_id: delete_source(source_id, tx))
+    return Response(status_code=204)
+
+
+class BulkEnabled(Strict):
+    """Enable or disable these sources together: all of them, or none."""
+
+    ids: list[UUID] = Field(min_length=1, max_length=MAX_IDS)
+    enabled: bool
+
+
+def _set_enabled(tx: Tx, source_id: UUID, enabled: bool) -> SourceOut:
+    """`PATCH /sources/{id}` with only `enabled`: the same write and the same audit entry."""
+    current = source_or_404(tx, source_id)
+    if current.enabled != enabled:
+        tx.conn.execute(
+            "update tenant.kri_source set enabled = %s, updated_at = now() where id = %s",
+            (enabled, source_id),
+        )
+        tx.audit("source.update", target_type="kri_source", target_id=source_id, enabled=enabled)
+    return source_or_404(tx, source_id)
+
+
+@router.post(
+    "/sources/bulk-enabled", response_model=list[SourceOut], responses=problem_responses(403, 404)
+)
+def bulk_enable_sources(body: BulkEnabled, tx: Manager) -> list[SourceOut]:
+    """Enable (or disable) several sources in one transaction; all or none."""
+    return each(body.ids, lambda source_id: _set_enabled(tx, source_id, body.enabled))

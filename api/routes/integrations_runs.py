@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query
 from psycopg.rows import class_row
 
 from api.access import Tx, tenant_scope
+from api.bulk import BulkIds, each
 from api.problems import Problem, problem_responses
 from api.sources import (
     FIRST_PARTY_TYPES,
@@ -59,6 +60,18 @@ def run_source(source_id: UUID, tx: Manager) -> RunRequestOut:
     assert row is not None
     tx.audit("source.run_now", target_type="kri_source", target_id=source_id, request=str(row[0]))
     return _request(tx, UUID(str(row[0])))
+
+
+@router.post(
+    "/sources/bulk-run",
+    response_model=list[RunRequestOut],
+    status_code=202,
+    responses=problem_responses(403, 404),
+)
+def bulk_run_sources(body: BulkIds, tx: Manager) -> list[RunRequestOut]:
+    """Ask for a run of several sources at once, each as `POST /sources/{id}/run` does; one
+    that may not run now (disabled, push-fed, already pending) refuses the lot."""
+    return each(body.ids, lambda source_id: run_source(source_id, tx))
 
 
 def _request(tx: Tx, request_id: UUID) -> RunRequestOut:

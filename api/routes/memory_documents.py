@@ -18,6 +18,7 @@ from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from psycopg.rows import class_row
 
 from api.access import Tx, tenant_scope
+from api.bulk import BulkIds, each
 from api.crud import fetch_one, tenant_of
 from api.problems import Problem, problem_responses
 from api.schemas.memory import MEDIA_TYPES, ChunkOut, DocumentDetail, DocumentOut
@@ -227,4 +228,12 @@ def delete_document(document_id: UUID, tx: Writer) -> Response:
         byte_size=current.byte_size,
         sha256=current.sha256,
     )
+    return Response(status_code=204)
+
+
+@router.post("/documents/bulk-delete", status_code=204, responses=problem_responses(403, 404))
+def bulk_delete_documents(body: BulkIds, tx: Writer) -> Response:
+    """Delete several documents in one transaction, each as `DELETE /documents/{id}` does (audited
+    per item); an unknown id refuses the lot and nothing is deleted."""
+    each(body.ids, lambda item_id: delete_document(item_id, tx))
     return Response(status_code=204)

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query, Response
 from psycopg.rows import class_row
 
 from api.access import Tx, tenant_scope
+from api.bulk import BulkIds, each
 from api.crud import fetch_one, like_pattern, tenant_of
 from api.problems import Problem, problem_responses
 from api.schemas.memory import FactIn, FactOut, FactPatch
@@ -133,4 +134,12 @@ def delete_fact(fact_id: UUID, tx: Writer) -> Response:
         target_id=fact_id,
         record=current.model_dump(mode="json", exclude={"id"}),
     )
+    return Response(status_code=204)
+
+
+@router.post("/facts/bulk-delete", status_code=204, responses=problem_responses(403, 404))
+def bulk_delete_facts(body: BulkIds, tx: Writer) -> Response:
+    """Delete several facts in one transaction, each as `DELETE /facts/{id}` does (audited
+    per item); an unknown id refuses the lot and nothing is deleted."""
+    each(body.ids, lambda item_id: delete_fact(item_id, tx))
     return Response(status_code=204)

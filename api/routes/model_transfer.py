@@ -50,13 +50,41 @@ def _ident(name: str) -> sql.Composed:
     return sql.SQL("tenant.{}").format(sql.Identifier(name))
 
 
+# The file's `owner_email` is the owner's e-mail; the table holds the member's id.
+_OWNER_EMAIL = sql.SQL(
+    "(select lower(u.email) from platform.users u where u.id = owner_user_id) as owner_email"
+)
+
+
+def _read_column(name: str) -> sql.Composable:
+    return _OWNER_EMAIL if name == mt.OWNER_EMAIL else sql.Identifier(name)
+
+
+def _members(tx: Tx) -> dict[str, Any]:
+    """The tenant's active users by lower-cased e-mail: who an `owner_email` may name."""
+    rows = tx.conn.execute(
+        "select lower(email), id from platform.users where tenant_id = %s and is_active",
+        (tx.principal.tenant_id,),
+    ).fetchall()
+    return dict(rows)
+
+
+def _table_row(row: Mapping[str, Any], members: Mapping[str, Any]) -> dict[str, Any]:
+    """A file row in the table's columns: the owner's e-mail becomes the member's id."""
+    out = {k: v for k, v in row.items() if k != mt.OWNER_EMAIL}
+    if mt.OWNER_EMAIL in row:
+        email = row[mt.OWNER_EMAIL]
+        out["owner_user_id"] = members[email] if email is not None else None
+    return out
+
+
 def _stored(tx: Tx) -> dict[str, dict[str, dict[str, Any]]]:
     stored: dict[str, dict[str, dict[str, Any]]] = {}
     cursor = tx.conn.cursor(row_factory=dict_row)
     for sheet in mt.ENTITY_SHEETS:
         rows = cursor.execute(
             sql.SQL("select {} from {}").format(
-                sql.SQL(", ").join(map(sql.Identifier, mt.COLUMNS[sheet])),
+                sql.SQL(", ").join(map(_read_column, mt.COLUMNS[sheet])),
                 _ident(mt.TABLES[sheet]),
             )
         ).fetchall()
@@ -125,12 +153,13 @@ def import_model(request: Request, tx: Writer, file: Annotated[UploadFile, File(
         frames = mt.read_upload(data)
         stored = _stored(tx)
         existing = {sheet: set(rows) for sheet, rows in stored.items()}
-        valid = mt.validate(frames, MODELS, existing)
+        members = _members(tx)
+        valid = mt.validate(frames, MODELS, existing, members)
     except mt.TransferError as exc:
         raise Problem(exc.status, exc.message, errors=[e.as_dict() for e in exc.errors]) from None
     work = mt.plan(valid, stored, _stored_links(tx))
     try:
-        _apply(tx, work)
+        _apply(tx, work, members)
     except (errors.UniqueViolation, errors.CheckViolation, errors.ForeignKeyViolation) as exc:
         raise Problem(
             409, f"The import conflicts with a concurrent change ({exc.sqlstate})."
@@ -140,13 +169,14 @@ def import_model(request: Request, tx: Writer, file: Annotated[UploadFile, File(
     return summary
 
 
-def _apply(tx: Tx, work: mt.Plan) -> None:
+def _apply(tx: Tx, work: mt.Plan, members: Mapping[str, Any]) -> None:
     tenant_id = tx.principal.tenant_id
     with tx.conn.cursor() as cursor:
-        for sheet, rows in work.inserts.items():
-            if not rows:
+        for sheet, file_rows in work.inserts.items():
+            if not file_rows:
                 continue
-            names = list(mt.COLUMNS[sheet])
+            rows = [_table_row(r, members) for r in file_rows]
+            names = list(rows[0])
             statement = sql.SQL("insert into {} (tenant_id, {}) values (%s, {})").format(
                 _ident(mt.TABLES[sheet]),
                 sql.SQL(", ").join(map(sql.Identifier, names)),
@@ -154,7 +184,8 @@ def _apply(tx: Tx, work: mt.Plan) -> None:
             )
             cursor.executemany(statement, [(tenant_id, *(r[n] for n in names)) for r in rows])
         for sheet, updates in work.updates.items():
-            for slug, changes in updates:
+            for slug, file_changes in updates:
+                changes = _table_row(file_changes, members)
                 cursor.execute(
                     sql.SQL("update {} set {}, updated_at = now() where slug = %s").format(
                         _ident(mt.TABLES[sheet]),

@@ -13,10 +13,12 @@ from uuid import UUID
 from fastapi import APIRouter, Request, Response
 from psycopg import errors
 from psycopg.rows import class_row
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from api.access import Tx, client_ip, org_scope
+from api.bulk import BulkActive, BulkIds, each
 from api.deps import SettingsDep
+from api.invite_mail import PendingInvite, pending_invites, resend_invite, revoke_invite
 from api.organizations import OrgOut, find_org
 from api.people import (
     InviteOut,
@@ -71,6 +73,7 @@ class OrgInviteIn(Strict):
 
 
 class ImpersonationStart(BaseModel):
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)  # always sent
     access_token: str
     token_type: Literal["bearer"] = "bearer"  # noqa: S105
     expires_in: int
@@ -144,6 +147,14 @@ def delete_tenant(org_id: UUID, tenant_id: UUID, tx: TenantsManager) -> Response
     return Response(status_code=204)
 
 
+@router.post("/tenants/bulk-delete", status_code=204, responses=problem_responses(403, 404))
+def bulk_delete_tenants(org_id: UUID, body: BulkIds, tx: TenantsManager) -> Response:
+    """Soft-delete several tenants in one transaction, each as `DELETE /tenants/{id}` does;
+    one that is not this organization's refuses the lot and nothing is written."""
+    each(body.ids, lambda tenant_id: delete_tenant(org_id, tenant_id, tx))
+    return Response(status_code=204)
+
+
 @router.get("/users", response_model=list[UserOut])
 def users(org_id: UUID, tx: OrgReader) -> list[UserOut]:
     return list_users(tx)
@@ -165,6 +176,24 @@ def invite_user(
     return invite(tx, settings, NewInvite(body.email, body.role, org_id, body.tenant_id))
 
 
+@router.get("/invites", response_model=list[PendingInvite])
+def pending(org_id: UUID, tx: UsersManager) -> list[PendingInvite]:
+    """The organization's pending invites (its tenants' and its own admins')."""
+    return pending_invites(tx, tenant_id=None, org_id=org_id)
+
+
+@router.post("/invites/{invite_id}/revoke", status_code=204, responses=problem_responses(404))
+def revoke(org_id: UUID, invite_id: UUID, tx: UsersManager) -> Response:
+    revoke_invite(tx, invite_id, tenant_id=None, org_id=org_id)
+    return Response(status_code=204)
+
+
+@router.post("/invites/{invite_id}/resend", status_code=204, responses=problem_responses(404))
+def resend(org_id: UUID, invite_id: UUID, tx: UsersManager, settings: SettingsDep) -> Response:
+    resend_invite(tx, settings, invite_id, tenant_id=None, org_id=org_id)
+    return Response(status_code=204)
+
+
 @router.patch("/users/{user_id}", response_model=UserOut)
 def update_user(
     org_id: UUID,
@@ -173,6 +202,16 @@ def update_user(
     tx: UsersManager,
 ) -> UserOut:
     return patch_user(tx, user_id, body, ORG_ASSIGNABLE)
+
+
+@router.post(
+    "/users/bulk-active", response_model=list[UserOut], responses=problem_responses(403, 404)
+)
+def bulk_set_active(org_id: UUID, body: BulkActive, tx: UsersManager) -> list[UserOut]:
+    """Disable (or enable) several of the organization's users in one transaction, each as
+    `PATCH /users/{id}` does; one unknown id, or oneself, refuses the lot."""
+    patch = UserPatch(is_active=body.is_active)
+    return each(body.ids, lambda user_id: patch_user(tx, user_id, patch, ORG_ASSIGNABLE))
 
 
 @router.post("/users/{user_id}/mfa-reset", status_code=204)
@@ -256,6 +295,7 @@ class TenantRollup(BaseModel):
     risks_critical: int | None
     risks_high: int | None
     computed_at: datetime | None  # null: not rolled up yet
+    overdue_tasks: int  # open tasks past their due date (migration 0018 lets the org read them)
 
 
 @router.get("/rollup", response_model=list[TenantRollup])
@@ -266,7 +306,9 @@ def rollup(org_id: UUID, tx: OrgReader) -> list[TenantRollup]:
         .execute(
             "select t.id as tenant_id, t.slug, t.name, p.posture_score, p.kri_count, p.kris_red,"
             " p.kris_amber, p.kris_green, p.stale_share, p.risks_critical, p.risks_high,"
-            " p.computed_at from platform.tenants t"
+            " p.computed_at, (select count(*) from tenant.task k where k.tenant_id = t.id"
+            " and k.due_date < current_date and k.status not in ('done', 'cancelled'))"
+            " as overdue_tasks from platform.tenants t"
             " left join tenant.tenant_posture p on p.tenant_id = t.id"
             " where t.organization_id = %s and t.deleted_at is null"
             " order by p.posture_score desc nulls last, t.name",

@@ -26,7 +26,7 @@ from draxis.security.permissions import Permission
 from panel import store
 from panel.analyst import Target
 from panel.orchestrator import Orchestrator, Turn, TurnEvent, TurnOutcome, TurnState
-from panel.personas import personas
+from panel.personas import PersonaId, personas
 from panel.store import PanelMessageOut, PanelSessionOut, TurnRefused
 
 router = APIRouter(prefix="/api", tags=["panel"], responses=problem_responses(409, 502))
@@ -39,7 +39,7 @@ _RUNNING: set[asyncio.Task[TurnOutcome]] = set()
 
 
 class PersonaOut(BaseModel):
-    id: str
+    id: PersonaId
     name: str
     role: str
     prompt_version: str

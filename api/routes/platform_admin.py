@@ -8,9 +8,11 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 from psycopg import errors
+from pydantic import Field
 
 from api.access import Tx, platform_scope
 from api.audit_views import AuditEntry, read_audit
+from api.bulk import MAX_IDS, each
 from api.organizations import OrgOut, all_orgs, find_org
 from api.people import MfaPolicyIn, MfaPolicyOut, set_mfa_policy
 from api.problems import Problem, problem_responses
@@ -85,6 +87,23 @@ def update_organization(
         target_id=org_id,
     )
     return _org(tx, org_id)
+
+
+class BulkOrgsDisabled(Strict):
+    """Disable (or re-enable) these organizations together: all of them, or none."""
+
+    ids: list[UUID] = Field(min_length=1, max_length=MAX_IDS)
+    disabled: bool
+
+
+@router.post(
+    "/orgs/bulk-disabled", response_model=list[OrgOut], responses=problem_responses(403, 404)
+)
+def bulk_disable_organizations(body: BulkOrgsDisabled, tx: OrgsManager) -> list[OrgOut]:
+    """Disable (or re-enable) several organizations in one transaction, each as
+    `PATCH /orgs/{id}` does; an unknown id refuses the lot and nothing is written."""
+    patch = OrgPatch(disabled=body.disabled)
+    return each(body.ids, lambda org_id: update_organization(org_id, patch, tx))
 
 
 @router.put("/mfa-policy", response_model=MfaPolicyOut)

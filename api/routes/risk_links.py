@@ -14,7 +14,14 @@ from psycopg import sql
 
 from api.access import Tx, tenant_scope
 from api.problems import Problem, problem_responses
-from api.schemas.risk_model import Links, LinksIn, Onboarding, UnwiredKri
+from api.schemas.risk_model import (
+    KriLinksOut,
+    Links,
+    LinksIn,
+    Onboarding,
+    RiskLinksOut,
+    UnwiredKri,
+)
 from draxis.security.permissions import Permission
 
 router = APIRouter(prefix="/api", responses=problem_responses(404, 409))
@@ -114,12 +121,14 @@ def _link_routes(owner: str) -> None:
         return _write_links(tx, owner, item_id, body)
 
     path = f"/{owner}s/{{item_id}}/links"
+    # The answer names exactly the owner's kinds of links (`Links` minus the others' nulls).
+    answered = RiskLinksOut if owner == "risk" else KriLinksOut
     tags: list[str | Enum] = [f"{owner}s"]
     router.add_api_route(
         path,
         get_links,
         methods=["GET"],
-        response_model=Links,
+        response_model=answered,
         response_model_exclude_none=True,
         tags=tags,
     )
@@ -127,7 +136,7 @@ def _link_routes(owner: str) -> None:
         path,
         put_links,
         methods=["PUT"],
-        response_model=Links,
+        response_model=answered,
         response_model_exclude_none=True,
         tags=tags,
         summary=f"Replace a {owner}'s links",

@@ -14,6 +14,7 @@ from api.access import Tx
 from api.crud import Resource, crud_routes
 from api.kri_recolour import recolour
 from api.problems import problem_responses
+from api.risk_status import require_acceptance_for_accepted
 from api.schemas.risk_model import (
     ControlIn,
     ControlOut,
@@ -36,6 +37,7 @@ from api.schemas.risk_model import (
 from draxis.security.permissions import Permission
 
 router = APIRouter(prefix="/api", responses=problem_responses(404, 409))
+_DATES = ("due_date", "review_date")  # every entity sorts by its owner's dates
 P = Permission
 
 
@@ -59,8 +61,8 @@ KRIS = Resource(
     create=KriIn,
     patch=KriPatch,
     columns=tuple(KriOut.model_fields),
-    sortable=frozenset({"name", "slug", "category", "updated_at", "created_at"}),
-    filters=frozenset({"direction", "category", "source_id"}),
+    sortable=frozenset({"name", "slug", "category", "updated_at", "created_at", *_DATES}),
+    filters=frozenset({"direction", "category", "source_id", "owner_user_id"}),
     search=("name", "slug", "description"),
     check_merged=thresholds_follow_direction,
 )
@@ -74,8 +76,8 @@ CONTROLS = Resource(
     create=ControlIn,
     patch=ControlPatch,
     columns=tuple(ControlOut.model_fields),
-    sortable=frozenset({"name", "slug", "effectiveness", "updated_at", "created_at"}),
-    filters=frozenset({"effectiveness", "framework"}),
+    sortable=frozenset({"name", "slug", "effectiveness", "updated_at", "created_at", *_DATES}),
+    filters=frozenset({"effectiveness", "framework", "owner_user_id"}),
     search=("name", "slug", "description"),
     check_merged=framework_pair,
 )
@@ -89,8 +91,10 @@ RISKS = Resource(
     create=RiskIn,
     patch=RiskPatch,
     columns=tuple(RiskOut.model_fields),
-    sortable=frozenset({"title", "slug", "status", "category", "updated_at", "created_at"}),
-    filters=frozenset({"status", "category", "owner"}),
+    sortable=frozenset(
+        {"title", "slug", "status", "category", "updated_at", "created_at", *_DATES}
+    ),
+    filters=frozenset({"status", "category", "owner", "owner_user_id"}),
     search=("title", "slug", "description"),
     default_sort="title",
 )
@@ -104,8 +108,8 @@ OUTCOMES = Resource(
     create=OutcomeIn,
     patch=OutcomePatch,
     columns=tuple(OutcomeOut.model_fields),
-    sortable=frozenset({"name", "slug", "updated_at", "created_at"}),
-    filters=frozenset({"owner"}),
+    sortable=frozenset({"name", "slug", "updated_at", "created_at", *_DATES}),
+    filters=frozenset({"owner", "owner_user_id"}),
     search=("name", "slug", "description"),
 )
 
@@ -118,8 +122,8 @@ VENDORS = Resource(
     create=VendorIn,
     patch=VendorPatch,
     columns=tuple(VendorOut.model_fields),
-    sortable=frozenset({"name", "slug", "tier", "category", "updated_at", "created_at"}),
-    filters=frozenset({"tier", "category"}),
+    sortable=frozenset({"name", "slug", "tier", "category", "updated_at", "created_at", *_DATES}),
+    filters=frozenset({"tier", "category", "owner_user_id"}),
     search=("name", "slug", "category"),
 )
 
@@ -132,6 +136,12 @@ crud_routes(
     on_write=recolour,  # new thresholds show their colour at once
 )
 crud_routes(router, CONTROLS, P.RISK_MODEL_READ, P.RISK_MODEL_WRITE)
-crud_routes(router, RISKS, P.RISK_MODEL_READ, P.RISK_MODEL_WRITE)
+crud_routes(
+    router,
+    RISKS,
+    P.RISK_MODEL_READ,
+    P.RISK_MODEL_WRITE,
+    on_write=require_acceptance_for_accepted,  # `accepted` follows an approved acceptance
+)
 crud_routes(router, OUTCOMES, P.RISK_MODEL_READ, P.RISK_MODEL_WRITE)
 crud_routes(router, VENDORS, P.RISK_MODEL_READ, P.RISK_MODEL_WRITE)

@@ -3,6 +3,9 @@
 - `GET /api/orgs/{org_id}/heatmap`: the organization's tenants' open risks by severity × red
   KRIs (audited org scope; cells carry tenant ids for click-through).
 - `GET /api/orgs/{org_id}/posture-history`: one daily series per live tenant of the org.
+- `GET /api/orgs/{org_id}/tenants/{tenant_id}/risks/{risk_id}/explanation`: one of the org's
+  tenants' risks, read-only, as the tenant's own risk page explains it (the heat map's cell list
+  links here; the read is audited in the tenant's name).
 - `GET /api/carrier/posture-history`: one daily series per insured tenant whose consent stands,
   each saying when it was computed (the carrier's figures can be up to an hour old).
 """
@@ -17,8 +20,9 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from api.access import Tx, carrier_scope, org_scope
+from api.explanations import Explanation, explain
 from api.heatmap import RISK_ROWS, HeatMap, heat_map
-from api.problems import problem_responses
+from api.problems import Problem, problem_responses
 from draxis.security.permissions import Permission
 from draxis.severity import DIRECTION, Severity, band
 
@@ -28,7 +32,7 @@ CarrierReader = Annotated[Tx, carrier_scope(Permission.CARRIER_READ)]
 Days = Annotated[int, Query(ge=1, le=730)]
 
 
-class Point(BaseModel):
+class DayScore(BaseModel):
     day: date
     score: float | None
     band: Severity
@@ -40,7 +44,7 @@ class TenantSeries(BaseModel):
     score: float | None  # the latest point's
     band: Severity
     computed_at: datetime | None  # when the latest point was computed
-    points: list[Point]
+    points: list[DayScore]
 
 
 class ScopeHistory(BaseModel):
@@ -67,7 +71,7 @@ def _series(
         )
         if day is None:
             continue
-        series.points.append(Point(day=day, score=score, band=band(score)))
+        series.points.append(DayScore(day=day, score=score, band=band(score)))
         series.score, series.band, series.computed_at = score, band(score), computed_at
     return ScopeHistory(direction=DIRECTION, tenants=list(found.values()))
 
@@ -82,6 +86,33 @@ def org_heat_map(org_id: UUID, tx: OrgReader) -> HeatMap:
             (org_id,),
         ).fetchall()
     )
+
+
+class OrgRiskExplanation(Explanation):
+    tenant_id: UUID
+    tenant_name: str
+
+
+@router.get(
+    "/orgs/{org_id}/tenants/{tenant_id}/risks/{risk_id}/explanation",
+    response_model=OrgRiskExplanation,
+    tags=["organization administration"],
+)
+def org_risk_explanation(
+    org_id: UUID, tenant_id: UUID, risk_id: UUID, tx: OrgReader
+) -> OrgRiskExplanation:
+    """A live tenant's risk, read-only: its score, severity and each contributing KRI's and
+    control's share. Another organization's tenant, or its risk, is a 404 (RLS shows neither)."""
+    tenant = tx.conn.execute(
+        "select name from platform.tenants"
+        " where id = %s and organization_id = %s and deleted_at is null",
+        (tenant_id, org_id),
+    ).fetchone()
+    found = None if tenant is None else explain(tx.conn, risk_id, tenant_id)
+    if tenant is None or found is None:
+        raise Problem(404, "No such risk among this organization's tenants.")
+    tx.audit("risk.viewed_by_org", target_type="risk", target_id=risk_id, tenant_id=tenant_id)
+    return OrgRiskExplanation(**found.model_dump(), tenant_id=tenant_id, tenant_name=tenant[0])
 
 
 @router.get(

@@ -21,8 +21,10 @@ from psycopg.rows import class_row
 from pydantic import BaseModel
 
 from api.access import Tx, tenant_scope
+from api.explanations import SCORES, Explanation, RiskScore, explain
 from api.heatmap import RISK_ROWS, HeatMap, heat_map
 from api.problems import Problem, problem_responses
+from draxis.kri import KriStatus
 from draxis.security.permissions import Permission
 from draxis.severity import DIRECTION, Severity, band
 
@@ -32,108 +34,24 @@ Reader = Annotated[Tx, tenant_scope(Permission.DASHBOARD_READ)]
 MAX_DAYS = 730
 
 
-class RiskScore(BaseModel):
-    risk_id: UUID
-    slug: str
-    title: str
-    status: str
-    score: float | None  # null: unassessed, or not rolled up yet
-    severity: Severity
-    kri_count: int
-    control_count: int
-    red_kris: int
-    amber_kris: int
-    stale_kris: int
-    computed_at: datetime | None
-
-
-_SCORES = """
-select r.id as risk_id, r.slug, r.title, r.status, p.score,
-       coalesce(p.severity, 'unassessed') as severity, coalesce(p.kri_count, 0) as kri_count,
-       coalesce(p.control_count, 0) as control_count, coalesce(p.red_kris, 0) as red_kris,
-       coalesce(p.amber_kris, 0) as amber_kris, coalesce(p.stale_kris, 0) as stale_kris,
-       p.computed_at
-from tenant.risk r
-left join tenant.risk_posture p on p.tenant_id = r.tenant_id and p.risk_id = r.id
-"""
-
-
 @router.get("/risk-scores", response_model=list[RiskScore])
 def risk_scores(tx: ModelReader) -> list[RiskScore]:
     """Every risk with the score and severity the pipeline computed, highest score first."""
     return (
         tx.conn.cursor(row_factory=class_row(RiskScore))
-        .execute(_SCORES + " order by p.score desc nulls last, r.title")
+        .execute(SCORES + " order by p.score desc nulls last, r.title")
         .fetchall()
     )
-
-
-class Contribution(BaseModel):
-    kind: str  # "kri" or "control"
-    id: UUID
-    name: str
-    slug: str
-    state: str  # the KRI's colour or the control's effectiveness
-    worst_points: float  # its part of the worst-KRI term
-    mean_points: float  # its part of the mean-KRI term
-    gap_points: float  # its part of the control-gap term
-    contribution: float  # score points it adds: the three above
-    share: float | None  # contribution / score; null when the score is 0
-
-
-class Explanation(BaseModel):
-    risk: RiskScore
-    direction: str
-    formula: str
-    contributions: list[Contribution]
-
-
-FORMULA = (
-    "score = 100 × (0.6 × worst KRI points / 2 + 0.25 × mean KRI points / 2 + 0.15 × mean"
-    " control gap); KRI points: green 0, amber, stale or no data 1, red 2; control gap:"
-    " effective 0, partial 0.5, ineffective or not implemented 1"
-)
-
-_CONTRIBUTIONS = """
-select c.item_kind, c.item_id, coalesce(k.name, ctl.name), coalesce(k.slug, ctl.slug), c.state,
-       c.worst_points, c.mean_points, c.gap_points, c.contribution
-from tenant.risk_contribution c
-left join tenant.kri k on c.item_kind = 'kri' and k.id = c.item_id
-left join tenant.control ctl on c.item_kind = 'control' and ctl.id = c.item_id
-where c.risk_id = %s and coalesce(k.id, ctl.id) is not null
-order by c.contribution desc, c.item_kind, 3
-"""
 
 
 @router.get("/risks/{risk_id}/explanation", response_model=Explanation)
 def explanation(risk_id: UUID, tx: ModelReader) -> Explanation:
     """Why the risk scores what it does: each linked KRI's and control's share, largest first.
     The shares sum to the score (items deleted since the rollup are left out)."""
-    risk = (
-        tx.conn.cursor(row_factory=class_row(RiskScore))
-        .execute(_SCORES + " where r.id = %s", (risk_id,))
-        .fetchone()
-    )
-    if risk is None:
+    found = explain(tx.conn, risk_id)
+    if found is None:
         raise Problem(404, "No such risk.")
-    parts = [
-        Contribution(
-            kind=kind,
-            id=item_id,
-            name=name,
-            slug=slug,
-            state=state,
-            worst_points=worst,
-            mean_points=mean,
-            gap_points=gap,
-            contribution=total,
-            share=total / risk.score if risk.score else None,
-        )
-        for kind, item_id, name, slug, state, worst, mean, gap, total in tx.conn.execute(
-            _CONTRIBUTIONS, (risk_id,)
-        )
-    ]
-    return Explanation(risk=risk, direction=DIRECTION, formula=FORMULA, contributions=parts)
+    return found
 
 
 @router.get("/heatmap", response_model=HeatMap)
@@ -224,7 +142,7 @@ def sparklines(tx: Reader, days: Annotated[int, Query(ge=2, le=365)] = 30) -> li
 
 class KriState(BaseModel):
     kri_id: UUID
-    status: str  # no_data until first assessed
+    status: KriStatus  # no_data until first assessed
     value: float | None
     observed_at: datetime | None
     computed_at: datetime | None  # when this colour was computed (by a save or the pipeline)

@@ -10,12 +10,13 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
-from pydantic import Field
 
 from api.access import Tx, tenant_scope
 from api.audit_views import AuditEntry, read_audit
+from api.bulk import BulkActive, each
 from api.crud import tenant_of
 from api.deps import SettingsDep
+from api.invite_mail import PendingInvite, pending_invites, resend_invite, revoke_invite
 from api.people import (
     InviteOut,
     MfaPolicyIn,
@@ -68,6 +69,27 @@ def invite_user(
     return invite(tx, settings, NewInvite(body.email, body.role, org_id, tenant_of(tx)))
 
 
+@router.get("/invites", response_model=list[PendingInvite])
+def pending(tx: UsersManager) -> list[PendingInvite]:
+    """Invites into this tenant not yet accepted, revoked or expired, with their e-mail's
+    state (sent, pending, failed, skipped)."""
+    return pending_invites(tx, tenant_id=tenant_of(tx), org_id=None)
+
+
+@router.post("/invites/{invite_id}/revoke", status_code=204, responses=problem_responses(404))
+def revoke(invite_id: UUID, tx: UsersManager) -> Response:
+    """Revoke a pending invite: its link stops working."""
+    revoke_invite(tx, invite_id, tenant_id=tenant_of(tx), org_id=None)
+    return Response(status_code=204)
+
+
+@router.post("/invites/{invite_id}/resend", status_code=204, responses=problem_responses(404))
+def resend(invite_id: UUID, tx: UsersManager, settings: SettingsDep) -> Response:
+    """E-mail a pending invite again, with a new link (the old one stops working)."""
+    resend_invite(tx, settings, invite_id, tenant_id=tenant_of(tx), org_id=None)
+    return Response(status_code=204)
+
+
 @router.patch("/users/{user_id}", response_model=UserOut)
 def update_user(
     user_id: UUID,
@@ -78,23 +100,14 @@ def update_user(
     return patch_user(tx, user_id, body, TENANT_ASSIGNABLE)
 
 
-class BulkActive(Strict):
-    """Enable or disable these users together: all of them, or (on any refusal) none."""
-
-    ids: list[UUID] = Field(min_length=1, max_length=200)
-    is_active: bool
-
-
 @router.post(
     "/users/bulk-active", response_model=list[UserOut], responses=problem_responses(403, 404, 409)
 )
 def bulk_set_active(body: BulkActive, tx: UsersManager) -> list[UserOut]:
     """Disable (or enable) several users in one transaction, each as `PATCH /users/{id}` does;
     one unknown id, or oneself, refuses the whole request and nothing is written."""
-    if len(set(body.ids)) != len(body.ids):
-        raise Problem(422, "A user is listed twice.")
     patch = UserPatch(is_active=body.is_active)
-    return [patch_user(tx, user_id, patch, TENANT_ASSIGNABLE) for user_id in body.ids]
+    return each(body.ids, lambda user_id: patch_user(tx, user_id, patch, TENANT_ASSIGNABLE))
 
 
 @router.post("/users/{user_id}/mfa-reset", status_code=204)

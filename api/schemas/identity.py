@@ -42,6 +42,8 @@ class Impersonation(BaseModel):
 
 class AuthResponse(BaseModel):
     model_config = ConfigDict(
+        # Every answer has `token_type` and `impersonation` (null when none): so says the doc.
+        json_schema_serialization_defaults_required=True,
         json_schema_extra={
             "examples": [
                 {
@@ -62,7 +64,7 @@ class AuthResponse(BaseModel):
                     "impersonation": None,
                 }
             ]
-        }
+        },
     )
     access_token: str
     token_type: Literal["bearer"] = "bearer"  # noqa: S105

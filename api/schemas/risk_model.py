@@ -7,7 +7,7 @@ snake_case slugs, a framework reference given whole or not at all.
 """
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -26,6 +26,30 @@ RiskStatus = Literal["open", "mitigating", "accepted", "closed"]
 Technique = Annotated[str, StringConstraints(pattern=r"^T\d{4}(\.\d{3})?$")]
 
 
+# Ownership: every entity of the model has an owner (a member of the tenant), a due date and a
+# review date. `owner_name` is read only: the owner's display name (or e-mail) for lists.
+class Owned(BaseModel):
+    owner_user_id: UUID | None = None
+    due_date: date | None = None
+    review_date: date | None = None
+
+
+class OwnedPatch(PatchBody):
+    owner_user_id: UUID | None = None
+    due_date: date | None = None
+    review_date: date | None = None
+
+
+OWNED_NULLABLE = frozenset({"owner_user_id", "due_date", "review_date"})
+
+
+class OwnedOut(BaseModel):
+    owner_user_id: UUID | None
+    owner_name: str | None
+    due_date: date | None
+    review_date: date | None
+
+
 def thresholds_follow_direction(row: Mapping[str, Any]) -> None:
     """Higher-is-worse needs warn < critical; lower-is-worse needs warn > critical."""
     direction, warn, critical = row.get("direction"), row.get("warn"), row.get("critical")
@@ -38,7 +62,7 @@ def thresholds_follow_direction(row: Mapping[str, Any]) -> None:
 
 
 # KRIs ------------------------------------------------------------------------------------------
-class KriIn(Strict):
+class KriIn(Strict, Owned):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -72,8 +96,8 @@ class KriIn(Strict):
         return self
 
 
-class KriPatch(PatchBody):
-    nullable = frozenset({"source_id"})  # unwired: the KRI is entered by hand
+class KriPatch(OwnedPatch):
+    nullable = frozenset({"source_id"}) | OWNED_NULLABLE  # unwired: the KRI is entered by hand
     name: Name | None = None
     description: Text | None = None
     unit: Short | None = None
@@ -85,7 +109,7 @@ class KriPatch(PatchBody):
     source_id: UUID | None = None
 
 
-class KriOut(BaseModel):
+class KriOut(OwnedOut):
     id: UUID
     slug: str
     name: str
@@ -102,7 +126,7 @@ class KriOut(BaseModel):
 
 
 # Controls --------------------------------------------------------------------------------------
-class ControlIn(Strict):
+class ControlIn(Strict, Owned):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -138,8 +162,8 @@ def framework_pair(row: Mapping[str, Any]) -> None:
         raise ValueError("a framework reference needs both `framework` and `framework_ref`")
 
 
-class ControlPatch(PatchBody):
-    nullable = frozenset({"framework", "framework_ref"})
+class ControlPatch(OwnedPatch):
+    nullable = frozenset({"framework", "framework_ref"}) | OWNED_NULLABLE
     name: Name | None = None
     description: Text | None = None
     effectiveness: Effectiveness | None = None
@@ -149,7 +173,7 @@ class ControlPatch(PatchBody):
     owner: Owner | None = None
 
 
-class ControlOut(BaseModel):
+class ControlOut(OwnedOut):
     id: UUID
     slug: str
     name: str
@@ -164,7 +188,7 @@ class ControlOut(BaseModel):
 
 
 # Risks -----------------------------------------------------------------------------------------
-class RiskIn(Strict):
+class RiskIn(Strict, Owned):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -187,7 +211,8 @@ class RiskIn(Strict):
     status: RiskStatus = "open"
 
 
-class RiskPatch(PatchBody):
+class RiskPatch(OwnedPatch):
+    nullable = OWNED_NULLABLE
     title: Name | None = None
     description: Text | None = None
     category: Short | None = None
@@ -195,7 +220,7 @@ class RiskPatch(PatchBody):
     status: RiskStatus | None = None
 
 
-class RiskOut(BaseModel):
+class RiskOut(OwnedOut):
     id: UUID
     slug: str
     title: str
@@ -208,7 +233,7 @@ class RiskOut(BaseModel):
 
 
 # Outcomes --------------------------------------------------------------------------------------
-class OutcomeIn(Strict):
+class OutcomeIn(Strict, Owned):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -221,13 +246,14 @@ class OutcomeIn(Strict):
     owner: Owner = ""
 
 
-class OutcomePatch(PatchBody):
+class OutcomePatch(OwnedPatch):
+    nullable = OWNED_NULLABLE
     name: Name | None = None
     description: Text | None = None
     owner: Owner | None = None
 
 
-class OutcomeOut(BaseModel):
+class OutcomeOut(OwnedOut):
     id: UUID
     slug: str
     name: str
@@ -238,7 +264,7 @@ class OutcomeOut(BaseModel):
 
 
 # Vendors ---------------------------------------------------------------------------------------
-class VendorIn(Strict):
+class VendorIn(Strict, Owned):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -261,7 +287,8 @@ class VendorIn(Strict):
     owner: Owner = ""
 
 
-class VendorPatch(PatchBody):
+class VendorPatch(OwnedPatch):
+    nullable = OWNED_NULLABLE
     name: Name | None = None
     category: Short | None = None
     tier: int | None = Field(default=None, ge=1, le=3)
@@ -269,7 +296,7 @@ class VendorPatch(PatchBody):
     owner: Owner | None = None
 
 
-class VendorOut(BaseModel):
+class VendorOut(OwnedOut):
     id: UUID
     slug: str
     name: str
@@ -290,6 +317,21 @@ class Links(BaseModel):
     risk_ids: list[UUID] | None = None
     control_ids: list[UUID] | None = None
     outcome_ids: list[UUID] | None = None
+
+
+class RiskLinksOut(BaseModel):
+    """A risk's links as answered: every kind a risk has, each a list (empty when none)."""
+
+    kri_ids: list[UUID]
+    control_ids: list[UUID]
+    outcome_ids: list[UUID]
+
+
+class KriLinksOut(BaseModel):
+    """A KRI's links as answered: every kind a KRI has, each a list (empty when none)."""
+
+    risk_ids: list[UUID]
+    outcome_ids: list[UUID]
 
 
 class LinksIn(Links):

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import dagster as dg
 import polars as pl
 
+from assets.acceptance.review import review_acceptances
 from assets.database import DraxisDatabase
 from assets.partitions import tenant_partitions
 from assets.portfolio import store as portfolio_store
@@ -97,8 +98,15 @@ def roll_risk_postures(
         frame = validate_frame(
             RiskPostures, rules.risk_posture(**inputs), f"risk_posture for {batch.label}"
         )
+        # Accepted risks keep their score and are flagged (docs/risk-acceptance.md).
+        today = rules.utc_day(posture_store.database_now(conn))
+        in_force = rules.acceptances_in_force(posture_store.acceptances(conn), today)
         posture_store.replace_batch(
-            conn, "risk_posture", posture_store.RISK_POSTURE_TYPES, frame, tenant_ids
+            conn,
+            "risk_posture",
+            posture_store.ACCEPTED_RISK_POSTURE_TYPES,
+            rules.flag_accepted(frame, in_force),
+            tenant_ids,
         )
         # Why each risk scores what it does, with the score it explains (same transaction).
         posture_store.replace_batch(
@@ -108,6 +116,9 @@ def roll_risk_postures(
             risk_contributions(**inputs),
             tenant_ids,
         )
+        # Then, with this posture written: lapsed acceptances expire (their risks back to
+        # review) and owners are told of expiries, past and near (same transaction).
+        review_acceptances(conn, today)
         unlinked = posture_store.unlinked_kris(conn)
         not_current = posture_store.not_current_kris(conn)
     slug_of = batch.slug_of

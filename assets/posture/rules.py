@@ -33,6 +33,7 @@ Decisions where PRODUCT.md is silent (also in the docstrings that apply them):
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Literal, get_args
 
 import polars as pl
@@ -100,6 +101,17 @@ OUTCOME_POSTURE_COLUMNS = {
     "score": pl.Float64(),
     "risk_count": pl.Int64(),
 }
+
+# An accepted risk (docs/risk-acceptance.md): the posture row with the expiry of the acceptance
+# in force, null when none. Only `approved` acceptances count.
+ACCEPTANCE_COLUMNS = {
+    "tenant_id": pl.String(),
+    "risk_id": pl.String(),
+    "status": pl.String(),
+    "expires_at": pl.Date(),
+}
+ACCEPTANCE_STATUSES = ("pending", "approved", "rejected", "expired", "revoked")
+ACCEPTED_RISK_POSTURE_COLUMNS = {**RISK_POSTURE_COLUMNS, "accepted_until": pl.Date()}
 
 TENANT_POSTURE_COLUMNS = {
     "tenant_id": pl.String(),
@@ -200,6 +212,49 @@ def risk_posture(
         .select(list(RISK_POSTURE_COLUMNS))
         .cast(pl.Schema(RISK_POSTURE_COLUMNS))
         .sort("tenant_id", "risk_id")
+    )
+
+
+def utc_day(now: datetime) -> date:
+    """The UTC calendar day of `now`, the day acceptances are judged on; a naive time raises
+    (whose midnight would it be?)."""
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError(f"utc_day needs an aware datetime, got naive {now.isoformat()}")
+    return now.astimezone(UTC).date()
+
+
+def acceptances_in_force(acceptances: pl.DataFrame, today: date) -> pl.DataFrame:
+    """The risks accepted on the UTC day `today`: tenant_id, risk_id, accepted_until.
+
+    The posture rule of risk acceptance. An acceptance counts when it is `approved` and its
+    `expires_at` is `today` or later: "accepted until D" stands through the whole UTC day D
+    and lapses at 00:00 UTC on D + 1, whether or not the pipeline has marked it `expired` yet.
+    Pending, rejected, expired and revoked acceptances never count. A risk has at most one
+    approved acceptance (the database's partial unique index); were there several, the latest
+    expiry would be kept. What acceptance changes is stated in `flag_accepted`.
+    """
+    _require_vocabulary(acceptances, "status", ACCEPTANCE_STATUSES, "acceptances")
+    return (
+        acceptances.filter((pl.col("status") == "approved") & (pl.col("expires_at") >= today))
+        .group_by("tenant_id", "risk_id")
+        .agg(pl.col("expires_at").max().alias("accepted_until"))
+        .sort("tenant_id", "risk_id")
+    )
+
+
+def flag_accepted(risk_posture: pl.DataFrame, in_force: pl.DataFrame) -> pl.DataFrame:
+    """`risk_posture` with `accepted_until` from `acceptances_in_force` (null: not accepted).
+
+    Acceptance never hides a risk: the row, its computed score and severity stay exactly as
+    `risk_posture` made them, so the risk still counts in `risks_<severity>`, in the tenant's
+    `posture_score` with its full severity weight, and among `top_risks`. Acceptance records a
+    decision about treating the exposure, not a change in it; every view that shows the severity
+    shows the flag beside it. Columns: `ACCEPTED_RISK_POSTURE_COLUMNS`.
+    """
+    return (
+        risk_posture.join(in_force.select("risk_id", "accepted_until"), on="risk_id", how="left")
+        .select(list(ACCEPTED_RISK_POSTURE_COLUMNS))
+        .cast(pl.Schema(ACCEPTED_RISK_POSTURE_COLUMNS))
     )
 
 

@@ -10,6 +10,7 @@ batch's rows.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import polars as pl
@@ -19,6 +20,8 @@ from psycopg.rows import TupleRow
 
 from assets.posture.contributions import RISK_CONTRIBUTION_COLUMNS
 from assets.posture.rules import (
+    ACCEPTANCE_COLUMNS,
+    ACCEPTED_RISK_POSTURE_COLUMNS,
     CONTROL_COLUMNS,
     CONTROL_RISK_LINK_COLUMNS,
     KRI_RISK_LINK_COLUMNS,
@@ -83,6 +86,25 @@ def stored_risk_posture(conn: Conn) -> pl.DataFrame:
     )
 
 
+def acceptances(conn: Conn) -> pl.DataFrame:
+    """Every risk acceptance in scope that may still count: the approved ones (the rule reads
+    their status and expiry; the others never count, and the table keeps all history)."""
+    return _frame(
+        conn,
+        "select tenant_id::text, risk_id::text, status, expires_at from tenant.risk_acceptance"
+        " where status = 'approved'",
+        ACCEPTANCE_COLUMNS,
+    )
+
+
+def database_now(conn: Conn) -> datetime:
+    """The transaction's time by the database's clock, the one every writer shares."""
+    row = conn.execute("select now()").fetchone()
+    assert row is not None
+    now: datetime = row[0]
+    return now
+
+
 def outcome_inputs(conn: Conn) -> dict[str, pl.DataFrame]:
     return {
         "risk_posture": stored_risk_posture(conn),
@@ -125,12 +147,15 @@ def sql_types(columns: Mapping[str, pl.DataType]) -> dict[str, str]:
             return "uuid"
         if dtype == pl.Int64():
             return "integer"
+        if dtype == pl.Date():
+            return "date"
         return "double precision" if dtype == pl.Float64() else "text"
 
     return {name: one(name, dtype) for name, dtype in columns.items()}
 
 
 RISK_POSTURE_TYPES = sql_types(RISK_POSTURE_COLUMNS)
+ACCEPTED_RISK_POSTURE_TYPES = sql_types(ACCEPTED_RISK_POSTURE_COLUMNS)
 RISK_CONTRIBUTION_TYPES = sql_types(RISK_CONTRIBUTION_COLUMNS)
 OUTCOME_POSTURE_TYPES = sql_types(OUTCOME_POSTURE_COLUMNS)
 TENANT_POSTURE_TYPES = sql_types(TENANT_POSTURE_COLUMNS)

@@ -52,6 +52,12 @@ def _month_change(points: list[tuple[date, float | None]]) -> str:
     return f"{delta:+.1f} ({'worse' if delta > 0 else 'better'})"
 
 
+def _accepted(title: str, until: date | None) -> str:
+    """A risk's title, marked when it is formally accepted (its score is still the computed
+    one: docs/risk-acceptance.md)."""
+    return f"{title} (accepted until {until.isoformat()})" if until else title
+
+
 def tenant_report(
     title: str, period: str, figures: dict[str, Any], now: datetime
 ) -> dict[str, Any]:
@@ -86,10 +92,12 @@ def tenant_report(
                 f"{posture.get('risks_critical', 0)} / {posture.get('risks_high', 0)}",
             ],
             ["Stale or missing readings", f"{100 * (posture.get('stale_share') or 0):.0f}%"],
+            # Accepted risks still count above with their computed severity.
+            ["Formally accepted risks", str(figures.get("accepted_risks", 0))],
         ],
         "top_risks": [
             [
-                r["title"],
+                _accepted(r["title"], r.get("accepted_until")),
                 _score(r["score"]),
                 "; ".join(
                     f"{x['name']} ({x['state'].replace('_', ' ')}, +{x['contribution']:.1f})"

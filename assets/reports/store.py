@@ -62,7 +62,8 @@ def fail(conn: Conn, request_id: UUID, error: str) -> None:
 
 def enqueue_monthly(conn: Conn, period: str) -> int:
     """One queued request per live tenant, organization with live tenants and carrier, for
-    `period`, unless one exists already (platform scope). Returns how many were queued."""
+    `period`, unless one exists already (platform scope), each titled with its owner's name (the
+    pipeline reads organizations' names since migration 0017). Returns how many were queued."""
     return int(
         conn.execute(
             """
@@ -73,9 +74,9 @@ def enqueue_monthly(conn: Conn, period: str) -> int:
                        null::uuid as carrier_id, name as title
                 from platform.tenants where deleted_at is null
                 union all
-                select 'org', null, organization_id, null,
-                       'MSP organization (' || count(*) || ' tenants)'
-                from platform.tenants where deleted_at is null group by organization_id
+                select 'org', null, t.organization_id, null, o.name
+                from platform.tenants t join platform.organizations o on o.id = t.organization_id
+                where t.deleted_at is null group by t.organization_id, o.name
                 union all
                 select 'carrier', null, null, id, name from carrier.carriers
             ) wanted
@@ -104,7 +105,7 @@ def tenant_figures(conn: Conn) -> dict[str, Any]:
     )
     top = _dicts(
         conn,
-        "select r.id, r.title, p.score, p.severity from tenant.risk_posture p"
+        "select r.id, r.title, p.score, p.severity, p.accepted_until from tenant.risk_posture p"
         " join tenant.risk r on r.id = p.risk_id where p.score is not null"
         " order by p.score desc, r.title limit %s",
         (TOP_RISKS,),
@@ -121,10 +122,14 @@ def tenant_figures(conn: Conn) -> dict[str, Any]:
     )
     for risk in top:
         risk["reasons"] = [r for r in reasons if r["risk_id"] == risk["id"]][:REASONS_PER_RISK]
+    accepted = conn.execute(
+        "select count(*) from tenant.risk_posture where accepted_until is not null"
+    ).fetchone()
     return {
         "posture": posture[0] if posture else None,
         "history": history(conn),
         "top_risks": top,
+        "accepted_risks": int(accepted[0]) if accepted else 0,
         "outcomes": _dicts(
             conn,
             "select o.name, p.severity, p.score from tenant.outcome o"

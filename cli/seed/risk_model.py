@@ -272,6 +272,42 @@ def seed_risk_model(conn: Conn, tenant_id: UUID, profile: str) -> None:
         # Each KRI of a risk also tells on the outcomes that risk threatens.
         for kri in r.kris:
             _link(conn, "kri_outcome", "outcome_id", "outcome", r.outcomes, "kri_id", kri, "kri")
+        if r.status == "accepted":
+            _accept(conn, r)
+
+
+def _accept(conn: Conn, risk: DemoRisk) -> None:
+    """An accepted demo risk is accepted as the product accepts one (docs/risk-acceptance.md):
+    requested by the tenant's user a week ago, approved by its admin, for 90 days, its first
+    control compensating. A tenant without both people cannot accept it (no self-approval):
+    the risk stays open there, as `tenant.risk.status` follows the acceptance."""
+    conn.execute(
+        "insert into tenant.risk_acceptance (tenant_id, risk_id, justification, requested_by,"
+        " requested_at, expires_at, compensating_control_id, status, decided_by, decided_at,"
+        " reason)"
+        " select r.tenant_id, r.id, %s, req.id, now() - interval '7 days', current_date + 90,"
+        " c.id, 'approved', adm.id, now() - interval '6 days', 'Agreed at the risk committee'"
+        " from tenant.risk r"
+        " join lateral (select u.id from platform.users u where u.tenant_id = r.tenant_id"
+        "  and u.role = 'tenant_user' order by u.email limit 1) req on true"
+        " join lateral (select u.id from platform.users u where u.tenant_id = r.tenant_id"
+        "  and u.role = 'tenant_admin' order by u.email limit 1) adm on true"
+        " left join tenant.control c on c.tenant_id = r.tenant_id and c.slug = %s"
+        " where r.slug = %s and not exists (select 1 from tenant.risk_acceptance a"
+        "  where a.tenant_id = r.tenant_id and a.risk_id = r.id)",
+        (
+            "Containment is slow until the SOC contract starts next quarter; the incident"
+            " response playbooks and the retainer cover the gap.",
+            risk.controls[0] if risk.controls else None,
+            risk.slug,
+        ),
+    )
+    conn.execute(
+        "update tenant.risk r set status = 'open' where r.slug = %s and r.status = 'accepted'"
+        " and not exists (select 1 from tenant.risk_acceptance a where a.tenant_id = r.tenant_id"
+        "  and a.risk_id = r.id and a.status = 'approved')",
+        (risk.slug,),
+    )
 
 
 def _link(

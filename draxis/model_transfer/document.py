@@ -23,17 +23,22 @@ TABLES: dict[str, str] = {
     "outcomes": "outcome",
     "vendors": "vendor",
 }
+# The owner travels as the member's e-mail (ids mean nothing in another tenant or a spreadsheet);
+# the import resolves it to the tenant's active member with that e-mail, or refuses the row.
+OWNER_EMAIL = "owner_email"
+OWNERSHIP = (OWNER_EMAIL, "due_date", "review_date")
 COLUMNS: dict[str, tuple[str, ...]] = {
     "kris": (
         "slug", "name", "description", "unit", "direction", "warn", "critical", "category", "owner",
+        *OWNERSHIP,
     ),
     "controls": (
         "slug", "name", "description", "effectiveness", "framework", "framework_ref",
-        "attack_techniques", "owner",
+        "attack_techniques", "owner", *OWNERSHIP,
     ),
-    "risks": ("slug", "title", "description", "category", "owner", "status"),
-    "outcomes": ("slug", "name", "description", "owner"),
-    "vendors": ("slug", "name", "category", "tier", "data_elements", "owner"),
+    "risks": ("slug", "title", "description", "category", "owner", "status", *OWNERSHIP),
+    "outcomes": ("slug", "name", "description", "owner", *OWNERSHIP),
+    "vendors": ("slug", "name", "category", "tier", "data_elements", "owner", *OWNERSHIP),
     LINKS_SHEET: ("kind", "from_slug", "to_slug"),
 }  # fmt: skip
 REQUIRED: dict[str, frozenset[str]] = {

@@ -22,6 +22,7 @@ from draxis.model_transfer.document import (
     LINK_KINDS,
     LINKS_SHEET,
     MAX_ERRORS,
+    OWNER_EMAIL,
     REQUIRED,
     ROW_RULE_COLUMN,
     SHEETS,
@@ -84,12 +85,16 @@ def validate(
     frames: Mapping[str, pl.DataFrame],
     models: Mapping[str, type[BaseModel]],
     existing: Mapping[str, set[str]],
+    members: Mapping[str, Any] | None = None,
 ) -> ValidFile:
     """Validate the whole file; raise `TransferError(422)` listing every problem found.
 
     `models` maps each entity sheet to its API input model; `existing` each entity sheet to the
-    tenant's slugs already stored (to resolve links to entities the file does not carry).
+    tenant's slugs already stored (to resolve links to entities the file does not carry);
+    `members` the lower-cased e-mails of the tenant's active users (an `owner_email` outside it
+    is a row error).
     """
+    known_owners = {e.lower() for e in (members or {})}
     errors: list[RowError] = []
     entities: dict[str, dict[str, Row]] = {}
     columns: dict[str, tuple[str, ...]] = {}
@@ -114,6 +119,13 @@ def validate(
             if all(c is None or c == "" for c in cells):
                 continue  # a blank row (spreadsheets leave them) carries nothing
             values = _row_values(header, cells)
+            owner = values.pop(OWNER_EMAIL, None)
+            if owner is not None:
+                owner = str(owner).strip().lower()
+                if owner not in known_owners:
+                    message = "no active member of this tenant has this e-mail"
+                    errors.append(RowError(sheet, number, OWNER_EMAIL, message))
+                    continue
             try:
                 model = models[sheet].model_validate(values)
             except ValidationError as exc:
@@ -130,7 +142,7 @@ def validate(
                 )
                 continue
             first_seen[slug] = number
-            rows[slug] = {c: dumped[c] for c in COLUMNS[sheet]}
+            rows[slug] = {c: owner if c == OWNER_EMAIL else dumped[c] for c in COLUMNS[sheet]}
         entities[sheet] = rows
     links: set[Link] | None = None
     if LINKS_SHEET in frames:

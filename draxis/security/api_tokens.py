@@ -37,6 +37,7 @@ READ_PERMISSIONS = frozenset(
         P.TENANT_AUDIT_READ,
         P.INTEGRATIONS_READ,
         P.KNOWLEDGE_READ,
+        P.TASKS_READ,
         P.PANEL_USE,  # asking a question reads the tenant's data; its trail is the panel's
         P.ORG_READ,
         P.PLATFORM_AUDIT_READ,

@@ -25,6 +25,8 @@ class Permission(StrEnum):
     DASHBOARD_READ = "dashboard:read"
     RISK_MODEL_READ = "risk_model:read"  # KRIs, controls, risks, outcomes, vendors, links
     RISK_MODEL_WRITE = "risk_model:write"
+    RISK_ACCEPTANCE_REQUEST = "risk_acceptance:request"  # ask that a risk be accepted until a date
+    RISK_ACCEPTANCE_DECIDE = "risk_acceptance:decide"  # approve, reject or revoke an acceptance
     TENANT_USERS_READ = "tenant_users:read"
     TENANT_USERS_MANAGE = "tenant_users:manage"
     TENANT_AUDIT_READ = "tenant_audit:read"
@@ -35,6 +37,9 @@ class Permission(StrEnum):
     PANEL_USE = "panel:use"  # open panel sessions, ask the panel, end sessions
     KNOWLEDGE_READ = "knowledge:read"  # institutional memory: facts and documents
     KNOWLEDGE_WRITE = "knowledge:write"  # add, edit, delete facts; upload and delete documents
+    TASKS_READ = "tasks:read"  # tasks, their comments, attachments and history; the members list
+    TASKS_WORK = "tasks:work"  # create, edit, move, reassign, comment on and attach to tasks
+    TASKS_DELETE = "tasks:delete"  # remove a task for good (a cancelled one stays in the record)
     ORG_READ = "org:read"
     ORG_TENANTS_MANAGE = "org_tenants:manage"
     ORG_USERS_MANAGE = "org_users:manage"
@@ -58,6 +63,8 @@ _TENANT_READ = frozenset(
         P.INTEGRATIONS_READ,
         P.PANEL_USE,
         P.KNOWLEDGE_READ,
+        P.TASKS_READ,
+        P.TASKS_WORK,
     }
 )
 
@@ -74,18 +81,22 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.TENANT_AUDIT_READ,
             P.TENANT_MFA_MANAGE,
             P.RISK_MODEL_WRITE,
+            P.RISK_ACCEPTANCE_REQUEST,
+            P.RISK_ACCEPTANCE_DECIDE,
             P.CARRIER_CONSENT_MANAGE,
             P.INTEGRATIONS_MANAGE,
             P.KNOWLEDGE_WRITE,
+            P.TASKS_DELETE,
         }
     )
     | _TENANT_READ,
-    Role.TENANT_USER: frozenset({P.SELF}) | _TENANT_READ,
+    Role.TENANT_USER: frozenset({P.SELF, P.RISK_ACCEPTANCE_REQUEST}) | _TENANT_READ,
     Role.CARRIER_ADMIN: frozenset({P.SELF, P.CARRIER_READ}),
     Role.CARRIER_USER: frozenset({P.SELF, P.CARRIER_READ}),
 }
 
-# An impersonation acts as the tenant's admin, but can neither manage people nor impersonate.
+# An impersonation acts as the tenant's admin, but can neither manage people nor impersonate,
+# nor take a formal decision that must be a tenant member's own (accepting a risk).
 IMPERSONATION_ROLE = Role.TENANT_ADMIN
 IMPERSONATION_DENIED = frozenset(
     {
@@ -94,6 +105,8 @@ IMPERSONATION_DENIED = frozenset(
         P.IMPERSONATE,
         P.ORG_USERS_MANAGE,
         P.CARRIER_CONSENT_MANAGE,
+        P.RISK_ACCEPTANCE_REQUEST,
+        P.RISK_ACCEPTANCE_DECIDE,
     }
 )
 # Roles an administrator may hand out, by the scope they administer.

@@ -22,8 +22,16 @@ from draxis.settings import Settings
 from tests.identity import flatten_routes
 
 API = Path(__file__).resolve().parents[2] / "api"
-# What a shape may build on: the standard library, pydantic, and the kernel's leaf enums.
-SHAPE_IMPORTS = ("api.types", "api.schemas", "api.patch_body", "draxis.kri", "draxis.security")
+# What a shape may build on: the standard library, pydantic, and the kernel's leaf enums and
+# pure rules.
+SHAPE_IMPORTS = (
+    "api.types",
+    "api.schemas",
+    "api.patch_body",
+    "draxis.kri",
+    "draxis.security",
+    "draxis.task_rules",
+)
 
 
 def imported_modules(path: Path) -> set[str]:

@@ -89,6 +89,12 @@ def test_every_page_as_every_role_has_no_serious_accessibility_violations(
         app_conn.execute(
             "insert into tenant.kri_risk values (%s, %s, %s)", (tenant_a.id, kri[0], risk[0])
         )
+        task = app_conn.execute(
+            "insert into tenant.task (tenant_id, title, subject_kind, subject_id, due_date)"
+            " values (%s, 'Seen task', 'risk', %s, '2020-01-01') returning id",
+            (tenant_a.id, risk[0]),
+        ).fetchone()
+        assert task is not None
     materialize_all(settings, tenant_a)
 
     tenant_pages = [
@@ -100,6 +106,9 @@ def test_every_page_as_every_role_has_no_serious_accessibility_violations(
         "/model/vendors",
         f"/kris/{kri[0]}",
         f"/risks/{risk[0]}",
+        "/tasks",
+        f"/tasks/{task[0]}",
+        "/acceptances",
         "/integrations",
         f"/integrations/{tenant_a.source_id}",
         "/panel",
@@ -111,6 +120,8 @@ def test_every_page_as_every_role_has_no_serious_accessibility_violations(
         "/settings/api-tokens",
         "/reports",
         "/account",
+        "/notifications",
+        "/tenant/webhooks",
         "/no-such-page",
     ]
     master = create_user(app_conn, "master_admin", tenant=tenant_a)

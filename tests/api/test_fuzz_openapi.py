@@ -15,6 +15,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -94,7 +95,12 @@ def admin(settings: Settings) -> SignedIn:
             "kri_id": kri,
             "kris.item_id": kri,
             "controls.item_id": created("/api/controls", {"slug": "fuzz_c", "name": "C"}),
-            "risks.item_id": created("/api/risks", {"slug": "fuzz_r", "title": "R"}),
+            "risks.item_id": (risk := created("/api/risks", {"slug": "fuzz_r", "title": "R"})),
+            "risk_id": risk,
+            "acceptance_id": created(
+                f"/api/risks/{risk}/acceptances",
+                {"justification": "fuzz", "expires_at": str(date.today() + timedelta(days=30))},
+            ),
             "outcomes.item_id": created("/api/outcomes", {"slug": "fuzz_o", "name": "O"}),
             "vendors.item_id": created("/api/vendors", {"slug": "fuzz_v", "name": "V", "tier": 1}),
             "fact_id": created(
@@ -110,6 +116,7 @@ def admin(settings: Settings) -> SignedIn:
                     },
                 },
             ),
+            "task_id": created("/api/tasks", {"title": "Fuzz task"}),
             "source_id": str(tenant.source_id),
             "user_id": str(user.id),
             "org_id": str(tenant.org_id),

@@ -6,8 +6,10 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import dagster as dg
+import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
@@ -169,7 +171,7 @@ def test_msp_and_carrier_reports_chart_each_tenant_under_their_scope(
 
 
 def test_the_monthly_run_queues_one_report_per_owner_once_and_renders_them(
-    settings: Settings, observer_conn: Conn, tenant_a: TenantFixture
+    settings: Settings, observer_conn: Conn, tenant_a: TenantFixture, tmp_path: Path
 ) -> None:
     database = DraxisDatabase(database_url=settings.database_url)
     with dg.DagsterInstance.ephemeral() as instance:
@@ -186,6 +188,37 @@ def test_the_monthly_run_queues_one_report_per_owner_once_and_renders_them(
         (tenant_a.id,),
     ).fetchall()
     assert rows == [("done", 1)]
+    # The organization's report is titled with the organization's name, and says it.
+    org_name = observer_conn.execute(
+        "select name from platform.organizations where id = %s", (tenant_a.org_id,)
+    ).fetchone()
+    reports = observer_conn.execute(
+        "select title, status, pdf from platform.board_report where organization_id = %s",
+        (tenant_a.org_id,),
+    ).fetchall()
+    assert org_name is not None
+    assert [(r[0], r[1]) for r in reports] == [(org_name[0], "done")]
+    assert org_name[0] in _pdf_text(bytes(reports[0][2]), tmp_path)
+
+
+def test_the_pipeline_reads_only_names_of_organizations_it_reports_on(
+    pipeline_conn: Conn, app_conn: Conn, observer_conn: Conn, tenant_a: TenantFixture
+) -> None:
+    lonely = observer_conn.execute(
+        "insert into platform.organizations (slug, name) values (%s, 'No tenants yet')"
+        " returning id",
+        (f"lonely-{uuid4().hex[:8]}",),
+    ).fetchone()
+    assert lonely is not None
+    with scoped_transaction(pipeline_conn, Scope.platform(), read_only=True):
+        names = {r[0] for r in pipeline_conn.execute("select id, name from platform.organizations")}
+    assert tenant_a.org_id in names
+    assert lonely[0] not in names
+    with (
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+        scoped_transaction(pipeline_conn, Scope.platform(), read_only=True),
+    ):
+        pipeline_conn.execute("select slug from platform.organizations").fetchall()
 
 
 def test_the_sensor_asks_for_one_run_per_newest_queued_report(

@@ -43,7 +43,8 @@ class Scratch:
 
     def pg_ctl(self, *args: str) -> None:
         user = "pgserver" if os.geteuid() == 0 else None  # pgserver runs postgres as this user
-        pgserver.pg_ctl(["-w", *args], pgdata=self.pgdata, user=user)
+        # -t: on a loaded 2-core machine a start can outlast pg_ctl's default 60 s wait.
+        pgserver.pg_ctl(["-w", "-t", "300", *args], pgdata=self.pgdata, user=user)
 
     def stop(self) -> None:
         self.pg_ctl("-m", "fast", "stop")

@@ -168,7 +168,7 @@ def test_export_xlsx_and_csv_parse_back(
     assert list(sheets["links"][0]) == ["kind", "from_slug", "to_slug"]
     assert sheets["risks"] == [
         {"slug": "ransomware", "title": "Ransomware", "description": "", "category": "",
-         "owner": "", "status": "open"}
+         "owner": "", "status": "open", "owner_email": "", "due_date": "", "review_date": ""}
     ]  # fmt: skip
     assert sheets["controls"][0]["framework"] == "cis_v8"
 

@@ -161,3 +161,28 @@ def test_reseeding_an_older_demo_makes_its_stopped_feeds_editable(demo: Settings
     assert config[0]["silent_kris"] == "backup_success_rate_pct,mfa_adoption_pct"
     form = validate_source_form(DemoConnector(), config[0], {})
     assert form.config["silent_kris"] == "backup_success_rate_pct,mfa_adoption_pct"
+
+
+def test_the_demos_accepted_risk_is_formally_accepted(demo: Settings) -> None:
+    """Acme (an admin and an analyst) accepts its slow incident response as the product does;
+    a tenant with a single admin cannot approve its own request, so the risk stays open there.
+    Re-seeding changes nothing."""
+    found: dict[str, tuple[str, str | None]] = {}
+    with connect(role_conninfo(demo, DbRole.APP)) as conn:
+        seed_demo(conn, PASSWORD)
+        with scoped_transaction(conn, Scope.platform(), read_only=True):
+            tenants = conn.execute("select slug, id, organization_id from platform.tenants")
+            rows = tenants.fetchall()
+        for slug, tenant_id, org_id in rows:
+            with scoped_transaction(conn, Scope.tenant(tenant_id, org_id), read_only=True):
+                risk = conn.execute(
+                    "select r.status, (select string_agg(a.status, ',')"
+                    " from tenant.risk_acceptance a where a.risk_id = r.id)"
+                    " from tenant.risk r where r.slug = 'slow_incident_response'"
+                ).fetchone()
+            assert risk is not None
+            found[str(slug)] = (str(risk[0]), risk[1])
+    assert found["acme-health"] == ("accepted", "approved")
+    assert {s: v for s, v in found.items() if s != "acme-health"} == dict.fromkeys(
+        [s for s in found if s != "acme-health"], ("open", None)
+    )

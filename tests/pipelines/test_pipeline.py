@@ -75,6 +75,7 @@ def test_definitions_load() -> None:
         "dead_runs_sensor",
         "board_reports_sensor",
         "workflow_waits_sensor",
+        "notification_delivery_sensor",
         "run_success_count_sensor",
         "run_failure_count_sensor",
         "run_canceled_count_sensor",
@@ -310,13 +311,24 @@ def test_tenant_sensor_adds_and_deletes_partitions(
     assert not again.dynamic_partitions_requests
 
 
-@pytest.mark.parametrize("column", ["email", "password_hash", "mfa_secret", "*"])
-def test_pipeline_role_cannot_read_users_credentials(pipeline_conn: Conn, column: str) -> None:
+def test_pipeline_role_reads_no_user_but_its_batchs_recipients(
+    pipeline_conn: Conn, tenant_a: TenantFixture
+) -> None:
+    """Notification delivery (migration 0019) reads recipients' addresses: only in a batch
+    scope, only the batch's tenants' users, only id, tenant, e-mail, name, active flag and role
+    (0020: whom an acceptance's expiry notifies)."""
+    with scoped_transaction(pipeline_conn, Scope.platform(), read_only=True):
+        assert pipeline_conn.execute("select count(*) from platform.users").fetchone() == (0,)
+    with scoped_transaction(pipeline_conn, Scope.tenants([tenant_a.id]), read_only=True):
+        rows = pipeline_conn.execute("select email from platform.users").fetchall()
+        assert rows == [(tenant_a.user_email,)]
     with (
         pytest.raises(psycopg.errors.InsufficientPrivilege),
-        scoped_transaction(pipeline_conn, Scope.platform(), read_only=True),
+        scoped_transaction(pipeline_conn, Scope.tenants([tenant_a.id]), read_only=True),
     ):
-        pipeline_conn.execute(f"select {column} from platform.users")
+        pipeline_conn.execute("select password_hash from platform.users")
+    with scoped_transaction(pipeline_conn, Scope.tenants([tenant_a.id]), read_only=True):
+        assert pipeline_conn.execute("select count(role) from platform.users").fetchone() == (1,)
 
 
 def test_pipeline_role_sees_only_its_batchs_members_and_their_roles(

@@ -313,6 +313,13 @@ _VALID_FOR = (
     "risk_id",
     "report_id",
     "token_id",
+    "notification_id",
+    "endpoint_id",
+    "delivery_id",
+    "invite_id",
+    "task_id",
+    "attachment_id",
+    "acceptance_id",
     "workflow_id",
 )
 
@@ -328,6 +335,7 @@ _BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/api/memory/facts/{fact_id}"): {"value": "Hostile"},
     ("POST", "/api/panel-sessions/{session_id}/messages"): {"content": "Hostile?"},
     ("POST", "/api/panel-sessions/{session_id}/end"): {"remember": False},
+    ("PUT", "/api/tenant/webhooks/{endpoint_id}"): {"url": "https://hooks.example.com/x"},
     ("PATCH", "/api/workflows/{workflow_id}"): {"enabled": False},
     ("POST", "/api/workflows/runs/{run_id}/approve"): {"comment": "Hostile"},
     ("POST", "/api/workflows/runs/{run_id}/reject"): {"comment": "Hostile"},
@@ -402,6 +410,13 @@ def test_hostile_path_parameters_are_404_or_422_never_500(
         "risk_id": uuid4(),
         "report_id": uuid4(),
         "token_id": uuid4(),  # a well-formed id of no token: 404
+        "notification_id": uuid4(),
+        "endpoint_id": uuid4(),
+        "delivery_id": uuid4(),
+        "invite_id": uuid4(),
+        "task_id": uuid4(),  # no such task: 404 (its comments, files and history with it)
+        "attachment_id": uuid4(),
+        "acceptance_id": uuid4(),  # a well-formed id of no risk acceptance: 404
         "workflow_id": uuid4(),  # nor of a workflow (runs: `run_id` above)
         **_memory_of(app_conn, tenant_a),
     }

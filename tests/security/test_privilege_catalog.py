@@ -68,12 +68,22 @@ EXPECTED_PIPELINE_TABLES: dict[str, str] = {
     "platform.board_report": (  # the report asset: queued requests, their outcome and PDF
         "SELECT, INSERT, UPDATE(error, finished_at, pages, pdf, started_at, status)"
     ),
+    "platform.invite_email": (  # invite e-mails: claim, send, wipe the sealed link
+        "SELECT, UPDATE(attempts, last_error, lease_until, link_sealed, next_attempt_at,"
+        " sent_at, status)"
+    ),
+    "platform.invites": (  # what an invite e-mail says, and whether the invite still stands
+        "SELECT(accepted_at, email, expires_at, id, organization_id, revoked_at, role, tenant_id)"
+    ),
+    "platform.organizations": "SELECT(id, name)",  # org reports are titled with the name (0017)
     "platform.platform_audit_logs": "INSERT",  # the projection's cross-tenant read is audited
     "platform.tenants": "SELECT",  # tenant partitions, resolve_tenant
-    # workflow steps notify and assign to roles: who holds them (docs/workflows.md)
-    "platform.users": "SELECT(display_name, id, is_active, role, tenant_id)",
+    # the delivery worker's recipients (0019), whom an acceptance's expiry notifies (0020), who
+    # holds the roles workflow steps name (0021): address, name, role and active flag, no more
+    "platform.users": "SELECT(display_name, email, id, is_active, role, tenant_id)",
     "tenant.control": "SELECT",
     "tenant.control_risk": "SELECT",
+    "tenant.delivery_attempt": "INSERT",  # the delivery log (assets.notify)
     "tenant.dashboard_document": "SELECT, INSERT, UPDATE",  # refresh_dashboards' upsert
     "tenant.kri": "SELECT",
     "tenant.kri_observation": "SELECT, INSERT, UPDATE",  # the observation merge
@@ -86,10 +96,16 @@ EXPECTED_PIPELINE_TABLES: dict[str, str] = {
     "tenant.kri_status": "SELECT, INSERT, UPDATE",  # upsert of colours
     "tenant.model_revision": "SELECT",  # risk_model_sensor
     "tenant.notification": "SELECT, INSERT",  # workflows and expiries notify users
+    "tenant.notification_delivery": (  # the outbox: fill, claim with a lease, record outcomes
+        "SELECT, INSERT, UPDATE(attempts, last_error, last_status_code, lease_until,"
+        " next_attempt_at, sent_at, status)"
+    ),
+    "tenant.notification_preference": "SELECT",  # who wants which e-mail, and digests
     "tenant.outcome": "SELECT",
     "tenant.outcome_posture": "SELECT, INSERT, DELETE",  # replace_rows
     "tenant.posture_history": "SELECT, INSERT, UPDATE",  # upsert of today's row
-    "tenant.risk": "SELECT",
+    "tenant.risk": "SELECT, UPDATE(status, updated_at)",  # an expired acceptance: back to review
+    "tenant.risk_acceptance": "SELECT, UPDATE(ended_at, status)",  # expiry of acceptances
     "tenant.risk_outcome": "SELECT",
     "tenant.risk_contribution": "SELECT, INSERT, DELETE",  # replace_batch with risk_posture
     "tenant.risk_posture": "SELECT, INSERT, DELETE",  # replace_rows
@@ -106,6 +122,7 @@ EXPECTED_PIPELINE_TABLES: dict[str, str] = {
     "tenant.workflow_run": "SELECT, INSERT, UPDATE",  # one run per firing, advanced
     "tenant.workflow_subject_state": "SELECT, INSERT, UPDATE",  # the episodes triggers fire on
     "tenant.workflow_version": "SELECT",  # each run's own version of the document
+    "tenant.webhook_endpoint": "SELECT",  # where to send, the filter, the sealed secret
 }
 TABLE_PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
 COLUMN_PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "REFERENCES")

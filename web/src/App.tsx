@@ -9,6 +9,8 @@ import { landingFor, mfaPath, PERMISSION } from './identity'
 import { INTEGRATIONS_PERMISSION } from './integrations'
 import { useMe } from './me'
 import { ApiTokensPage } from './pages/ApiTokensPage'
+import { NotificationsPage } from './pages/NotificationsPage'
+import { WebhooksPage } from './pages/WebhooksPage'
 import { AccountPage } from './pages/AccountPage'
 import { AuditLogPage } from './pages/AuditLogPage'
 import { CarrierConsentPage } from './pages/CarrierConsentPage'
@@ -24,9 +26,11 @@ import { MfaVerifyPage } from './pages/MfaVerifyPage'
 import { ModelPage } from './pages/ModelPage'
 import { NotFoundPage } from './pages/NotFoundPage'
 import { OrgPage } from './pages/OrgPage'
+import { OrgRiskPage } from './pages/OrgRiskPage'
 import { PlatformPage } from './pages/PlatformPage'
 import { ReportsPage } from './pages/ReportsPage'
 import { RiskPage } from './pages/RiskPage'
+import { AcceptancesPage } from './pages/AcceptancesPage'
 import { SetupPage } from './pages/SetupPage'
 import { SourcePage } from './pages/SourcePage'
 import { TenantUsersPage } from './pages/TenantUsersPage'
@@ -38,7 +42,7 @@ export function makeQueryClient(): QueryClient {
     defaultOptions: {
       queries: {
         // Client errors (4xx) will not fix themselves; retry only network/5xx. (401s are
-        // already refreshed-and-retried once by authedRequest.)
+        // already refreshed-and-retried once by the session fetch (withAccessToken).)
         retry: (failureCount, error) =>
           !(error instanceof ProblemError && error.status >= 400 && error.status < 500) && failureCount < 2,
         refetchOnWindowFocus: true,
@@ -177,6 +181,17 @@ function OrgByIdRoute() {
   )
 }
 
+/** `/orgs/:orgId/tenants/:tenantId/risks/:riskId`: the heat map's click-through, read-only. */
+function OrgRiskRoute() {
+  const { orgId, tenantId, riskId } = useParams()
+  if (!orgId || !tenantId || !riskId) return <NotFoundPage />
+  return (
+    <RequirePermission permission={PERMISSION.orgRead}>
+      <OrgRiskPage key={`${tenantId}/${riskId}`} orgId={orgId} tenantId={tenantId} riskId={riskId} />
+    </RequirePermission>
+  )
+}
+
 /** `/model/:kind`: the risk model's lists (KRIs, controls, risks, outcomes, vendors). */
 function ModelRoute() {
   const session = useSignedIn()
@@ -201,6 +216,15 @@ function KriRoute() {
   )
 }
 
+/** `/acceptances`: risk acceptances waiting for approval, and those standing. */
+function AcceptancesRoute() {
+  return (
+    <RequirePermission permission={PERMISSION.riskModelRead}>
+      <AcceptancesPage />
+    </RequirePermission>
+  )
+}
+
 /** `/risks/:riskId`: one risk's fields and links. */
 function RiskRoute() {
   const session = useSignedIn()
@@ -209,6 +233,34 @@ function RiskRoute() {
   return (
     <RequirePermission permission={PERMISSION.riskModelRead}>
       <RiskPage key={riskId} session={session} riskId={riskId} />
+    </RequirePermission>
+  )
+}
+
+// The tasks pages load on first visit, like the panel's: the main bundle stays small.
+const TasksPage = lazy(() => import('./pages/TasksPage').then((m) => ({ default: m.TasksPage })))
+const TaskPage = lazy(() => import('./pages/TaskPage').then((m) => ({ default: m.TaskPage })))
+
+function TasksRoute() {
+  const session = useSignedIn()
+  return (
+    <RequirePermission permission={PERMISSION.tasksRead}>
+      <Suspense fallback={<LoadingPanel label="Loading tasks…" />}>
+        <TasksPage session={session} />
+      </Suspense>
+    </RequirePermission>
+  )
+}
+
+/** `/tasks/:taskId`: one task's status, comments, attachments and history. */
+function TaskRoute() {
+  const { taskId } = useParams()
+  if (!taskId) return <NotFoundPage />
+  return (
+    <RequirePermission permission={PERMISSION.tasksRead}>
+      <Suspense fallback={<LoadingPanel label="Loading the task…" />}>
+        <TaskPage key={taskId} taskId={taskId} />
+      </Suspense>
     </RequirePermission>
   )
 }
@@ -308,12 +360,25 @@ export function AppRoutes() {
         <Route path="/settings/api-tokens" element={<ApiTokensRoute />} />
         <Route path="/tenant/audit" element={<AuditLogRoute />} />
         <Route path="/account" element={<AccountRoute />} />
+        <Route path="/notifications" element={<NotificationsPage />} />
+        <Route
+          path="/tenant/webhooks"
+          element={
+            <RequirePermission permission={INTEGRATIONS_PERMISSION.manage}>
+              <WebhooksPage />
+            </RequirePermission>
+          }
+        />
         <Route path="/org" element={<OwnOrgRoute />} />
         <Route path="/model" element={<Navigate to="/model/kris" replace />} />
         <Route path="/model/:kind" element={<ModelRoute />} />
         <Route path="/kris/:kriId" element={<KriRoute />} />
         <Route path="/risks/:riskId" element={<RiskRoute />} />
+        <Route path="/acceptances" element={<AcceptancesRoute />} />
         <Route path="/orgs/:orgId" element={<OrgByIdRoute />} />
+        <Route path="/tasks" element={<TasksRoute />} />
+        <Route path="/tasks/:taskId" element={<TaskRoute />} />
+        <Route path="/orgs/:orgId/tenants/:tenantId/risks/:riskId" element={<OrgRiskRoute />} />
         <Route path="/integrations" element={<IntegrationsRoute />} />
         <Route path="/integrations/:sourceId" element={<SourceRoute />} />
         <Route path="/panel" element={<PanelRoute />} />

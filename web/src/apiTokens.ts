@@ -1,49 +1,37 @@
 // Personal access tokens (`/api/me/tokens`, `/api/tenant/tokens`) and the MCP client snippets
 // that use one. The token's plaintext exists only in the create answer: shown once, never stored.
-import { authedRequest } from './session'
+import { answer, api, done, type Schema } from './api/client'
 
-export type TokenScope = 'read' | 'read_write'
+export type TokenScope = Schema<'TokenScope'>
 
-export interface ApiToken {
-  id: string
-  name: string
-  prefix: string
-  scope: TokenScope
-  owner_email: string | null
-  created_at: string
-  expires_at: string
-  last_used_at: string | null
-  revoked_at: string | null
-}
-
-export interface CreatedToken extends ApiToken {
-  token: string
-}
+/** From the OpenAPI document (`TokenOut`, `CreatedToken`). */
+export type ApiToken = Schema<'TokenOut'>
+export type CreatedToken = Schema<'CreatedToken'>
 
 export const SCOPE_LABEL: Record<TokenScope, string> = { read: 'Read', read_write: 'Read + write' }
 export const DEFAULT_DAYS = 90
 export const MAX_DAYS = 365
 
-const enc = encodeURIComponent
+const token = (id: string) => ({ params: { path: { token_id: id } } })
 
-export function listOwnTokens(signal?: AbortSignal): Promise<ApiToken[]> {
-  return authedRequest<ApiToken[]>('/api/me/tokens', { signal })
+export async function listOwnTokens(signal?: AbortSignal): Promise<ApiToken[]> {
+  return answer(await api.GET('/api/me/tokens', { signal }))
 }
 
-export function createToken(body: { name: string; scope: TokenScope; expires_in_days: number }): Promise<CreatedToken> {
-  return authedRequest<CreatedToken>('/api/me/tokens', { method: 'POST', body })
+export async function createToken(body: { name: string; scope: TokenScope; expires_in_days: number }): Promise<CreatedToken> {
+  return answer(await api.POST('/api/me/tokens', { body }))
 }
 
 export function revokeOwnToken(id: string): Promise<void> {
-  return authedRequest<void>(`/api/me/tokens/${enc(id)}`, { method: 'DELETE' })
+  return done(api.DELETE('/api/me/tokens/{token_id}', token(id)))
 }
 
-export function listTenantTokens(signal?: AbortSignal): Promise<ApiToken[]> {
-  return authedRequest<ApiToken[]>('/api/tenant/tokens', { signal })
+export async function listTenantTokens(signal?: AbortSignal): Promise<ApiToken[]> {
+  return answer(await api.GET('/api/tenant/tokens', { signal }))
 }
 
 export function revokeTenantToken(id: string): Promise<void> {
-  return authedRequest<void>(`/api/tenant/tokens/${enc(id)}`, { method: 'DELETE' })
+  return done(api.DELETE('/api/tenant/tokens/{token_id}', token(id)))
 }
 
 /** Live, revoked or expired, as of `now`. */

@@ -1,8 +1,10 @@
-// One typed function per API route the web client uses (docs/identity.md, "HTTP contract").
-// Public routes go through `request`; everything else through `authedRequest`, which adds the
-// access token and the 401 → refresh → retry logic. The MFA code routes answer 401 for a wrong
-// code as well: there only a 401 with a `WWW-Authenticate` challenge means the token failed.
-import { request, type Dashboard } from './api'
+// One typed function per API route the web client uses (docs/identity.md, "HTTP contract"), each
+// over the typed client (api/client.ts): paths, parameters and answers come from the OpenAPI
+// document. Public routes go through `publicApi`; everything else through `api`, which adds the
+// access token and the one 401 → refresh → retry (session.ts). The MFA code routes answer 401 for
+// a wrong code as well: there only a 401 with a `WWW-Authenticate` challenge means the token failed.
+import type { Dashboard } from './api'
+import { answer, api, done, publicApi, refreshOn, withToken } from './api/client'
 import type {
   AuditEntry,
   AuthResponse,
@@ -36,219 +38,211 @@ import type {
   ListParams,
   RiskLinks,
 } from './riskModel'
-import { authedRequest } from './session'
-
-const enc = encodeURIComponent
 
 // ---- public ---------------------------------------------------------------------------------
 
-export function getNeedsSetup(signal?: AbortSignal): Promise<NeedsSetup> {
-  return request<NeedsSetup>('/api/auth/needs-setup', { signal })
+export async function getNeedsSetup(signal?: AbortSignal): Promise<NeedsSetup> {
+  return answer(await publicApi.GET('/api/auth/needs-setup', { signal }))
 }
 
-export function setup(body: { email: string; display_name: string; password: string }): Promise<AuthResponse> {
-  return request<AuthResponse>('/api/auth/setup', { method: 'POST', body })
+export async function setup(body: { email: string; display_name: string; password: string }): Promise<AuthResponse> {
+  return answer(await publicApi.POST('/api/auth/setup', { body }))
 }
 
-export function login(email: string, password: string): Promise<AuthResponse> {
-  return request<AuthResponse>('/api/auth/login', { method: 'POST', body: { email, password } })
+export async function login(email: string, password: string): Promise<AuthResponse> {
+  return answer(await publicApi.POST('/api/auth/login', { body: { email, password } }))
 }
 
-export function acceptInvite(body: { token: string; display_name: string; password: string }): Promise<AuthResponse> {
-  return request<AuthResponse>('/api/auth/invites/accept', { method: 'POST', body })
+export async function acceptInvite(body: { token: string; display_name: string; password: string }): Promise<AuthResponse> {
+  return answer(await publicApi.POST('/api/auth/invites/accept', { body }))
 }
 
 // ---- any signed-in user (also before MFA is complete) --------------------------------------
 
-export function getMe(signal?: AbortSignal): Promise<Me> {
-  return authedRequest<Me>('/api/me', { signal })
+export async function getMe(signal?: AbortSignal): Promise<Me> {
+  return answer(await api.GET('/api/me', { signal }))
 }
 
 /** `GET /api/me` with an explicit token (a freshly started impersonation). */
-export function getMeWithToken(token: string): Promise<Me> {
-  return request<Me>('/api/me', { token })
+export async function getMeWithToken(token: string): Promise<Me> {
+  return answer(await publicApi.GET('/api/me', withToken(token)))
 }
 
-export function startMfaEnrollment(): Promise<MfaEnrollment> {
-  return authedRequest<MfaEnrollment>('/api/auth/mfa/enroll', { method: 'POST' })
+export async function startMfaEnrollment(): Promise<MfaEnrollment> {
+  return answer(await api.POST('/api/auth/mfa/enroll'))
 }
 
-export function confirmMfaEnrollment(code: string): Promise<EnrollConfirmed> {
-  return authedRequest<EnrollConfirmed>('/api/auth/mfa/enroll/confirm', {
-    method: 'POST',
-    body: { code },
-    refreshOn401: 'challenge',
-  })
+export async function confirmMfaEnrollment(code: string): Promise<EnrollConfirmed> {
+  return answer(await api.POST('/api/auth/mfa/enroll/confirm', { body: { code }, ...refreshOn('challenge') }))
 }
 
-export function verifyMfa(code: string): Promise<AuthResponse> {
-  return authedRequest<AuthResponse>('/api/auth/mfa/verify', { method: 'POST', body: { code }, refreshOn401: 'challenge' })
+export async function verifyMfa(code: string): Promise<AuthResponse> {
+  return answer(await api.POST('/api/auth/mfa/verify', { body: { code }, ...refreshOn('challenge') }))
 }
 
-export function recoverMfa(recovery_code: string): Promise<Recovered> {
-  return authedRequest<Recovered>('/api/auth/mfa/recover', {
-    method: 'POST',
-    body: { recovery_code },
-    refreshOn401: 'challenge',
-  })
+export async function recoverMfa(recovery_code: string): Promise<Recovered> {
+  return answer(await api.POST('/api/auth/mfa/recover', { body: { recovery_code }, ...refreshOn('challenge') }))
 }
 
 /** Change one's own password; the answer is a fresh session (other sessions are signed out). */
-export function changePassword(body: { current_password: string; new_password: string }): Promise<AuthResponse> {
-  return authedRequest<AuthResponse>('/api/auth/password', { method: 'POST', body })
+export async function changePassword(body: { current_password: string; new_password: string }): Promise<AuthResponse> {
+  return answer(await api.POST('/api/auth/password', { body }))
 }
 
 /** Ends an impersonation; needs the impersonation token itself (no refresh-and-retry). */
 export function stopImpersonation(token: string): Promise<void> {
-  return request<void>('/api/auth/impersonation/stop', { method: 'POST', token })
+  return done(publicApi.POST('/api/auth/impersonation/stop', withToken(token)))
 }
 
 // ---- tenant ---------------------------------------------------------------------------------
 
-export function getDashboard(signal?: AbortSignal): Promise<Dashboard> {
-  return authedRequest<Dashboard>('/api/dashboard', { signal })
+export async function getDashboard(signal?: AbortSignal): Promise<Dashboard> {
+  return answer(await api.GET('/api/dashboard', { signal }))
 }
 
-export function listTenantUsers(signal?: AbortSignal): Promise<UserOut[]> {
-  return authedRequest<UserOut[]>('/api/tenant/users', { signal })
+export async function listTenantUsers(signal?: AbortSignal): Promise<UserOut[]> {
+  return answer(await api.GET('/api/tenant/users', { signal }))
 }
 
-export function inviteTenantUser(body: { email: string; role: 'tenant_admin' | 'tenant_user' }): Promise<InviteOut> {
-  return authedRequest<InviteOut>('/api/tenant/invites', { method: 'POST', body })
+export async function inviteTenantUser(body: { email: string; role: 'tenant_admin' | 'tenant_user' }): Promise<InviteOut> {
+  return answer(await api.POST('/api/tenant/invites', { body }))
 }
 
-export function updateTenantUser(userId: string, body: UserPatch): Promise<UserOut> {
-  return authedRequest<UserOut>(`/api/tenant/users/${enc(userId)}`, { method: 'PATCH', body })
+export async function updateTenantUser(userId: string, body: UserPatch): Promise<UserOut> {
+  return answer(await api.PATCH('/api/tenant/users/{user_id}', { params: { path: { user_id: userId } }, body }))
 }
 
 export function resetTenantUserMfa(userId: string): Promise<void> {
-  return authedRequest<void>(`/api/tenant/users/${enc(userId)}/mfa-reset`, { method: 'POST' })
+  return done(api.POST('/api/tenant/users/{user_id}/mfa-reset', { params: { path: { user_id: userId } } }))
 }
 
-export function setTenantMfaPolicy(required: MfaRequirement): Promise<MfaPolicyOut> {
-  return authedRequest<MfaPolicyOut>('/api/tenant/mfa-policy', { method: 'PUT', body: { required } })
+export async function setTenantMfaPolicy(required: MfaRequirement): Promise<MfaPolicyOut> {
+  return answer(await api.PUT('/api/tenant/mfa-policy', { body: { required } }))
 }
 
-export function listTenantCarriers(signal?: AbortSignal): Promise<CarrierConsent[]> {
-  return authedRequest<CarrierConsent[]>('/api/tenant/carriers', { signal })
+export async function listTenantCarriers(signal?: AbortSignal): Promise<CarrierConsent[]> {
+  return answer(await api.GET('/api/tenant/carriers', { signal }))
 }
 
 export function grantCarrierConsent(carrierId: string): Promise<void> {
-  return authedRequest<void>(`/api/tenant/carriers/${enc(carrierId)}/consent`, { method: 'PUT' })
+  return done(api.PUT('/api/tenant/carriers/{carrier_id}/consent', { params: { path: { carrier_id: carrierId } } }))
 }
 
 export function revokeCarrierConsent(carrierId: string): Promise<void> {
-  return authedRequest<void>(`/api/tenant/carriers/${enc(carrierId)}/consent`, { method: 'DELETE' })
+  return done(api.DELETE('/api/tenant/carriers/{carrier_id}/consent', { params: { path: { carrier_id: carrierId } } }))
 }
 
 // ---- organization ---------------------------------------------------------------------------
 
-export function getOrg(orgId: string, signal?: AbortSignal): Promise<OrgOut> {
-  return authedRequest<OrgOut>(`/api/orgs/${enc(orgId)}`, { signal })
+const org = (orgId: string) => ({ params: { path: { org_id: orgId } } })
+const orgTenant = (orgId: string, tenantId: string) => ({ params: { path: { org_id: orgId, tenant_id: tenantId } } })
+const orgUser = (orgId: string, userId: string) => ({ params: { path: { org_id: orgId, user_id: userId } } })
+
+export async function getOrg(orgId: string, signal?: AbortSignal): Promise<OrgOut> {
+  return answer(await api.GET('/api/orgs/{org_id}', { ...org(orgId), signal }))
 }
 
-export function listOrgTenants(orgId: string, signal?: AbortSignal): Promise<TenantOut[]> {
-  return authedRequest<TenantOut[]>(`/api/orgs/${enc(orgId)}/tenants`, { signal })
+export async function listOrgTenants(orgId: string, signal?: AbortSignal): Promise<TenantOut[]> {
+  return answer(await api.GET('/api/orgs/{org_id}/tenants', { ...org(orgId), signal }))
 }
 
 /** Each tenant's rolled-up posture, worst first. */
-export function getOrgRollup(orgId: string, signal?: AbortSignal): Promise<TenantRollup[]> {
-  return authedRequest<TenantRollup[]>(`/api/orgs/${enc(orgId)}/rollup`, { signal })
+export async function getOrgRollup(orgId: string, signal?: AbortSignal): Promise<TenantRollup[]> {
+  return answer(await api.GET('/api/orgs/{org_id}/rollup', { ...org(orgId), signal }))
 }
 
-export function createTenant(orgId: string, body: { slug: string; name: string }): Promise<TenantOut> {
-  return authedRequest<TenantOut>(`/api/orgs/${enc(orgId)}/tenants`, { method: 'POST', body })
+export async function createTenant(orgId: string, body: { slug: string; name: string }): Promise<TenantOut> {
+  return answer(await api.POST('/api/orgs/{org_id}/tenants', { ...org(orgId), body }))
 }
 
 export function deleteTenant(orgId: string, tenantId: string): Promise<void> {
-  return authedRequest<void>(`/api/orgs/${enc(orgId)}/tenants/${enc(tenantId)}`, { method: 'DELETE' })
+  return done(api.DELETE('/api/orgs/{org_id}/tenants/{tenant_id}', orgTenant(orgId, tenantId)))
 }
 
-export function listOrgUsers(orgId: string, signal?: AbortSignal): Promise<UserOut[]> {
-  return authedRequest<UserOut[]>(`/api/orgs/${enc(orgId)}/users`, { signal })
+export async function listOrgUsers(orgId: string, signal?: AbortSignal): Promise<UserOut[]> {
+  return answer(await api.GET('/api/orgs/{org_id}/users', { ...org(orgId), signal }))
 }
 
-export function inviteOrgUser(
-  orgId: string,
-  body: { email: string; role: Role; tenant_id?: string },
-): Promise<InviteOut> {
-  return authedRequest<InviteOut>(`/api/orgs/${enc(orgId)}/invites`, { method: 'POST', body })
+export async function inviteOrgUser(orgId: string, body: { email: string; role: Role; tenant_id?: string }): Promise<InviteOut> {
+  return answer(await api.POST('/api/orgs/{org_id}/invites', { ...org(orgId), body }))
 }
 
-export function updateOrgUser(orgId: string, userId: string, body: UserPatch): Promise<UserOut> {
-  return authedRequest<UserOut>(`/api/orgs/${enc(orgId)}/users/${enc(userId)}`, { method: 'PATCH', body })
+export async function updateOrgUser(orgId: string, userId: string, body: UserPatch): Promise<UserOut> {
+  return answer(await api.PATCH('/api/orgs/{org_id}/users/{user_id}', { ...orgUser(orgId, userId), body }))
 }
 
 export function resetOrgUserMfa(orgId: string, userId: string): Promise<void> {
-  return authedRequest<void>(`/api/orgs/${enc(orgId)}/users/${enc(userId)}/mfa-reset`, { method: 'POST' })
+  return done(api.POST('/api/orgs/{org_id}/users/{user_id}/mfa-reset', orgUser(orgId, userId)))
 }
 
-export function setOrgMfaPolicy(orgId: string, required: MfaRequirement): Promise<MfaPolicyOut> {
-  return authedRequest<MfaPolicyOut>(`/api/orgs/${enc(orgId)}/mfa-policy`, { method: 'PUT', body: { required } })
+export async function setOrgMfaPolicy(orgId: string, required: MfaRequirement): Promise<MfaPolicyOut> {
+  return answer(await api.PUT('/api/orgs/{org_id}/mfa-policy', { ...org(orgId), body: { required } }))
 }
 
-export function impersonateTenant(orgId: string, tenantId: string): Promise<ImpersonationStart> {
-  return authedRequest<ImpersonationStart>(`/api/orgs/${enc(orgId)}/tenants/${enc(tenantId)}/impersonate`, {
-    method: 'POST',
-  })
+export async function impersonateTenant(orgId: string, tenantId: string): Promise<ImpersonationStart> {
+  return answer(await api.POST('/api/orgs/{org_id}/tenants/{tenant_id}/impersonate', orgTenant(orgId, tenantId)))
 }
 
 // ---- platform -------------------------------------------------------------------------------
 
-export function listOrgs(signal?: AbortSignal): Promise<OrgOut[]> {
-  return authedRequest<OrgOut[]>('/api/platform/orgs', { signal })
+export async function listOrgs(signal?: AbortSignal): Promise<OrgOut[]> {
+  return answer(await api.GET('/api/platform/orgs', { signal }))
 }
 
-export function createOrg(body: { slug: string; name: string; kind: OrgKind }): Promise<OrgOut> {
-  return authedRequest<OrgOut>('/api/platform/orgs', { method: 'POST', body })
+export async function createOrg(body: { slug: string; name: string; kind: OrgKind }): Promise<OrgOut> {
+  return answer(await api.POST('/api/platform/orgs', { body }))
 }
 
-export function setOrgDisabled(orgId: string, disabled: boolean): Promise<OrgOut> {
-  return authedRequest<OrgOut>(`/api/platform/orgs/${enc(orgId)}`, { method: 'PATCH', body: { disabled } })
+export async function setOrgDisabled(orgId: string, disabled: boolean): Promise<OrgOut> {
+  return answer(await api.PATCH('/api/platform/orgs/{org_id}', { ...org(orgId), body: { disabled } }))
 }
 
-export function setPlatformMfaPolicy(required: MfaRequirement): Promise<MfaPolicyOut> {
-  return authedRequest<MfaPolicyOut>('/api/platform/mfa-policy', { method: 'PUT', body: { required } })
+export async function setPlatformMfaPolicy(required: MfaRequirement): Promise<MfaPolicyOut> {
+  return answer(await api.PUT('/api/platform/mfa-policy', { body: { required } }))
 }
 
-export function listPlatformAudit(
+export async function listPlatformAudit(
   opts: { limit?: number; before?: string } = {},
   signal?: AbortSignal,
 ): Promise<AuditEntry[]> {
-  const params = new URLSearchParams({ limit: String(opts.limit ?? 50) })
-  if (opts.before) params.set('before', opts.before)
-  return authedRequest<AuditEntry[]>(`/api/platform/audit?${params.toString()}`, { signal })
+  const query = { limit: opts.limit ?? 50, ...(opts.before ? { before: opts.before } : {}) }
+  return answer(await api.GET('/api/platform/audit', { params: { query }, signal }))
 }
 
 // ---- carrier --------------------------------------------------------------------------------
 
-export function getPortfolio(signal?: AbortSignal): Promise<Portfolio> {
-  return authedRequest<Portfolio>('/api/carrier/portfolio', { signal })
+export async function getPortfolio(signal?: AbortSignal): Promise<Portfolio> {
+  return answer(await api.GET('/api/carrier/portfolio', { signal }))
 }
 
 /** One insured of the book; 404 once it is no longer in the book (consent revoked). */
-export function getCarrierTenant(tenantId: string, signal?: AbortSignal): Promise<PortfolioRow> {
-  return authedRequest<PortfolioRow>(`/api/carrier/tenants/${enc(tenantId)}`, { signal })
+export async function getCarrierTenant(tenantId: string, signal?: AbortSignal): Promise<PortfolioRow> {
+  return answer(await api.GET('/api/carrier/tenants/{tenant_id}', { params: { path: { tenant_id: tenantId } }, signal }))
 }
 
 // ---- risk model -----------------------------------------------------------------------------
+// The five kinds share one set of routes (api/crud.py) that differ only in the item's schema, so
+// these generic functions name the KRI routes' paths for the type checker and send `/api/{kind}`.
 
-function listQuery(params: ListParams): string {
-  const q = new URLSearchParams()
-  q.set('limit', String(params.limit ?? 50))
-  q.set('offset', String(params.offset ?? 0))
-  if (params.sort) q.set('sort', params.sort)
-  if (params.q) q.set('q', params.q)
-  for (const [name, value] of Object.entries(params.filters ?? {})) if (value !== '') q.set(name, value)
-  return q.toString()
+const listPath = (kind: EntityKind) => `/api/${kind}` as '/api/kris'
+const itemPath = (kind: EntityKind) => `/api/${kind}/{item_id}` as '/api/kris/{item_id}'
+const item = (id: string) => ({ path: { item_id: id } })
+
+function listQuery(params: ListParams): Record<string, string | number> {
+  const q: Record<string, string | number> = { limit: params.limit ?? 50, offset: params.offset ?? 0 }
+  if (params.sort) q.sort = params.sort
+  if (params.q) q.q = params.q
+  for (const [name, value] of Object.entries(params.filters ?? {})) if (value !== '') q[name] = value
+  return q
 }
 
-export function listEntities<K extends EntityKind>(
+export async function listEntities<K extends EntityKind>(
   kind: K,
   params: ListParams = {},
   signal?: AbortSignal,
 ): Promise<ListPage<EntityMap[K]>> {
-  return authedRequest<ListPage<EntityMap[K]>>(`/api/${kind}?${listQuery(params)}`, { signal })
+  const res = await api.GET(listPath(kind), { params: { query: listQuery(params) }, signal })
+  return answer(res) as ListPage<EntityMap[K]>
 }
 
 /** Every item of a kind (for pickers), page by page; stops after `maxPages` pages. */
@@ -267,52 +261,49 @@ export async function listAllEntities<K extends EntityKind>(
   return items
 }
 
-export function getEntity<K extends EntityKind>(kind: K, id: string, signal?: AbortSignal): Promise<EntityMap[K]> {
-  return authedRequest<EntityMap[K]>(`/api/${kind}/${enc(id)}`, { signal })
+export async function getEntity<K extends EntityKind>(kind: K, id: string, signal?: AbortSignal): Promise<EntityMap[K]> {
+  return answer(await api.GET(itemPath(kind), { params: item(id), signal })) as EntityMap[K]
 }
 
-export function createEntity<K extends EntityKind>(kind: K, body: Record<string, unknown>): Promise<EntityMap[K]> {
-  return authedRequest<EntityMap[K]>(`/api/${kind}`, { method: 'POST', body })
+export async function createEntity<K extends EntityKind>(kind: K, body: Record<string, unknown>): Promise<EntityMap[K]> {
+  return answer(await api.POST(listPath(kind), { body: body as never })) as EntityMap[K]
 }
 
-export function updateEntity<K extends EntityKind>(kind: K, id: string, body: Record<string, unknown>): Promise<EntityMap[K]> {
-  return authedRequest<EntityMap[K]>(`/api/${kind}/${enc(id)}`, { method: 'PATCH', body })
+export async function updateEntity<K extends EntityKind>(kind: K, id: string, body: Record<string, unknown>): Promise<EntityMap[K]> {
+  return answer(await api.PATCH(itemPath(kind), { params: item(id), body: body as never })) as EntityMap[K]
 }
 
 /** Deletes all of `ids` in one transaction, or none (an unknown id answers 404). */
-export function bulkDeleteEntities(kind: EntityKind, ids: readonly string[]): Promise<{ deleted: number }> {
-  return authedRequest<{ deleted: number }>(`/api/${kind}/bulk-delete`, { method: 'POST', body: { ids } })
+export async function bulkDeleteEntities(kind: EntityKind, ids: readonly string[]): Promise<{ deleted: number }> {
+  const path = `/api/${kind}/bulk-delete` as '/api/kris/bulk-delete'
+  return answer(await api.POST(path, { body: { ids: [...ids] } }))
 }
 
 export function deleteEntity(kind: EntityKind, id: string): Promise<void> {
-  return authedRequest<void>(`/api/${kind}/${enc(id)}`, { method: 'DELETE' })
+  return done(api.DELETE(itemPath(kind), { params: item(id) }))
 }
 
-export function getRiskLinks(riskId: string, signal?: AbortSignal): Promise<RiskLinks> {
-  return authedRequest<RiskLinks>(`/api/risks/${enc(riskId)}/links`, { signal })
+export async function getRiskLinks(riskId: string, signal?: AbortSignal): Promise<RiskLinks> {
+  return answer(await api.GET('/api/risks/{item_id}/links', { params: item(riskId), signal }))
 }
 
-export function putRiskLinks(riskId: string, body: Partial<RiskLinks>): Promise<RiskLinks> {
-  return authedRequest<RiskLinks>(`/api/risks/${enc(riskId)}/links`, { method: 'PUT', body })
+export async function putRiskLinks(riskId: string, body: Partial<RiskLinks>): Promise<RiskLinks> {
+  return answer(await api.PUT('/api/risks/{item_id}/links', { params: item(riskId), body }))
 }
 
-export function getKriLinks(kriId: string, signal?: AbortSignal): Promise<KriLinks> {
-  return authedRequest<KriLinks>(`/api/kris/${enc(kriId)}/links`, { signal })
+export async function getKriLinks(kriId: string, signal?: AbortSignal): Promise<KriLinks> {
+  return answer(await api.GET('/api/kris/{item_id}/links', { params: item(kriId), signal }))
 }
 
-export function putKriLinks(kriId: string, body: Partial<KriLinks>): Promise<KriLinks> {
-  return authedRequest<KriLinks>(`/api/kris/${enc(kriId)}/links`, { method: 'PUT', body })
+export async function putKriLinks(kriId: string, body: Partial<KriLinks>): Promise<KriLinks> {
+  return answer(await api.PUT('/api/kris/{item_id}/links', { params: item(kriId), body }))
 }
 
-export function getKriObservations(
+export async function getKriObservations(
   kriId: string,
   params: { from?: string; to?: string; bucket?: Bucket } = {},
   signal?: AbortSignal,
 ): Promise<KriHistory> {
-  const q = new URLSearchParams()
-  if (params.from) q.set('from', params.from)
-  if (params.to) q.set('to', params.to)
-  if (params.bucket) q.set('bucket', params.bucket)
-  const qs = q.toString()
-  return authedRequest<KriHistory>(`/api/kris/${enc(kriId)}/observations${qs ? `?${qs}` : ''}`, { signal })
+  const query = Object.fromEntries(Object.entries(params).filter(([, v]) => v)) as typeof params
+  return answer(await api.GET('/api/kris/{kri_id}/observations', { params: { path: { kri_id: kriId }, query }, signal }))
 }

@@ -1,14 +1,10 @@
+// Identity and access types: the HTTP contract of docs/identity.md as the OpenAPI document states
+// it (aliases of its schemas), plus pure helpers (where a role lands, where pending MFA sends you).
+// Route functions are in endpoints.ts.
 import type { Schema } from './api/client'
-// Identity and access types: the HTTP contract of docs/identity.md, plus pure helpers
-// (where a role lands, where pending MFA sends you). Route functions are in endpoints.ts.
 
-export type Role =
-  | 'superadmin'
-  | 'master_admin'
-  | 'tenant_admin'
-  | 'tenant_user'
-  | 'carrier_admin'
-  | 'carrier_user'
+/** From the OpenAPI document (`UserSummary['role']`, `draxis.security.permissions.Role`). */
+export type Role = Schema<'UserSummary'>['role']
 
 export const ROLE_LABEL: Record<Role, string> = {
   superadmin: 'Superadmin',
@@ -19,45 +15,18 @@ export const ROLE_LABEL: Record<Role, string> = {
   carrier_user: 'Carrier user',
 }
 
-export interface UserSummary {
-  id: string
-  email: string
-  display_name: string
-  role: Role
-  org_id: string | null
-  tenant_id: string | null
-  tenant_name: string | null
-  carrier_id: string | null
-}
+export type UserSummary = Schema<'UserSummary'>
 
-export interface MfaState {
-  required: boolean
-  enrolled: boolean
-  verified: boolean
-}
+export type MfaState = Schema<'MfaState'>
 
-export interface Impersonation {
-  actor: { id: string; email: string; role: Role }
-  tenant_id: string
-  expires_at: string
-}
+export type Impersonation = Schema<'Impersonation'>
 
 /** Login, refresh, setup, invite accept, MFA verify / recover / confirm. */
-export interface AuthResponse {
-  access_token: string
-  token_type: 'bearer'
-  expires_in: number
-  user: UserSummary
-  mfa: MfaState
-  impersonation: Impersonation | null
-}
+export type AuthResponse = Schema<'AuthResponse'>
 
-export type ScopeKind = 'tenant' | 'org' | 'platform' | 'carrier'
+export type ScopeKind = Schema<'ScopeOut'>['kind']
 
-export interface Me extends Omit<AuthResponse, 'access_token' | 'token_type' | 'expires_in'> {
-  permissions: string[]
-  scope: { kind: ScopeKind; tenant_id: string | null; org_id: string | null; carrier_id: string | null }
-}
+export type Me = Schema<'Me'>
 
 /** From the OpenAPI document (`UserOut`). */
 export type UserOut = Schema<'UserOut'>
@@ -68,7 +37,7 @@ export type InviteOut = Schema<'InviteOut'>
 /** From the OpenAPI document (`TenantOut`). */
 export type TenantOut = Schema<'TenantOut'>
 
-export type OrgKind = 'direct' | 'partner'
+export type OrgKind = Schema<'OrgOut'>['kind']
 
 /** From the OpenAPI document (`OrgOut`). */
 export type OrgOut = Schema<'OrgOut'>
@@ -76,90 +45,35 @@ export type OrgOut = Schema<'OrgOut'>
 /** From the OpenAPI document (`AuditEntry`). */
 export type AuditEntry = Schema<'AuditEntry'>
 
-export interface ImpersonationStart {
-  access_token: string
-  token_type: 'bearer'
-  expires_in: number
-  impersonation: Impersonation
-  tenant_name: string
-}
+export type ImpersonationStart = Schema<'ImpersonationStart'>
 
-export interface NeedsSetup {
-  needs_setup: boolean
-}
+export type NeedsSetup = Schema<'NeedsSetup'>
 
-export interface MfaEnrollment {
-  secret: string
-  provisioning_uri: string
-}
+export type MfaEnrollment = Schema<'Enrollment'>
 
-export type EnrollConfirmed = AuthResponse & { recovery_codes: string[] }
-export type Recovered = AuthResponse & { recovery_codes_left: number }
+export type EnrollConfirmed = Schema<'EnrollConfirmed'>
+export type Recovered = Schema<'Recovered'>
 
 /** `null` = inherit from the next broader level. */
-export type MfaRequirement = boolean | null
+export type MfaRequirement = Schema<'MfaPolicyIn'>['required']
 
 /** From the OpenAPI document (`MfaPolicyOut`). */
 export type MfaPolicyOut = Schema<'MfaPolicyOut'>
 
 /** `GET /api/orgs/{org_id}/rollup`: one tenant's rolled-up posture (nulls: not rolled up yet). */
-export interface TenantRollup {
-  tenant_id: string
-  slug: string
-  name: string
-  posture_score: number | null
-  kri_count: number | null
-  kris_red: number | null
-  kris_amber: number | null
-  kris_green: number | null
-  /** Share (0–1) of KRIs whose data is stale. */
-  stale_share: number | null
-  risks_critical: number | null
-  risks_high: number | null
-  computed_at: string | null
-}
+export type TenantRollup = Schema<'TenantRollup'>
 
-export type PortfolioBand = 'critical' | 'high' | 'medium' | 'low' | 'unassessed'
+export type PortfolioBand = Schema<'PortfolioRow'>['band']
 
-/** One insured in a carrier's book. */
-export interface PortfolioRow {
-  tenant_id: string
-  tenant_name: string
-  posture_score: number | null
-  score_30d_ago: number | null
-  /** Score change over 30 days; positive = worse. */
-  trend_30d: number | null
-  band: PortfolioBand
-  risks_critical: number | null
-  risks_high: number | null
-  kri_count: number | null
-  /** Share (0–1) of KRIs whose data is stale. */
-  stale_share: number | null
-  posture_computed_at: string | null
-  projected_at: string
-}
+/** One insured in a carrier's book (`trend_30d`: score change over 30 days, positive = worse). */
+export type PortfolioRow = Schema<'PortfolioRow'>
 
-export interface Portfolio {
-  book: {
-    tenants: number
-    bands: Record<PortfolioBand, number>
-    worst_movers: PortfolioRow[]
-  }
-  tenants: PortfolioRow[]
-}
+export type Portfolio = Schema<'Portfolio'>
 
 /** `GET /api/tenant/carriers`: a carrier and this tenant's consent to share with it. */
-export interface CarrierConsent {
-  carrier_id: string
-  carrier_name: string
-  consent_granted_at: string | null
-  revoked_at: string | null
-}
+export type CarrierConsent = Schema<'Consent'>
 
-export interface UserPatch {
-  role?: Role
-  is_active?: boolean
-}
+export type UserPatch = Schema<'UserPatch'>
 
 // Permission names the client looks at (docs/identity.md, "Roles and permissions").
 export const PERMISSION = {
@@ -181,9 +95,13 @@ export const PERMISSION = {
   carrierConsentManage: 'carrier_consent:manage',
   riskModelRead: 'risk_model:read',
   riskModelWrite: 'risk_model:write',
+  riskAcceptanceRequest: 'risk_acceptance:request',
+  riskAcceptanceDecide: 'risk_acceptance:decide',
   panelUse: 'panel:use',
   knowledgeRead: 'knowledge:read',
   knowledgeWrite: 'knowledge:write',
+  tasksRead: 'tasks:read',
+  tasksWork: 'tasks:work',
 } as const
 
 export const MFA_REQUIRED_SUFFIX = '/mfa-required'

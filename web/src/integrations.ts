@@ -1,145 +1,48 @@
 // Integrations (docs: "Integrations" API): the connector catalog, the tenant's sources, their
 // runs and run requests, and the first-party inbound routes. Route functions are in
-// integrationsApi.ts; these are the types and the pure helpers the pages share.
-import type { KriDirection } from './api'
+// integrationsApi.ts; these are the types (aliases of the OpenAPI document's schemas) and the pure
+// helpers the pages share.
+import type { Schema } from './api/client'
 
 export const INTEGRATIONS_PERMISSION = {
   read: 'integrations:read',
   manage: 'integrations:manage',
 } as const
 
-export type SourceType = 'vendor_api' | 'external_push' | 'artifact' | 'manual' | 'demo'
-export type FieldKind = 'string' | 'url' | 'secret' | 'integer' | 'choice' | 'text'
-export type Schedule = 'hourly' | 'daily' | 'weekly' | 'manual'
+export type SourceType = Schema<'CatalogEntry'>['source_type']
+export type FieldKind = Schema<'ConfigFieldOut'>['kind']
+export type Schedule = Schema<'SourceOut'>['schedule']
 
-export interface ConfigField {
-  name: string
-  label: string
-  kind: FieldKind
-  required: boolean
-  secret: boolean
-  help: string
-  default: string | null
-  choices: string[]
-}
+export type ConfigField = Schema<'ConfigFieldOut'>
 
-export interface ConnectorKri {
-  slug: string
-  name: string
-  unit: string
-  direction: KriDirection
-  warn: number
-  critical: number
-  formula: string
-}
+export type ConnectorKri = Schema<'KriSpecOut'>
 
-export interface CatalogEntry {
-  vendor_id: string
-  display_name: string
-  source_type: SourceType
-  auth_type: string
-  base_url: string | null
-  config_fields: ConfigField[]
-  kris: ConnectorKri[]
-}
+export type CatalogEntry = Schema<'CatalogEntry'>
 
-export interface Source {
-  id: string
-  vendor_id: string
-  source_type: SourceType
-  name: string
-  schedule: Schedule
-  enabled: boolean
-  config: Record<string, unknown>
-  credentials_set: string[]
-  next_run_at: string | null
-  last_run_at: string | null
-  last_run_status: 'succeeded' | 'failed' | null
-  consecutive_failures: number
-  backoff_until: string | null
-  kri_count: number
-  created_at: string
-  updated_at: string
-}
+export type Source = Schema<'SourceOut'>
 
-export interface SourceIn {
-  vendor_id: string
-  name: string
-  schedule: Schedule
-  enabled: boolean
-  config: Record<string, string | number>
-  credentials: Record<string, string>
-}
+export type SourceIn = Schema<'SourceIn'>
 
-export type SourcePatch = Partial<Omit<SourceIn, 'vendor_id'>>
+export type SourcePatch = Schema<'SourcePatch'>
 
-export interface ProbeResult {
-  ok: boolean
-  message: string
-  elapsed_ms: number
-}
+export type ProbeResult = Schema<'ProbeOut'>
 
-export type RunRequestStatus = 'pending' | 'launched' | 'succeeded' | 'failed'
+export type RunRequestStatus = Schema<'RunRequestOut'>['status']
 
-export interface RunRequest {
-  id: string
-  source_id: string
-  status: RunRequestStatus
-  requested_at: string
-  launched_at: string | null
-  finished_at: string | null
-  dagster_run_id: string | null
-  source_run_id: string | null
-  error: string | null
-}
+export type RunRequest = Schema<'RunRequestOut'>
 
-export type RunTrigger = 'schedule' | 'run_now' | 'backfill' | 'push' | 'artifact' | 'manual'
+export type RunTrigger = Schema<'RunOut'>['trigger']
 
-export interface SourceRun {
-  id: string
-  source_id: string
-  trigger: RunTrigger
-  status: 'running' | 'succeeded' | 'failed'
-  started_at: string
-  finished_at: string | null
-  rows_written: number
-  rows_skipped: number
-  items_fetched: number
-  warnings: string[]
-  items_summary: Record<string, unknown>
-  error: string | null
-  fetch_ms: number | null
-  write_ms: number | null
-  dagster_run_id: string | null
-  request_id: string | null
-}
+export type SourceRun = Schema<'RunOut'>
 
-export interface RunPage {
-  items: SourceRun[]
-  total: number
-  limit: number
-  offset: number
-}
+export type RunPage = Schema<'Page_RunOut_'>
 
-export interface PushToken {
-  token: string
-  prefix: string
-  created_at: string
-}
+export type PushToken = Schema<'PushTokenOut'>
 
 /** The answer to a push batch, an uploaded file or a manual value: a run request to follow. */
-export interface Accepted {
-  batch_id: string
-  accepted: number
-  request_id: string
-}
+export type Accepted = Schema<'Accepted'>
 
-export interface ManualValueIn {
-  kri_slug: string
-  value: number
-  observed_at?: string
-  note?: string
-}
+export type ManualValueIn = Schema<'ManualValue'>
 
 // ---- catalog ---------------------------------------------------------------------------------
 

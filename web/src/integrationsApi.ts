@@ -2,7 +2,8 @@
 // a map of field errors (`{"config.org_url": "must be an https:// URL"}`) or row-level errors of
 // an inbound file (`[{row, column, message}]`); the shared client keeps only the
 // `[{location, message}]` form, so this module parses problems itself (and sends multipart for
-// file uploads). Sent through the session's `authedFetch`: its token, its 401 → refresh → retry.
+// file uploads). JSON routes go through the typed client, the file upload through `authedFetch`:
+// the session's token and its one 401 → refresh → retry either way.
 import { ProblemError, type Problem } from './api'
 import type {
   Accepted,
@@ -21,6 +22,7 @@ import type {
 import { listEntities, updateEntity } from './endpoints'
 import type { ListPage, ModelKri } from './riskModel'
 import { authedFetch } from './session'
+import { answer, api, pathOf } from './api/client'
 
 export interface RowError {
   row: number
@@ -84,91 +86,84 @@ function toIntegrationProblem(err: ProblemError): IntegrationProblem {
   )
 }
 
-interface SendOptions {
-  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE'
-  json?: unknown
-  form?: FormData
-  signal?: AbortSignal
+/** A typed call whose refusal is rethrown as this API's problem (field and row errors parsed). */
+async function integration<T>(call: Promise<{ data?: T; response: Response }>): Promise<T> {
+  try {
+    return answer(await call)
+  } catch (err) {
+    throw err instanceof ProblemError ? toIntegrationProblem(err) : err
+  }
 }
 
-/** Through the session's `authedFetch` (its token, its one refresh-and-retry). */
-async function send<T>(path: string, opts: SendOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json, application/problem+json' }
-  if (opts.json !== undefined) headers['Content-Type'] = 'application/json'
+const source = (id: string) => ({ params: { path: { source_id: id } } })
+
+export function getCatalog(signal?: AbortSignal): Promise<CatalogEntry[]> {
+  return integration(api.GET('/api/integrations/catalog', { signal }))
+}
+
+export function listSources(signal?: AbortSignal): Promise<Source[]> {
+  return integration(api.GET('/api/sources', { signal }))
+}
+
+export function getSource(id: string, signal?: AbortSignal): Promise<Source> {
+  return integration(api.GET('/api/sources/{source_id}', { ...source(id), signal }))
+}
+
+export function createSource(body: SourceIn): Promise<Source> {
+  return integration(api.POST('/api/sources', { body }))
+}
+
+export function updateSource(id: string, body: SourcePatch): Promise<Source> {
+  return integration(api.PATCH('/api/sources/{source_id}', { ...source(id), body }))
+}
+
+export async function deleteSource(id: string): Promise<void> {
+  await integration(api.DELETE('/api/sources/{source_id}', source(id)))
+}
+
+export function testSource(id: string): Promise<ProbeResult> {
+  return integration(api.POST('/api/sources/{source_id}/test', source(id)))
+}
+
+export function runSource(id: string): Promise<RunRequest> {
+  return integration(api.POST('/api/sources/{source_id}/run', source(id)))
+}
+
+export function getRunRequest(id: string, signal?: AbortSignal): Promise<RunRequest> {
+  return integration(api.GET('/api/run-requests/{request_id}', { params: { path: { request_id: id } }, signal }))
+}
+
+export function listRuns(sourceId: string, params: { limit: number; offset: number }, signal?: AbortSignal): Promise<RunPage> {
+  return integration(api.GET('/api/sources/{source_id}/runs', { params: { path: { source_id: sourceId }, query: params }, signal }))
+}
+
+export function getRun(id: string, signal?: AbortSignal): Promise<SourceRun> {
+  return integration(api.GET('/api/runs/{run_id}', { params: { path: { run_id: id } }, signal }))
+}
+
+export function mintPushToken(sourceId: string): Promise<PushToken> {
+  return integration(api.POST('/api/sources/{source_id}/push-token', source(sourceId)))
+}
+
+/** A multipart upload: through the raw `authedFetch` (same token, same refresh), typed answer. */
+export async function uploadArtifact(sourceId: string, file: File): Promise<Accepted> {
+  const form = new FormData()
+  form.append('file', file)
   let res: Response
   try {
-    res = await authedFetch(path, {
-      method: opts.method,
-      headers,
-      body: opts.form ?? (opts.json !== undefined ? JSON.stringify(opts.json) : undefined),
-      signal: opts.signal,
+    res = await authedFetch(pathOf('/api/sources/{source_id}/artifact', { source_id: sourceId }), {
+      method: 'POST',
+      headers: { Accept: 'application/json, application/problem+json' },
+      body: form,
     })
   } catch (err) {
     throw err instanceof ProblemError ? toIntegrationProblem(err) : err
   }
-  if (res.status === 204) return undefined as T
-  return (await res.json()) as T
-}
-
-const enc = encodeURIComponent
-
-export function getCatalog(signal?: AbortSignal): Promise<CatalogEntry[]> {
-  return send<CatalogEntry[]>('/api/integrations/catalog', { signal })
-}
-
-export function listSources(signal?: AbortSignal): Promise<Source[]> {
-  return send<Source[]>('/api/sources', { signal })
-}
-
-export function getSource(id: string, signal?: AbortSignal): Promise<Source> {
-  return send<Source>(`/api/sources/${enc(id)}`, { signal })
-}
-
-export function createSource(body: SourceIn): Promise<Source> {
-  return send<Source>('/api/sources', { method: 'POST', json: body })
-}
-
-export function updateSource(id: string, body: SourcePatch): Promise<Source> {
-  return send<Source>(`/api/sources/${enc(id)}`, { method: 'PATCH', json: body })
-}
-
-export function deleteSource(id: string): Promise<void> {
-  return send<void>(`/api/sources/${enc(id)}`, { method: 'DELETE' })
-}
-
-export function testSource(id: string): Promise<ProbeResult> {
-  return send<ProbeResult>(`/api/sources/${enc(id)}/test`, { method: 'POST' })
-}
-
-export function runSource(id: string): Promise<RunRequest> {
-  return send<RunRequest>(`/api/sources/${enc(id)}/run`, { method: 'POST' })
-}
-
-export function getRunRequest(id: string, signal?: AbortSignal): Promise<RunRequest> {
-  return send<RunRequest>(`/api/run-requests/${enc(id)}`, { signal })
-}
-
-export function listRuns(sourceId: string, params: { limit: number; offset: number }, signal?: AbortSignal): Promise<RunPage> {
-  const q = new URLSearchParams({ limit: String(params.limit), offset: String(params.offset) })
-  return send<RunPage>(`/api/sources/${enc(sourceId)}/runs?${q.toString()}`, { signal })
-}
-
-export function getRun(id: string, signal?: AbortSignal): Promise<SourceRun> {
-  return send<SourceRun>(`/api/runs/${enc(id)}`, { signal })
-}
-
-export function mintPushToken(sourceId: string): Promise<PushToken> {
-  return send<PushToken>(`/api/sources/${enc(sourceId)}/push-token`, { method: 'POST' })
-}
-
-export function uploadArtifact(sourceId: string, file: File): Promise<Accepted> {
-  const form = new FormData()
-  form.append('file', file)
-  return send<Accepted>(`/api/sources/${enc(sourceId)}/artifact`, { method: 'POST', form })
+  return (await res.json()) as Accepted
 }
 
 export function enterValue(sourceId: string, body: ManualValueIn): Promise<Accepted> {
-  return send<Accepted>(`/api/sources/${enc(sourceId)}/values`, { method: 'POST', json: body })
+  return integration(api.POST('/api/sources/{source_id}/values', { ...source(sourceId), body }))
 }
 
 // ---- KRIs wired to a source (risk model routes, through the shared client) -------------------

@@ -1,66 +1,27 @@
 // Institutional memory (docs/panel.md): facts and uploaded documents the expert panel reads.
-// Types of the API and the pure helpers of the Memory page. Route functions are in panelApi.ts.
+// Types of the API (aliases of the OpenAPI document's schemas) and the pure helpers of the Memory
+// page. Route functions are in panelApi.ts.
+import type { Schema } from './api/client'
 
 export const MEMORY_PERMISSION = {
   read: 'knowledge:read',
   write: 'knowledge:write',
 } as const
 
-export interface Fact {
-  id: string
-  key: string
-  value: string
-  citation: string
-  origin: 'manual' | 'panel_session'
-  panel_session_id: string | null
-  author_user_id: string | null
-  created_at: string
-  updated_at: string
-}
+/** From the OpenAPI document (`FactOut`, `FactIn`, `DocumentOut`, ...). */
+export type Fact = Schema<'FactOut'>
 
-export interface FactIn {
-  key: string
-  value: string
-  citation: string
-}
+export type FactIn = Schema<'FactIn'>
 
-export type MemoryMediaType = 'text/plain' | 'text/markdown' | 'application/pdf'
+export type MemoryMediaType = Schema<'DocumentOut'>['media_type']
 
-export interface MemoryDocument {
-  id: string
-  title: string
-  filename: string
-  media_type: MemoryMediaType
-  byte_size: number
-  sha256: string
-  page_count: number | null
-  char_count: number
-  chunk_count: number
-  citation: string | null
-  uploaded_by: string | null
-  uploaded_at: string
-}
+export type MemoryDocument = Schema<'DocumentOut'>
 
-export interface DocumentChunk {
-  chunk_no: number
-  heading: string | null
-  page: number | null
-  content: string
-}
+export type DocumentChunk = Schema<'ChunkOut'>
 
-export interface MemoryDocumentDetail extends MemoryDocument {
-  chunks: DocumentChunk[]
-}
+export type MemoryDocumentDetail = Schema<'DocumentDetail'>
 
-export interface SearchHit {
-  document_id: string
-  title: string
-  chunk_no: number
-  heading: string | null
-  page: number | null
-  content: string
-  rank: number
-}
+export type SearchHit = Schema<'SearchHit'>
 
 export interface Page<T> {
   items: T[]

@@ -42,7 +42,16 @@ const slugField: FieldSpec = {
 }
 const nameField: FieldSpec = { name: 'name', label: 'Name', type: 'text', required: true }
 const descriptionField: FieldSpec = { name: 'description', label: 'Description', type: 'textarea', wide: true }
-const ownerField: FieldSpec = { name: 'owner', label: 'Owner', type: 'text' }
+// The owner is a member of the tenant, picked from a list; the due and review dates are theirs.
+export const ownershipFields: readonly FieldSpec[] = [
+  { name: 'owner_user_id', label: 'Owner', type: 'owner', nullable: true },
+  { name: 'due_date', label: 'Due date', type: 'date', nullable: true },
+  { name: 'review_date', label: 'Review date', type: 'date', nullable: true },
+]
+/** The owner's name (the member), else the free text older rows carry. */
+function ownerCell(r: { owner_name: string | null; owner: string }): string {
+  return r.owner_name ?? dash(r.owner)
+}
 const categoryField: FieldSpec = { name: 'category', label: 'Category', type: 'text' }
 
 export const DIRECTION_OPTIONS: readonly Choice[] = [
@@ -115,7 +124,7 @@ const kriSpec: EntitySpec<'kris'> = {
     KRI_FIELDS.warn,
     KRI_FIELDS.critical,
     categoryField,
-    ownerField,
+    ...ownershipFields,
   ],
   validate: validateKri,
   filters: [{ name: 'direction', label: 'Direction filter', options: all(DIRECTION_OPTIONS) }],
@@ -133,7 +142,8 @@ const kriSpec: EntitySpec<'kris'> = {
     { header: 'Warn', className: 'tabular-nums', sortValue: (r) => r.warn, cell: (r) => formatValue(r.warn, r.unit) },
     { header: 'Critical', className: 'tabular-nums', sortValue: (r) => r.critical, cell: (r) => formatValue(r.critical, r.unit) },
     { header: 'Category', sortValue: (r) => r.category, cell: (r) => dash(r.category) },
-    { header: 'Owner', sortValue: (r) => r.owner, cell: (r) => dash(r.owner) },
+    { header: 'Owner', sortValue: (r) => ownerCell(r), cell: (r) => ownerCell(r) },
+    { header: 'Due', sortValue: (r) => r.due_date, cell: (r) => dash(r.due_date ?? '') },
   ],
   sorts: NAME_SORTS,
 }
@@ -157,7 +167,7 @@ const controlSpec: EntitySpec<'controls'> = {
       pattern: { re: ATTACK_TECHNIQUE_PATTERN, message: 'use technique ids like T1059 or T1059.001' },
       hint: 'Comma-separated, e.g. T1059.001, T1566',
     },
-    ownerField,
+    ...ownershipFields,
   ],
   validate: (v) =>
     (v.framework ?? '').trim() === '' && (v.framework_ref ?? '').trim() !== ''
@@ -171,7 +181,8 @@ const controlSpec: EntitySpec<'controls'> = {
     { header: 'Effectiveness', sortValue: (r) => r.effectiveness, cell: (r) => labelOf(EFFECTIVENESS, r.effectiveness) },
     { header: 'Framework', sortValue: (r) => r.framework, cell: (r) => (r.framework ? `${labelOf(FRAMEWORKS, r.framework)} ${r.framework_ref ?? ''}` : '—') },
     { header: 'ATT&CK', sortValue: (r) => r.attack_techniques.join(', '), cell: (r) => (r.attack_techniques.length ? r.attack_techniques.join(', ') : '—') },
-    { header: 'Owner', sortValue: (r) => r.owner, cell: (r) => dash(r.owner) },
+    { header: 'Owner', sortValue: (r) => ownerCell(r), cell: (r) => ownerCell(r) },
+    { header: 'Due', sortValue: (r) => r.due_date, cell: (r) => dash(r.due_date ?? '') },
   ],
   sorts: NAME_SORTS,
   filters: [
@@ -190,7 +201,7 @@ const riskSpec: EntitySpec<'risks'> = {
     { name: 'title', label: 'Title', type: 'text', required: true },
     descriptionField,
     categoryField,
-    ownerField,
+    ...ownershipFields,
     { name: 'status', label: 'Status', type: 'select', required: true, options: RISK_STATUSES },
   ],
   columns: [
@@ -206,7 +217,8 @@ const riskSpec: EntitySpec<'risks'> = {
     { header: 'Status', sortValue: (r) => r.status, cell: (r) => labelOf(RISK_STATUSES, r.status) },
     { header: 'Score', className: 'whitespace-nowrap', cell: (r) => <RiskScoreCell riskId={r.id} /> },
     { header: 'Category', sortValue: (r) => r.category, cell: (r) => dash(r.category) },
-    { header: 'Owner', sortValue: (r) => r.owner, cell: (r) => dash(r.owner) },
+    { header: 'Owner', sortValue: (r) => ownerCell(r), cell: (r) => ownerCell(r) },
+    { header: 'Due', sortValue: (r) => r.due_date, cell: (r) => dash(r.due_date ?? '') },
   ],
   sorts: [
     { value: 'title', label: 'Title (A–Z)' },
@@ -221,12 +233,13 @@ const outcomeSpec: EntitySpec<'outcomes'> = {
   singular: 'outcome',
   plural: 'Outcomes',
   title: (r) => r.name,
-  fields: [slugField, nameField, descriptionField, ownerField],
+  fields: [slugField, nameField, descriptionField, ...ownershipFields],
   columns: [
     { header: 'Name', sortValue: (r) => r.name, cell: (r) => r.name },
     { header: 'Slug', sortValue: (r) => r.slug, cell: (r) => <code className="text-xs">{r.slug}</code> },
     { header: 'Description', sortValue: (r) => r.description, cell: (r) => dash(r.description) },
-    { header: 'Owner', sortValue: (r) => r.owner, cell: (r) => dash(r.owner) },
+    { header: 'Owner', sortValue: (r) => ownerCell(r), cell: (r) => ownerCell(r) },
+    { header: 'Due', sortValue: (r) => r.due_date, cell: (r) => dash(r.due_date ?? '') },
   ],
   sorts: NAME_SORTS,
 }
@@ -242,7 +255,7 @@ const vendorSpec: EntitySpec<'vendors'> = {
     categoryField,
     { name: 'tier', label: 'Tier', type: 'select', numeric: true, required: true, options: TIERS },
     { name: 'data_elements', label: 'Data elements', type: 'list', hint: 'Comma-separated, e.g. PHI, PII' },
-    ownerField,
+    ...ownershipFields,
   ],
   columns: [
     { header: 'Name', sortValue: (r) => r.name, cell: (r) => r.name },
@@ -250,7 +263,8 @@ const vendorSpec: EntitySpec<'vendors'> = {
     { header: 'Tier', sortValue: (r) => r.tier, cell: (r) => `Tier ${r.tier}` },
     { header: 'Category', sortValue: (r) => r.category, cell: (r) => dash(r.category) },
     { header: 'Data elements', sortValue: (r) => r.data_elements.join(', '), cell: (r) => (r.data_elements.length ? r.data_elements.join(', ') : '—') },
-    { header: 'Owner', sortValue: (r) => r.owner, cell: (r) => dash(r.owner) },
+    { header: 'Owner', sortValue: (r) => ownerCell(r), cell: (r) => ownerCell(r) },
+    { header: 'Due', sortValue: (r) => r.due_date, cell: (r) => dash(r.due_date ?? '') },
   ],
   sorts: NAME_SORTS,
   filters: [{ name: 'tier', label: 'Tier filter', options: all(TIERS) }],

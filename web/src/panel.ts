@@ -2,91 +2,32 @@
 // questions. Types of the API, the personas, and the pure helpers the page shares: grouping a
 // session's trail into turns, parsing a Server-Sent Events stream, and folding its events into
 // the progress of the turn being asked. Route functions are in panelApi.ts.
+import type { Schema } from './api/client'
 
-export type PersonaId = 'vciso' | 'privacy' | 'tprm' | 'insurance'
+export type PersonaId = Schema<'PersonaOut'>['id']
 export type SpecialistId = Exclude<PersonaId, 'vciso'>
-export type PanelTarget = 'panel' | SpecialistId
-export type MessageKind = 'user' | 'decision' | 'specialist' | 'synthesis' | 'error'
-export type PanelMode = 'llm' | 'offline'
+export type PanelTarget = Schema<'AskIn'>['target']
+export type MessageKind = Schema<'PanelMessageOut'>['kind']
+export type PanelMode = Schema<'PanelInfo'>['mode']
 
-export interface PanelSession {
-  id: string
-  title: string
-  status: 'open' | 'ended'
-  created_by: string | null
-  created_at: string
-  last_message_at: string | null
-  turn_count: number
-  turn_in_progress: boolean
-  ended_at: string | null
-  ended_by: string | null
-  remembered_knowledge_id: string | null
-}
+/** From the OpenAPI document (`PanelSessionOut`). */
+export type PanelSession = Schema<'PanelSessionOut'>
 
-export interface DecisionSpecialist {
-  persona: SpecialistId
-  question: string
-  why: string
-}
+export type DecisionSpecialist = Schema<'AssignmentOut'>
 
-export interface Decision {
-  specialists: DecisionSpecialist[]
-  framing: string
-}
+export type Decision = Schema<'DecisionOut'>
 
-export interface PanelMessage {
-  id: string
-  seq: number
-  turn: number
-  kind: MessageKind
-  persona: PersonaId | null
-  target: PanelTarget | null
-  content: string
-  rationale: string | null
-  decision: Decision | null
-  context: Record<string, unknown> | null
-  mode: PanelMode | null
-  model: string | null
-  prompt_version: string | null
-  input_tokens: number
-  output_tokens: number
-  cache_read_tokens: number
-  cache_creation_tokens: number
-  latency_ms: number
-  attempts: number
-  trace_id: string | null
-  author_user_id: string | null
-  created_at: string
-}
+export type PanelMessage = Schema<'PanelMessageOut'>
 
-export interface PanelSessionDetail extends PanelSession {
-  messages: PanelMessage[]
-}
+export type PanelSessionDetail = Schema<'SessionDetail'>
 
-export interface PanelSessionPage {
-  items: PanelSession[]
-  total: number
-  limit: number
-  offset: number
-}
+export type PanelSessionPage = Schema<'Page_PanelSessionOut_'>
 
-export interface PanelPersonaInfo {
-  id: PersonaId
-  name: string
-  role: string
-  prompt_version: string
-}
+export type PanelPersonaInfo = Schema<'PersonaOut'>
 
-export interface PanelInfo {
-  mode: PanelMode
-  model: string
-  personas: PanelPersonaInfo[]
-}
+export type PanelInfo = Schema<'PanelInfo'>
 
-export interface AskBody {
-  content: string
-  target: PanelTarget
-}
+export type AskBody = Schema<'AskIn'>
 
 export const PANEL_PERMISSION = 'panel:use'
 
@@ -444,8 +385,11 @@ export function formatLatency(ms: number | null | undefined): string | null {
 export function messageMeta(m: PanelMessage): string {
   const parts: string[] = []
   if (m.model) parts.push(m.model)
-  if (m.input_tokens > 0 || m.output_tokens > 0)
-    parts.push(`${m.input_tokens.toLocaleString('en-US')} in / ${m.output_tokens.toLocaleString('en-US')} out tokens`)
+  // Null on messages no model wrote (the user's question, an error).
+  const input = m.input_tokens ?? 0
+  const output = m.output_tokens ?? 0
+  if (input > 0 || output > 0)
+    parts.push(`${input.toLocaleString('en-US')} in / ${output.toLocaleString('en-US')} out tokens`)
   const latency = formatLatency(m.latency_ms)
   if (latency) parts.push(latency)
   return parts.join(' · ')

@@ -1,6 +1,6 @@
 // Route functions for the expert panel and institutional memory (docs/panel.md). JSON routes go
-// through `authedRequest`; the SSE stream, multipart uploads and file downloads through
-// `authedFetch` (the same token and 401 → refresh → retry-once).
+// through the typed client (api/client.ts); the SSE stream, multipart uploads and file downloads
+// through `authedFetch` (the same token and the same one 401 → refresh → retry-once).
 import type {
   Fact,
   FactIn,
@@ -20,43 +20,39 @@ import {
   type PanelSessionPage,
   type TurnEvent,
 } from './panel'
-import { authedFetch, authedRequest } from './session'
+import { answer, api, done, pathOf, type Schema } from './api/client'
+import { authedFetch } from './session'
 
-const enc = encodeURIComponent
-
-function query(params: Record<string, string | number | undefined>): string {
-  const q = new URLSearchParams()
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, String(v))
-  const s = q.toString()
-  return s ? `?${s}` : ''
-}
+const session = (id: string) => ({ path: { session_id: id } })
+const fact = (id: string) => ({ params: { path: { fact_id: id } } })
+const doc = (id: string) => ({ params: { path: { document_id: id } } })
 
 // ---- panel ------------------------------------------------------------------------------------
 
-export function getPanelInfo(signal?: AbortSignal): Promise<PanelInfo> {
-  return authedRequest<PanelInfo>('/api/panel', { signal })
+export async function getPanelInfo(signal?: AbortSignal): Promise<PanelInfo> {
+  return answer(await api.GET('/api/panel', { signal }))
 }
 
-export function listPanelSessions(params: { limit: number; offset: number }, signal?: AbortSignal): Promise<PanelSessionPage> {
-  return authedRequest<PanelSessionPage>(`/api/panel-sessions${query(params)}`, { signal })
+export async function listPanelSessions(params: { limit: number; offset: number }, signal?: AbortSignal): Promise<PanelSessionPage> {
+  return answer(await api.GET('/api/panel-sessions', { params: { query: params }, signal }))
 }
 
-export function createPanelSession(title?: string): Promise<PanelSession> {
-  return authedRequest<PanelSession>('/api/panel-sessions', { method: 'POST', body: title ? { title } : {} })
+export async function createPanelSession(title?: string): Promise<PanelSession> {
+  return answer(await api.POST('/api/panel-sessions', { body: title ? { title } : {} }))
 }
 
-export function getPanelSession(id: string, signal?: AbortSignal): Promise<PanelSessionDetail> {
-  return authedRequest<PanelSessionDetail>(`/api/panel-sessions/${enc(id)}`, { signal })
+export async function getPanelSession(id: string, signal?: AbortSignal): Promise<PanelSessionDetail> {
+  return answer(await api.GET('/api/panel-sessions/{session_id}', { params: session(id), signal }))
 }
 
-export function endPanelSession(id: string, remember: boolean): Promise<PanelSession> {
-  return authedRequest<PanelSession>(`/api/panel-sessions/${enc(id)}/end`, { method: 'POST', body: { remember } })
+export async function endPanelSession(id: string, remember: boolean): Promise<PanelSession> {
+  return answer(await api.POST('/api/panel-sessions/{session_id}/end', { params: session(id), body: { remember } }))
 }
 
 /**
  * Asks the panel and follows the turn over Server-Sent Events: `onEvent` sees each event as it
  * arrives; the promise settles when the stream ends. A refusal (404, 409, 422) rejects with its
- * ProblemError before any event.
+ * ProblemError before any event. A stream, so through the raw `authedFetch` (same token, same refresh).
  */
 export async function askPanel(
   sessionId: string,
@@ -64,7 +60,7 @@ export async function askPanel(
   onEvent: (event: TurnEvent) => void,
   signal?: AbortSignal,
 ): Promise<void> {
-  const res = await authedFetch(`/api/panel-sessions/${enc(sessionId)}/messages`, {
+  const res = await authedFetch(pathOf('/api/panel-sessions/{session_id}/messages', { session_id: sessionId }), {
     method: 'POST',
     headers: { Accept: 'text/event-stream', 'Content-Type': 'application/json' },
     body: JSON.stringify(body),
@@ -79,60 +75,62 @@ export async function askPanel(
 
 // ---- memory: facts ----------------------------------------------------------------------------
 
-export function listFacts(params: { q?: string; limit: number; offset: number }, signal?: AbortSignal): Promise<Page<Fact>> {
-  return authedRequest<Page<Fact>>(`/api/memory/facts${query(params)}`, { signal })
+export async function listFacts(params: { q?: string; limit: number; offset: number }, signal?: AbortSignal): Promise<Page<Fact>> {
+  const query = { limit: params.limit, offset: params.offset, ...(params.q ? { q: params.q } : {}) }
+  return answer(await api.GET('/api/memory/facts', { params: { query }, signal }))
 }
 
-export function getFact(id: string, signal?: AbortSignal): Promise<Fact> {
-  return authedRequest<Fact>(`/api/memory/facts/${enc(id)}`, { signal })
+export async function getFact(id: string, signal?: AbortSignal): Promise<Fact> {
+  return answer(await api.GET('/api/memory/facts/{fact_id}', { ...fact(id), signal }))
 }
 
-export function createFact(body: FactIn): Promise<Fact> {
-  return authedRequest<Fact>('/api/memory/facts', { method: 'POST', body })
+export async function createFact(body: FactIn): Promise<Fact> {
+  return answer(await api.POST('/api/memory/facts', { body }))
 }
 
-export function updateFact(id: string, body: Partial<FactIn>): Promise<Fact> {
-  return authedRequest<Fact>(`/api/memory/facts/${enc(id)}`, { method: 'PATCH', body })
+export async function updateFact(id: string, body: Partial<FactIn>): Promise<Fact> {
+  return answer(await api.PATCH('/api/memory/facts/{fact_id}', { ...fact(id), body }))
 }
 
 export function deleteFact(id: string): Promise<void> {
-  return authedRequest<void>(`/api/memory/facts/${enc(id)}`, { method: 'DELETE' })
+  return done(api.DELETE('/api/memory/facts/{fact_id}', fact(id)))
 }
 
 // ---- memory: documents ------------------------------------------------------------------------
 
-export function listDocuments(params: { limit: number; offset: number }, signal?: AbortSignal): Promise<Page<MemoryDocument>> {
-  return authedRequest<Page<MemoryDocument>>(`/api/memory/documents${query(params)}`, { signal })
+export async function listDocuments(params: { limit: number; offset: number }, signal?: AbortSignal): Promise<Page<MemoryDocument>> {
+  return answer(await api.GET('/api/memory/documents', { params: { query: params }, signal }))
 }
 
-export function getDocument(id: string, signal?: AbortSignal): Promise<MemoryDocumentDetail> {
-  return authedRequest<MemoryDocumentDetail>(`/api/memory/documents/${enc(id)}`, { signal })
+export async function getDocument(id: string, signal?: AbortSignal): Promise<MemoryDocumentDetail> {
+  return answer(await api.GET('/api/memory/documents/{document_id}', { ...doc(id), signal }))
 }
 
+/** A multipart upload: through the raw `authedFetch` (same token, same refresh), typed answer. */
 export async function uploadDocument(file: File, extra: { title?: string; citation?: string } = {}): Promise<MemoryDocument> {
   const form = new FormData()
   form.append('file', file)
   if (extra.title) form.append('title', extra.title)
   if (extra.citation) form.append('citation', extra.citation)
-  const res = await authedFetch('/api/memory/documents', {
+  const res = await authedFetch(pathOf('/api/memory/documents'), {
     method: 'POST',
     headers: { Accept: 'application/json, application/problem+json' },
     body: form,
   })
-  return (await res.json()) as MemoryDocument
+  return (await res.json()) as Schema<'DocumentOut'>
 }
 
 /** The original file, for the browser to save. */
-export async function downloadDocument(doc: { id: string; filename: string }): Promise<{ blob: Blob; filename: string }> {
-  const res = await authedFetch(`/api/memory/documents/${enc(doc.id)}/content`)
+export async function downloadDocument(d: { id: string; filename: string }): Promise<{ blob: Blob; filename: string }> {
+  const res = await authedFetch(pathOf('/api/memory/documents/{document_id}/content', { document_id: d.id }))
   const blob = await res.blob()
-  return { blob, filename: dispositionFilename(res.headers.get('Content-Disposition')) ?? doc.filename }
+  return { blob, filename: dispositionFilename(res.headers.get('Content-Disposition')) ?? d.filename }
 }
 
 export function deleteDocument(id: string): Promise<void> {
-  return authedRequest<void>(`/api/memory/documents/${enc(id)}`, { method: 'DELETE' })
+  return done(api.DELETE('/api/memory/documents/{document_id}', doc(id)))
 }
 
-export function searchMemory(q: string, limit = 5, signal?: AbortSignal): Promise<SearchHit[]> {
-  return authedRequest<SearchHit[]>(`/api/memory/search${query({ q, limit })}`, { signal })
+export async function searchMemory(q: string, limit = 5, signal?: AbortSignal): Promise<SearchHit[]> {
+  return answer(await api.GET('/api/memory/search', { params: { query: { q, limit } }, signal }))
 }

@@ -1,4 +1,5 @@
 import type { Schema } from './api/client'
+import type { operations } from './api/schema'
 // The tenant's risk model (docs: "Risk model" API): KRI definitions, controls, risks, outcomes,
 // vendors, the links between them, and KRI history. Route functions are in endpoints.ts.
 import type { KriDirection, Severity } from './api'
@@ -6,13 +7,13 @@ import type { KriDirection, Severity } from './api'
 /** From the OpenAPI document (`KriOut`). */
 export type ModelKri = Schema<'KriOut'>
 
-export type Effectiveness = 'effective' | 'partial' | 'ineffective' | 'not_implemented'
-export type Framework = 'cis_v8' | 'nist_csf_2' | 'iso_27001'
+export type Effectiveness = Schema<'ControlOut'>['effectiveness']
+export type Framework = NonNullable<Schema<'ControlOut'>['framework']>
 
 /** From the OpenAPI document (`ControlOut`). */
 export type Control = Schema<'ControlOut'>
 
-export type RiskStatus = 'open' | 'mitigating' | 'accepted' | 'closed'
+export type RiskStatus = Schema<'RiskOut'>['status']
 
 /** From the OpenAPI document (`RiskOut`). */
 export type Risk = Schema<'RiskOut'>
@@ -55,27 +56,12 @@ export interface ListParams {
   filters?: Record<string, string>
 }
 
-export interface RiskLinks {
-  kri_ids: string[]
-  control_ids: string[]
-  outcome_ids: string[]
-}
+export type RiskLinks = Schema<'RiskLinksOut'>
+export type KriLinks = Schema<'KriLinksOut'>
 
-export interface KriLinks {
-  risk_ids: string[]
-  outcome_ids: string[]
-}
+export type Bucket = NonNullable<NonNullable<operations['observations_api_kris__kri_id__observations_get']['parameters']['query']>['bucket']>
 
-export type Bucket = 'raw' | 'hour' | 'day' | 'week'
-
-export interface ObservationPoint {
-  t: string
-  value: number
-  min: number
-  max: number
-  last: number
-  n: number
-}
+export type ObservationPoint = Schema<'ObservationPoint'>
 
 /** From the OpenAPI document (`History`). */
 export type KriHistory = Schema<'History'>

@@ -1,138 +1,63 @@
 // Explained scores, heat maps, trends and board reports (api/routes/scores.py, scope_trends.py,
 // reports.py). The pipeline computes every figure; the client only lays them out.
 import type { Severity } from './api'
-import { authedFetch, authedRequest } from './session'
+import { answer, api, pathOf, type Schema } from './api/client'
+import { authedFetch } from './session'
 
-export interface RiskScore {
-  risk_id: string
-  slug: string
-  title: string
-  status: string
-  score: number | null
-  severity: Severity
-  kri_count: number
-  control_count: number
-  red_kris: number
-  amber_kris: number
-  stale_kris: number
-  computed_at: string | null
-}
-
-export interface Contribution {
-  kind: 'kri' | 'control'
-  id: string
-  name: string
-  slug: string
-  state: string
-  worst_points: number
-  mean_points: number
-  gap_points: number
-  contribution: number
-  share: number | null
-}
-
-export interface Explanation {
-  risk: RiskScore
-  direction: string
-  formula: string
-  contributions: Contribution[]
-}
-
-export interface HeatRisk {
-  id: string
-  tenant_id: string
-  title: string
-  score: number | null
-}
-
-export interface HeatCell {
-  severity: Severity
-  red_kris: string
-  count: number
-  risks: HeatRisk[]
-}
-
-export interface HeatMapData {
-  rows: Severity[]
-  columns: string[]
-  x_axis: string
-  y_axis: string
-  cells: HeatCell[]
-}
-
-export interface HistoryPoint {
-  day: string
-  score: number | null
-  band: Severity
-}
-
-export interface PostureHistory {
-  tenant_id: string
-  direction: string
-  computed_at: string | null
-  points: HistoryPoint[]
-}
-
-export interface TenantSeries {
-  tenant_id: string
-  tenant_name: string
-  score: number | null
-  band: Severity
-  computed_at: string | null
-  points: HistoryPoint[]
-}
-
-export interface ScopeHistory {
-  direction: string
-  tenants: TenantSeries[]
-}
-
-export interface Sparkline {
-  kri_id: string
-  days: string[]
-  values: number[]
-}
-
-export interface Report {
-  id: string
-  kind: 'tenant' | 'org' | 'carrier'
-  title: string
-  period: string
-  status: 'queued' | 'running' | 'done' | 'failed'
-  requested_at: string
-  started_at: string | null
-  finished_at: string | null
-  error: string | null
-  pages: number | null
-  size_bytes: number | null
-}
+/** From the OpenAPI document: the pipeline's figures, laid out as they come. */
+export type RiskScore = Schema<'RiskScore'>
+export type Contribution = Schema<'Contribution'>
+export type Explanation = Schema<'Explanation'>
+export type HeatRisk = Schema<'HeatRisk'>
+export type HeatCell = Schema<'HeatCell'>
+export type HeatMapData = Schema<'HeatMap'>
+/** A day's posture score and band: what a chart draws of a tenant's or a scope's history. */
+export type HistoryPoint = Pick<Schema<'HistoryPoint'>, 'day' | 'score' | 'band'>
+export type PostureHistory = Schema<'PostureHistory'>
+export type TenantSeries = Schema<'TenantSeries'>
+export type ScopeHistory = Schema<'ScopeHistory'>
+export type Sparkline = Schema<'Sparkline'>
+export type Report = Schema<'Report'>
 
 /** Where a scope's reports live: the tenant's own, an organization's, the carrier's. */
 export type ReportScope = { kind: 'tenant' } | { kind: 'org'; orgId: string } | { kind: 'carrier' }
 
-function reportBase(scope: ReportScope): string {
-  if (scope.kind === 'org') return `/api/orgs/${encodeURIComponent(scope.orgId)}/reports`
-  if (scope.kind === 'carrier') return '/api/carrier/reports'
-  return '/api/reports'
+const org = (orgId: string) => ({ params: { path: { org_id: orgId } } })
+
+export const getRiskScores = async (signal?: AbortSignal) => answer(await api.GET('/api/risk-scores', { signal }))
+export const getExplanation = async (riskId: string, signal?: AbortSignal) =>
+  answer(await api.GET('/api/risks/{risk_id}/explanation', { params: { path: { risk_id: riskId } }, signal }))
+export const getHeatMap = async (signal?: AbortSignal) => answer(await api.GET('/api/heatmap', { signal }))
+export const getOrgHeatMap = async (orgId: string, signal?: AbortSignal) =>
+  answer(await api.GET('/api/orgs/{org_id}/heatmap', { ...org(orgId), signal }))
+export const getPostureHistory = async (signal?: AbortSignal) =>
+  answer(await api.GET('/api/posture/history', { params: { query: { days: 90 } }, signal }))
+export const getOrgHistory = async (orgId: string, signal?: AbortSignal) =>
+  answer(await api.GET('/api/orgs/{org_id}/posture-history', { ...org(orgId), signal }))
+export const getCarrierHistory = async (signal?: AbortSignal) =>
+  answer(await api.GET('/api/carrier/posture-history', { signal }))
+export const getSparklines = async (signal?: AbortSignal) =>
+  answer(await api.GET('/api/kri-sparklines', { params: { query: { days: 30 } }, signal }))
+
+export async function listReports(scope: ReportScope, signal?: AbortSignal): Promise<Report[]> {
+  if (scope.kind === 'org') return answer(await api.GET('/api/orgs/{org_id}/reports', { ...org(scope.orgId), signal }))
+  if (scope.kind === 'carrier') return answer(await api.GET('/api/carrier/reports', { signal }))
+  return answer(await api.GET('/api/reports', { signal }))
 }
 
-export const getRiskScores = (signal?: AbortSignal) => authedRequest<RiskScore[]>('/api/risk-scores', { signal })
-export const getExplanation = (riskId: string, signal?: AbortSignal) =>
-  authedRequest<Explanation>(`/api/risks/${encodeURIComponent(riskId)}/explanation`, { signal })
-export const getHeatMap = (signal?: AbortSignal) => authedRequest<HeatMapData>('/api/heatmap', { signal })
-export const getOrgHeatMap = (orgId: string, signal?: AbortSignal) =>
-  authedRequest<HeatMapData>(`/api/orgs/${encodeURIComponent(orgId)}/heatmap`, { signal })
-export const getPostureHistory = (signal?: AbortSignal) =>
-  authedRequest<PostureHistory>('/api/posture/history?days=90', { signal })
-export const getOrgHistory = (orgId: string, signal?: AbortSignal) =>
-  authedRequest<ScopeHistory>(`/api/orgs/${encodeURIComponent(orgId)}/posture-history`, { signal })
-export const getCarrierHistory = (signal?: AbortSignal) =>
-  authedRequest<ScopeHistory>('/api/carrier/posture-history', { signal })
-export const getSparklines = (signal?: AbortSignal) => authedRequest<Sparkline[]>('/api/kri-sparklines?days=30', { signal })
-export const listReports = (scope: ReportScope, signal?: AbortSignal) => authedRequest<Report[]>(reportBase(scope), { signal })
-export const generateReport = (scope: ReportScope) => authedRequest<Report>(reportBase(scope), { method: 'POST' })
-export const reportPdf = (scope: ReportScope, id: string) =>
-  authedFetch(`${reportBase(scope)}/${encodeURIComponent(id)}/pdf`)
+export async function generateReport(scope: ReportScope): Promise<Report> {
+  if (scope.kind === 'org') return answer(await api.POST('/api/orgs/{org_id}/reports', org(scope.orgId)))
+  if (scope.kind === 'carrier') return answer(await api.POST('/api/carrier/reports'))
+  return answer(await api.POST('/api/reports'))
+}
+
+/** The report's PDF (a file, not JSON): the raw helper, with the same token and refresh. */
+export function reportPdf(scope: ReportScope, id: string): Promise<Response> {
+  if (scope.kind === 'org')
+    return authedFetch(pathOf('/api/orgs/{org_id}/reports/{report_id}/pdf', { org_id: scope.orgId, report_id: id }))
+  if (scope.kind === 'carrier') return authedFetch(pathOf('/api/carrier/reports/{report_id}/pdf', { report_id: id }))
+  return authedFetch(pathOf('/api/reports/{report_id}/pdf', { report_id: id }))
+}
 
 /** The one way a posture score is written: `72.6 · High (higher is worse)`. */
 export function postureLabel(score: number | null | undefined, band: Severity): string {
@@ -149,15 +74,7 @@ export function bandOf(score: number | null | undefined): Severity {
   return 'low'
 }
 
-export interface KriState {
-  kri_id: string
-  status: 'green' | 'amber' | 'red' | 'stale' | 'no_data'
-  value: number | null
-  observed_at: string | null
-  computed_at: string | null
-  source_id: string | null
-  source_name: string | null
-}
+export type KriState = Schema<'KriState'>
 
-export const getKriState = (kriId: string, signal?: AbortSignal) =>
-  authedRequest<KriState>(`/api/kris/${encodeURIComponent(kriId)}/state`, { signal })
+export const getKriState = async (kriId: string, signal?: AbortSignal) =>
+  answer(await api.GET('/api/kris/{kri_id}/state', { params: { path: { kri_id: kriId } }, signal }))

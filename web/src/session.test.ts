@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import {
   authedFetch,
-  authedRequest,
   bootstrapSession,
   getAuthState,
   getSession,
@@ -9,6 +8,7 @@ import {
   sessionFromAuth,
   setSession,
 } from './session'
+import { answer, api as client, refreshOn } from './api/client'
 import { authResponse, jsonResponse, problem } from './test/fixtures'
 import { mockApi } from './test/mockApi'
 
@@ -47,25 +47,32 @@ describe('bootstrapSession', () => {
   })
 })
 
-describe('authedRequest', () => {
+// Signed-in calls through the typed client (api/client.ts) and its session fetch.
+const getMe = async () => answer(await client.GET('/api/me'))
+const getDashboard = async () => answer(await client.GET('/api/dashboard'))
+const verify = async () => answer(await client.POST('/api/auth/mfa/verify', { body: { code: '123456' }, ...refreshOn('challenge') }))
+const recover = async () =>
+  answer(await client.POST('/api/auth/mfa/recover', { body: { recovery_code: 'abcd-efgh' }, ...refreshOn('challenge') }))
+
+describe('the session fetch (withAccessToken)', () => {
   it('sends the bearer token', async () => {
     setSession(sessionFromAuth(authResponse({ access_token: 'a1' })))
-    const api = mockApi({ 'GET /api/thing': jsonResponse({ ok: true }) })
-    await expect(authedRequest('/api/thing')).resolves.toEqual({ ok: true })
+    const api = mockApi({ 'GET /api/me': jsonResponse({ ok: true }) })
+    await expect(getMe()).resolves.toEqual({ ok: true })
     expect(api.calls[0]?.token).toBe('a1')
   })
 
   it('on a 401 refreshes once and retries once with the new token', async () => {
     setSession(sessionFromAuth(authResponse({ access_token: 'old' })))
     const api = mockApi({
-      'GET /api/thing': (call) => (call.token === 'new' ? jsonResponse({ ok: true }) : problem(401, 'expired')),
+      'GET /api/me': (call) => (call.token === 'new' ? jsonResponse({ ok: true }) : problem(401, 'expired')),
       'POST /api/auth/refresh': jsonResponse(authResponse({ access_token: 'new' })),
     })
-    await expect(authedRequest('/api/thing')).resolves.toEqual({ ok: true })
+    await expect(getMe()).resolves.toEqual({ ok: true })
     expect(api.calls.map((c) => `${c.method} ${c.path} ${c.token ?? '-'}`)).toEqual([
-      'GET /api/thing old',
+      'GET /api/me old',
       'POST /api/auth/refresh -',
-      'GET /api/thing new',
+      'GET /api/me new',
     ])
     expect(getSession()?.token).toBe('new')
   })
@@ -73,33 +80,33 @@ describe('authedRequest', () => {
   it('shares one refresh between concurrent 401s', async () => {
     setSession(sessionFromAuth(authResponse({ access_token: 'old' })))
     const api = mockApi({
-      'GET /api/a': (call) => (call.token === 'new' ? jsonResponse('a') : problem(401, 'expired')),
-      'GET /api/b': (call) => (call.token === 'new' ? jsonResponse('b') : problem(401, 'expired')),
+      'GET /api/dashboard': (call) => (call.token === 'new' ? jsonResponse('a') : problem(401, 'expired')),
+      'GET /api/me': (call) => (call.token === 'new' ? jsonResponse('b') : problem(401, 'expired')),
       'POST /api/auth/refresh': jsonResponse(authResponse({ access_token: 'new' })),
     })
-    await expect(Promise.all([authedRequest('/api/a'), authedRequest('/api/b')])).resolves.toEqual(['a', 'b'])
+    await expect(Promise.all([getDashboard(), getMe()])).resolves.toEqual(['a', 'b'])
     expect(api.callsTo('POST /api/auth/refresh')).toHaveLength(1)
   })
 
   it('clears the session when the refresh fails', async () => {
     setSession(sessionFromAuth(authResponse({ access_token: 'old' })))
     const api = mockApi({
-      'GET /api/thing': problem(401, 'expired'),
+      'GET /api/me': problem(401, 'expired'),
       'POST /api/auth/refresh': problem(401, 'This session has ended; sign in again.'),
     })
-    await expect(authedRequest('/api/thing')).rejects.toMatchObject({ status: 401, detail: 'expired' })
+    await expect(getMe()).rejects.toMatchObject({ status: 401, detail: 'expired' })
     expect(getAuthState().status).toBe('signed-out')
-    expect(api.callsTo('GET /api/thing')).toHaveLength(1)
+    expect(api.callsTo('GET /api/me')).toHaveLength(1)
   })
 
   it('clears the session when the retry is refused too (no second refresh)', async () => {
     setSession(sessionFromAuth(authResponse({ access_token: 'old' })))
     const api = mockApi({
-      'GET /api/thing': problem(401, 'expired'),
+      'GET /api/me': problem(401, 'expired'),
       'POST /api/auth/refresh': jsonResponse(authResponse({ access_token: 'new' })),
     })
-    await expect(authedRequest('/api/thing')).rejects.toMatchObject({ status: 401 })
-    expect(api.callsTo('GET /api/thing')).toHaveLength(2)
+    await expect(getMe()).rejects.toMatchObject({ status: 401 })
+    expect(api.callsTo('GET /api/me')).toHaveLength(2)
     expect(api.callsTo('POST /api/auth/refresh')).toHaveLength(1)
     expect(getAuthState().status).toBe('signed-out')
   })
@@ -107,33 +114,33 @@ describe('authedRequest', () => {
   it("in 'challenge' mode treats a 401 without WWW-Authenticate as a wrong code, not an expired token", async () => {
     setSession(sessionFromAuth(authResponse({ access_token: 'old' })))
     const api = mockApi({
-      'POST /api/code': (call) =>
+      'POST /api/auth/mfa/verify': (call) =>
         call.token === 'old'
           ? problem(401, 'That authentication code is not valid.')
           : jsonResponse({ ok: true }),
-      'POST /api/expired': (call) =>
+      'POST /api/auth/mfa/recover': (call) =>
         call.token === 'new'
           ? jsonResponse({ ok: true })
           : problem(401, 'expired', {}, { 'WWW-Authenticate': 'Bearer realm="draxis"' }),
       'POST /api/auth/refresh': jsonResponse(authResponse({ access_token: 'new' })),
     })
-    await expect(authedRequest('/api/code', { method: 'POST', refreshOn401: 'challenge' })).rejects.toMatchObject({
+    await expect(verify()).rejects.toMatchObject({
       status: 401,
       detail: 'That authentication code is not valid.',
     })
     expect(api.callsTo('POST /api/auth/refresh')).toHaveLength(0)
     expect(getAuthState().status).toBe('signed-in')
 
-    await expect(authedRequest('/api/expired', { method: 'POST', refreshOn401: 'challenge' })).resolves.toEqual({ ok: true })
+    await expect(recover()).resolves.toEqual({ ok: true })
     expect(api.callsTo('POST /api/auth/refresh')).toHaveLength(1)
   })
 
   it('does not refresh on other errors, and marks MFA pending on 403 mfa-required', async () => {
     setSession(sessionFromAuth(authResponse({ mfa: { required: false, enrolled: true, verified: false } })))
     const api = mockApi({
-      'GET /api/thing': problem(403, 'MFA first', { type: 'https://draxis.dev/problems/mfa-required' }),
+      'GET /api/me': problem(403, 'MFA first', { type: 'https://draxis.dev/problems/mfa-required' }),
     })
-    await expect(authedRequest('/api/thing')).rejects.toMatchObject({ status: 403 })
+    await expect(getMe()).rejects.toMatchObject({ status: 403 })
     expect(api.callsTo('POST /api/auth/refresh')).toHaveLength(0)
     expect(getSession()?.mfa).toEqual({ required: true, enrolled: true, verified: false })
   })

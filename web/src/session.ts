@@ -1,9 +1,12 @@
 // The session: a short-lived access token held in memory only (never in Web Storage), restored
-// on load from the HttpOnly refresh cookie via `POST /api/auth/refresh`. `authedRequest` attaches
-// the token, and on a 401 refreshes once and retries once; if that fails the session is cleared
-// and the route guards send the user to /login, which says why (`SignOutReason`).
+// on load from the HttpOnly refresh cookie via `POST /api/auth/refresh`. `withAccessToken` is the
+// web client's one token-and-refresh logic: every signed-in call (the typed client's
+// `authedFetchPrepared`, the raw `authedFetch`) attaches the token through it, and on a 401
+// refreshes once (single-flight) and retries once; if that fails the session is cleared and the
+// route guards send the user to /login, which says why (`SignOutReason`).
 import { useSyncExternalStore } from 'react'
-import { fetchPrepared, fetchResponse, ProblemError, request, type RawRequestOptions, type RequestOptions } from './api'
+import { answer, publicApi, withToken } from './api/client'
+import { fetchPrepared, fetchResponse, ProblemError, type RawRequestOptions } from './api/http'
 import {
   MFA_REQUIRED_SUFFIX,
   type AuthResponse,
@@ -88,7 +91,11 @@ export function sessionFromAuth(res: AuthResponse, now = Date.now()): Session {
  * The session of an impersonation token. It has no refresh token: when it expires (or 401s),
  * refreshing restores the actor's own session from their untouched refresh cookie.
  */
-export function sessionFromImpersonation(start: ImpersonationStart, me: Me, now = Date.now()): Session {
+export function sessionFromImpersonation(
+  start: ImpersonationStart,
+  me: Pick<Me, 'user' | 'mfa'>,
+  now = Date.now(),
+): Session {
   return {
     token: start.access_token,
     expires_at: expiresAt(start.expires_in, now),
@@ -181,7 +188,7 @@ export function refreshSession(): Promise<Session> {
   const hadSession = state.status === 'signed-in'
   const run = async (): Promise<Session> => {
     try {
-      const res = await withRefreshLock(() => request<AuthResponse>('/api/auth/refresh', { method: 'POST' }))
+      const res: AuthResponse = await withRefreshLock(async () => answer(await publicApi.POST('/api/auth/refresh')))
       if (generation !== startedAt) throw new ProblemError({ status: 401, title: 'Unauthorized', detail: 'Signed out.' })
       const session = sessionFromAuth(res)
       setSession(session)
@@ -218,34 +225,23 @@ export function bootstrapSession(): Promise<void> {
   return flight
 }
 
-export interface AuthedRequestOptions extends Omit<RequestOptions, 'token'> {
-  /**
-   * `'challenge'`: this route answers 401 for a wrong code or password too, so only a 401 that
-   * carries a `WWW-Authenticate` challenge (the token failed) is refreshed and retried.
-   */
-  refreshOn401?: 'always' | 'challenge'
-}
+/**
+ * `'challenge'`: the route answers 401 for a wrong code or password too, so only a 401 that
+ * carries a `WWW-Authenticate` challenge (the token failed) is refreshed and retried.
+ */
+export type RefreshOn401 = 'always' | 'challenge'
 
-function tokenRejected(err: ProblemError, opts: { refreshOn401?: AuthedRequestOptions['refreshOn401'] }): boolean {
+function tokenRejected(err: ProblemError, opts: { refreshOn401?: RefreshOn401 }): boolean {
   return err.status === 401 && (opts.refreshOn401 !== 'challenge' || err.challenge !== undefined)
 }
 
-/**
- * A request with the session's access token. On 401: refresh once (unless another caller already
- * did) and retry once; if that fails, clear the session. A 403 `mfa-required` marks MFA pending.
- */
-export async function authedRequest<T>(path: string, opts: AuthedRequestOptions = {}): Promise<T> {
-  const { refreshOn401: _mode, ...requestOpts } = opts
-  return withAccessToken(opts, (token) => request<T>(path, { ...requestOpts, token }))
-}
-
 export interface AuthedFetchOptions extends Omit<RawRequestOptions, 'token'> {
-  refreshOn401?: AuthedRequestOptions['refreshOn401']
+  refreshOn401?: RefreshOn401
 }
 
 /**
- * `authedRequest` for a raw `Response` (a stream, a file, a multipart upload): the same token,
- * the same 401 → refresh → retry-once. Only the opening of the request is retried; once the
+ * A raw `Response` (a stream, a file, a multipart upload) with the session's token and the same
+ * 401 → refresh → retry-once as the typed client. Only the opening of the request is retried; once the
  * answer is 2xx its body is the caller's to read.
  */
 export async function authedFetch(path: string, opts: AuthedFetchOptions = {}): Promise<Response> {
@@ -257,14 +253,18 @@ export async function authedFetch(path: string, opts: AuthedFetchOptions = {}): 
  * The typed client's `fetch` (api/client.ts): a prepared `Request` with the session's token and
  * the same 401 → refresh → retry-once. Each attempt sends a fresh clone (a body reads once).
  */
-export async function authedFetchPrepared(req: Request): Promise<Response> {
+export async function authedFetchPrepared(req: Request, refreshOn401?: RefreshOn401): Promise<Response> {
   const original = req.clone()
-  return withAccessToken({}, (token) => fetchPrepared(original.clone(), token))
+  return withAccessToken({ refreshOn401 }, (token) => fetchPrepared(original.clone(), token))
 }
 
-/** Runs `call` with the session's token; on a rejected token, refreshes once and retries once. */
+/**
+ * The one token-and-refresh logic. Runs `call` with the session's token; on a rejected token,
+ * refreshes once (unless another caller already did; concurrent callers share one refresh) and
+ * retries once; if that fails, clears the session. A 403 `mfa-required` marks MFA pending.
+ */
 async function withAccessToken<T>(
-  opts: { refreshOn401?: AuthedRequestOptions['refreshOn401'] },
+  opts: { refreshOn401?: RefreshOn401 },
   call: (token: string | undefined) => Promise<T>,
 ): Promise<T> {
   const before = getSession()
@@ -306,7 +306,7 @@ async function withAccessToken<T>(
 export async function signOut(beforeClear?: () => void): Promise<void> {
   const s = getSession()
   try {
-    await request<void>('/api/auth/logout', { method: 'POST', token: s?.token })
+    await publicApi.POST('/api/auth/logout', withToken(s?.token))
   } catch {
     // The cookie may already be gone or the server unreachable; sign out locally regardless.
   }

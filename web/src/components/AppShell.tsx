@@ -9,6 +9,7 @@ import { AccountMenu } from './AccountMenu'
 import { secondaryButton } from './form'
 import { GlobalSearch } from './GlobalSearch'
 import { ImpersonationBanner } from './ImpersonationBanner'
+import { NotificationBell } from './NotificationBell'
 
 interface NavItem {
   to: string
@@ -19,6 +20,8 @@ interface NavItem {
 const NAV: readonly NavItem[] = [
   { to: '/', label: 'Dashboard', permission: PERMISSION.dashboardRead },
   { to: '/model', label: 'Risk model', permission: PERMISSION.riskModelRead },
+  { to: '/tasks', label: 'Tasks', permission: PERMISSION.tasksRead },
+  { to: '/acceptances', label: 'Acceptances', permission: PERMISSION.riskModelRead },
   { to: '/integrations', label: 'Integrations', permission: INTEGRATIONS_PERMISSION.read },
   { to: '/workflows', label: 'Workflows', permission: PERMISSION.riskModelRead },
   { to: '/panel', label: 'Expert panel', permission: PERMISSION.panelUse },
@@ -26,6 +29,7 @@ const NAV: readonly NavItem[] = [
   { to: '/tenant/users', label: 'Users', permission: PERMISSION.tenantUsersRead },
   { to: '/tenant/carriers', label: 'Carriers', permission: PERMISSION.carrierConsentManage },
   { to: '/tenant/audit', label: 'Audit log', permission: PERMISSION.tenantAuditRead },
+  { to: '/tenant/webhooks', label: 'Webhooks', permission: INTEGRATIONS_PERMISSION.manage },
   { to: '/org', label: 'Organization', permission: PERMISSION.orgRead },
   { to: '/platform', label: 'Platform', permission: PERMISSION.platformOrgsManage },
   { to: '/carrier', label: 'Portfolio', permission: PERMISSION.carrierRead },
@@ -93,6 +97,7 @@ export function AppShell({ session }: { session: Session }) {
           </div>
           <div className="flex flex-wrap items-center gap-3">
             {permissions?.has(PERMISSION.riskModelRead) && <GlobalSearch />}
+            {session.user.tenant_id && <NotificationBell />}
             <AccountMenu session={session} onSignOut={() => void onSignOut()} />
           </div>
           {links.length > 0 && (

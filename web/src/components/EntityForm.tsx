@@ -1,6 +1,7 @@
 import { useId, useState, type FormEvent } from 'react'
 import type { ProblemError } from '../api'
 import { inputClass, primaryButton, secondaryButton, SelectField, TextField } from './form'
+import { OwnerPicker } from './OwnerPicker'
 import { asProblem, ErrorList, ProblemAlert } from './ProblemAlert'
 
 /** One editable field of an entity, as the generic form renders and converts it. */
@@ -8,7 +9,8 @@ export interface FieldSpec {
   /** The API's field name. */
   name: string
   label: string
-  type: 'text' | 'textarea' | 'number' | 'select' | 'list'
+  /** `owner`: a member of the tenant, picked (never typed); `date`: a calendar date. */
+  type: 'text' | 'textarea' | 'number' | 'select' | 'list' | 'owner' | 'date'
   options?: readonly { value: string; label: string }[]
   required?: boolean
   /** Only when creating (e.g. the slug, which cannot be changed). */
@@ -107,6 +109,19 @@ export function formBody(fields: readonly FieldSpec[], values: FormValues, initi
 function FieldInput({ field, value, onChange }: { field: FieldSpec; value: string; onChange: (v: string) => void }) {
   const id = useId()
   const className = field.wide ? 'sm:col-span-2' : undefined
+  if (field.type === 'owner') {
+    return <OwnerPicker label={field.label} value={value || null} onChange={(v) => onChange(v ?? '')} />
+  }
+  if (field.type === 'date') {
+    return (
+      <div className={`space-y-1.5 ${className ?? ''}`}>
+        <label htmlFor={id} className="block text-sm font-medium text-slate-700">
+          {field.label}
+        </label>
+        <input id={id} type="date" value={value} onChange={(e) => onChange(e.target.value)} className={inputClass} />
+      </div>
+    )
+  }
   if (field.type === 'select') {
     return (
       <SelectField

@@ -4,7 +4,7 @@ import { secondaryButton } from './form'
 import { asProblem } from './ProblemAlert'
 
 /** The tables the API exports as CSV (`GET /api/exports/{table}.csv`, api/routes/exports.py). */
-export type ExportTable = 'risks' | 'kris' | 'controls' | 'outcomes' | 'vendors' | 'sources' | 'users' | 'audit-log'
+export type ExportTable = 'risks' | 'kris' | 'controls' | 'outcomes' | 'vendors' | 'sources' | 'users' | 'audit-log' | 'tasks'
 
 /** Saves a fetched file under `name` through a temporary object URL. */
 export function saveBlob(blob: Blob, name: string): void {

@@ -1,14 +1,19 @@
-import type { HeatCell } from '../scores'
+import { Link } from 'react-router'
+import type { HeatCell, HeatRisk } from '../scores'
 import { SEVERITY_LABEL } from '../riskModel'
+import { AcceptedBadge } from './AcceptedBadge'
 
 /** The risks in one heat-map cell, across the organization's tenants: who, what, how bad. */
 export function HeatCellRisks({
   cell,
   tenantName,
+  riskHref,
   onClose,
 }: {
   cell: HeatCell
   tenantName: (tenantId: string) => string
+  /** Where a risk's title opens (the organization's read-only view of it). */
+  riskHref?: (risk: HeatRisk) => string
   onClose: () => void
 }) {
   const severity = SEVERITY_LABEL[cell.severity]
@@ -35,9 +40,22 @@ export function HeatCellRisks({
           {cell.risks.map((r) => (
             <tr key={r.id} className="border-t border-slate-100" data-testid="heat-cell-risk">
               <td className="p-2 text-slate-900">{tenantName(r.tenant_id)}</td>
-              <td className="p-2 text-slate-900">{r.title}</td>
+              <td className="p-2 text-slate-900">
+                {riskHref ? (
+                  <Link to={riskHref(r)} className="text-sky-800 underline hover:text-sky-950">
+                    {r.title}
+                  </Link>
+                ) : (
+                  r.title
+                )}
+              </td>
               <td className="p-2 tabular-nums text-slate-900">{r.score === null || r.score === undefined ? '—' : r.score.toFixed(1)}</td>
-              <td className="p-2 text-slate-900">{severity}</td>
+              <td className="p-2 text-slate-900">
+                <span className="inline-flex flex-wrap items-center gap-2">
+                  {severity}
+                  <AcceptedBadge until={r.accepted_until} />
+                </span>
+              </td>
             </tr>
           ))}
         </tbody>

@@ -82,6 +82,11 @@ export function HeatMap({
                           ) : (
                             <span className="text-slate-800">{r.title}</span>
                           )}
+                          {r.accepted_until && (
+                            <span data-testid="heatmap-accepted" className="ml-1 text-violet-900">
+                              (accepted until {r.accepted_until})
+                            </span>
+                          )}
                         </li>
                       ))}
                       {(found?.count ?? 0) > 5 && <li className="text-xs text-slate-600">and {(found?.count ?? 0) - 5} more</li>}

@@ -1,5 +1,6 @@
 import { useId, useRef, useState, type FormEvent } from 'react'
 import { ProblemError } from '../api'
+import type { Schema } from '../api/client'
 import { authedFetch } from '../session'
 import { attachmentName, saveBlob } from './ExportCsvButton'
 import { primaryButton, secondaryButton } from './form'
@@ -13,13 +14,8 @@ export interface ImportRowError {
   message: string
 }
 
-export interface ImportSummary {
-  created: Record<string, number>
-  updated: Record<string, number>
-  unchanged: Record<string, number>
-  deleted: Record<string, number>
-  links: number
-}
+/** From the OpenAPI document (`ImportResult`): counts by kind, and the links written. */
+export type ImportSummary = Schema<'ImportResult'>
 
 /** The row errors of a refused import, whatever else the problem carried. */
 export function importErrors(err: ProblemError): ImportRowError[] {

@@ -1,6 +1,8 @@
 import { useQuery } from '@tanstack/react-query'
 import { Link } from 'react-router'
+import type { Schema } from '../api/client'
 import { getExplanation } from '../scores'
+import { AcceptedBadge } from './AcceptedBadge'
 import { PostureScore } from './PostureScore'
 
 const STATE_LABEL: Record<string, string> = {
@@ -23,14 +25,21 @@ export function RiskExplanation({ riskId }: { riskId: string }) {
   })
   if (query.isPending) return <p role="status">Loading the score…</p>
   if (query.isError || !query.data) return <p className="text-sm text-rose-800">Could not load the risk's score.</p>
-  const { risk, contributions, formula } = query.data
+  return <ExplanationView explanation={query.data} kriHref={(id) => `/kris/${encodeURIComponent(id)}`} />
+}
+
+/** An explanation as the pipeline stored it; KRIs link to `kriHref` when given (the MSP's
+ * read-only view has no KRI page to open, so it names them only). */
+export function ExplanationView({ explanation, kriHref }: { explanation: Schema<'Explanation'>; kriHref?: (kriId: string) => string }) {
+  const { risk, contributions, formula } = explanation
   return (
     <section aria-labelledby="explanation-title" data-testid="risk-explanation" className="space-y-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
       <h2 id="explanation-title" className="text-base font-semibold text-slate-900">
         Score and why
       </h2>
-      <p data-testid="risk-score" data-severity={risk.severity}>
+      <p data-testid="risk-score" data-severity={risk.severity} className="flex flex-wrap items-center gap-3">
         <PostureScore score={risk.score} band={risk.severity} size="lg" />
+        <AcceptedBadge until={risk.accepted_until} />
       </p>
       {contributions.length === 0 ? (
         <p className="text-sm text-slate-600">No linked KRI or control: this risk is not assessed yet.</p>
@@ -51,8 +60,8 @@ export function RiskExplanation({ riskId }: { riskId: string }) {
               {contributions.map((c) => (
                 <tr key={`${c.kind}-${c.id}`} data-testid="contribution" data-kind={c.kind}>
                   <td className="py-1 pr-3">
-                    {c.kind === 'kri' ? (
-                      <Link to={`/kris/${encodeURIComponent(c.id)}`} className="text-sky-800 underline">
+                    {c.kind === 'kri' && kriHref ? (
+                      <Link to={kriHref(c.id)} className="text-sky-800 underline">
                         {c.name}
                       </Link>
                     ) : (

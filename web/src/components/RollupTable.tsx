@@ -33,6 +33,12 @@ export function RollupTable({ rollup }: { rollup: readonly TenantRollup[] }) {
         { header: 'Critical risks', className: 'tabular-nums', sortValue: (r) => r.risks_critical, cell: (r) => formatCount(r.risks_critical) },
         { header: 'High risks', className: 'tabular-nums', sortValue: (r) => r.risks_high, cell: (r) => formatCount(r.risks_high) },
         {
+          header: 'Overdue tasks',
+          className: 'tabular-nums',
+          sortValue: (r) => r.overdue_tasks,
+          cell: (r) => <span data-testid="rollup-overdue">{formatCount(r.overdue_tasks ?? null)}</span>,
+        },
+        {
           header: 'As of',
           className: 'whitespace-nowrap text-slate-600',
           cell: (r) => (r.computed_at ? <time dateTime={r.computed_at}>{formatDateTime(r.computed_at)}</time> : '—'),

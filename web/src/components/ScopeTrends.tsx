@@ -35,6 +35,11 @@ export function TenantCharts({ tenants, href }: { tenants: TenantSeries[]; href?
   )
 }
 
+/** The organization's read-only view of one of its tenants' risks (OrgRiskPage). */
+export function orgRiskHref(orgId: string, tenantId: string, riskId: string): string {
+  return `/orgs/${encodeURIComponent(orgId)}/tenants/${encodeURIComponent(tenantId)}/risks/${encodeURIComponent(riskId)}`
+}
+
 /** The MSP organization page's heat map (click-through to the tenant) and per-tenant trends. */
 export function OrgTrends({ orgId }: { orgId: string }) {
   const heat = useQuery({ queryKey: ['org-heatmap', orgId], queryFn: ({ signal }) => getOrgHeatMap(orgId, signal) })
@@ -46,12 +51,19 @@ export function OrgTrends({ orgId }: { orgId: string }) {
       {heat.data && (
         <HeatMap
           data={heat.data}
-          riskHref={(r) => `/orgs/${encodeURIComponent(orgId)}?tenant=${encodeURIComponent(r.tenant_id)}#tenant-${r.tenant_id}`}
+          riskHref={(r) => orgRiskHref(orgId, r.tenant_id, r.id)}
           onSelectCell={setSelected}
           selected={selected}
         />
       )}
-      {selected && <HeatCellRisks cell={selected} tenantName={(id) => names.get(id) ?? 'Unknown tenant'} onClose={() => setSelected(null)} />}
+      {selected && (
+        <HeatCellRisks
+          cell={selected}
+          tenantName={(id) => names.get(id) ?? 'Unknown tenant'}
+          riskHref={(r) => orgRiskHref(orgId, r.tenant_id, r.id)}
+          onClose={() => setSelected(null)}
+        />
+      )}
       {history.data && <TenantCharts tenants={history.data.tenants} />}
     </div>
   )

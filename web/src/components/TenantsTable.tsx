@@ -1,5 +1,6 @@
 import { useState } from 'react'
 import type { TenantOut } from '../identity'
+import { useBulkActions } from './BulkActions'
 import { ConfirmDialog } from './ConfirmDialog'
 import { DataTable, useRowAction } from './DataTable'
 import { dangerButton, secondaryButton } from './form'
@@ -12,13 +13,28 @@ interface Props {
   canImpersonate: boolean
   onDelete: (tenant: TenantOut) => Promise<unknown>
   onImpersonate: (tenant: TenantOut) => Promise<unknown>
+  /** Soft-delete the selected tenants in one request (all or none); adds the bulk bar. */
+  onBulkDelete?: (tenants: TenantOut[]) => Promise<unknown>
 }
 
 const isDeleted = (t: TenantOut) => t.deleted_at !== null
 
 /** An organization's tenants, with soft delete and "Impersonate" (act as the tenant's admin). */
-export function TenantsTable({ tenants, canDelete, canImpersonate, onDelete, onImpersonate }: Props) {
+export function TenantsTable({ tenants, canDelete, canImpersonate, onDelete, onImpersonate, onBulkDelete }: Props) {
   const { busy, error, run } = useRowAction()
+  const bulk = useBulkActions<TenantOut>([
+    canDelete &&
+      onBulkDelete && {
+        label: 'Delete selected',
+        danger: true,
+        title: (rows) => `Delete ${rows.length} ${rows.length === 1 ? 'tenant' : 'tenants'}?`,
+        confirmLabel: 'Delete all',
+        describe: (rows) =>
+          `${rows.map((t) => t.name).join(', ')}: their users can no longer sign in and their data is hidden (a soft delete; the data is kept).`,
+        run: onBulkDelete,
+        skip: isDeleted,
+      },
+  ])
   const [deleting, setDeleting] = useState<TenantOut | null>(null)
   const actions = canDelete || canImpersonate
 
@@ -32,7 +48,14 @@ export function TenantsTable({ tenants, canDelete, canImpersonate, onDelete, onI
         className: isDeleted(t) ? 'text-slate-500' : '',
       })}
       empty="No tenants yet."
-      above={error && <ProblemAlert error={error} />}
+      above={(error || bulk.alert) && (
+        <>
+          {error && <ProblemAlert error={error} />}
+          {bulk.alert}
+        </>
+      )}
+      bulkActions={bulk.actions}
+      rowLabel={(t) => t.name}
       columns={[
         { header: 'Slug', className: 'font-mono text-xs', sortValue: (t) => t.slug, cell: (t) => t.slug },
         { header: 'Name', className: 'font-medium', sortValue: (t) => t.name, cell: (t) => t.name },
@@ -65,7 +88,8 @@ export function TenantsTable({ tenants, canDelete, canImpersonate, onDelete, onI
         },
       ]}
       below={
-        deleting && (
+        bulk.dialog ||
+        (deleting && (
           <ConfirmDialog
             title={`Delete ${deleting.name}?`}
             confirmLabel="Delete tenant"
@@ -78,7 +102,7 @@ export function TenantsTable({ tenants, canDelete, canImpersonate, onDelete, onI
           >
             Its users can no longer sign in and its data is hidden. This is a soft delete: the data is kept.
           </ConfirmDialog>
-        )
+        ))
       }
     />
   )

@@ -1,6 +1,7 @@
 import { useState } from 'react'
 import { ROLE_LABEL, type Role, type UserOut, type UserPatch } from '../identity'
 import { relativeTime } from '../kri'
+import { useBulkActions } from './BulkActions'
 import { ConfirmDialog } from './ConfirmDialog'
 import { DataTable, useRowAction } from './DataTable'
 import { dangerButton, inputClass, secondaryButton } from './form'
@@ -20,6 +21,8 @@ interface Props {
   onResetMfa: (user: UserOut) => Promise<unknown>
   /** Offer a CSV export of the tenant's users (the tenant's own users page). */
   exportable?: boolean
+  /** Enable or disable the selected users in one request (all or none); adds the bulk bar. */
+  onBulkActive?: (users: UserOut[], isActive: boolean) => Promise<unknown>
 }
 
 function YesNo({ value, yes = 'Yes', no = 'No' }: { value: boolean; yes?: string; no?: string }) {
@@ -37,8 +40,32 @@ function YesNo({ value, yes = 'Yes', no = 'No' }: { value: boolean; yes?: string
 }
 
 /** Users with role, status, MFA and last sign-in; role / active / MFA-reset actions when allowed. */
-export function UsersTable({ users, currentUserId, canManage, roleOptions, tenantName, onPatch, onResetMfa, exportable }: Props) {
+export function UsersTable({ users, currentUserId, canManage, roleOptions, tenantName, onPatch, onResetMfa, exportable, onBulkActive }: Props) {
   const { busy, error, run } = useRowAction()
+  const names = (rows: UserOut[]) => rows.map((u) => u.email).join(', ')
+  const bulk = useBulkActions<UserOut>(
+    canManage && onBulkActive
+      ? [
+          {
+            label: 'Disable selected',
+            danger: true,
+            title: (rows) => `Disable ${rows.length} ${rows.length === 1 ? 'user' : 'users'}?`,
+            confirmLabel: 'Disable all',
+            describe: (rows) => `${names(rows)} will be signed out at once and cannot sign in until enabled again.`,
+            run: (rows) => onBulkActive(rows, false),
+            skip: (u) => u.id === currentUserId,
+          },
+          {
+            label: 'Enable selected',
+            title: (rows) => `Enable ${rows.length} ${rows.length === 1 ? 'user' : 'users'}?`,
+            confirmLabel: 'Enable all',
+            describe: (rows) => `${names(rows)} will be able to sign in again.`,
+            run: (rows) => onBulkActive(rows, true),
+            skip: (u) => u.id === currentUserId,
+          },
+        ]
+      : [],
+  )
   const [resetting, setResetting] = useState<UserOut | null>(null)
 
   function role(u: UserOut) {
@@ -97,7 +124,14 @@ export function UsersTable({ users, currentUserId, canManage, roleOptions, tenan
       exportTable={exportable ? 'users' : undefined}
       rowAttributes={(u) => ({ 'data-user-id': u.id, className: u.is_active ? '' : 'text-slate-500' })}
       empty="No users yet."
-      above={error && <ProblemAlert error={error} />}
+      above={(error || bulk.alert) && (
+        <>
+          {error && <ProblemAlert error={error} />}
+          {bulk.alert}
+        </>
+      )}
+      bulkActions={bulk.actions}
+      rowLabel={(u) => u.email}
       columns={[
         { header: 'Email', className: 'font-medium', sortValue: (u) => u.email, cell: (u) => u.email },
         { header: 'Name', sortValue: (u) => u.display_name, cell: (u) => u.display_name },
@@ -119,7 +153,8 @@ export function UsersTable({ users, currentUserId, canManage, roleOptions, tenan
         canManage && { header: 'Actions', hideHeader: true, className: 'whitespace-nowrap text-right', cell: actions },
       ]}
       below={
-        resetting && (
+        bulk.dialog ||
+        (resetting && (
           <ConfirmDialog
             title="Reset MFA?"
             confirmLabel="Reset MFA"
@@ -133,7 +168,7 @@ export function UsersTable({ users, currentUserId, canManage, roleOptions, tenan
             {resetting.email} will have to set up their authenticator again at their next sign-in, and their recovery
             codes stop working.
           </ConfirmDialog>
-        )
+        ))
       }
     />
   )

@@ -14,10 +14,17 @@ async function fill(current: string, next: string, confirmation = next) {
   await user.click(screen.getByRole('button', { name: 'Change password' }))
 }
 
+// The account page also shows the bell and one's notification preferences.
+const NOTIFICATIONS = {
+  'GET /api/me/notifications/unread-count': jsonResponse({ unread: 0 }),
+  'GET /api/me/notification-preferences': jsonResponse({ digest: false, events: [] }),
+}
+
 describe('AccountPage password form', () => {
   it('changes the password and keeps the fresh session it answers with', async () => {
     setSession(sessionFromAuth(authResponse()))
     const api = mockApi({
+      ...NOTIFICATIONS,
       'GET /api/me': jsonResponse(me()),
       'POST /api/auth/password': jsonResponse(authResponse({ access_token: 'tok-fresh' })),
     })
@@ -35,6 +42,7 @@ describe('AccountPage password form', () => {
   it('shows the server refusing a wrong current password', async () => {
     setSession(sessionFromAuth(authResponse()))
     mockApi({
+      ...NOTIFICATIONS,
       'GET /api/me': jsonResponse(me()),
       'POST /api/auth/password': problem(400, 'The current password is not correct; nothing was changed.'),
     })
@@ -45,7 +53,7 @@ describe('AccountPage password form', () => {
 
   it('checks the fields before sending anything', async () => {
     setSession(sessionFromAuth(authResponse()))
-    const api = mockApi({ 'GET /api/me': jsonResponse(me()) })
+    const api = mockApi({ ...NOTIFICATIONS, 'GET /api/me': jsonResponse(me()) })
     renderApp('/account')
     await fill('', 'a brand new long password', 'a different long password')
     const alert = await screen.findByRole('alert')

@@ -1,6 +1,7 @@
 import { Link } from 'react-router'
 import { ChangePasswordForm } from '../components/ChangePasswordForm'
 import { linkClass } from '../components/form'
+import { NotificationPreferences } from '../components/NotificationPreferences'
 import { Page, Section } from '../components/Page'
 import { ROLE_LABEL } from '../identity'
 import type { Session } from '../session'
@@ -43,6 +44,11 @@ export function AccountPage({ session }: { session: Session }) {
           </p>
         )}
       </Section>
+      {user.tenant_id && (
+        <Section title="Notifications">
+          <NotificationPreferences />
+        </Section>
+      )}
       <Section title="Password">
         {session.impersonation ? (
           <p className="text-sm text-slate-700">You cannot change a password while impersonating.</p>

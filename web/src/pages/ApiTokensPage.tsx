@@ -20,6 +20,8 @@ import {
 import { ConfirmDialog } from '../components/ConfirmDialog'
 import { CopyButton } from '../components/CopyButton'
 import { CreateForm } from '../components/CreateForm'
+import { useBulkActions } from '../components/BulkActions'
+import { api } from '../api/client'
 import { DataTable, useRowAction } from '../components/DataTable'
 import { dangerButton, SelectField, TextField } from '../components/form'
 import { formatDate, Page, Section, Subsection } from '../components/Page'
@@ -80,14 +82,28 @@ function TokensTable({
   tokens,
   withOwner,
   onRevoke,
+  onBulkRevoke,
   testId,
 }: {
   tokens: ApiToken[]
   withOwner: boolean
   onRevoke: (t: ApiToken) => Promise<void>
+  /** Revoke the selected tokens in one request (all or none). */
+  onBulkRevoke: (ids: string[]) => Promise<void>
   testId: string
 }) {
   const { busy, error, run } = useRowAction()
+  const bulk = useBulkActions<ApiToken>([
+    {
+      label: 'Revoke selected',
+      danger: true,
+      title: (rows) => `Revoke ${rows.length} ${rows.length === 1 ? 'token' : 'tokens'}?`,
+      confirmLabel: 'Revoke all',
+      describe: (rows) => `Scripts and assistants using ${rows.map((t) => `“${t.name}”`).join(', ')} stop working at once.`,
+      run: (rows) => onBulkRevoke(rows.map((t) => t.id)),
+      skip: (t) => tokenState(t) !== 'active',
+    },
+  ])
   const [revoking, setRevoking] = useState<ApiToken | null>(null)
   return (
     <DataTable
@@ -95,7 +111,14 @@ function TokensTable({
       rowTestId={testId}
       rowAttributes={(t) => ({ 'data-state': tokenState(t) })}
       empty="No tokens yet."
-      above={error && <ProblemAlert error={error} />}
+      above={(error || bulk.alert) && (
+        <>
+          {error && <ProblemAlert error={error} />}
+          {bulk.alert}
+        </>
+      )}
+      bulkActions={bulk.actions}
+      rowLabel={(t) => t.name}
       columns={[
         { header: 'Name', className: 'font-medium', cell: (t) => t.name },
         withOwner && { header: 'Owner', className: 'text-slate-600', cell: (t) => t.owner_email ?? '—' },
@@ -117,7 +140,8 @@ function TokensTable({
         },
       ]}
       below={
-        revoking && (
+        bulk.dialog ||
+        (revoking && (
           <ConfirmDialog
             title={`Revoke “${revoking.name}”?`}
             confirmLabel="Revoke token"
@@ -130,7 +154,7 @@ function TokensTable({
           >
             Scripts and assistants using {revoking.prefix}… stop working at once.
           </ConfirmDialog>
-        )
+        ))
       }
     />
   )
@@ -176,6 +200,10 @@ export function ApiTokensPage({ session }: { session: Session }) {
                 await revokeOwnToken(t.id)
                 await refresh()
               }}
+              onBulkRevoke={async (ids) => {
+                await api.POST('/api/me/tokens/bulk-revoke', { body: { ids } })
+                await refresh()
+              }}
             />
           )}
         </QueryResult>
@@ -215,6 +243,10 @@ export function ApiTokensPage({ session }: { session: Session }) {
                 testId="tenant-token-row"
                 onRevoke={async (t) => {
                   await revokeTenantToken(t.id)
+                  await refresh()
+                }}
+                onBulkRevoke={async (ids) => {
+                  await api.POST('/api/tenant/tokens/bulk-revoke', { body: { ids } })
                   await refresh()
                 }}
               />

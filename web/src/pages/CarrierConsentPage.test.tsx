@@ -19,7 +19,13 @@ const revoked: CarrierConsent = {
   consent_granted_at: '2025-01-01T00:00:00Z',
   revoked_at: '2025-02-01T00:00:00Z',
 }
-const never: CarrierConsent = { carrier_id: 'c-3', carrier_name: 'New Re', consent_granted_at: null, revoked_at: null }
+// A relationship starts with consent granted (the column is never null); this one was revoked.
+const never: CarrierConsent = {
+  carrier_id: 'c-3',
+  carrier_name: 'New Re',
+  consent_granted_at: '2025-01-01T00:00:00Z',
+  revoked_at: '2025-01-02T00:00:00Z',
+}
 
 function rowOf(name: string): HTMLElement {
   const row = screen.getAllByTestId('consent-row').find((r) => within(r).queryByText(name))
@@ -42,7 +48,7 @@ describe('CarrierConsentPage', () => {
     expect(within(rowOf('Other Mutual')).getByRole('button', { name: 'Grant access' })).toBeInTheDocument()
     expect(rowOf('Other Mutual')).toHaveTextContent('Access revoked')
     expect(within(rowOf('New Re')).getByRole('button', { name: 'Grant access' })).toBeInTheDocument()
-    expect(rowOf('New Re')).toHaveTextContent('No access')
+    expect(rowOf('New Re')).toHaveTextContent('Access revoked')
     expect(screen.getByRole('link', { name: 'Carriers' })).toHaveAttribute('href', '/tenant/carriers')
   })
 
@@ -60,7 +66,7 @@ describe('CarrierConsentPage', () => {
       'GET /api/me': jsonResponse(me()),
       'GET /api/tenant/carriers': () => jsonResponse(list),
       'PUT /api/tenant/carriers/c-3/consent': () => {
-        list = [granted, { ...never, consent_granted_at: '2025-03-01T00:00:00Z' }]
+        list = [granted, { ...never, consent_granted_at: '2025-03-01T00:00:00Z', revoked_at: null }]
         return noContent()
       },
     })

@@ -12,15 +12,15 @@ import type { Session } from '../session'
 
 type Row = CarrierConsent & { id: string }
 
-/** Consent is in force: granted and not revoked since. */
+/** Consent is in force: not revoked since it was (last) granted; a relationship starts granted. */
 export function hasConsent(c: CarrierConsent): boolean {
-  return c.consent_granted_at !== null && c.revoked_at === null
+  return c.revoked_at === null
 }
 
 function consentText(c: CarrierConsent): string {
-  if (hasConsent(c)) return `Access granted ${formatDate(c.consent_granted_at)}`
-  if (c.revoked_at) return `Access revoked ${formatDate(c.revoked_at)}`
-  return 'No access'
+  return c.revoked_at === null
+    ? `Access granted ${formatDate(c.consent_granted_at)}`
+    : `Access revoked ${formatDate(c.revoked_at)}`
 }
 
 /** `/tenant/carriers`: which insurance carriers may see this tenant's posture (`carrier_consent:manage`). */

@@ -54,10 +54,11 @@ const newco = row({
   score_30d_ago: null,
   trend_30d: null,
   band: 'unassessed',
-  risks_critical: null,
-  risks_high: null,
-  kri_count: null,
-  stale_share: null,
+  // The projection writes zeros for a tenant not rolled up yet; only the score and times are null.
+  risks_critical: 0,
+  risks_high: 0,
+  kri_count: 0,
+  stale_share: 0,
   posture_computed_at: null,
 })
 

@@ -6,9 +6,11 @@ import { useDocumentTitle } from '../components/documentTitle'
 import { KriWall } from '../components/KriWall'
 import { linkClass } from '../components/form'
 import { PostureStrip } from '../components/PostureStrip'
+import { AcceptedBadge } from '../components/AcceptedBadge'
 import { SeverityBadge } from '../components/SeverityBadge'
 import { SummaryStrip } from '../components/SummaryStrip'
 import { DashboardTrends } from '../components/DashboardTrends'
+import { MyWorkCards } from '../components/MyWorkCards'
 import { getDashboard } from '../endpoints'
 import { getSparklines } from '../scores'
 import { formatNumber, relativeTime, sortKris } from '../kri'
@@ -79,6 +81,7 @@ export function DashboardPage({ session }: { session: Session }) {
       {query.data && (
         <>
           <PostureStrip posture={query.data.posture ?? null} />
+          <MyWorkCards tenantKey={`${session.user.id}:${session.user.tenant_id}`} />
           <DashboardTrends tenantKey={`${session.user.id}:${session.user.tenant_id}`} />
           <div className="grid grid-cols-1 gap-4 lg:grid-cols-2">
             <section aria-labelledby="top-risks-title" className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
@@ -95,6 +98,7 @@ export function DashboardPage({ session }: { session: Session }) {
                       <Link to={`/risks/${encodeURIComponent(risk.id)}`} className={`min-w-0 flex-1 truncate ${linkClass}`}>
                         {risk.title}
                       </Link>
+                      <AcceptedBadge until={risk.accepted_until} />
                       <span className="tabular-nums text-slate-700" data-testid="top-risk-score">
                         <span className="sr-only">Score: </span>
                         {risk.score === null ? '—' : formatNumber(risk.score)}

@@ -5,7 +5,8 @@ import { CatalogSection } from '../components/integrations/CatalogSection'
 import { ConnectorKris } from '../components/integrations/ConnectorKris'
 import { SourceForm } from '../components/integrations/SourceForm'
 import { useRevealOnOpen } from '../components/useRevealOnOpen'
-import { SourcesTable } from '../components/integrations/SourcesTable'
+import { api } from '../api/client'
+import { SourcesTable, type SourceBulk } from '../components/integrations/SourcesTable'
 import { linkClass } from '../components/form'
 import { Page, Section, Subsection } from '../components/Page'
 import { QueryResult } from '../components/QueryResult'
@@ -66,12 +67,28 @@ export function IntegrationsPage({ session }: { session: Session }) {
   })
   const [adding, setAdding] = useState<CatalogEntry | null>(null)
   const [added, setAdded] = useState<Source | null>(null)
+  const queryClient = useQueryClient()
+  const refreshSources = () => queryClient.invalidateQueries({ queryKey: integrationsKey(session) })
+  const bulk: SourceBulk = {
+    setEnabled: async (ids, enabled) => {
+      await api.POST('/api/sources/bulk-enabled', { body: { ids, enabled } })
+      await refreshSources()
+    },
+    run: async (ids) => {
+      await api.POST('/api/sources/bulk-run', { body: { ids } })
+      await refreshSources()
+    },
+    remove: async (ids) => {
+      await api.POST('/api/sources/bulk-delete', { body: { ids } })
+      await refreshSources()
+    },
+  }
 
   return (
     <Page title="Integrations" titleTestId="integrations-title">
       <Section title="Sources" description="Where the tenant's KRI values come from.">
         <QueryResult query={sources} loading="Loading sources…">
-          {(list) => <SourcesTable sources={list} catalog={catalog.data ?? []} />}
+          {(list) => <SourcesTable sources={list} catalog={catalog.data ?? []} bulk={canManage ? bulk : undefined} />}
         </QueryResult>
         {added && (
           <p role="status" className="text-sm text-emerald-800">

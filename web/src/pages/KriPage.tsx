@@ -15,7 +15,7 @@ import { PERMISSION } from '../identity'
 import { getSource } from '../integrationsApi'
 import { directionText, formatValue } from '../kri'
 import { usePermissions } from '../me'
-import { KRI_FIELDS, SPECS } from '../modelSpecs'
+import { KRI_FIELDS, ownershipFields, SPECS } from '../modelSpecs'
 import type { Bucket, ModelKri } from '../riskModel'
 import type { Session } from '../session'
 import { modelKey } from './ModelPage'
@@ -34,7 +34,7 @@ const RANGES = [
 ] as const
 type Range = (typeof RANGES)[number]['value']
 
-const EDIT_FIELDS = [KRI_FIELDS.name, KRI_FIELDS.unit, KRI_FIELDS.direction, KRI_FIELDS.warn, KRI_FIELDS.critical]
+const EDIT_FIELDS = [KRI_FIELDS.name, KRI_FIELDS.unit, KRI_FIELDS.direction, KRI_FIELDS.warn, KRI_FIELDS.critical, ...ownershipFields]
 
 /** The source a KRI is wired to, by name and linked; "Manual" when it has none. */
 export function SourceName({ sourceId }: { sourceId: string | null }) {
@@ -61,7 +61,9 @@ function Details({ kri }: { kri: ModelKri }) {
     ['Warn', formatValue(kri.warn, kri.unit), 'kri-warn'],
     ['Critical', formatValue(kri.critical, kri.unit), 'kri-critical'],
     ['Category', kri.category || '—', 'kri-category'],
-    ['Owner', kri.owner || '—', 'kri-owner'],
+    ['Owner', kri.owner_name ?? (kri.owner || '—'), 'kri-owner'],
+    ['Due', kri.due_date ?? '—', 'kri-due'],
+    ['Review', kri.review_date ?? '—', 'kri-review'],
     ['Source', <SourceName sourceId={kri.source_id} />, 'kri-source'],
     ['Updated', formatDateTime(kri.updated_at), 'kri-updated'],
   ]

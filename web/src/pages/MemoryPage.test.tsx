@@ -189,7 +189,7 @@ describe('MemoryPage', () => {
     const hit = await screen.findByTestId('search-hit')
     expect(hit).toHaveTextContent('Incident response policy · Reporting · page 3 · chunk #2')
     expect(hit).toHaveTextContent('Report within 4 hours.')
-    expect(api.callsTo('GET /api/memory/search')[0]?.path).toBe('/api/memory/search?q=reporting+deadline&limit=5')
+    expect(api.callsTo('GET /api/memory/search')[0]?.path).toBe('/api/memory/search?q=reporting%20deadline&limit=5')
   })
 
   it('is read-only for a tenant user', async () => {

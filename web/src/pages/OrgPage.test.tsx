@@ -35,6 +35,7 @@ const rollup: TenantRollup[] = [
     risks_critical: 2,
     risks_high: 4,
     computed_at: '2025-03-01T09:00:00Z',
+    overdue_tasks: 0,
   },
   {
     tenant_id: 't-3',
@@ -49,6 +50,7 @@ const rollup: TenantRollup[] = [
     risks_critical: 0,
     risks_high: 1,
     computed_at: '2025-03-01T09:00:00Z',
+    overdue_tasks: 0,
   },
   {
     tenant_id: 't-4',
@@ -63,6 +65,7 @@ const rollup: TenantRollup[] = [
     risks_critical: null,
     risks_high: null,
     computed_at: null,
+    overdue_tasks: 0,
   },
 ]
 
@@ -72,6 +75,7 @@ function orgApi(extra: Parameters<typeof mockApi>[0] = {}) {
     'GET /api/orgs/o-1': jsonResponse(org),
     'GET /api/orgs/o-1/tenants': jsonResponse(tenants),
     'GET /api/orgs/o-1/rollup': jsonResponse(rollup),
+    'GET /api/orgs/o-1/invites': jsonResponse([]),
     'GET /api/orgs/o-1/users': jsonResponse([
       userOut({ id: masterAdmin.id, email: masterAdmin.email, role: 'master_admin', tenant_id: null }),
       userOut({ id: 'u-5', email: 'ann@acme.test', role: 'tenant_admin', tenant_id: 't-1' }),

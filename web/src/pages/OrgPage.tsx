@@ -5,12 +5,15 @@ import { replaceById } from '../cache'
 import { CreateForm } from '../components/CreateForm'
 import { TextField } from '../components/form'
 import { InviteForm } from '../components/InviteForm'
+import { PendingInvites } from '../components/PendingInvites'
+import { invitesBase } from '../invites'
 import { MfaPolicyControl } from '../components/MfaPolicyControl'
 import { Page, Section, Subsection } from '../components/Page'
 import { asProblem, ProblemAlert } from '../components/ProblemAlert'
 import { QueryResult } from '../components/QueryResult'
 import { RollupTable } from '../components/RollupTable'
 import { OrgTrends } from '../components/ScopeTrends'
+import { api } from '../api/client'
 import { TenantsTable } from '../components/TenantsTable'
 import { UsersTable } from '../components/UsersTable'
 import {
@@ -54,7 +57,7 @@ export function OrgPage({ session, orgId }: { session: Session; orgId: string })
 
   async function impersonate(tenant: TenantOut) {
     const start = await impersonateTenant(orgId, tenant.id)
-    let me: Me
+    let me: Pick<Me, 'user' | 'mfa'>
     try {
       me = await getMeWithToken(start.access_token)
     } catch {
@@ -62,9 +65,6 @@ export function OrgPage({ session, orgId }: { session: Session; orgId: string })
       me = {
         user: { ...session.user, role: 'tenant_admin', tenant_id: tenant.id, tenant_name: start.tenant_name },
         mfa: session.mfa,
-        impersonation: start.impersonation,
-        permissions: [],
-        scope: { kind: 'tenant', tenant_id: tenant.id, org_id: orgId, carrier_id: null },
       }
     }
     setSession(sessionFromImpersonation(start, me))
@@ -103,6 +103,13 @@ export function OrgPage({ session, orgId }: { session: Session; orgId: string })
                 await refreshOrg()
               }}
               onImpersonate={impersonate}
+              onBulkDelete={async (rows) => {
+                await api.POST('/api/orgs/{org_id}/tenants/bulk-delete', {
+                  params: { path: { org_id: orgId } },
+                  body: { ids: rows.map((t) => t.id) },
+                })
+                await refreshOrg()
+              }}
             />
           )}
         </QueryResult>
@@ -150,6 +157,13 @@ export function OrgPage({ session, orgId }: { session: Session; orgId: string })
                 await resetOrgUserMfa(orgId, user.id)
                 await queryClient.invalidateQueries({ queryKey: usersKey })
               }}
+              onBulkActive={async (rows, isActive) => {
+                await api.POST('/api/orgs/{org_id}/users/bulk-active', {
+                  params: { path: { org_id: orgId } },
+                  body: { ids: rows.map((u) => u.id), is_active: isActive },
+                })
+                await queryClient.invalidateQueries({ queryKey: usersKey })
+              }}
             />
           )}
         </QueryResult>
@@ -161,9 +175,15 @@ export function OrgPage({ session, orgId }: { session: Session; orgId: string })
               onInvite={async (body) => {
                 const invite = await inviteOrgUser(orgId, body)
                 await queryClient.invalidateQueries({ queryKey: usersKey })
+                await queryClient.invalidateQueries({ queryKey: ['pending-invites'] })
                 return invite
               }}
             />
+          </Subsection>
+        )}
+        {can(PERMISSION.orgUsersManage) && (
+          <Subsection title="Pending invites">
+            <PendingInvites base={invitesBase(orgId)} />
           </Subsection>
         )}
       </Section>

@@ -2,6 +2,8 @@ import { useState } from 'react'
 import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query'
 import { Link } from 'react-router'
 import { replaceById } from '../cache'
+import { api } from '../api/client'
+import { useBulkActions } from '../components/BulkActions'
 import { CreateForm } from '../components/CreateForm'
 import { DataTable, useRowAction } from '../components/DataTable'
 import { linkClass, secondaryButton, SelectField, TextField } from '../components/form'
@@ -33,6 +35,21 @@ function OrgsTable({ orgs }: { orgs: readonly OrgOut[] }) {
   const queryClient = useQueryClient()
   const { busy, error, run } = useRowAction()
 
+  const bulk = useBulkActions<OrgOut>(
+    ([true, false] as const).map((disabled) => ({
+      label: disabled ? 'Disable selected' : 'Enable selected',
+      danger: disabled,
+      title: (rows: OrgOut[]) => `${disabled ? 'Disable' : 'Enable'} ${rows.length} ${rows.length === 1 ? 'organization' : 'organizations'}?`,
+      confirmLabel: disabled ? 'Disable all' : 'Enable all',
+      describe: (rows: OrgOut[]) =>
+        `${rows.map((o) => o.name).join(', ')}: ${disabled ? "their users' sessions stop working at once." : 'their users may sign in again.'}`,
+      run: async (rows: OrgOut[]) => {
+        await api.POST('/api/platform/orgs/bulk-disabled', { body: { ids: rows.map((o) => o.id), disabled } })
+        await queryClient.invalidateQueries({ queryKey: ['platform-orgs'] })
+      },
+    })),
+  )
+
   function toggle(org: OrgOut) {
     return run(org, async () => {
       const updated = await setOrgDisabled(org.id, org.disabled_at === null)
@@ -46,7 +63,15 @@ function OrgsTable({ orgs }: { orgs: readonly OrgOut[] }) {
       rowTestId="org-row"
       rowAttributes={(o) => ({ 'data-org-id': o.id, className: o.disabled_at ? 'text-slate-500' : '' })}
       empty="No organizations yet."
-      above={error && <ProblemAlert error={error} />}
+      above={(error || bulk.alert) && (
+        <>
+          {error && <ProblemAlert error={error} />}
+          {bulk.alert}
+        </>
+      )}
+      bulkActions={bulk.actions}
+      rowLabel={(o) => o.name}
+      below={bulk.dialog}
       columns={[
         { header: 'Slug', className: 'font-mono text-xs', sortValue: (o) => o.slug, cell: (o) => o.slug },
         {

@@ -11,6 +11,7 @@ function routes() {
     'GET /api/me': jsonResponse(me()),
     'GET /api/risks/r-1': jsonResponse(risk({ id: 'r-1', title: 'Ransomware outbreak' })),
     'GET /api/risks/r-1/links': jsonResponse({ kri_ids: ['k-1'], control_ids: ['c-1'], outcome_ids: [] }),
+    'GET /api/risks/r-1/acceptances': jsonResponse([]),
     'GET /api/kris': jsonResponse(listPage([modelKri({ id: 'k-1', name: 'Open vulns' }), modelKri({ id: 'k-2', name: 'MFA adoption' })])),
     'GET /api/controls': jsonResponse(listPage([control({ id: 'c-1', name: 'EDR' }), control({ id: 'c-2', name: 'Backups' })])),
     'GET /api/outcomes': jsonResponse(listPage([outcome({ id: 'o-1', name: 'Data breach' })])),

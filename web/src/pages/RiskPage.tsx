@@ -7,6 +7,7 @@ import { LoadingPanel } from '../components/LoadingScreen'
 import { formatDateTime, Page, Section } from '../components/Page'
 import { asProblem, ProblemAlert } from '../components/ProblemAlert'
 import { QueryResult } from '../components/QueryResult'
+import { RiskAcceptanceSection } from '../components/RiskAcceptance'
 import { RiskExplanation } from '../components/RiskExplanation'
 import { getEntity, getRiskLinks, listAllEntities, putRiskLinks, updateEntity } from '../endpoints'
 import { PERMISSION } from '../identity'
@@ -21,7 +22,9 @@ function Details({ risk }: { risk: Risk }) {
     ['Slug', risk.slug, 'risk-slug'],
     ['Status', RISK_STATUSES.find((s) => s.value === risk.status)?.label ?? risk.status, 'risk-status'],
     ['Category', risk.category || '—', 'risk-category'],
-    ['Owner', risk.owner || '—', 'risk-owner'],
+    ['Owner', risk.owner_name ?? (risk.owner || '—'), 'risk-owner'],
+    ['Due', risk.due_date ?? '—', 'risk-due'],
+    ['Review', risk.review_date ?? '—', 'risk-review'],
     ['Updated', formatDateTime(risk.updated_at), 'risk-updated'],
   ]
   return (
@@ -116,6 +119,7 @@ export function RiskPage({ session, riskId }: { session: Session; riskId: string
         {(risk) => (
           <>
             <RiskExplanation riskId={risk.id} />
+            <RiskAcceptanceSection riskId={risk.id} />
             <Section title="Details" description={risk.description || undefined}>
               <Details risk={risk} />
             </Section>

@@ -4,7 +4,9 @@ import { replaceById } from '../cache'
 import { InviteForm } from '../components/InviteForm'
 import { MfaPolicyControl } from '../components/MfaPolicyControl'
 import { Page, Section } from '../components/Page'
+import { PendingInvites } from '../components/PendingInvites'
 import { QueryResult } from '../components/QueryResult'
+import { api } from '../api/client'
 import { UsersTable } from '../components/UsersTable'
 import {
   inviteTenantUser,
@@ -50,6 +52,10 @@ export function TenantUsersPage({ session }: { session: Session }) {
                 await resetTenantUserMfa(user.id)
                 await queryClient.invalidateQueries({ queryKey: key })
               }}
+              onBulkActive={async (users, isActive) => {
+                await api.POST('/api/tenant/users/bulk-active', { body: { ids: users.map((u) => u.id), is_active: isActive } })
+                await queryClient.invalidateQueries({ queryKey: key })
+              }}
             />
           )}
         </QueryResult>
@@ -58,7 +64,7 @@ export function TenantUsersPage({ session }: { session: Session }) {
       {canManage && (
         <Section
           title="Invite user"
-          description="Creates a single-use sign-up link. There is no e-mail: pass the link on yourself."
+          description="Creates a single-use sign-up link and e-mails it (when e-mail is set up); the link is also shown here."
         >
           <InviteForm
             roles={TENANT_ROLES}
@@ -67,9 +73,16 @@ export function TenantUsersPage({ session }: { session: Session }) {
                 throw new ProblemError({ status: 422, title: 'Invalid role', detail: 'Choose a tenant role.' })
               const invite = await inviteTenantUser({ email, role })
               await queryClient.invalidateQueries({ queryKey: key })
+              await queryClient.invalidateQueries({ queryKey: ['pending-invites'] })
               return invite
             }}
           />
+        </Section>
+      )}
+
+      {canManage && (
+        <Section title="Pending invites" description="Invites not yet accepted. Resending issues a new link.">
+          <PendingInvites base={{}} />
         </Section>
       )}
 

@@ -82,6 +82,8 @@ export function runRequest(overrides: Partial<RunRequest> = {}): RunRequest {
     id: 'rq-1',
     source_id: 's-1',
     status: 'pending',
+    phase: 'queued',
+    source_name: null,
     requested_at: '2026-11-27T06:00:00Z',
     launched_at: null,
     finished_at: null,

@@ -17,6 +17,7 @@ locals {
     "dagster-db-password",
     "anthropic-api-key",
     "langfuse-secret-key",
+    "smtp-password",
   ])
   # Each reader gets exactly the secrets its processes need.
   access = merge([

@@ -2,6 +2,8 @@ import { useRef, useState, type FormEvent } from 'react'
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query'
 import type { ProblemError } from '../../api'
 import { ConfirmDialog } from '../ConfirmDialog'
+import { api } from '../../api/client'
+import { useBulkActions } from '../BulkActions'
 import { DataTable, useRowAction } from '../DataTable'
 import { dangerButton, inputClass, primaryButton, secondaryButton, TextField } from '../form'
 import { formatDateTime, Subsection } from '../Page'
@@ -148,14 +150,32 @@ export function DocumentsTab({ baseKey, canWrite }: { baseKey: readonly unknown[
     placeholderData: keepPreviousData,
   })
   const refresh = () => queryClient.invalidateQueries({ queryKey: docsKey })
+  const bulk = useBulkActions<MemoryDocument>([
+    canWrite && {
+      label: 'Delete selected',
+      danger: true,
+      title: (rows) => `Delete ${rows.length} ${rows.length === 1 ? 'document' : 'documents'}?`,
+      confirmLabel: 'Delete all',
+      describe: (rows) => `${rows.map((d) => d.title).join(', ')} and their chunks: the panel will no longer read them.`,
+      run: async (rows) => {
+        await api.POST('/api/memory/documents/bulk-delete', { body: { ids: rows.map((d) => d.id) } })
+        if (viewing && rows.some((d) => d.id === viewing.id)) setViewing(null)
+        await refresh()
+      },
+    },
+  ])
 
   return (
     <div className="space-y-4">
+      {bulk.alert}
+      {bulk.dialog}
       <QueryResult query={query} loading="Loading documents…">
         {(page) => (
           <DataTable
             rows={page.items}
             rowTestId="document-row"
+            bulkActions={bulk.actions}
+            rowLabel={(d) => d.title}
             empty="No documents yet."
             above={action.error && <ProblemAlert error={action.error} />}
             columns={[

@@ -1,6 +1,8 @@
 import { useState } from 'react'
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query'
 import { Link } from 'react-router'
+import { api } from '../../api/client'
+import { useBulkActions } from '../BulkActions'
 import { DataTable, useRowAction } from '../DataTable'
 import { ConfirmDialog } from '../ConfirmDialog'
 import { dangerButton, secondaryButton, linkClass, TextField } from '../form'
@@ -39,9 +41,25 @@ export function FactsTab({ baseKey, canWrite }: { baseKey: readonly unknown[]; c
     placeholderData: keepPreviousData,
   })
   const refresh = () => queryClient.invalidateQueries({ queryKey: factsKey })
+  const bulk = useBulkActions<Fact>([
+    canWrite && {
+      label: 'Delete selected',
+      danger: true,
+      title: (rows) => `Delete ${rows.length} ${rows.length === 1 ? 'fact' : 'facts'}?`,
+      confirmLabel: 'Delete all',
+      describe: (rows) => `${rows.map((f) => f.key).join(', ')}: the panel will no longer read them.`,
+      run: async (rows) => {
+        await api.POST('/api/memory/facts/bulk-delete', { body: { ids: rows.map((f) => f.id) } })
+        if (editing && rows.some((f) => f.id === editing.id)) setEditing(null)
+        await refresh()
+      },
+    },
+  ])
 
   return (
     <div className="space-y-4">
+      {bulk.alert}
+      {bulk.dialog}
       <TextField
         label="Filter facts"
         type="search"
@@ -57,6 +75,8 @@ export function FactsTab({ baseKey, canWrite }: { baseKey: readonly unknown[]; c
           <DataTable
             rows={page.items}
             rowTestId="fact-row"
+            bulkActions={bulk.actions}
+            rowLabel={(f) => f.key}
             empty={q.trim() ? 'No facts match.' : 'No facts yet.'}
             above={action.error && <ProblemAlert error={action.error} />}
             columns={[
