@@ -1,18 +1,10 @@
-"""`acceptance.expiring` against the contract the risk-acceptance work of issue 18 provides:
-`tenant.risk_acceptance(tenant_id, id, risk_id, status, expires_at)`. Until that table exists
-the trigger is stored and fires nothing; with it, an approved acceptance expiring within the
-window fires one run on its risk.
-
-While this branch stands alone, the test creates the table in the contract's shape (as the
-cluster admin, with the batch policy and the pipeline's SELECT) and drops it afterwards; once
-the real table is merged, the test uses it and leaves it in place."""
+"""`acceptance.expiring`: an approved risk acceptance (migration 0020) whose expiry falls within
+the trigger's window fires one run on its risk, however often the pipeline evaluates; one
+expiring later, or one not approved, fires nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-
-import pytest
 
 from draxis.db.scope import scoped_transaction
 from draxis.settings import Settings
@@ -30,57 +22,16 @@ EXPIRING = {
         },
     ],
 }
-CONTRACT = """
-create table tenant.risk_acceptance (
-    tenant_id uuid not null, id uuid not null default gen_random_uuid(), risk_id uuid not null,
-    status text not null, expires_at timestamptz not null, primary key (tenant_id, id));
-alter table tenant.risk_acceptance enable row level security;
-alter table tenant.risk_acceptance force row level security;
-create policy pipeline_batch on tenant.risk_acceptance to draxis_pipeline
-    using (tenant_id = any ((select platform.current_tenant_ids())::uuid[]));
-grant select on tenant.risk_acceptance to draxis_pipeline;
-"""
 
 
-def _exists(observer: Conn) -> bool:
-    row = observer.execute("select to_regclass('tenant.risk_acceptance') is not null").fetchone()
-    return bool(row and row[0])
-
-
-@pytest.fixture
-def acceptances(observer_conn: Conn) -> Iterator[None]:
-    created = not _exists(observer_conn)
-    if created:
-        observer_conn.execute(CONTRACT)
-    try:
-        yield
-    finally:
-        if created:
-            observer_conn.execute("drop table tenant.risk_acceptance")
-
-
-def _risk(conn: Conn, tenant: TenantFixture) -> object:
+def _risk(conn: Conn, tenant: TenantFixture, slug: str, title: str) -> object:
     with scoped_transaction(conn, tenant.scope):
         row = conn.execute(
-            "insert into tenant.risk (tenant_id, slug, title) values (%s, 'accepted', 'Accepted')"
-            " returning id",
-            (tenant.id,),
+            "insert into tenant.risk (tenant_id, slug, title) values (%s, %s, %s) returning id",
+            (tenant.id, slug, title),
         ).fetchone()
     assert row is not None
     return row[0]
-
-
-def test_without_the_table_the_trigger_fires_nothing(
-    settings: Settings, app_conn: Conn, observer_conn: Conn, tenant_a: TenantFixture
-) -> None:
-    if _exists(observer_conn):  # merged with the acceptance work: covered by the test below
-        return
-    workflow = add_workflow(app_conn, tenant_a, "Expiring", EXPIRING)
-    evaluate(settings, tenant_a, status=False)
-    runs = observer_conn.execute(
-        "select count(*) from tenant.workflow_run where workflow_id = %s", (workflow,)
-    ).fetchone()
-    assert runs == (0,)
 
 
 def test_an_approved_acceptance_expiring_soon_fires_one_run_on_its_risk(
@@ -88,16 +39,23 @@ def test_an_approved_acceptance_expiring_soon_fires_one_run_on_its_risk(
     app_conn: Conn,
     observer_conn: Conn,
     tenant_a: TenantFixture,
-    acceptances: None,
 ) -> None:
-    risk = _risk(app_conn, tenant_a)
-    soon, later = datetime.now(UTC) + timedelta(days=3), datetime.now(UTC) + timedelta(days=60)
-    for status, expires in (("approved", soon), ("approved", later), ("rejected", soon)):
+    today = datetime.now(UTC).date()
+    cases = (
+        ("accepted", "Accepted", "approved", today + timedelta(days=3)),
+        ("later", "Accepted later", "approved", today + timedelta(days=60)),
+        ("refused", "Refused", "rejected", today + timedelta(days=3)),
+    )
+    risks = {}
+    for slug, title, status, expires in cases:
+        risks[slug] = _risk(app_conn, tenant_a, slug, title)
         observer_conn.execute(
-            "insert into tenant.risk_acceptance (tenant_id, risk_id, status, expires_at)"
-            " values (%s, %s, %s, %s)",
-            (tenant_a.id, risk, status, expires),
+            "insert into tenant.risk_acceptance (tenant_id, risk_id, justification, status,"
+            " expires_at, decided_at, reason) values (%s, %s, 'Budgeted next year', %s, %s,"
+            " now(), %s)",
+            (tenant_a.id, risks[slug], status, expires, "No" if status == "rejected" else None),
         )
+    risk = risks["accepted"]
     workflow = add_workflow(app_conn, tenant_a, "Expiring", EXPIRING)
     evaluate(settings, tenant_a, status=False)
     evaluate(settings, tenant_a, status=False)
