@@ -82,3 +82,17 @@ def test_a_workflow_made_in_the_browser_opens_a_task_when_its_kri_turns_red(
     )
     page.wait_for_load_state("networkidle")
     assert axe_violations(page) == []
+
+    # The owner signs in and finds the task the workflow opened: on the dashboard's "Assigned
+    # to me" and in the tasks list, with a bell counting the notification that told them.
+    page.get_by_role("button", name="Account").click()
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    sign_in(page, live_server, owner.email)
+    assigned = page.get_by_test_id("my-task").filter(has_text=name[0])
+    expect(assigned).to_be_visible()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Tasks").click()
+    expect(page.get_by_test_id("task-row").filter(has_text=name[0])).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    assert axe_violations(page) == []
+
