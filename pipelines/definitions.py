@@ -11,6 +11,7 @@ from assets.status.asset import kri_status
 from assets.workflows.asset import workflows
 from draxis.settings import get_settings
 from draxis.telemetry import configure_telemetry
+from pipelines.daily_review import daily_review_schedule
 from pipelines.jobs import (
     board_reports_job,
     board_reports_schedule,
@@ -65,7 +66,12 @@ defs = dg.Definitions(
         workflows_job,
         notification_digest_job,
     ],
-    schedules=[carrier_portfolio_schedule, board_reports_schedule, notification_digest_schedule],
+    schedules=[
+        carrier_portfolio_schedule,
+        board_reports_schedule,
+        notification_digest_schedule,
+        daily_review_schedule,
+    ],
     sensors=[
         tenant_partitions_sensor,
         kri_automation_sensor,
