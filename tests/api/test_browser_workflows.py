@@ -95,4 +95,3 @@ def test_a_workflow_made_in_the_browser_opens_a_task_when_its_kri_turns_red(
     expect(page.get_by_test_id("task-row").filter(has_text=name[0])).to_be_visible()
     page.wait_for_load_state("networkidle")
     assert axe_violations(page) == []
-
