@@ -6,8 +6,6 @@ loopback port, against the test database.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import dagster as dg
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
@@ -22,19 +20,8 @@ from tests.browser_kit import CHROMIUM, CHROMIUM_FLAGS
 from tests.conftest import Conn
 from tests.factories import PASSWORD, TenantFixture, materialize_tenant
 from tests.identity import create_user, totp_code
-from tests.live import serving
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def live_server(settings: Settings, app_conn: Conn) -> Iterator[str]:
-    create_user(app_conn, "superadmin")  # a platform that is set up: no first-run page
-    assert (settings.web_dist / "index.html").is_file(), (
-        f"{settings.web_dist} is not built: run `make web` (make test does)"
-    )
-    with serving(settings) as url:
-        yield url
 
 
 def test_sign_in_then_see_the_dashboard(
@@ -67,17 +54,6 @@ def test_sign_in_then_see_the_dashboard(
 
             page.get_by_role("button", name="Sign out").click()
             expect(page).to_have_url(f"{live_server}/login")
-        finally:
-            browser.close()
-
-
-@pytest.fixture
-def browser_page(live_server: str) -> Iterator[Page]:
-    assert CHROMIUM.exists(), "Debian's chromium is missing: `make browser` installs it"
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
-        try:
-            yield browser.new_page()
         finally:
             browser.close()
 

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from draxis.settings import Settings
-from tests.api.test_browser import _sign_in, browser_page, live_server
+from tests.api.test_browser import _sign_in
 from tests.api.test_scores_api import _model, _roll_up
 from tests.browser_kit import axe_violations
 from tests.conftest import Conn
@@ -21,7 +21,6 @@ from tests.factories import TenantFixture
 from tests.identity import create_user
 
 pytestmark = pytest.mark.browser
-__all__ = ["browser_page", "live_server"]  # fixtures, shared
 
 
 def test_a_tenant_admin_disables_two_users_from_the_bulk_bar(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,29 +17,12 @@ from playwright.sync_api import Page, expect
 
 from draxis.db.scope import Scope, scoped_transaction
 from draxis.settings import Settings
-from tests.browser_kit import axe_violations, chromium, materialize_all, sign_in
+from tests.browser_kit import axe_violations, materialize_all, sign_in
 from tests.conftest import Conn
 from tests.factories import TenantFixture
 from tests.identity import create_carrier, create_user
-from tests.live import serving
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def live_server(settings: Settings, app_conn: Conn) -> Iterator[str]:
-    create_user(app_conn, "superadmin")  # a platform that is set up: no first-run page
-    assert (settings.web_dist / "index.html").is_file(), (
-        f"{settings.web_dist} is not built: run `make web` (make test does)"
-    )
-    with serving(settings) as url:
-        yield url
-
-
-@pytest.fixture
-def page() -> Iterator[Page]:
-    with chromium() as browser:
-        yield browser.new_page()
 
 
 def _settled(page: Page) -> None:

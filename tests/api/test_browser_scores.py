@@ -19,13 +19,12 @@ from draxis.db.pool import connect
 from draxis.db.roles import DbRole
 from draxis.db.urls import role_conninfo
 from draxis.settings import Settings
-from tests.api.test_browser import _sign_in, browser_page, live_server
+from tests.api.test_browser import _sign_in
 from tests.api.test_scores_api import _model, _roll_up
 from tests.conftest import Conn
 from tests.factories import TenantFixture, materialize_tenant
 
 pytestmark = pytest.mark.browser
-__all__ = ["browser_page", "live_server"]  # fixtures, shared
 
 
 def test_a_risk_explains_itself_from_the_heat_map(

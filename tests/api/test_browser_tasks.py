@@ -3,35 +3,15 @@ under "Assigned to me" on the dashboard, opens it, and moves it on."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import Page, expect
 
-from draxis.settings import Settings
-from tests.browser_kit import chromium, sign_in
+from tests.browser_kit import sign_in
 from tests.conftest import Conn
 from tests.factories import TenantFixture
 from tests.identity import create_user
-from tests.live import serving
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def live_server(settings: Settings, app_conn: Conn) -> Iterator[str]:
-    create_user(app_conn, "superadmin")  # a platform that is set up: no first-run page
-    assert (settings.web_dist / "index.html").is_file(), (
-        f"{settings.web_dist} is not built: run `make web` (make test does)"
-    )
-    with serving(settings) as url:
-        yield url
-
-
-@pytest.fixture
-def page() -> Iterator[Page]:
-    with chromium() as browser:
-        yield browser.new_page()
 
 
 def test_a_task_created_for_a_colleague_is_assigned_to_them(
