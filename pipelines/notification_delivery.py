@@ -13,6 +13,10 @@ from assets.database import DraxisDatabase
 from assets.notify.worker import deliver_due
 from draxis.settings import get_settings
 
+# A tick sends for at most this long, then leaves the rest to the next tick: a sensor
+# evaluation must end well inside Dagster's 60 s timeout however slow the receivers are.
+TICK_BUDGET_S = 30.0
+
 
 @dg.sensor(
     name="notification_delivery_sensor",
@@ -24,10 +28,10 @@ from draxis.settings import get_settings
 def notification_delivery_sensor(
     context: dg.SensorEvaluationContext, database: DraxisDatabase
 ) -> dg.SkipReason:
-    summary = deliver_due(database, get_settings())
+    summary = deliver_due(database, get_settings(), budget_s=TICK_BUDGET_S)
     return dg.SkipReason(
         f"queued {summary.queued}, sent {summary.sent}, retrying {summary.retried},"
-        f" failed {summary.failed}, skipped {summary.skipped}"
+        f" failed {summary.failed}, skipped {summary.skipped}, deferred {summary.deferred}"
     )
 
 

@@ -10,6 +10,7 @@ endpoint, guarded by the unique index `notification_delivery_once`, so a sensor 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -134,6 +135,17 @@ def claim(
     if not ids:
         return []
     return [_claimed(row) for row in conn.execute(_DETAILS, (ids,)).fetchall()]
+
+
+def release(conn: Conn, items: Sequence[Claimed]) -> None:
+    """Give back the leases of claimed deliveries that were not attempted (a pass out of time):
+    due again at once for the next pass, their attempt not counted."""
+    for tenant_id in {item.tenant_id for item in items}:
+        conn.execute(
+            "update tenant.notification_delivery set lease_until = null,"
+            " attempts = attempts - 1 where tenant_id = %s and id = any(%s)",
+            (tenant_id, [item.id for item in items if item.tenant_id == tenant_id]),
+        )
 
 
 def _claimed(row: tuple[Any, ...]) -> Claimed:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import time
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
@@ -25,7 +26,7 @@ from uuid import UUID
 from assets.notify import mail, webhook
 from assets.notify.backoff import next_attempt, next_digest
 from assets.notify.invites import deliver_invites
-from assets.notify.outbox import Claimed, Conn, Outcome, claim, fill, record
+from assets.notify.outbox import Claimed, Conn, Outcome, claim, fill, record, release
 from connectors.errors import DestinationRefused
 from draxis.db.scope import Scope, scoped_transaction
 from draxis.settings import Settings
@@ -47,6 +48,7 @@ class Summary:
     retried: int = 0
     failed: int = 0
     skipped: int = 0
+    deferred: int = 0  # claimed, not attempted: the pass ran out of time; due again at once
 
     def count(self, status: str, n: int = 1) -> None:
         name = {"retry": "retried"}.get(status, status)
@@ -59,44 +61,73 @@ def _chunks(ids: Sequence[UUID], size: int) -> Iterator[list[UUID]]:
 
 
 def deliver_due(
-    database: Connections, settings: Settings, *, now: datetime | None = None
+    database: Connections,
+    settings: Settings,
+    *,
+    now: datetime | None = None,
+    budget_s: float | None = None,
 ) -> Summary:
     """Queue and send whatever is due at `now` (default: the database's clock) across every
-    tenant. `now` is for tests and the bench: a later `now` makes later retries due."""
+    tenant. `now` is for tests and the bench: a later `now` makes later retries due.
+    `budget_s`: stop sending after this many seconds (a sensor tick must end before Dagster's
+    timeout, whatever the receivers' latency); what was claimed and not attempted is released
+    for the next pass, its attempt not counted."""
     summary = Summary()
+    deadline = None if budget_s is None else time.monotonic() + budget_s
     with database.connection() as conn:
         with scoped_transaction(conn, Scope.platform(), read_only=True):
             rows = conn.execute(
                 "select id from platform.tenants where deleted_at is null order by id"
             ).fetchall()
         for chunk in _chunks([UUID(str(r[0])) for r in rows], TENANT_BATCH):
-            _deliver_batch(conn, settings, Scope.tenants(chunk), now, summary)
-        summary.sent += deliver_invites(conn, settings, now)
-    if summary.queued or summary.sent or summary.retried or summary.failed:
+            if not _deliver_batch(conn, settings, Scope.tenants(chunk), now, summary, deadline):
+                break
+        else:
+            summary.sent += deliver_invites(conn, settings, now)
+    if summary.queued or summary.sent or summary.retried or summary.failed or summary.deferred:
         log.info(
-            "notification deliveries: queued %d, sent %d, retry %d, failed %d, skipped %d",
+            "notification deliveries: queued %d, sent %d, retry %d, failed %d, skipped %d,"
+            " deferred %d",
             summary.queued,
             summary.sent,
             summary.retried,
             summary.failed,
             summary.skipped,
+            summary.deferred,
         )
     return summary
 
 
+def _out_of_time(deadline: float | None) -> bool:
+    return deadline is not None and time.monotonic() >= deadline
+
+
 def _deliver_batch(
-    conn: Conn, settings: Settings, scope: Scope, at: datetime | None, summary: Summary
-) -> None:
+    conn: Conn,
+    settings: Settings,
+    scope: Scope,
+    at: datetime | None,
+    summary: Summary,
+    deadline: float | None,
+) -> bool:
+    """One batch of tenants' due deliveries; False when the pass ran out of time."""
     with scoped_transaction(conn, scope):
         summary.queued += fill(conn, next_digest(at or datetime.now(UTC)))
     while True:
         with scoped_transaction(conn, scope):
             claimed = claim(conn, now=at, digest=False, limit=CLAIM_BATCH, lease=LEASE)
-        for item in claimed:
+        for index, item in enumerate(claimed):
+            if _out_of_time(deadline):
+                with scoped_transaction(conn, scope):
+                    release(conn, claimed[index:])
+                summary.deferred += len(claimed) - index
+                return False
             outcome = _send(settings, item)
             _record(conn, scope, item, outcome, at, summary)
         if len(claimed) < CLAIM_BATCH:
             break
+    if _out_of_time(deadline):
+        return False
     with scoped_transaction(conn, scope):
         held = claim(conn, now=at, digest=True, limit=10_000, lease=LEASE)
     by_user: dict[tuple[UUID, UUID | None], list[Claimed]] = defaultdict(list)
@@ -106,6 +137,7 @@ def _deliver_batch(
         outcome = _send_digest(settings, items)
         for item in items:
             _record(conn, scope, item, outcome, at, summary)
+    return True
 
 
 def _record(

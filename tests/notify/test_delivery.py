@@ -195,6 +195,41 @@ def test_a_timeout_is_retried_and_retries_end(
     assert ("webhook", "failed", MAX_ATTEMPTS) in deliveries(observer_conn, tenant_a)
 
 
+def test_a_pass_out_of_time_leaves_the_rest_for_the_next_one_without_spending_attempts(
+    mailbox: tuple[Settings, Inbox],
+    app_conn: Conn,
+    observer_conn: Conn,
+    database: DraxisDatabase,
+    tenant_a: TenantFixture,
+) -> None:
+    """A sensor tick has a time budget: a slow receiver cannot hold it past Dagster's timeout.
+    What was claimed and not attempted is released, due at once, its attempt not counted."""
+    settings, _ = mailbox
+    email_off = settings.model_copy(update={"smtp_host": None})
+    user = user_id_of(app_conn, tenant_a, tenant_a.user_email)
+    with webhook_receiver(Receiver(delay=0.3)) as receiver:
+        _, receiver.secret = add_endpoint(app_conn, settings, tenant_a, receiver.url)
+        for n in range(3):
+            notify_user(app_conn, tenant_a, user, title=f"slow {n}", dedupe_key=f"slow{n}")
+        first = deliver_due(database, email_off, budget_s=0.1)
+        hooks = [d for d in deliveries(observer_conn, tenant_a) if d[0] == "webhook"]
+        assert first.sent == 1
+        assert first.deferred == 2
+        assert sorted(hooks) == [("webhook", "pending", 0)] * 2 + [("webhook", "sent", 1)]
+        leased = observer_conn.execute(
+            "select count(*) from tenant.notification_delivery"
+            " where tenant_id = %s and lease_until is not null",
+            (tenant_a.id,),
+        ).fetchone()
+        assert leased == (0,)
+        rest = deliver_due(database, email_off)
+        assert rest.sent == 2
+    assert len(receiver.verified()) == 3
+    assert [d for d in deliveries(observer_conn, tenant_a) if d[0] == "webhook"] == [
+        ("webhook", "sent", 1)
+    ] * 3
+
+
 def test_ssrf_guard_refuses_a_private_address_outside_the_allowance(
     mailbox: tuple[Settings, Inbox],
     app_conn: Conn,
