@@ -213,8 +213,11 @@ def test_a_pass_out_of_time_leaves_the_rest_for_the_next_one_without_spending_at
             notify_user(app_conn, tenant_a, user, title=f"slow {n}", dedupe_key=f"slow{n}")
         first = deliver_due(database, email_off, budget_s=0.1)
         hooks = [d for d in deliveries(observer_conn, tenant_a) if d[0] == "webhook"]
+        # Skipped e-mails cost no time; the first webhook spends the budget, whatever the
+        # order the six deliveries were claimed in: the rest is deferred.
         assert first.sent == 1
-        assert first.deferred == 2
+        assert first.deferred == first.queued - first.sent - first.skipped
+        assert first.deferred >= 2
         assert sorted(hooks) == [("webhook", "pending", 0)] * 2 + [("webhook", "sent", 1)]
         leased = observer_conn.execute(
             "select count(*) from tenant.notification_delivery"
