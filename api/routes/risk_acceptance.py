@@ -17,7 +17,7 @@ Expiry is the pipeline's (`assets.acceptance.review`). Rows are never deleted.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query
@@ -207,6 +207,31 @@ def _tell_requester(
     )
 
 
+def _decide(
+    tx: Tx,
+    acceptance_id: UUID,
+    risk_id: UUID,
+    requester: UUID | None,
+    status: Literal["approved", "rejected"],
+    reason: str | None,
+    text: str,
+) -> None:
+    """Record the caller's decision on a pending acceptance, tell the requester, audit it."""
+    tx.conn.execute(
+        "update tenant.risk_acceptance set status = %s, decided_by = %s,"
+        " decided_at = now(), reason = %s where id = %s",
+        (status, tx.principal.user_id, reason, acceptance_id),
+    )
+    _tell_requester(tx, f"acceptance.{status}", acceptance_id, risk_id, requester, text)
+    tx.audit(
+        {"approved": "risk_acceptance.approve", "rejected": "risk_acceptance.reject"}[status],
+        target_type="risk_acceptance",
+        target_id=acceptance_id,
+        risk_id=str(risk_id),
+        reason=reason,
+    )
+
+
 @router.post(
     "/risk-acceptances/{acceptance_id}/approve",
     response_model=AcceptanceOut,
@@ -218,29 +243,11 @@ def approve(acceptance_id: UUID, body: Approval, tx: Approver) -> AcceptanceOut:
     if expires_at < _utc_today(tx):
         raise Problem(409, "The acceptance's expiry has passed; ask for a new one.")
     tx.conn.execute(
-        "update tenant.risk_acceptance set status = 'approved', decided_by = %s,"
-        " decided_at = now(), reason = %s where id = %s",
-        (tx.principal.user_id, body.reason, acceptance_id),
-    )
-    tx.conn.execute(
         "update tenant.risk set status = 'accepted', updated_at = now() where id = %s",
         (risk_id,),
     )
-    _tell_requester(
-        tx,
-        "acceptance.approved",
-        acceptance_id,
-        risk_id,
-        requester,
-        f"Risk {title} is accepted until {expires_at.isoformat()}",
-    )
-    tx.audit(
-        "risk_acceptance.approve",
-        target_type="risk_acceptance",
-        target_id=acceptance_id,
-        risk_id=str(risk_id),
-        reason=body.reason,
-    )
+    text = f"Risk {title} is accepted until {expires_at.isoformat()}"
+    _decide(tx, acceptance_id, risk_id, requester, "approved", body.reason, text)
     return _one(tx, acceptance_id)
 
 
@@ -252,26 +259,8 @@ def approve(acceptance_id: UUID, body: Approval, tx: Approver) -> AcceptanceOut:
 def reject(acceptance_id: UUID, body: Refusal, tx: Approver) -> AcceptanceOut:
     """Reject a pending acceptance (not one's own), with the reason."""
     risk_id, requester, _, title = _pending_for_decision(tx, acceptance_id)
-    tx.conn.execute(
-        "update tenant.risk_acceptance set status = 'rejected', decided_by = %s,"
-        " decided_at = now(), reason = %s where id = %s",
-        (tx.principal.user_id, body.reason, acceptance_id),
-    )
-    _tell_requester(
-        tx,
-        "acceptance.rejected",
-        acceptance_id,
-        risk_id,
-        requester,
-        f"Acceptance of risk {title} rejected: {body.reason}",
-    )
-    tx.audit(
-        "risk_acceptance.reject",
-        target_type="risk_acceptance",
-        target_id=acceptance_id,
-        risk_id=str(risk_id),
-        reason=body.reason,
-    )
+    text = f"Acceptance of risk {title} rejected: {body.reason}"
+    _decide(tx, acceptance_id, risk_id, requester, "rejected", body.reason, text)
     return _one(tx, acceptance_id)
 
 

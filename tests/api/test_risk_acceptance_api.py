@@ -109,6 +109,14 @@ def test_a_member_requests_and_another_admin_approves(
     )
     history = client.get(f"/api/risks/{risk}/acceptances", headers=bearer(admin)).json()
     assert [a["status"] for a in history] == ["approved"]
+    audited = observer_conn.execute(
+        "select action from tenant.audit_log where tenant_id = %s and target_id = %s",
+        (tenant_a.id, acceptance["id"]),
+    ).fetchall()
+    assert sorted(row[0] for row in audited) == [
+        "risk_acceptance.approve",
+        "risk_acceptance.request",
+    ]
 
 
 def test_self_approval_is_refused_with_a_reason(
