@@ -1,7 +1,8 @@
 """The one place that sets the RLS scope: a transaction whose first statement is `set_config`.
 
-Policies read `draxis.scope`, `draxis.tenant_id`, `draxis.tenant_ids`, `draxis.org_id` and
-`draxis.carrier_id` through the `platform.current_*()` functions. The settings are
+Policies read `draxis.scope`, `draxis.tenant_id`, `draxis.tenant_ids`, `draxis.org_id`,
+`draxis.carrier_id`, `draxis.user_id` and `draxis.respondent` through the `platform.current_*()`
+functions. The settings are
 transaction-local (`is_local = true`), so a pooled connection never carries one request's scope
 into the next.
 """
@@ -17,13 +18,15 @@ from uuid import UUID
 import psycopg
 from psycopg.rows import TupleRow
 
-ScopeKind = Literal["tenant", "tenants", "org", "platform", "carrier", "user", "login"]
+ScopeKind = Literal[
+    "tenant", "tenants", "org", "platform", "carrier", "user", "login", "respondent"
+]
 
 _SET_SCOPE = (
     "select set_config('draxis.scope', %s, true), set_config('draxis.tenant_id', %s, true),"
     " set_config('draxis.tenant_ids', %s, true),"
     " set_config('draxis.org_id', %s, true), set_config('draxis.carrier_id', %s, true),"
-    " set_config('draxis.user_id', %s, true)"
+    " set_config('draxis.user_id', %s, true), set_config('draxis.respondent', %s, true)"
 )
 
 
@@ -39,6 +42,8 @@ class Scope:
     user_id: UUID | None = None
     # The `tenants` scope's tenants (a pipeline batch); empty for every other kind.
     tenant_ids: tuple[UUID, ...] = ()
+    # The `respondent` scope's SHA-256 of a vendor link's token (hex); empty for every other kind.
+    respondent: str = ""
 
     @classmethod
     def tenant(
@@ -75,6 +80,15 @@ class Scope:
         return cls("user", org_id=org_id, carrier_id=carrier_id, user_id=user_id)
 
     @classmethod
+    def respondent_of(cls, token_sha256: bytes) -> Scope:
+        """A vendor answering an assessment through its link: no tenant, no user; policies
+        (migration 0022) show the one open assessment whose token hashes to this, and its
+        questionnaire, answers and evidence, and nothing else."""
+        if len(token_sha256) != 32:
+            raise ValueError("a respondent scope needs a SHA-256 digest")
+        return cls("respondent", respondent=token_sha256.hex())
+
+    @classmethod
     def login(cls) -> Scope:
         """Before authentication: sees nothing but what `platform.login_candidate()` returns."""
         return cls("login")
@@ -106,6 +120,7 @@ def scoped_transaction(
                     _text(scope.org_id),
                     _text(scope.carrier_id),
                     _text(scope.user_id),
+                    scope.respondent if scope.kind == "respondent" else "",
                 ),
             )
             yield conn

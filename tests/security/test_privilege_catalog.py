@@ -118,6 +118,25 @@ EXPECTED_PIPELINE_TABLES: dict[str, str] = {
     "tenant.task_event": "SELECT, INSERT",  # the history of those tasks
     "tenant.tenant_posture": "SELECT, INSERT, DELETE",  # replace_rows
     "tenant.vendor": "SELECT",  # reassessment-due triggers read review dates
+    # Third-party risk (0022): the TPRM KRIs, assessment evaluation, drift, vendor e-mails.
+    "tenant.vendor_risk": "SELECT",  # a vendor's findings reach its linked risks
+    "tenant.tprm_policy": "SELECT",  # cadence per tier, reminder lead time, requirements
+    "tenant.questionnaire_version": "SELECT",  # the questions an evaluation scores against
+    "tenant.assessment": (  # evaluation writes the score; reminders and expiry close links
+        "SELECT, UPDATE(evaluated_at, evaluation, evaluation_error, evaluator, link_sealed,"
+        " rating, score, status)"
+    ),
+    "tenant.assessment_answer": "SELECT, UPDATE(auto_rationale, auto_score, auto_source)",
+    "tenant.assessment_evidence": "SELECT",  # evidence text for the model's evaluation
+    "tenant.vendor_finding": (  # assessment and drift findings, opened and resolved
+        "SELECT, INSERT, UPDATE(detail, last_seen_at, resolution, resolved_at, severity,"
+        " status, title)"
+    ),
+    "tenant.identity_app": "SELECT, INSERT, UPDATE, DELETE",  # the IdPs' app lists, per run
+    "tenant.assessment_email": (  # invitation and reminder outbox
+        "SELECT, INSERT, UPDATE(attempts, last_error, lease_until, next_attempt_at, sent_at,"
+        " status)"
+    ),
     "tenant.workflow": "SELECT",  # the workflows asset reads enabled definitions
     "tenant.workflow_run": "SELECT, INSERT, UPDATE",  # one run per firing, advanced
     "tenant.workflow_subject_state": "SELECT, INSERT, UPDATE",  # the episodes triggers fire on

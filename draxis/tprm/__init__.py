@@ -1,0 +1,1 @@
+"""Third-party risk: questionnaire documents, answers, scoring and reassessment cadence (pure)."""
