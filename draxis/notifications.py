@@ -41,6 +41,11 @@ EVENT_CATALOGUE: tuple[EventKind, ...] = (
     EventKind("acceptance.expiring", "A risk acceptance you own is about to expire."),
     EventKind("acceptance.expired", "A risk acceptance expired and the risk is back in review."),
     EventKind("source.failing", "A data source keeps failing."),
+    EventKind("assessment.submitted", "A vendor submitted an assessment you sent."),
+    EventKind("assessment.evaluated", "A submitted assessment is scored and waits for review."),
+    EventKind("assessment.due", "An assessment you sent is due soon and not yet submitted."),
+    EventKind("vendor.reassessment_due", "A vendor you own is due for reassessment."),
+    EventKind("vendor.finding_opened", "A vendor you own has a new finding."),
     EventKind("webhook.test", "A test event sent to a webhook endpoint."),
 )
 EVENT_NAMES = frozenset(e.name for e in EVENT_CATALOGUE)

@@ -40,6 +40,10 @@ class Permission(StrEnum):
     TASKS_READ = "tasks:read"  # tasks, their comments, attachments and history; the members list
     TASKS_WORK = "tasks:work"  # create, edit, move, reassign, comment on and attach to tasks
     TASKS_DELETE = "tasks:delete"  # remove a task for good (a cancelled one stays in the record)
+    TPRM_READ = "tprm:read"  # questionnaires, assessments and their answers, vendor findings
+    # Edit and publish questionnaires, send and cancel assessments, review and override scores,
+    # resolve findings, set the reassessment cadence.
+    TPRM_MANAGE = "tprm:manage"
     ORG_READ = "org:read"
     ORG_TENANTS_MANAGE = "org_tenants:manage"
     ORG_USERS_MANAGE = "org_users:manage"
@@ -65,6 +69,7 @@ _TENANT_READ = frozenset(
         P.KNOWLEDGE_READ,
         P.TASKS_READ,
         P.TASKS_WORK,
+        P.TPRM_READ,
     }
 )
 
@@ -87,6 +92,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.INTEGRATIONS_MANAGE,
             P.KNOWLEDGE_WRITE,
             P.TASKS_DELETE,
+            P.TPRM_MANAGE,
         }
     )
     | _TENANT_READ,

@@ -97,6 +97,8 @@ export const PERMISSION = {
   riskModelWrite: 'risk_model:write',
   riskAcceptanceRequest: 'risk_acceptance:request',
   riskAcceptanceDecide: 'risk_acceptance:decide',
+  tprmRead: 'tprm:read',
+  tprmManage: 'tprm:manage',
   panelUse: 'panel:use',
   knowledgeRead: 'knowledge:read',
   knowledgeWrite: 'knowledge:write',

@@ -71,8 +71,8 @@ export const loginResponse: AuthResponse = authResponse()
 const ROLE_PERMISSIONS: Record<Role, string[]> = {
   superadmin: ['self', 'org:read', 'org_tenants:manage', 'org_users:manage', 'org_mfa:manage', 'impersonate', 'platform_orgs:manage', 'platform_audit:read', 'platform_mfa:manage'],
   master_admin: ['self', 'org:read', 'org_tenants:manage', 'org_users:manage', 'org_mfa:manage', 'impersonate'],
-  tenant_admin: ['self', 'dashboard:read', 'tenant_users:read', 'tenant_users:manage', 'tenant_audit:read', 'tenant_mfa:manage', 'risk_model:read', 'risk_model:write', 'risk_acceptance:request', 'risk_acceptance:decide', 'carrier_consent:manage', 'tasks:read', 'tasks:work', 'tasks:delete'],
-  tenant_user: ['self', 'dashboard:read', 'tenant_users:read', 'risk_model:read', 'risk_acceptance:request', 'tasks:read', 'tasks:work'],
+  tenant_admin: ['self', 'dashboard:read', 'tenant_users:read', 'tenant_users:manage', 'tenant_audit:read', 'tenant_mfa:manage', 'risk_model:read', 'risk_model:write', 'risk_acceptance:request', 'risk_acceptance:decide', 'carrier_consent:manage', 'tasks:read', 'tasks:work', 'tasks:delete', 'tprm:read', 'tprm:manage'],
+  tenant_user: ['self', 'dashboard:read', 'tenant_users:read', 'risk_model:read', 'risk_acceptance:request', 'tasks:read', 'tasks:work', 'tprm:read'],
   carrier_admin: ['self', 'carrier:read'],
   carrier_user: ['self', 'carrier:read'],
 }
