@@ -12,6 +12,8 @@ from api.middleware import install_request_context
 from api.problems import install_problem_handlers
 from api.routes import (
     api_tokens,
+    assessment_review,
+    assessments,
     auth,
     carrier,
     dashboard,
@@ -125,6 +127,8 @@ def create_app(
         tasks,
         task_files,
         workflows,
+        assessments,
+        assessment_review,
     ):
         app.include_router(module.router)
     app.include_router(auth.keys_router)
