@@ -207,7 +207,14 @@ def get_review(assessment_id: UUID, tx: Reader) -> ReviewOut:
 @router.get(
     "/evidence/{evidence_id}",
     response_class=Response,
-    responses={200: {"content": {"application/octet-stream": {}}}},
+    responses={
+        200: {
+            "content": {
+                media: {"schema": {"type": "string", "format": "binary"}}
+                for media in sorted(_SERVED_AS_IS | {"application/octet-stream"})
+            }
+        }
+    },
 )
 def download_evidence(assessment_id: UUID, evidence_id: UUID, tx: Reader) -> Response:
     """An evidence file, always as a download (never rendered by the browser)."""
@@ -229,7 +236,6 @@ def download_evidence(assessment_id: UUID, evidence_id: UUID, tx: Reader) -> Res
             "Content-Disposition": f'attachment; filename="{ascii_name}";'
             f" filename*=UTF-8''{quote(filename)}",
             "X-Content-Type-Options": "nosniff",
-            "Content-Security-Policy": "sandbox",
             "Cache-Control": "private, no-store",
         },
     )

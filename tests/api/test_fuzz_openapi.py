@@ -34,6 +34,7 @@ from schemathesis.specs.openapi.checks import (
 from api.main import create_app
 from draxis.db.pool import connect
 from draxis.db.roles import DbRole
+from draxis.db.scope import scoped_transaction
 from draxis.db.urls import role_conninfo
 from draxis.settings import Settings
 from panel.offline import OfflineAnalyst
@@ -41,6 +42,8 @@ from panel.service import build_orchestrator
 from tests.factories import create_tenant
 from tests.identity import bearer, create_user, enroll_mfa, login
 from tests.security.helpers import assert_problem
+from tests.tprm import kit
+from tests.tprm.submitted import submit
 
 MAX_EXAMPLES = 20
 CHECKS = [
@@ -81,6 +84,14 @@ def admin(settings: Settings) -> SignedIn:
     with connect(role_conninfo(settings, DbRole.APP)) as conn:
         tenant = create_tenant(conn, "fuzz")
         user = create_user(conn, "tenant_user", tenant=tenant)
+        # A submitted assessment (with an evidence file) to review: overrides and completion.
+        assessment = kit.send(conn, tenant)
+        submit(conn, tenant, assessment)
+        with scoped_transaction(conn, tenant.scope, read_only=True):
+            evidence = conn.execute(
+                "select id from tenant.assessment_evidence where assessment_id = %s",
+                (assessment.assessment_id,),
+            ).fetchone()
     with TestClient(create_app(settings), base_url="https://testserver") as client:
         token = enroll_mfa(client, str(login(client, tenant.user_email)["access_token"]))[2]
         headers = bearer(token)
@@ -121,6 +132,10 @@ def admin(settings: Settings) -> SignedIn:
             "user_id": str(user.id),
             "org_id": str(tenant.org_id),
             "tenant_id": str(tenant.id),
+            "vendor_id": str(assessment.vendor_id),
+            "assessment_id": str(assessment.assessment_id),
+            "evidence_id": str(evidence[0] if evidence else ""),
+            "question_id": "staff",
         }
     return SignedIn(token, ids)
 

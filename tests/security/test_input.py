@@ -321,6 +321,10 @@ _VALID_FOR = (
     "attachment_id",
     "acceptance_id",
     "workflow_id",
+    "vendor_id",
+    "assessment_id",
+    "evidence_id",
+    "question_id",
 )
 
 _BODIES: dict[tuple[str, str], Any] = {
@@ -339,6 +343,12 @@ _BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/api/workflows/{workflow_id}"): {"enabled": False},
     ("POST", "/api/workflows/runs/{run_id}/approve"): {"comment": "Hostile"},
     ("POST", "/api/workflows/runs/{run_id}/reject"): {"comment": "Hostile"},
+    ("PUT", "/api/assessments/{assessment_id}/answers/{question_id}/override"): {
+        "score": 1,
+        "reason": "Hostile",
+    },
+    ("POST", "/api/assessments/{assessment_id}/resend"): {},
+    ("POST", "/api/assessments/{assessment_id}/complete"): {},
 }
 
 
@@ -418,6 +428,10 @@ def test_hostile_path_parameters_are_404_or_422_never_500(
         "attachment_id": uuid4(),
         "acceptance_id": uuid4(),  # a well-formed id of no risk acceptance: 404
         "workflow_id": uuid4(),  # nor of a workflow (runs: `run_id` above)
+        "vendor_id": uuid4(),  # no such vendor: 404 (assessments: the same)
+        "assessment_id": uuid4(),
+        "evidence_id": uuid4(),
+        "question_id": "mfa",  # a well-formed question id (a string, not a uuid)
         **_memory_of(app_conn, tenant_a),
     }
     encoded = quote(value, safe="")
