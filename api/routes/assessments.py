@@ -42,8 +42,11 @@ from api.schemas.assessments import (
     AssessmentOut,
     AssessmentSent,
     AssessmentStatus,
+    ContactChoice,
     ResendIn,
+    SendableQuestionnaire,
     SendIn,
+    SendOptions,
 )
 from api.types import Page
 from draxis.security.permissions import Permission
@@ -297,3 +300,31 @@ def vendor_assessments(vendor_id: UUID, tx: Reader) -> list[AssessmentOut]:
         )
         .fetchall()
     )
+
+
+@router.get("/vendors/{vendor_id}/assessment-options", response_model=SendOptions)
+def send_options(vendor_id: UUID, tx: Reader) -> SendOptions:
+    """The questionnaires that can be sent (published, not archived) and the vendor's contacts."""
+    if not tx.conn.execute("select 1 from tenant.vendor where id = %s", (vendor_id,)).fetchone():
+        raise Problem(404, "No such vendor.")
+    questionnaires = (
+        tx.conn.cursor(row_factory=class_row(SendableQuestionnaire))
+        .execute(
+            "select q.id, q.name, max(v.version) as version from tenant.questionnaire q"
+            " join tenant.questionnaire_version v"
+            " on v.tenant_id = q.tenant_id and v.questionnaire_id = q.id"
+            " where q.archived_at is null and v.status = 'published'"
+            " group by q.id, q.name order by q.name, q.id"
+        )
+        .fetchall()
+    )
+    contacts = (
+        tx.conn.cursor(row_factory=class_row(ContactChoice))
+        .execute(
+            "select id, name, email, role, is_primary from tenant.vendor_contact"
+            " where vendor_id = %s order by is_primary desc, name, id",
+            (vendor_id,),
+        )
+        .fetchall()
+    )
+    return SendOptions(questionnaires=questionnaires, contacts=contacts)

@@ -185,3 +185,24 @@ class ReviewOut(BaseModel):
     can_complete: bool
     complete_refusal: str | None  # why Complete is refused now (force may still apply)
     timeline: list[TimelineEntry]
+
+
+class SendableQuestionnaire(BaseModel):
+    id: UUID
+    name: str
+    version: int  # the latest published version: the one a send uses
+
+
+class ContactChoice(BaseModel):
+    id: UUID
+    name: str
+    email: str
+    role: str
+    is_primary: bool
+
+
+class SendOptions(BaseModel):
+    """What the "Send assessment" form offers for one vendor."""
+
+    questionnaires: list[SendableQuestionnaire]
+    contacts: list[ContactChoice]

@@ -328,6 +328,24 @@ function WorkflowsRoute() {
   )
 }
 
+// Third-party risk: the tenant's assessments and one assessment's review, loaded on first visit.
+const AssessmentsPage = lazy(() => import('./pages/tprm/AssessmentsPage').then((m) => ({ default: m.AssessmentsPage })))
+const AssessmentReviewPage = lazy(() =>
+  import('./pages/tprm/AssessmentReviewPage').then((m) => ({ default: m.AssessmentReviewPage })),
+)
+
+/** `/assessments` and `/assessments/:assessmentId`: the list and one assessment's review. */
+function AssessmentsRoute() {
+  const { assessmentId } = useParams()
+  return (
+    <RequirePermission permission={PERMISSION.tprmRead}>
+      <Suspense fallback={<LoadingPanel label="Loading assessments…" />}>
+        {assessmentId ? <AssessmentReviewPage key={assessmentId} assessmentId={assessmentId} /> : <AssessmentsPage />}
+      </Suspense>
+    </RequirePermission>
+  )
+}
+
 export function AppRoutes() {
   const auth = useAuth()
   // Until the refresh cookie has been tried, show nothing that depends on the answer.
@@ -385,6 +403,8 @@ export function AppRoutes() {
         <Route path="/panel/:sessionId" element={<PanelRoute />} />
         <Route path="/memory" element={<MemoryRoute />} />
         <Route path="/workflows" element={<WorkflowsRoute />} />
+        <Route path="/assessments" element={<AssessmentsRoute />} />
+        <Route path="/assessments/:assessmentId" element={<AssessmentsRoute />} />
         <Route
           path="/platform"
           element={
