@@ -129,6 +129,12 @@ def test_send_to_a_contact_of_the_vendor(
             for v, name in ((vendor, "Carla"), (other, "Otto"))
         ]
     carla, otto = (str(c[0]) for c in contacts if c is not None)
+    options = client.get(f"/api/vendors/{vendor}/assessment-options", headers=bearer(admin))
+    assert options.status_code == 200, options.text
+    assert [c["id"] for c in options.json()["contacts"]] == [carla]
+    assert [(q["id"], q["version"]) for q in options.json()["questionnaires"]] == [
+        (str(questionnaire), 1)
+    ]
     refused = _send(client, admin, vendor, questionnaire, recipient_name=None,
                     recipient_email=None, contact_id=otto)  # fmt: skip
     assert "not a contact of this vendor" in assert_problem(refused, 422)["detail"]

@@ -21,6 +21,8 @@ from tests.browser_kit import axe_violations, materialize_all, sign_in
 from tests.conftest import Conn
 from tests.factories import TenantFixture
 from tests.identity import create_carrier, create_user
+from tests.tprm import kit
+from tests.tprm.submitted import submit
 
 pytestmark = pytest.mark.browser
 
@@ -77,6 +79,8 @@ def test_every_page_as_every_role_has_no_serious_accessibility_violations(
             (tenant_a.id, risk[0]),
         ).fetchone()
         assert task is not None
+    assessment = kit.send(app_conn, tenant_a)
+    submit(app_conn, tenant_a, assessment)
     materialize_all(settings, tenant_a)
 
     tenant_pages = [
@@ -91,6 +95,8 @@ def test_every_page_as_every_role_has_no_serious_accessibility_violations(
         "/tasks",
         f"/tasks/{task[0]}",
         "/acceptances",
+        "/assessments",
+        f"/assessments/{assessment.assessment_id}",
         "/integrations",
         f"/integrations/{tenant_a.source_id}",
         "/panel",

@@ -34,11 +34,11 @@ describe('Assessment review page', () => {
     await user.click(within(form).getByRole('button', { name: 'Override' }))
     expect(await screen.findByTestId('override')).toHaveTextContent('Two hires next month')
     expect(screen.getByTestId('overall-score')).toHaveTextContent('91')
-    expect(api.callsTo('PUT /api/assessments/as-1/answers/staff/override')[0].body).toEqual({ score: 1, reason: 'Two hires next month' })
+    expect(api.callsTo('PUT /api/assessments/as-1/answers/staff/override')[0]?.body).toEqual({ score: 1, reason: 'Two hires next month' })
 
     await user.click(screen.getByRole('button', { name: 'Complete review' }))
     expect(await screen.findByTestId('assessment-status')).toHaveTextContent('Completed')
-    expect(api.callsTo('POST /api/assessments/as-1/complete')[0].body).toEqual({ force: false, reason: null })
+    expect(api.callsTo('POST /api/assessments/as-1/complete')[0]?.body).toEqual({ force: false, reason: null })
   })
 
   it('asks for a reason to force completion when the model evaluation failed', async () => {

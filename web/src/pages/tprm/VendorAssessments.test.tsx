@@ -41,7 +41,7 @@ describe('VendorAssessments', () => {
     await user.click(screen.getByRole('button', { name: 'Send' }))
     expect(await screen.findByTestId('assessment-link')).toHaveTextContent('https://draxis.test/respond#token=abc')
     expect(screen.getByRole('button', { name: 'Copy link' })).toBeInTheDocument()
-    expect(api.callsTo('POST /api/vendors/v-1/assessments')[0].body).toMatchObject({
+    expect(api.callsTo('POST /api/vendors/v-1/assessments')[0]?.body).toMatchObject({
       questionnaire_id: 'q-1',
       recipient_email: 'vera@vendor.example',
       due_date: '2027-01-31',
