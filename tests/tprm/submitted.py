@@ -64,7 +64,9 @@ def submit(
             verdict = rule_score(question, value, today)
             if value is None and not (verdict.needs_model and question.id in files):
                 continue
-            score, source, why = verdict.score, "rules", verdict.rationale
+            score = verdict.score
+            source: str | None = "rules"
+            why: str | None = verdict.rationale
             if verdict.needs_model:
                 score, source, why = (
                     (model_score, "offline", OFFLINE)
