@@ -21,6 +21,7 @@ from psycopg.rows import class_row
 from api.access import Tx
 from api.problems import Problem
 from api.schemas.assessments import AssessmentOut
+from api.task_store import USER_NAME
 from draxis.security.crypto import seal
 from draxis.security.opaque import token_hash
 from draxis.settings import Settings
@@ -30,9 +31,6 @@ from draxis.tprm.scoring import AnswerState, Result, assess
 
 OPEN = ("sent", "in_progress")
 DEFAULT_LINK_DAYS = 30  # tenant.tprm_policy.link_days's default (migration 0022)
-USER_NAME = (
-    "(select coalesce(nullif(u.display_name, ''), u.email) from platform.users u where u.id = {})"
-)
 ASSESSMENT_SELECT = f"""
 select a.id, a.vendor_id, a.vendor_name, a.questionnaire_id, q.name as questionnaire_name,
        a.version, a.status, a.recipient_name, a.recipient_email, a.message, a.due_date,

@@ -23,7 +23,7 @@ from psycopg.types.json import Jsonb
 
 from api.access import Tx, tenant_scope
 from api.assessment_completion import complete, completion_refusal
-from api.assessment_store import USER_NAME, Loaded, get_assessment, load, store_result, utc_today
+from api.assessment_store import Loaded, get_assessment, load, store_result, utc_today
 from api.problems import Problem, problem_responses
 from api.schemas.assessments import (
     AssessmentOut,
@@ -38,6 +38,7 @@ from api.schemas.assessments import (
     ReviewStep,
     TimelineEntry,
 )
+from api.task_store import USER_NAME
 from draxis.security.permissions import Permission
 from draxis.tprm.answers import visible
 from draxis.tprm.document import MultiChoice, Question, SingleChoice, YesNo

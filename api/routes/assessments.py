@@ -203,15 +203,15 @@ def resend_assessment(
     """A new link (the old one stops working) and a new invitation; the answer shows it once."""
     assessment = _open(tx, assessment_id, "resent")
     today = utc_today(tx)
+    if body.due_date is not None:
+        check_due_date(body.due_date, today)
+    elif assessment.due_date <= today:
+        raise Problem(
+            422,
+            "The due date has passed; give a new one to resend.",
+            errors=[{"location": "body.due_date", "message": "required: the due date passed"}],
+        )
     due = body.due_date or assessment.due_date
-    if body.due_date is not None or due <= today:
-        if body.due_date is None:
-            raise Problem(
-                422,
-                "The due date has passed; give a new one to resend.",
-                errors=[{"location": "body.due_date", "message": "required: the due date passed"}],
-            )
-        check_due_date(due, today)
     link = mint_link(settings, assessment_id)
     tx.conn.execute(
         f"update tenant.assessment set token_hash = %(hash)s, token_expires_at = {expiry_sql()},"
