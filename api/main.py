@@ -44,6 +44,10 @@ from api.routes import (
     task_files,
     tasks,
     tenant_admin,
+    tprm_policy,
+    vendor_contacts,
+    vendor_findings,
+    vendor_profile,
     webhooks,
     workflows,
 )
@@ -125,6 +129,10 @@ def create_app(
         tasks,
         task_files,
         workflows,
+        vendor_profile,
+        vendor_contacts,
+        vendor_findings,
+        tprm_policy,
     ):
         app.include_router(module.router)
     app.include_router(auth.keys_router)
