@@ -77,6 +77,12 @@ def test_every_page_as_every_role_has_no_serious_accessibility_violations(
             (tenant_a.id, risk[0]),
         ).fetchone()
         assert task is not None
+        vendor = app_conn.execute(
+            "insert into tenant.vendor (tenant_id, slug, name, tier) values (%s, 'seen_v',"
+            " 'Seen vendor', 1) returning id",
+            (tenant_a.id,),
+        ).fetchone()
+        assert vendor is not None
     materialize_all(settings, tenant_a)
 
     tenant_pages = [
@@ -91,6 +97,8 @@ def test_every_page_as_every_role_has_no_serious_accessibility_violations(
         "/tasks",
         f"/tasks/{task[0]}",
         "/acceptances",
+        "/vendors",
+        f"/vendors/{vendor[0]}",
         "/integrations",
         f"/integrations/{tenant_a.source_id}",
         "/panel",

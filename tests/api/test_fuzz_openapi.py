@@ -34,11 +34,12 @@ from schemathesis.specs.openapi.checks import (
 from api.main import create_app
 from draxis.db.pool import connect
 from draxis.db.roles import DbRole
+from draxis.db.scope import scoped_transaction
 from draxis.db.urls import role_conninfo
 from draxis.settings import Settings
 from panel.offline import OfflineAnalyst
 from panel.service import build_orchestrator
-from tests.factories import create_tenant
+from tests.factories import TenantFixture, create_tenant
 from tests.identity import bearer, create_user, enroll_mfa, login
 from tests.security.helpers import assert_problem
 
@@ -102,7 +103,14 @@ def admin(settings: Settings) -> SignedIn:
                 {"justification": "fuzz", "expires_at": str(date.today() + timedelta(days=30))},
             ),
             "outcomes.item_id": created("/api/outcomes", {"slug": "fuzz_o", "name": "O"}),
-            "vendors.item_id": created("/api/vendors", {"slug": "fuzz_v", "name": "V", "tier": 1}),
+            "vendors.item_id": (
+                vendor := created("/api/vendors", {"slug": "fuzz_v", "name": "V", "tier": 1})
+            ),
+            "vendor_id": vendor,
+            "contact_id": created(
+                f"/api/vendors/{vendor}/contacts", {"name": "C", "email": "c@fuzz.example"}
+            ),
+            "finding_id": _finding(conn_info=settings, tenant=tenant, vendor_id=vendor),
             "fact_id": created(
                 "/api/memory/facts", {"key": "fuzz.fact", "value": "v", "citation": "c"}
             ),
@@ -123,6 +131,21 @@ def admin(settings: Settings) -> SignedIn:
             "tenant_id": str(tenant.id),
         }
     return SignedIn(token, ids)
+
+
+def _finding(conn_info: Settings, tenant: TenantFixture, vendor_id: str) -> str:
+    """An open vendor finding (the review and the pipeline write them; no route does)."""
+    with (
+        connect(role_conninfo(conn_info, DbRole.APP)) as conn,
+        scoped_transaction(conn, tenant.scope),
+    ):
+        row = conn.execute(
+            "insert into tenant.vendor_finding (tenant_id, vendor_id, source, dedupe_key,"
+            " severity, title) values (%s, %s, 'drift', 'fuzz', 'high', 'Fuzz') returning id",
+            (tenant.id, vendor_id),
+        ).fetchone()
+    assert row is not None
+    return str(row[0])
 
 
 def aim(case: schemathesis.Case[Any], ids: Mapping[str, str]) -> None:

@@ -4,6 +4,8 @@ vendor's risks, all within the tenant and audited."""
 
 from __future__ import annotations
 
+import io
+import zipfile
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -298,8 +300,8 @@ def test_contacts_one_primary_unique_email_and_audited(
     assert client.delete(f"{path}/{first['id']}", headers=admin).status_code == 204
     assert client.delete(f"{path}/{first['id']}", headers=admin).status_code == 404
     actions = observer_conn.execute(
-        "select action from tenant.audit_log where target_id = %s and action like 'vendor_contact.%%'"
-        " order by at",
+        "select action from tenant.audit_log where target_id = %s"
+        " and action like 'vendor_contact.%%' order by at",
         (vendor["id"],),
     ).fetchall()
     assert [a for (a,) in actions] == [
@@ -433,3 +435,44 @@ def test_another_tenants_vendor_contact_and_finding_are_404(
         names = [v["name"] for v in client.get("/api/tprm/vendors", headers=other).json()["items"]]
         assert names == ["Payroll SaaS"]  # its own vendor only (same name, other tenant)
         assert client.get(f"/api/vendors/{own['id']}/profile", headers=other).status_code == 200
+
+
+def test_the_model_export_carries_the_profile_and_an_older_file_still_imports(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    vendor = _vendor(client, admin)
+    exported = client.get("/api/model/export", headers=admin, params={"format": "xlsx"})
+    assert exported.status_code == 200
+    client.patch(
+        f"/api/vendors/{vendor['id']}",
+        headers=admin,
+        json={"criticality": "low", "services": [], "notes": ""},
+    )
+    restored = client.post(
+        "/api/model/import",
+        headers=admin,
+        files={"file": ("model.xlsx", exported.content, "application/octet-stream")},
+    )
+    assert restored.status_code == 200, restored.text
+    after = client.get(f"/api/vendors/{vendor['id']}", headers=admin).json()
+    assert {k: after[k] for k in PROFILE} == PROFILE
+
+    # A file from before the profile columns: the vendor keeps them, a new one gets defaults.
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(
+            "vendors.csv",
+            "slug,name,tier,data_elements\r\npayroll_saas,Payroll,1,pii\r\nmailer,Mailer,3,\r\n",
+        )
+    older = client.post(
+        "/api/model/import",
+        headers=admin,
+        files={"file": ("model.zip", buffer.getvalue(), "application/zip")},
+    )
+    assert older.status_code == 200, older.text
+    vendors = {v["slug"]: v for v in client.get("/api/vendors", headers=admin).json()["items"]}
+    assert (vendors["payroll_saas"]["name"], vendors["payroll_saas"]["criticality"]) == (
+        "Payroll",
+        "high",
+    )
+    assert (vendors["mailer"]["criticality"], vendors["mailer"]["services"]) == ("medium", [])

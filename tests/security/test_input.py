@@ -321,6 +321,9 @@ _VALID_FOR = (
     "attachment_id",
     "acceptance_id",
     "workflow_id",
+    "vendor_id",
+    "contact_id",
+    "finding_id",
 )
 
 _BODIES: dict[tuple[str, str], Any] = {
@@ -339,6 +342,11 @@ _BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/api/workflows/{workflow_id}"): {"enabled": False},
     ("POST", "/api/workflows/runs/{run_id}/approve"): {"comment": "Hostile"},
     ("POST", "/api/workflows/runs/{run_id}/reject"): {"comment": "Hostile"},
+    ("POST", "/api/vendors/{vendor_id}/contacts"): {"name": "H", "email": "h@example.test"},
+    ("PATCH", "/api/vendors/{vendor_id}/contacts/{contact_id}"): {"name": "Hostile"},
+    ("PUT", "/api/vendors/{vendor_id}/risks"): {"risk_ids": []},
+    ("POST", "/api/vendor-findings/{finding_id}/resolve"): {"reason": "Hostile"},
+    ("POST", "/api/vendor-findings/{finding_id}/accept"): {"reason": "Hostile"},
 }
 
 
@@ -418,6 +426,9 @@ def test_hostile_path_parameters_are_404_or_422_never_500(
         "attachment_id": uuid4(),
         "acceptance_id": uuid4(),  # a well-formed id of no risk acceptance: 404
         "workflow_id": uuid4(),  # nor of a workflow (runs: `run_id` above)
+        "vendor_id": uuid4(),  # nor of a vendor (its contacts, risks and findings with it)
+        "contact_id": uuid4(),
+        "finding_id": uuid4(),
         **_memory_of(app_conn, tenant_a),
     }
     encoded = quote(value, safe="")

@@ -265,6 +265,33 @@ function TaskRoute() {
   )
 }
 
+// The vendor pages (third-party risk) load on first visit.
+const VendorsPage = lazy(() => import('./pages/tprm/VendorsPage').then((m) => ({ default: m.VendorsPage })))
+const VendorPage = lazy(() => import('./pages/tprm/VendorPage').then((m) => ({ default: m.VendorPage })))
+
+function VendorsRoute() {
+  return (
+    <RequirePermission permission={PERMISSION.tprmRead}>
+      <Suspense fallback={<LoadingPanel label="Loading vendors…" />}>
+        <VendorsPage />
+      </Suspense>
+    </RequirePermission>
+  )
+}
+
+/** `/vendors/:vendorId`: one vendor's profile. */
+function VendorRoute() {
+  const { vendorId } = useParams()
+  if (!vendorId) return <NotFoundPage />
+  return (
+    <RequirePermission permission={PERMISSION.tprmRead}>
+      <Suspense fallback={<LoadingPanel label="Loading the vendor…" />}>
+        <VendorPage key={vendorId} vendorId={vendorId} />
+      </Suspense>
+    </RequirePermission>
+  )
+}
+
 function IntegrationsRoute() {
   const session = useSignedIn()
   return (
@@ -375,6 +402,8 @@ export function AppRoutes() {
         <Route path="/kris/:kriId" element={<KriRoute />} />
         <Route path="/risks/:riskId" element={<RiskRoute />} />
         <Route path="/acceptances" element={<AcceptancesRoute />} />
+        <Route path="/vendors" element={<VendorsRoute />} />
+        <Route path="/vendors/:vendorId" element={<VendorRoute />} />
         <Route path="/orgs/:orgId" element={<OrgByIdRoute />} />
         <Route path="/tasks" element={<TasksRoute />} />
         <Route path="/tasks/:taskId" element={<TaskRoute />} />

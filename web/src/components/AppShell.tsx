@@ -22,6 +22,7 @@ const NAV: readonly NavItem[] = [
   { to: '/model', label: 'Risk model', permission: PERMISSION.riskModelRead },
   { to: '/tasks', label: 'Tasks', permission: PERMISSION.tasksRead },
   { to: '/acceptances', label: 'Acceptances', permission: PERMISSION.riskModelRead },
+  { to: '/vendors', label: 'Vendors', permission: PERMISSION.tprmRead },
   { to: '/integrations', label: 'Integrations', permission: INTEGRATIONS_PERMISSION.read },
   { to: '/workflows', label: 'Workflows', permission: PERMISSION.riskModelRead },
   { to: '/panel', label: 'Expert panel', permission: PERMISSION.panelUse },
