@@ -31,7 +31,8 @@ def test_defaults_are_what_the_format_promises() -> None:
     q, f, t = document.questions()
     assert (q.required, q.weight, q.severity, q.evidence) == (True, 1.0, "medium", "none")
     assert f.evidence == "required"
-    assert isinstance(t, TextQuestion) and t.max_length == 4000
+    assert isinstance(t, TextQuestion)
+    assert t.max_length == 4000
     assert document.format == "draxis.questionnaire/1"
 
 
