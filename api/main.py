@@ -34,6 +34,7 @@ from api.routes import (
     panel,
     password,
     platform_admin,
+    questionnaires,
     reports,
     risk_acceptance,
     risk_links,
@@ -125,6 +126,7 @@ def create_app(
         tasks,
         task_files,
         workflows,
+        questionnaires,
     ):
         app.include_router(module.router)
     app.include_router(auth.keys_router)
