@@ -56,7 +56,7 @@ def stored_form(document: QuestionnaireDocument) -> str:
 def parsed(raw: object) -> QuestionnaireDocument:
     """The document, or a 422 listing each problem with its JSON path."""
     try:
-        return parse_document(raw)
+        document = parse_document(raw)
     except DocumentInvalid as exc:
         summary = "; ".join(f"{p.path or 'document'}: {p.message}" for p in exc.problems[:5])
         raise Problem(
@@ -64,6 +64,10 @@ def parsed(raw: object) -> QuestionnaireDocument:
             f"The questionnaire document is not valid: {summary}",
             errors=[{"path": p.path, "message": p.message} for p in exc.problems],
         ) from None
+    if "\\u0000" in document.model_dump_json():
+        # PostgreSQL's jsonb cannot hold NUL; no label or text needs one.
+        raise Problem(422, "The questionnaire document contains a NUL character.")
+    return document
 
 
 def summary(tx: Tx, questionnaire_id: UUID) -> QuestionnaireSummary:

@@ -321,6 +321,9 @@ _VALID_FOR = (
     "attachment_id",
     "acceptance_id",
     "workflow_id",
+    "questionnaire_id",
+    "version",
+    "key",
 )
 
 _BODIES: dict[tuple[str, str], Any] = {
@@ -339,6 +342,7 @@ _BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/api/workflows/{workflow_id}"): {"enabled": False},
     ("POST", "/api/workflows/runs/{run_id}/approve"): {"comment": "Hostile"},
     ("POST", "/api/workflows/runs/{run_id}/reject"): {"comment": "Hostile"},
+    ("PUT", "/api/tprm/questionnaires/{questionnaire_id}/draft"): {"name": "Hostile"},
 }
 
 
@@ -418,6 +422,9 @@ def test_hostile_path_parameters_are_404_or_422_never_500(
         "attachment_id": uuid4(),
         "acceptance_id": uuid4(),  # a well-formed id of no risk acceptance: 404
         "workflow_id": uuid4(),  # nor of a workflow (runs: `run_id` above)
+        "questionnaire_id": uuid4(),  # no such questionnaire: 404
+        "version": 1,
+        "key": "core-security",  # a shipped questionnaire
         **_memory_of(app_conn, tenant_a),
     }
     encoded = quote(value, safe="")
@@ -626,3 +633,58 @@ def test_nul_bytes_in_body_text_are_422_not_500(
         response = call(client, method, path, token, body)
         assert response.status_code != 500, f"{method} {path} answered 500: {response.text}"
         assert_problem(response, 422)
+
+
+# Questionnaire documents ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {
+            "name": "Nul\x00",
+            "steps": [
+                {
+                    "id": "s",
+                    "title": "T",
+                    "questions": [{"id": "q", "type": "yes_no", "text": "Q?"}],
+                }
+            ],
+        },
+        {
+            "name": "Deep",
+            "steps": [
+                {
+                    "id": "s",
+                    "title": "T",
+                    "questions": [
+                        {
+                            "id": "q",
+                            "type": "yes_no",
+                            "text": "Q?",
+                            "help": [[[[[[[[[[["x"]]]]]]]]]]],
+                        }
+                    ],
+                }
+            ],
+        },
+        {"name": "Mass", "tenant_id": "00000000-0000-0000-0000-000000000000", "steps": []},
+        {"name": "' or 1=1 --", "steps": [{"id": "s;drop", "title": "T", "questions": []}]},
+    ],
+    ids=["nul", "deep", "mass-assignment", "sql"],
+)
+def test_hostile_questionnaire_documents_are_refused_and_write_nothing(
+    client: TestClient, observer_conn: Conn, admin_a: SignedIn, document: dict[str, Any]
+) -> None:
+    with nothing_written(observer_conn):
+        response = call(client, "POST", "/api/tprm/questionnaires/import", admin_a.access, document)
+        assert_problem(response, 422)
+
+
+def test_questionnaire_create_refuses_extra_fields(
+    client: TestClient, observer_conn: Conn, admin_a: SignedIn, tenant_b: TenantFixture
+) -> None:
+    body = {"name": "Mass", "tenant_id": str(tenant_b.id)}
+    with nothing_written(observer_conn):
+        response = call(client, "POST", "/api/tprm/questionnaires", admin_a.access, body)
+        assert_invalid_field(response, "body.tenant_id")
