@@ -19,7 +19,7 @@ from api.problems import Problem
 from api.schemas.questionnaires import (
     QuestionnaireOut,
     QuestionnaireSummary,
-    VersionOut,
+    QuestionnaireVersionOut,
     VersionSummary,
 )
 from draxis.tprm.document import FORMAT, QuestionnaireDocument
@@ -96,7 +96,7 @@ def full(tx: Tx, questionnaire_id: UUID) -> QuestionnaireOut:
     return QuestionnaireOut(**head.model_dump(), versions=versions)
 
 
-def version(tx: Tx, questionnaire_id: UUID, number: int) -> VersionOut:
+def version(tx: Tx, questionnaire_id: UUID, number: int) -> QuestionnaireVersionOut:
     row = (
         tx.conn.cursor(row_factory=dict_row)
         .execute(
@@ -108,7 +108,7 @@ def version(tx: Tx, questionnaire_id: UUID, number: int) -> VersionOut:
     )
     if row is None:
         raise Problem(404, f"The questionnaire has no version {number}.")
-    return VersionOut.model_validate(row)
+    return QuestionnaireVersionOut.model_validate(row)
 
 
 def draft_number(tx: Tx, questionnaire_id: UUID) -> int | None:

@@ -33,7 +33,7 @@ from api.schemas.questionnaires import (
     QuestionnairePatch,
     QuestionnaireSummary,
     TemplateOut,
-    VersionOut,
+    QuestionnaireVersionOut,
 )
 from api.types import Page
 from draxis.security.permissions import Permission
@@ -49,7 +49,7 @@ MAX_DOCUMENT_BYTES = 1024 * 1024
 _DOCUMENT_BODY = {
     "required": True,
     "content": {
-        "application/json": {"schema": {"type": "object"}},
+        "application/json": {"schema": {"type": "object", "additionalProperties": True}},
         "multipart/form-data": {
             "schema": {
                 "type": "object",
@@ -206,21 +206,23 @@ def update_questionnaire(
 
 
 # Versions and the draft --------------------------------------------------------------------------
-@router.get("/questionnaires/{questionnaire_id}/versions/{version}", response_model=VersionOut)
-def get_version(questionnaire_id: UUID, version: Version, tx: Reader) -> VersionOut:
+@router.get(
+    "/questionnaires/{questionnaire_id}/versions/{version}", response_model=QuestionnaireVersionOut
+)
+def get_version(questionnaire_id: UUID, version: Version, tx: Reader) -> QuestionnaireVersionOut:
     return store.version(tx, questionnaire_id, version)
 
 
 @router.put(
     "/questionnaires/{questionnaire_id}/draft",
-    response_model=VersionOut,
+    response_model=QuestionnaireVersionOut,
     responses=problem_responses(409, 422),
 )
 def save_draft(
     questionnaire_id: UUID,
     document: Annotated[dict[str, Any], Body(description="A questionnaire document.")],
     tx: Manager,
-) -> VersionOut:
+) -> QuestionnaireVersionOut:
     """Replace the draft's document; with no draft, start one numbered after the newest
     version. A 422 lists each problem with its JSON path (`errors[].path`)."""
     store.locked(tx, questionnaire_id)
@@ -268,10 +270,10 @@ def discard_draft(questionnaire_id: UUID, tx: Manager) -> Response:
 
 @router.post(
     "/questionnaires/{questionnaire_id}/draft/publish",
-    response_model=VersionOut,
+    response_model=QuestionnaireVersionOut,
     responses=problem_responses(409, 422),
 )
-def publish_draft(questionnaire_id: UUID, tx: Manager) -> VersionOut:
+def publish_draft(questionnaire_id: UUID, tx: Manager) -> QuestionnaireVersionOut:
     """The draft becomes the next published version, frozen from now on."""
     store.locked(tx, questionnaire_id)
     number = store.draft_number(tx, questionnaire_id)

@@ -83,7 +83,7 @@ class QuestionnaireOut(QuestionnaireSummary):
     versions: list[VersionSummary]
 
 
-class VersionOut(BaseModel):
+class QuestionnaireVersionOut(BaseModel):
     questionnaire_id: UUID
     version: int
     status: VersionStatus

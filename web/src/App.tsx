@@ -328,6 +328,21 @@ function WorkflowsRoute() {
   )
 }
 
+const QuestionnairesPage = lazy(() => import('./pages/tprm/QuestionnairesPage').then((m) => ({ default: m.QuestionnairesPage })))
+const QuestionnairePage = lazy(() => import('./pages/tprm/QuestionnairePage').then((m) => ({ default: m.QuestionnairePage })))
+
+/** `/tprm/questionnaires` and `/tprm/questionnaires/:questionnaireId`: questionnaire templates. */
+function QuestionnairesRoute() {
+  const { questionnaireId } = useParams()
+  return (
+    <RequirePermission permission={PERMISSION.tprmRead}>
+      <Suspense fallback={<LoadingPanel label="Loading questionnaires…" />}>
+        {questionnaireId ? <QuestionnairePage key={questionnaireId} questionnaireId={questionnaireId} /> : <QuestionnairesPage />}
+      </Suspense>
+    </RequirePermission>
+  )
+}
+
 export function AppRoutes() {
   const auth = useAuth()
   // Until the refresh cookie has been tried, show nothing that depends on the answer.
@@ -385,6 +400,8 @@ export function AppRoutes() {
         <Route path="/panel/:sessionId" element={<PanelRoute />} />
         <Route path="/memory" element={<MemoryRoute />} />
         <Route path="/workflows" element={<WorkflowsRoute />} />
+        <Route path="/tprm/questionnaires" element={<QuestionnairesRoute />} />
+        <Route path="/tprm/questionnaires/:questionnaireId" element={<QuestionnairesRoute />} />
         <Route
           path="/platform"
           element={

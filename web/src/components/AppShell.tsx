@@ -24,6 +24,7 @@ const NAV: readonly NavItem[] = [
   { to: '/acceptances', label: 'Acceptances', permission: PERMISSION.riskModelRead },
   { to: '/integrations', label: 'Integrations', permission: INTEGRATIONS_PERMISSION.read },
   { to: '/workflows', label: 'Workflows', permission: PERMISSION.riskModelRead },
+  { to: '/tprm/questionnaires', label: 'Questionnaires', permission: PERMISSION.tprmRead },
   { to: '/panel', label: 'Expert panel', permission: PERMISSION.panelUse },
   { to: '/memory', label: 'Memory', permission: PERMISSION.knowledgeRead },
   { to: '/tenant/users', label: 'Users', permission: PERMISSION.tenantUsersRead },
