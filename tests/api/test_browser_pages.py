@@ -21,6 +21,7 @@ from tests.browser_kit import axe_violations, materialize_all, sign_in
 from tests.conftest import Conn
 from tests.factories import TenantFixture
 from tests.identity import create_carrier, create_user
+from tests.tprm.kit import publish
 
 pytestmark = pytest.mark.browser
 
@@ -78,6 +79,7 @@ def test_every_page_as_every_role_has_no_serious_accessibility_violations(
         ).fetchone()
         assert task is not None
     materialize_all(settings, tenant_a)
+    questionnaire = publish(app_conn, tenant_a)
 
     tenant_pages = [
         "/",
@@ -104,6 +106,8 @@ def test_every_page_as_every_role_has_no_serious_accessibility_violations(
         "/account",
         "/notifications",
         "/tenant/webhooks",
+        "/tprm/questionnaires",
+        f"/tprm/questionnaires/{questionnaire}",
         "/no-such-page",
     ]
     master = create_user(app_conn, "master_admin", tenant=tenant_a)

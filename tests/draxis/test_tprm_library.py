@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from draxis.tprm.answers import visible
-from draxis.tprm.document import FileQuestion, MultiChoice, TextQuestion
+from draxis.tprm.document import FileQuestion, MultiChoice, QuestionnaireDocument, TextQuestion
 from draxis.tprm.library import LIBRARY, LIBRARY_KEYS, library_document
 
 
@@ -47,3 +49,10 @@ def test_an_unknown_key_is_a_key_error() -> None:
         library_document("nope")
     with pytest.raises(KeyError):
         library_document("../core-security")
+
+
+def test_the_documented_example_is_a_valid_document() -> None:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "tprm.md").read_text()
+    example = text.split("### Example", 1)[1].split("```json", 1)[1].split("```", 1)[0]
+    document = QuestionnaireDocument.model_validate_json(example)
+    assert [q.id for q in document.questions()][:2] == ["mfa", "mfa.plan"]
