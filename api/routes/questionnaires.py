@@ -32,8 +32,8 @@ from api.schemas.questionnaires import (
     QuestionnaireOut,
     QuestionnairePatch,
     QuestionnaireSummary,
-    TemplateOut,
     QuestionnaireVersionOut,
+    TemplateOut,
 )
 from api.types import Page
 from draxis.security.permissions import Permission
