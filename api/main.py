@@ -35,6 +35,7 @@ from api.routes import (
     password,
     platform_admin,
     reports,
+    respond,
     risk_acceptance,
     risk_links,
     risk_model,
@@ -125,6 +126,7 @@ def create_app(
         tasks,
         task_files,
         workflows,
+        respond,
     ):
         app.include_router(module.router)
     app.include_router(auth.keys_router)
