@@ -1957,6 +1957,144 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/respond": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Open Assessment
+         * @description The assessment as the vendor sees it: who asks, by when, the questionnaire, the answers
+         *     and evidence saved so far, the questions shown for them and what is still missing. The
+         *     first open marks it in progress (and is audited).
+         */
+        get: operations["open_assessment_api_respond_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/respond/answers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Save Answers
+         * @description Several answers at once, all or none: any unknown question (404) or invalid value (422,
+         *     every problem listed) saves nothing.
+         */
+        put: operations["save_answers_api_respond_answers_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/respond/answers/{question_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Save Answer
+         * @description Autosave one answer. A question hidden by the other answers may still be saved (the
+         *     vendor may change the answer it depends on); it counts only while shown.
+         */
+        put: operations["save_answer_api_respond_answers__question_id__put"];
+        post?: never;
+        /**
+         * Clear Answer
+         * @description Clear one answer (no answer saved is not an error).
+         */
+        delete: operations["clear_answer_api_respond_answers__question_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/respond/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload Evidence
+         * @description Attach a file to a question that takes evidence. Over 10 MB is 413; a kind off the
+         *     allowlist, or content that is not what the extension says, 415; an empty file, a name with
+         *     a path, a question without evidence, an 11th file for a question or more than 50 MB for the
+         *     assessment 422. Audited.
+         */
+        post: operations["upload_evidence_api_respond_evidence_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/respond/evidence/{evidence_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download Evidence
+         * @description One of this assessment's files, always as a download (never rendered).
+         */
+        get: operations["download_evidence_api_respond_evidence__evidence_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Remove Evidence
+         * @description Remove one of this assessment's files. Audited.
+         */
+        delete: operations["remove_evidence_api_respond_evidence__evidence_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/respond/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit
+         * @description Submit the answers: final. 422 listing what is missing, when anything is. Otherwise each
+         *     shown, rule-scored answer gets its rules score, the assessment its score and rating, and its
+         *     evaluation is pending when a shown answer waits for the model client; the link is wiped and
+         *     the token answers 410 from now on.
+         */
+        post: operations["submit_api_respond_submit_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/risk-acceptances": {
         parameters: {
             query?: never;
@@ -3422,6 +3560,54 @@ export interface components {
             role: components["schemas"]["Role"];
         };
         /**
+         * AnswerIn
+         * @description One answer: the JSON value its question's type takes (true/false, an option value, a
+         *     list of option values, a number, `YYYY-MM-DD`, text).
+         */
+        AnswerIn: {
+            /**
+             * Value
+             * @example true
+             */
+            value: unknown;
+        };
+        /** AnswerSaved */
+        AnswerSaved: {
+            /** Missing */
+            missing: components["schemas"]["MissingOut"][];
+            /** Question Id */
+            question_id: string;
+            /** Value */
+            value: unknown;
+            /** Visible */
+            visible: string[];
+        };
+        /**
+         * AnswersIn
+         * @description Several answers by question id, saved all or none.
+         */
+        AnswersIn: {
+            /**
+             * Answers
+             * @example {
+             *       "mfa": true,
+             *       "staff": 4
+             *     }
+             */
+            answers: {
+                [key: string]: unknown;
+            };
+        };
+        /** AnswersSaved */
+        AnswersSaved: {
+            /** Missing */
+            missing: components["schemas"]["MissingOut"][];
+            /** Saved */
+            saved: string[];
+            /** Visible */
+            visible: string[];
+        };
+        /**
          * Approval
          * @description An approver's optional note.
          */
@@ -3636,6 +3822,16 @@ export interface components {
              * @description defaults to the filename
              */
             title?: string | null;
+        };
+        /** Body_upload_evidence_api_respond_evidence_post */
+        Body_upload_evidence_api_respond_evidence_post: {
+            /**
+             * File
+             * @description at most 10 MB: PDF, PNG, JPEG, text, CSV, DOCX, XLSX
+             */
+            file: string;
+            /** Question Id */
+            question_id: string;
         };
         /** Book */
         Book: {
@@ -4113,6 +4309,53 @@ export interface components {
             /** Top Risks */
             top_risks: components["schemas"]["RiskSummary"][];
         };
+        /** DateQuestion */
+        DateQuestion: {
+            /**
+             * Evidence
+             * @default none
+             * @enum {string}
+             */
+            evidence: "none" | "optional" | "required";
+            /**
+             * Help
+             * @default
+             */
+            help: string;
+            /** Id */
+            id: string;
+            /**
+             * Required
+             * @default true
+             */
+            required: boolean;
+            /**
+             * Requirement
+             * @default
+             */
+            requirement: string;
+            /**
+             * Severity
+             * @default medium
+             * @enum {string}
+             */
+            severity: "low" | "medium" | "high" | "critical";
+            show_if?: components["schemas"]["ShowIf"] | null;
+            /** Text */
+            text: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "date";
+            /**
+             * Weight
+             * @default 1
+             */
+            weight: number;
+            /** Within Days */
+            within_days?: number | null;
+        };
         /** DayScore */
         DayScore: {
             /**
@@ -4434,6 +4677,27 @@ export interface components {
             /** Event */
             event: string;
         };
+        /** EvidenceOut */
+        EvidenceOut: {
+            /** Content Type */
+            content_type: string;
+            /** Filename */
+            filename: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Question Id */
+            question_id: string;
+            /** Size Bytes */
+            size_bytes: number;
+            /**
+             * Uploaded At
+             * Format: date-time
+             */
+            uploaded_at: string;
+        };
         /** Explanation */
         Explanation: {
             /** Contributions */
@@ -4518,6 +4782,56 @@ export interface components {
             key?: string;
             /** Value */
             value?: string;
+        };
+        /** FileQuestion */
+        FileQuestion: {
+            /**
+             * Evaluate
+             * @default false
+             */
+            evaluate: boolean;
+            /**
+             * Evidence
+             * @default required
+             * @enum {string}
+             */
+            evidence: "none" | "optional" | "required";
+            /**
+             * Help
+             * @default
+             */
+            help: string;
+            /** Id */
+            id: string;
+            /**
+             * Required
+             * @default true
+             */
+            required: boolean;
+            /**
+             * Requirement
+             * @default
+             */
+            requirement: string;
+            /**
+             * Severity
+             * @default medium
+             * @enum {string}
+             */
+            severity: "low" | "medium" | "high" | "critical";
+            show_if?: components["schemas"]["ShowIf"] | null;
+            /** Text */
+            text: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "file";
+            /**
+             * Weight
+             * @default 1
+             */
+            weight: number;
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -5091,6 +5405,62 @@ export interface components {
             /** Verified */
             verified: boolean;
         };
+        /** MissingOut */
+        MissingOut: {
+            /** Question Id */
+            question_id: string;
+            /** Reason */
+            reason: string;
+        };
+        /** MultiChoice */
+        MultiChoice: {
+            /** Attests */
+            attests?: "integrations" | null;
+            /**
+             * Evidence
+             * @default none
+             * @enum {string}
+             */
+            evidence: "none" | "optional" | "required";
+            /**
+             * Help
+             * @default
+             */
+            help: string;
+            /** Id */
+            id: string;
+            /** Options */
+            options: components["schemas"]["Option"][];
+            /**
+             * Required
+             * @default true
+             */
+            required: boolean;
+            /**
+             * Requirement
+             * @default
+             */
+            requirement: string;
+            /**
+             * Severity
+             * @default medium
+             * @enum {string}
+             */
+            severity: "low" | "medium" | "high" | "critical";
+            show_if?: components["schemas"]["ShowIf"] | null;
+            /** Text */
+            text: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "multi_choice";
+            /**
+             * Weight
+             * @default 1
+             */
+            weight: number;
+        };
         /**
          * MyWork
          * @description The dashboard's "assigned to me": open tasks, owned items falling due, overdue counts.
@@ -5183,6 +5553,64 @@ export interface components {
              */
             type: "notify";
         };
+        /** NumberQuestion */
+        NumberQuestion: {
+            /** At Least */
+            at_least?: number | null;
+            /** At Most */
+            at_most?: number | null;
+            /**
+             * Evidence
+             * @default none
+             * @enum {string}
+             */
+            evidence: "none" | "optional" | "required";
+            /**
+             * Help
+             * @default
+             */
+            help: string;
+            /** Id */
+            id: string;
+            /** Max */
+            max?: number | null;
+            /** Min */
+            min?: number | null;
+            /**
+             * Required
+             * @default true
+             */
+            required: boolean;
+            /**
+             * Requirement
+             * @default
+             */
+            requirement: string;
+            /**
+             * Severity
+             * @default medium
+             * @enum {string}
+             */
+            severity: "low" | "medium" | "high" | "critical";
+            show_if?: components["schemas"]["ShowIf"] | null;
+            /** Text */
+            text: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "number";
+            /**
+             * Unit
+             * @default
+             */
+            unit: string;
+            /**
+             * Weight
+             * @default 1
+             */
+            weight: number;
+        };
         /** ObservationPoint */
         ObservationPoint: {
             /** Last */
@@ -5208,6 +5636,18 @@ export interface components {
         Onboarding: {
             /** Unwired Kris */
             unwired_kris: components["schemas"]["UnwiredKri"][];
+        };
+        /** Option */
+        Option: {
+            /** Label */
+            label: string;
+            /**
+             * Score
+             * @default 0
+             */
+            score: number;
+            /** Value */
+            value: string;
         };
         /** OrgIn */
         OrgIn: {
@@ -5812,6 +6252,16 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * ProgressOut
+         * @description Where the answers stand: the questions shown for them and what still stops submission.
+         */
+        ProgressOut: {
+            /** Missing */
+            missing: components["schemas"]["MissingOut"][];
+            /** Visible */
+            visible: string[];
+        };
         /** PushBatch */
         PushBatch: {
             /** Values */
@@ -5833,6 +6283,27 @@ export interface components {
              * @description Shown once. Store it in your tooling's secret store.
              */
             token: string;
+        };
+        /**
+         * QuestionnaireDocument
+         * @description One version of a questionnaire, as stored, sent, imported and exported.
+         */
+        QuestionnaireDocument: {
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /**
+             * Format
+             * @default draxis.questionnaire/1
+             * @constant
+             */
+            format: "draxis.questionnaire/1";
+            /** Name */
+            name: string;
+            /** Steps */
+            steps: components["schemas"]["Step"][];
         };
         /** Readiness */
         Readiness: {
@@ -5949,6 +6420,48 @@ export interface components {
             status: "queued" | "running" | "done" | "failed";
             /** Title */
             title: string;
+        };
+        /**
+         * RespondOut
+         * @description What the vendor sees when opening the link.
+         */
+        RespondOut: {
+            /** Answers */
+            answers: {
+                [key: string]: unknown;
+            };
+            /**
+             * Due Date
+             * Format: date
+             */
+            due_date: string;
+            /** Evidence */
+            evidence: components["schemas"]["EvidenceOut"][];
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** Message */
+            message: string;
+            /** Missing */
+            missing: components["schemas"]["MissingOut"][];
+            questionnaire: components["schemas"]["QuestionnaireDocument"];
+            /** Recipient Email */
+            recipient_email: string;
+            /** Recipient Name */
+            recipient_name: string;
+            /** Requester Name */
+            requester_name: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "sent" | "in_progress";
+            /** Vendor Name */
+            vendor_name: string;
+            /** Visible */
+            visible: string[];
         };
         /**
          * RiskIn
@@ -6379,6 +6892,69 @@ export interface components {
             unassessed: number;
         };
         /**
+         * ShowIf
+         * @description Show a question only when an earlier question's answer matches: `equals` one value,
+         *     is `any_of` several (single choice, yes/no), or `includes` one option (multiple choice).
+         *     A question whose condition's question is itself hidden is hidden too.
+         */
+        ShowIf: {
+            /** Any Of */
+            any_of?: (boolean | number | string)[] | null;
+            /** Equals */
+            equals?: boolean | number | string | null;
+            /** Includes */
+            includes?: string | null;
+            /** Question */
+            question: string;
+        };
+        /** SingleChoice */
+        SingleChoice: {
+            /**
+             * Evidence
+             * @default none
+             * @enum {string}
+             */
+            evidence: "none" | "optional" | "required";
+            /**
+             * Help
+             * @default
+             */
+            help: string;
+            /** Id */
+            id: string;
+            /** Options */
+            options: components["schemas"]["Option"][];
+            /**
+             * Required
+             * @default true
+             */
+            required: boolean;
+            /**
+             * Requirement
+             * @default
+             */
+            requirement: string;
+            /**
+             * Severity
+             * @default medium
+             * @enum {string}
+             */
+            severity: "low" | "medium" | "high" | "critical";
+            show_if?: components["schemas"]["ShowIf"] | null;
+            /** Text */
+            text: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "single_choice";
+            /**
+             * Weight
+             * @default 1
+             */
+            weight: number;
+        };
+        /**
          * SourceFailed
          * @description A source fails `failures` times in a row.
          */
@@ -6538,6 +7114,37 @@ export interface components {
              * @default 0
              */
             stale: number;
+        };
+        /** Step */
+        Step: {
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Id */
+            id: string;
+            /** Questions */
+            questions: (components["schemas"]["YesNo"] | components["schemas"]["SingleChoice"] | components["schemas"]["MultiChoice"] | components["schemas"]["NumberQuestion"] | components["schemas"]["DateQuestion"] | components["schemas"]["TextQuestion"] | components["schemas"]["FileQuestion"])[];
+            /** Title */
+            title: string;
+        };
+        /** SubmittedOut */
+        SubmittedOut: {
+            /**
+             * Evaluation
+             * @enum {string}
+             */
+            evaluation: "pending" | "done";
+            /** Rating */
+            rating: ("low" | "medium" | "high" | "critical") | null;
+            /** Score */
+            score: number | null;
+            /**
+             * Submitted At
+             * Format: date-time
+             */
+            submitted_at: string;
         };
         /** TaskEventOut */
         TaskEventOut: {
@@ -6749,6 +7356,63 @@ export interface components {
             tenant_id: string;
             /** Tenant Name */
             tenant_name: string;
+        };
+        /** TextQuestion */
+        TextQuestion: {
+            /** Attests */
+            attests?: "integrations" | null;
+            /**
+             * Evaluate
+             * @default false
+             */
+            evaluate: boolean;
+            /**
+             * Evidence
+             * @default none
+             * @enum {string}
+             */
+            evidence: "none" | "optional" | "required";
+            /**
+             * Help
+             * @default
+             */
+            help: string;
+            /** Id */
+            id: string;
+            /**
+             * Max Length
+             * @default 4000
+             */
+            max_length: number;
+            /**
+             * Required
+             * @default true
+             */
+            required: boolean;
+            /**
+             * Requirement
+             * @default
+             */
+            requirement: string;
+            /**
+             * Severity
+             * @default medium
+             * @enum {string}
+             */
+            severity: "low" | "medium" | "high" | "critical";
+            show_if?: components["schemas"]["ShowIf"] | null;
+            /** Text */
+            text: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "text";
+            /**
+             * Weight
+             * @default 1
+             */
+            weight: number;
         };
         /** TokenOut */
         TokenOut: {
@@ -7181,6 +7845,53 @@ export interface components {
             workflow_id: string;
             /** Workflow Name */
             workflow_name: string;
+        };
+        /** YesNo */
+        YesNo: {
+            /**
+             * Evidence
+             * @default none
+             * @enum {string}
+             */
+            evidence: "none" | "optional" | "required";
+            /** Expected */
+            expected?: boolean | null;
+            /**
+             * Help
+             * @default
+             */
+            help: string;
+            /** Id */
+            id: string;
+            /**
+             * Required
+             * @default true
+             */
+            required: boolean;
+            /**
+             * Requirement
+             * @default
+             */
+            requirement: string;
+            /**
+             * Severity
+             * @default medium
+             * @enum {string}
+             */
+            severity: "low" | "medium" | "high" | "critical";
+            show_if?: components["schemas"]["ShowIf"] | null;
+            /** Text */
+            text: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "yes_no";
+            /**
+             * Weight
+             * @default 1
+             */
+            weight: number;
         };
     };
     responses: never;
@@ -16465,6 +17176,625 @@ export interface operations {
             };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    open_assessment_api_respond_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RespondOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    save_answers_api_respond_answers_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnswersIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnswersSaved"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    save_answer_api_respond_answers__question_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                question_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnswerIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnswerSaved"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    clear_answer_api_respond_answers__question_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                question_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgressOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    upload_evidence_api_respond_evidence_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_upload_evidence_api_respond_evidence_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvidenceOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    download_evidence_api_respond_evidence__evidence_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                evidence_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": unknown;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    remove_evidence_api_respond_evidence__evidence_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                evidence_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    submit_api_respond_submit_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubmittedOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
