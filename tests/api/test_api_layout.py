@@ -31,6 +31,7 @@ SHAPE_IMPORTS = (
     "draxis.kri",
     "draxis.security",
     "draxis.task_rules",
+    "draxis.tprm.document",  # the questionnaire document, a pure shape (the vendor portal's)
 )
 
 

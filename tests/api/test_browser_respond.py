@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from tests.browser_kit import axe_violations
 from tests.conftest import Conn
 from tests.factories import TenantFixture
 from tests.tprm.kit import send
@@ -40,6 +41,11 @@ def test_a_vendor_answers_uploads_reloads_and_submits(
     expect(
         page.get_by_role("button", name=re.compile("Access control.*0 of 2 answered"))
     ).to_be_visible()
+
+    assert axe_violations(page) == []
+    page.emulate_media(color_scheme="dark")
+    assert axe_violations(page) == []
+    page.emulate_media(color_scheme="light")
 
     mfa = _group(page, "Do all staff use multi-factor authentication?")
     expect(_group(page, "Which accounts use MFA?")).to_have_count(0)
@@ -80,6 +86,8 @@ def test_a_vendor_answers_uploads_reloads_and_submits(
 
     page.get_by_role("button", name=re.compile("Review and submit")).click()
     expect(page.get_by_text("Every required question is answered.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Review and submit")).to_be_focused()
+    assert axe_violations(page) == []
     page.get_by_role("button", name="Submit answers").click()
     dialog = page.get_by_role("alertdialog")
     expect(dialog).to_contain_text("cannot change your answers")

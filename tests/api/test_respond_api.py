@@ -424,3 +424,13 @@ def test_requests_are_rate_limited_per_link(
     assert int(third.headers["retry-after"]) > 0
     other = send(app_conn, tenant_a)
     assert client.get("/api/respond", headers=vendor_header(other.token)).status_code == 200
+
+
+def test_requests_are_rate_limited_per_client_address(
+    client: TestClient, app_conn: Conn, tenant_a: TenantFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(respondent, "PER_IP_PER_MINUTE", 0)
+    sent = send(app_conn, tenant_a)
+    refused = client.get("/api/respond", headers=vendor_header(sent.token))
+    assert refused.status_code == 429
+    assert "your address" in refused.json()["detail"]
