@@ -114,7 +114,7 @@ def test_a_vendor_answers_uploads_reloads_and_submits(
         (sent.assessment_id,),
     ).fetchone()
     assert row == ("submitted", True, True, "pending")
-    stored = dict(
+    stored: dict[str, object] = dict(
         observer_conn.execute(
             "select question_id, value from tenant.assessment_answer where assessment_id = %s",
             (sent.assessment_id,),
