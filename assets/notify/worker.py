@@ -27,6 +27,7 @@ from assets.notify import mail, webhook
 from assets.notify.backoff import next_attempt, next_digest
 from assets.notify.invites import deliver_invites
 from assets.notify.outbox import Claimed, Conn, Outcome, claim, fill, record, release
+from assets.tprm.vendor_mail import deliver_vendor_emails
 from connectors.errors import DestinationRefused
 from draxis.db.scope import Scope, scoped_transaction
 from draxis.settings import Settings
@@ -81,6 +82,11 @@ def deliver_due(
             ).fetchall()
         for chunk in _chunks([UUID(str(r[0])) for r in rows], TENANT_BATCH):
             if not _deliver_batch(conn, settings, Scope.tenants(chunk), now, summary, deadline):
+                break
+            # Vendors' assessment invitations and reminders (assets.tprm.vendor_mail).
+            if not deliver_vendor_emails(
+                conn, settings, Scope.tenants(chunk), now, summary.count, deadline
+            ):
                 break
         else:
             summary.sent += deliver_invites(conn, settings, now)
