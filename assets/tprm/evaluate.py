@@ -23,7 +23,7 @@ import time
 from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal, Protocol
 from uuid import UUID
 
@@ -140,22 +140,34 @@ async def evaluate_pending(
     return summary
 
 
-def find_claimable(database: Connections, limit: int) -> list[tuple[UUID, UUID]]:
-    found: list[tuple[UUID, UUID]] = []
+def tenant_batches(database: Connections) -> list[list[UUID]]:
+    """Every live tenant's id, in batches for `Scope.tenants`."""
+    with (
+        database.connection() as conn,
+        scoped_transaction(conn, Scope.platform(), read_only=True),
+    ):
+        rows = conn.execute(
+            "select id from platform.tenants where deleted_at is null order by id"
+        ).fetchall()
+    ids = [UUID(str(r[0])) for r in rows]
+    return [ids[start : start + TENANT_BATCH] for start in range(0, len(ids), TENANT_BATCH)]
+
+
+def waiting(database: Connections, limit: int) -> list[tuple[UUID, UUID, datetime | None]]:
+    """(tenant, assessment, lease) of up to `limit` claimable assessments, oldest first."""
+    found: list[tuple[UUID, UUID, datetime | None]] = []
+    batches = tenant_batches(database)
     with database.connection() as conn:
-        with scoped_transaction(conn, Scope.platform(), read_only=True):
-            rows = conn.execute(
-                "select id from platform.tenants where deleted_at is null order by id"
-            ).fetchall()
-        ids = [UUID(str(r[0])) for r in rows]
-        for start in range(0, len(ids), TENANT_BATCH):
-            with scoped_transaction(
-                conn, Scope.tenants(ids[start : start + TENANT_BATCH]), read_only=True
-            ):
-                found += [(t, a) for t, a, _ in store.claimable(conn, limit - len(found))]
+        for batch in batches:
+            with scoped_transaction(conn, Scope.tenants(batch), read_only=True):
+                found += store.claimable(conn, limit - len(found))
             if len(found) >= limit:
                 break
     return found
+
+
+def find_claimable(database: Connections, limit: int) -> list[tuple[UUID, UUID]]:
+    return [(t, a) for t, a, _ in waiting(database, limit)]
 
 
 async def evaluate_one(
