@@ -25,7 +25,7 @@ from draxis.tprm.evaluation import Item, Outcome, Request, Source, Verdict, clip
 from panel.evidence_text import evidence_text
 
 PREFIX = "Offline analyst: no language model is configured; scored by rules. "
-EVIDENCE_CHARS = 200_000
+EVIDENCE_CHARS = 50_000  # of each file's text: the checks look for terms and dates, not everything
 _HOURS = {"hour": 1, "hr": 1, "day": 24, "week": 24 * 7, "month": 24 * 365 / 12, "year": 24 * 365}
 _DURATION = re.compile(
     r"(\d+(?:\.\d+)?)\s*(hours?|hrs?|days?|weeks?|months?|years?)\b", re.IGNORECASE

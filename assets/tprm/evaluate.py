@@ -55,6 +55,10 @@ Status = Literal["done", "failed", "skipped"]
 class Connections(Protocol):
     def connection(self) -> AbstractContextManager[Conn]: ...
 
+    def pooled(self) -> AbstractContextManager[Conn]:
+        """A connection of the process's pool, given back (not closed) after each step."""
+        ...
+
 
 @dataclass(slots=True)
 class Summary:
@@ -179,12 +183,12 @@ async def evaluate_one(
     lease: timedelta = LEASE,
 ) -> Status:
     scope = Scope.tenants([tenant_id])
-    with database.connection() as conn, scoped_transaction(conn, scope):
+    with database.pooled() as conn, scoped_transaction(conn, scope):
         claim = store.claim(conn, tenant_id, assessment_id, lease)
     if claim is None:
         return "skipped"
     try:
-        with database.connection() as conn, scoped_transaction(conn, scope, read_only=True):
+        with database.pooled() as conn, scoped_transaction(conn, scope, read_only=True):
             loaded = store.load(conn, claim)
             work = plan(loaded.document, loaded.states, loaded.evidence_counts, claim.today)
             files = store.evidence(conn, claim, [q.id for q in work.model]) if work.model else {}
@@ -234,7 +238,7 @@ def _record_success(
     scores = dict(work.settled)
     for verdict in outcome.verdicts:
         scores[verdict.question_id] = (verdict.score, evaluator.source, verdict.rationale)
-    with database.connection() as conn, scoped_transaction(conn, Scope.tenants([claim.tenant_id])):
+    with database.pooled() as conn, scoped_transaction(conn, Scope.tenants([claim.tenant_id])):
         if not store.still_claimed(conn, claim):
             return "skipped"
         store.write_scores(conn, claim, scores)
@@ -275,7 +279,7 @@ def _record_failure(
 ) -> Status:
     error = str(failure) or "The evaluation failed."
     log.warning("assessment evaluation failed", extra={"assessment_id": str(claim.assessment_id)})
-    with database.connection() as conn, scoped_transaction(conn, Scope.tenants([claim.tenant_id])):
+    with database.pooled() as conn, scoped_transaction(conn, Scope.tenants([claim.tenant_id])):
         if not store.still_claimed(conn, claim):
             return "skipped"
         store.fail(conn, claim, evaluator.name, error)
