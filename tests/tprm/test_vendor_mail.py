@@ -74,6 +74,12 @@ def _body(message: Any) -> str:
     return str(text.get_content())
 
 
+def mine(inbox: Inbox, token: str) -> list[Any]:
+    """The messages about one assessment (the worker sends every tenant's due e-mails, and
+    every test assessment has the same recipient)."""
+    return [m for m in inbox.to("vera@vendor.example") if token in _body(m)]
+
+
 def test_the_invitation_arrives_with_the_link_which_is_never_logged(
     mailer: tuple[Settings, Inbox],
     app_conn: Conn,
@@ -85,7 +91,7 @@ def test_the_invitation_arrives_with_the_link_which_is_never_logged(
     sent, link = queue(app_conn, settings, tenant_a)
     with caplog.at_level(logging.DEBUG):
         deliver_due(database, settings)
-    [message] = inbox.to("vera@vendor.example")
+    [message] = mine(inbox, sent.token)
     body = _body(message)
     assert f"Open the questionnaire: {link}" in body
     assert "Tenant asks Acme to complete a security assessment questionnaire" in body
@@ -101,7 +107,7 @@ def test_the_invitation_arrives_with_the_link_which_is_never_logged(
     assert link not in caplog.text
 
     deliver_due(database, settings)  # sent once
-    assert len(inbox.to("vera@vendor.example")) == 1
+    assert len(mine(inbox, sent.token)) == 1
 
 
 def test_a_reminder_says_when_it_is_due(
@@ -111,9 +117,9 @@ def test_a_reminder_says_when_it_is_due(
     tenant_a: TenantFixture,
 ) -> None:
     settings, inbox = mailer
-    _, link = queue(app_conn, settings, tenant_a, kind="reminder")
+    sent, link = queue(app_conn, settings, tenant_a, kind="reminder")
     deliver_due(database, settings)
-    [message] = inbox.to("vera@vendor.example")
+    [message] = mine(inbox, sent.token)
     assert str(message["Subject"]).startswith("Reminder: the security assessment for Tenant")
     assert f"Continue the questionnaire: {link}" in _body(message)
 
@@ -133,7 +139,7 @@ def test_a_cancelled_assessments_queued_email_is_skipped(
             (sent.assessment_id,),
         )
     deliver_due(database, settings)
-    assert inbox.to("vera@vendor.example") == []
+    assert mine(inbox, sent.token) == []
     row = outbox(app_conn, tenant_a, sent.assessment_id)
     assert row["status"] == "skipped"
     assert row["last_error"] == "the assessment is no longer open or its link is gone"
@@ -149,7 +155,7 @@ def test_an_expired_link_is_not_sent(
     sent, _ = queue(app_conn, settings, tenant_a)
     later = datetime.now(UTC) + timedelta(days=31)  # the link works 30 days
     deliver_due(database, settings, now=later)
-    assert inbox.to("vera@vendor.example") == []
+    assert mine(inbox, sent.token) == []
     assert outbox(app_conn, tenant_a, sent.assessment_id)["status"] == "skipped"
 
 
@@ -201,3 +207,35 @@ def test_the_outbox_stays_inside_its_tenant(
             (sent.assessment_id,),
         ).fetchone()
     assert seen == (0,)
+
+
+def test_the_daily_pass_reminder_reaches_the_vendor_with_the_link(
+    mailer: tuple[Settings, Inbox],
+    app_conn: Conn,
+    pipeline_conn: Conn,
+    database: DraxisDatabase,
+    tenant_a: TenantFixture,
+) -> None:
+    from assets.tprm.reminders import daily_pass
+
+    settings, inbox = mailer
+    sent, link = queue(app_conn, settings, tenant_a)
+    today = datetime.now(UTC).date()
+    with scoped_transaction(app_conn, tenant_a.scope):
+        app_conn.execute(
+            "update tenant.assessment set due_date = %s, sent_at = now() - interval '20 days'"
+            " where id = %s",
+            (today + timedelta(days=5), sent.assessment_id),
+        )
+    with scoped_transaction(pipeline_conn, Scope.tenants([tenant_a.id])):
+        assert daily_pass(pipeline_conn, today).reminders_queued == 1
+    deliver_due(database, settings)
+    messages = [m for m in inbox.to("vera@vendor.example") if link in _body(m)]
+    assert sorted(str(m["Subject"]).split(":")[0] for m in messages) == [
+        "Reminder",
+        "Tenant asks Acme to complete a security assessment",
+    ]
+    [reminder] = [m for m in messages if str(m["Subject"]).startswith("Reminder")]
+    assert "is due today" not in str(reminder["Subject"])
+    assert "due in 5 days" in str(reminder["Subject"])
+    assert f"Continue the questionnaire: {link}" in _body(reminder)
