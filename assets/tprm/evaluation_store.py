@@ -24,7 +24,7 @@ from draxis.tprm.scoring import AnswerState, Result
 
 MAX_FILES_PER_QUESTION = 10
 # In-app paths the notifications link to.
-VENDOR_LINK = "/vendors/{vendor_id}"
+REVIEW_LINK = "/assessments/{assessment_id}"  # the review page
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,7 +230,7 @@ def tell(conn: Conn, claim: Claim, title: str, body: str) -> int:
         event="assessment.evaluated",
         title=title,
         body=body,
-        link=VENDOR_LINK.format(vendor_id=claim.vendor_id),
+        link=REVIEW_LINK.format(assessment_id=claim.assessment_id),
         subject_kind="vendor",
         subject_id=claim.vendor_id,
         dedupe_key=f"assessment.evaluated:{claim.assessment_id}:{claim.token.isoformat()}",

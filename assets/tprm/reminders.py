@@ -31,6 +31,7 @@ from draxis.tprm.cadence import Cadence, next_due
 
 DEFAULT_REMINDER_DAYS = 7
 VENDOR_LINK = "/vendors/{vendor_id}"
+REVIEW_LINK = "/assessments/{assessment_id}"
 
 
 def reminder_day(due: date, sent_on: date, today: date, lead: int) -> int | None:
@@ -121,7 +122,7 @@ def remind(conn: Conn, today: date) -> tuple[int, int]:
             body=f"The assessment you sent to {vendor} is due on {due.isoformat()} and has not"
             " been submitted yet."
             + (" The vendor was sent a reminder." if linked else " Its link has expired."),
-            link=VENDOR_LINK.format(vendor_id=vendor_id),
+            link=REVIEW_LINK.format(assessment_id=assessment_id),
             subject_kind="vendor",
             subject_id=vendor_id,
             dedupe_key=f"assessment.due:{assessment_id}:{due.isoformat()}:{days}",

@@ -23,7 +23,7 @@ select a.tenant_id, u.id, 'assessment.submitted', 'vendor', a.vendor_id,
               case when a.evaluation = 'pending'
                    then ' Its text and evidence answers are evaluated next.'
                    else ' It waits for your review.' end),
-       '/vendors/' || a.vendor_id, 'assessment.submitted:' || a.id
+       '/assessments/' || a.id, 'assessment.submitted:' || a.id
 from tenant.assessment a
 join platform.users u on u.tenant_id = a.tenant_id and u.id = a.sent_by and u.is_active
 where a.status in ('submitted', 'completed') and a.submitted_at > now() - %(window)s
