@@ -312,3 +312,41 @@ def test_offline_rules_for_a_time_frame(answer: str, expected: float | None) -> 
     else:
         assert verdict.score < 0.5
         assert "does not meet within 72 hours" in verdict.rationale
+
+
+@pytest.mark.parametrize(
+    ("action", "target", "actor", "other_tenant"),
+    [
+        ("user.login", "assessment", False, False),  # only assessment.* rows
+        ("assessment.evaluated", "vendor", False, False),  # about an assessment only
+        ("assessment.evaluated", "assessment", True, False),  # as no user
+        ("assessment.evaluated", "assessment", False, True),  # inside the batch only
+    ],
+)
+def test_the_pipeline_writes_only_its_evaluation_audit_rows(
+    pipeline_conn: Conn,
+    app_conn: Conn,
+    tenant_a: TenantFixture,
+    tenant_b: TenantFixture,
+    action: str,
+    target: str,
+    actor: bool,
+    other_tenant: bool,
+) -> None:
+    import psycopg
+
+    done = submit(app_conn, tenant_a)
+    tenant = tenant_b if other_tenant else tenant_a
+    row = (tenant.id, action, target, str(done.id), done.sender if actor else None)
+    insert = (
+        "insert into tenant.audit_log (tenant_id, scope, action, target_type, target_id,"
+        " actor_user_id) values (%s, 'tenants', %s, %s, %s, %s)"
+    )
+    with (
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+        scoped_transaction(pipeline_conn, Scope.tenants([tenant_a.id])),
+    ):
+        pipeline_conn.execute(insert, row)
+    with scoped_transaction(pipeline_conn, Scope.tenants([tenant_a.id])):  # the allowed row
+        pipeline_conn.execute(insert, (tenant_a.id, "assessment.evaluated", "assessment",
+                                       str(done.id), None))  # fmt: skip
