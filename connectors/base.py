@@ -19,8 +19,9 @@ from connectors.http import HttpEnv, VendorHttp
 from draxis.kri import Direction
 
 # vendor_api: we pull from the vendor; external_push: the tenant's tooling posts to us;
-# artifact: a file of values uploaded through the API or UI; manual: a person types the value.
-SourceType = Literal["vendor_api", "external_push", "artifact", "manual", "demo"]
+# artifact: a file of values uploaded through the API or UI; manual: a person types the value;
+# tprm: computed by the pipeline from the tenant's third-party-risk tables.
+SourceType = Literal["vendor_api", "external_push", "artifact", "manual", "demo", "tprm"]
 AuthType = Literal[
     "none",
     "api_key",  # a static key or token in a header
