@@ -78,7 +78,8 @@ def stored(vendor: DriftVendor, key: str, status: str) -> StoredFinding:
 def test_plan_opens_new_findings_and_refreshes_held_ones() -> None:
     first = plan([SLACK], ["Slack"], [])
     assert [f.dedupe_key for f in first.opened] == ["drift:undisclosed:slack"]
-    assert first.refreshed == first.reopened == first.resolved == ()
+    assert first.refreshed == first.reopened == ()
+    assert first.resolved == ()
     again = plan([SLACK], ["Slack"], [stored(SLACK, "drift:undisclosed:slack", "open")])
     assert again.opened == ()
     assert [f.dedupe_key for f in again.refreshed] == ["drift:undisclosed:slack"]
