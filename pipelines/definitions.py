@@ -40,6 +40,7 @@ from pipelines.sensors import (
     workflow_waits_sensor,
 )
 from pipelines.telemetry import observe_pipeline
+from pipelines.tprm_sensors import tprm_changes_sensor
 
 database = DraxisDatabase()
 # Traces and metrics as the settings choose (none by default), and then this process's gauges.
@@ -82,6 +83,7 @@ defs = dg.Definitions(
         board_reports_sensor,
         workflow_waits_sensor,
         notification_delivery_sensor,
+        tprm_changes_sensor,
         *run_count_sensors,
     ],
     resources={"database": database},

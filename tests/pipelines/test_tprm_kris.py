@@ -18,6 +18,7 @@ from assets.kri.asset import kri_observations
 from assets.partitions import add_cells, partition_key
 from assets.status.asset import kri_status
 from assets.tprm import NO_IDP
+from assets.tprm.refresh import wake_changed
 from connectors.first_party import TPRM_KRIS
 from draxis.db.scope import Scope, scoped_transaction
 from tests.conftest import Conn
@@ -274,3 +275,36 @@ def test_no_identity_provider_no_drift_findings(
     assert latest(app_conn, tenant_a)["tprm_drift_undisclosed"][0] == 0.0
     detail = latest(app_conn, tenant_a)["tprm_reassessments_overdue"][2]
     assert json.loads(json.dumps(detail)) == {"vendors": []}
+
+
+def test_a_completed_assessment_makes_the_source_due_now(
+    client: TestClient,
+    tenant_a: TenantFixture,
+    tenant_b: TenantFixture,
+    app_conn: Conn,
+    database: DraxisDatabase,
+    instance: dg.DagsterInstance,
+) -> None:
+    source = UUID(add_tprm_source(client, tenant_a)["id"])
+    acme = kit.vendor(app_conn, tenant_a, "acme", tier=1)
+    sent = kit.send(app_conn, tenant_a, vendor_id=acme)
+    run_cell(instance, database, tenant_a)
+    with scoped_transaction(app_conn, tenant_a.scope):  # the schedule took today's run
+        app_conn.execute(
+            "update tenant.kri_source set next_run_at = now() + interval '1 day' where id = %s",
+            (source,),
+        )
+    assert source not in wake_changed(database)
+    # Another tenant's completed assessment wakes nothing of A's.
+    other = kit.send(app_conn, tenant_b, vendor_id=kit.vendor(app_conn, tenant_b, "o", tier=1))
+    complete(app_conn, tenant_b, other.assessment_id)
+    assert source not in wake_changed(database)
+
+    complete(app_conn, tenant_a, sent.assessment_id)
+    assert source in wake_changed(database)
+    with scoped_transaction(app_conn, tenant_a.scope, read_only=True):
+        due = app_conn.execute(
+            "select next_run_at <= now() from tenant.kri_source where id = %s", (source,)
+        ).fetchone()
+    assert due == (True,)
+    assert source not in wake_changed(database)  # already due: left alone
