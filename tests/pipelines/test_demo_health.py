@@ -212,3 +212,40 @@ def test_the_demos_accepted_risk_is_formally_accepted(demo: Settings) -> None:
     assert {s: v for s, v in found.items() if s != "acme-health"} == dict.fromkeys(
         [s for s in found if s != "acme-health"], ("open", None)
     )
+
+
+def test_the_demo_has_third_party_risk(demo: Settings) -> None:
+    """Each demo tenant: vendor profiles with contacts, a published questionnaire, one completed
+    assessment with scored answers and one open, and the tprm source with its KRIs. Re-seeding
+    changes none of it."""
+
+    def tprm(conn: psycopg.Connection[Any]) -> dict[str, tuple[Any, ...]]:
+        found: dict[str, tuple[Any, ...]] = {}
+        with scoped_transaction(conn, Scope.platform(), read_only=True):
+            rows = conn.execute("select slug, id, organization_id from platform.tenants")
+            tenants = rows.fetchall()
+        for slug, tenant_id, org_id in tenants:
+            with scoped_transaction(conn, Scope.tenant(tenant_id, org_id), read_only=True):
+                row = conn.execute(
+                    "select (select count(*) from tenant.vendor_contact),"
+                    " (select count(*) from tenant.vendor where criticality = 'critical'),"
+                    " (select count(*) from tenant.questionnaire_version"
+                    "   where status = 'published'),"
+                    " (select string_agg(status, ',' order by status) from tenant.assessment),"
+                    " (select count(*) from tenant.assessment_answer where auto_score is not null),"
+                    " (select count(*) from tenant.assessment where score is not null),"
+                    " (select count(*) from tenant.kri k join tenant.kri_source s"
+                    "   on s.id = k.source_id where s.vendor_id = 'tprm')"
+                ).fetchone()
+            assert row is not None
+            found[str(slug)] = tuple(row)
+        return found
+
+    with connect(role_conninfo(demo, DbRole.APP)) as conn:
+        first = tprm(conn)
+        seed_demo(conn, PASSWORD)
+        assert tprm(conn) == first
+    for contacts, critical, published, statuses, scored, with_score, kris in first.values():
+        assert (contacts, critical, published, statuses) == (4, 1, 1, "completed,sent")
+        assert scored > 0
+        assert (with_score, kris) == (1, 8)
