@@ -23,7 +23,7 @@ import psycopg
 from psycopg.rows import TupleRow
 
 from connectors.first_party import TPRM, TPRM_KRIS
-from draxis.tprm.answers import visible
+from draxis.tprm.answers import AnswerError, validate_answer, visible
 from draxis.tprm.document import (
     DateQuestion,
     FileQuestion,
@@ -278,7 +278,8 @@ def _answer(question: Question, index: int, miss_every: int, today: date) -> Any
     if isinstance(question, DateQuestion):
         return (today - timedelta(days=90)).isoformat()
     if isinstance(question, TextQuestion):
-        return "We notify affected customers within 48 hours and follow our documented plan."
+        text = "We notify affected customers within 48 hours and follow our documented plan."
+        return text[: question.max_length]
     return None  # file: answered by its evidence
 
 
@@ -303,10 +304,13 @@ def _completed(
         if question in visible(document, answers):
             yes_no += isinstance(question, YesNo)
             value = _answer(question, yes_no, MISS_EVERY.get(profile, 3), today)
-            if value is not None:
-                answers[question.id] = value
-            elif isinstance(question, FileQuestion):
+            if isinstance(question, FileQuestion):
                 files.append(question.id)
+            elif value is not None:
+                try:  # as the portal stores it; a question the demo cannot answer stays empty
+                    answers[question.id] = validate_answer(question, value)
+                except AnswerError:
+                    continue
     states: dict[str, AnswerState] = {}
     rationale: dict[str, tuple[str, str]] = {}
     for question in visible(document, answers):
