@@ -8,12 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from connectors.base import Application
+from connectors.google_workspace import CONNECTOR
 from connectors.google_workspace_apps import AUDIT_PAGE
 from connectors.google_workspace_apps import AUDIT_PATH as TOKENS_PATH
 from tests.connectors.harness import Recorded, Resp, make_ctx, values
 from tests.connectors.test_google_workspace import (
     ADMIN,
-    CONNECTOR,
     TOKEN_OK,
     USER_SLUGS,
     build,

@@ -143,10 +143,12 @@ def test_a_later_run_replaces_the_inventory_and_drops_apps_no_longer_listed(
         Application("old", "Old tool"),
     )
     execute(instance, database, tenant_a)
-    first = observer_conn.execute(
-        "select app_id, seen_at from tenant.identity_app where source_id = %s",
-        (tenant_a.source_id,),
-    ).fetchall()
+    first: dict[str, Any] = dict(
+        observer_conn.execute(
+            "select app_id, seen_at from tenant.identity_app where source_id = %s",
+            (tenant_a.source_id,),
+        ).fetchall()
+    )
     connector.apps[tenant_a.slug] = (
         Application("crm", "Acme CRM 2", active=False),
         Application("payroll", "Payroll SaaS"),
@@ -157,13 +159,13 @@ def test_a_later_run_replaces_the_inventory_and_drops_apps_no_longer_listed(
         ("crm", "Acme CRM 2", False),
         ("payroll", "Payroll SaaS", True),
     ]
-    seen = dict(
+    seen: dict[str, Any] = dict(
         observer_conn.execute(
             "select app_id, seen_at from tenant.identity_app where source_id = %s",
             (tenant_a.source_id,),
         ).fetchall()
     )
-    assert seen["crm"] > dict(first)["crm"]  # seen again by this run
+    assert seen["crm"] > first["crm"]  # seen again by this run
     # A run that lists none empties it: an empty list is a list.
     connector.apps[tenant_a.slug] = ()
     execute(instance, database, tenant_a)
