@@ -17,10 +17,11 @@ with ``eventName=authorize`` (a user granted an app access: event parameters ``c
 token report keeps ("Reports API: authorization token activity report"), so that an app granted
 months ago and in use since is still listed —, ``maxResults`` ≤ 1000 (the documented maximum)
 and ``pageToken``/``nextPageToken`` paging; ``items`` is absent when there are no events. An
-app is identified by its OAuth ``client_id`` and named by its ``app_name`` (else the client id);
-the log says nothing of revocation per domain, so every listed app is active. What this cannot
-see: apps authorized more than 179 days ago and never re-authorized since, and domain-wide
-delegated service accounts (they authorize no user token).
+app is identified by its OAuth ``client_id`` and named by its ``app_name`` (else the client id).
+A ``revoke`` event is one user's and says nothing of the others' grants, so revocations are not
+subtracted and every listed app is active. What this cannot see: apps authorized more than 179
+days ago and never re-authorized since, and domain-wide delegated service accounts (they
+authorize no user token).
 """
 
 from __future__ import annotations
