@@ -108,6 +108,16 @@ class ProbeResult:
 
 
 @dataclass(frozen=True, slots=True)
+class Application:
+    """One application an identity provider knows (an Okta app, an Entra ID enterprise app, a
+    Google Workspace OAuth client), for integration drift (`tenant.identity_app`)."""
+
+    app_id: str  # the provider's stable id of the app
+    name: str  # its display name
+    active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class RunResult:
     observations: pl.DataFrame
     items_fetched: int
@@ -115,6 +125,11 @@ class RunResult:
     # not read ("okta: mfa_adoption_pct not computed: 403 on /api/v1/users/{id}/factors").
     # A KRI that could not be read is reported here and left out, never written as 0.
     warnings: tuple[str, ...] = ()
+    # The tenant's application inventory, from an identity connector: the pipeline replaces
+    # the source's rows of `tenant.identity_app` with it in the run's write transaction.
+    # None: this connector does not report applications, or could not read them this run
+    # (a warning says why); the source's previous rows are then kept as they are.
+    applications: tuple[Application, ...] | None = None
 
 
 class Connector(Protocol):

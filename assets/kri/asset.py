@@ -17,8 +17,8 @@ import polars as pl
 
 from assets import tenants as tenant_store
 from assets.database import DraxisDatabase
+from assets.kri import identity_apps, store
 from assets.kri import lease as source_lease
-from assets.kri import store
 from assets.kri.scheduling import backoff
 from assets.partitions import tenant_source, tenant_source_partitions
 from assets.run_spans import partition_span, rows_written, run_span
@@ -184,14 +184,24 @@ def _validate(cell: Cell, fetched: RunResult) -> pl.DataFrame:
 def _write(
     conn: Conn, cell: Cell, fetched: RunResult, frame: pl.DataFrame, fetch_ms: int
 ) -> store.WriteCounts:
-    """Merge the frame and close the run as succeeded; the caller's transaction holds the lease."""
+    """Merge the frame (and replace the source's application inventory, when the run reports
+    one) and close the run as succeeded; the caller's transaction holds the lease."""
     writing = time.monotonic()
     counts = store.write_observations(conn, frame, cell.source.id, cell.run_id)
+    summary: dict[str, Any] = {"kris": frame["kri_slug"].n_unique(), "observations": frame.height}
+    warnings = fetched.warnings
+    if fetched.applications is not None:
+        apps = identity_apps.prepare(cell.source.vendor_id, fetched.applications)
+        written = identity_apps.replace_identity_apps(
+            conn, cell.tenant.id, cell.source.id, cell.source.vendor_id, apps.apps
+        )
+        summary["applications"] = written.listed
+        warnings = (*warnings, *apps.warnings)
     outcome = store.RunOutcome(
         counts=counts,
         items_fetched=fetched.items_fetched,
-        warnings=fetched.warnings,
-        items_summary={"kris": frame["kri_slug"].n_unique(), "observations": frame.height},
+        warnings=warnings,
+        items_summary=summary,
         fetch_ms=fetch_ms,
         write_ms=int((time.monotonic() - writing) * 1000),
     )
