@@ -42,6 +42,7 @@ from pipelines.sensors import (
 )
 from pipelines.telemetry import observe_pipeline
 from pipelines.vendor_reminders import assessment_reminders_job, assessment_reminders_schedule
+from pipelines.tprm_sensors import tprm_changes_sensor
 
 database = DraxisDatabase()
 # Traces and metrics as the settings choose (none by default), and then this process's gauges.
@@ -88,6 +89,7 @@ defs = dg.Definitions(
         workflow_waits_sensor,
         notification_delivery_sensor,
         assessment_evaluation_sensor,
+        tprm_changes_sensor,
         *run_count_sensors,
     ],
     resources={"database": database},

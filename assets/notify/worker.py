@@ -104,8 +104,12 @@ def deliver_due(
     return summary
 
 
-def _out_of_time(deadline: float | None) -> bool:
-    return deadline is not None and time.monotonic() >= deadline
+def _out_of_time(deadline: float | None, summary: Summary) -> bool:
+    """Past the budget, once the pass has made progress: at least one delivery is attempted
+    per pass, so a slow database (the claim alone outlasting a short budget) cannot defer
+    everything forever."""
+    attempted = summary.sent + summary.retried + summary.failed
+    return deadline is not None and attempted > 0 and time.monotonic() >= deadline
 
 
 def _deliver_batch(
@@ -123,7 +127,7 @@ def _deliver_batch(
         with scoped_transaction(conn, scope):
             claimed = claim(conn, now=at, digest=False, limit=CLAIM_BATCH, lease=LEASE)
         for index, item in enumerate(claimed):
-            if _out_of_time(deadline):
+            if _out_of_time(deadline, summary):
                 with scoped_transaction(conn, scope):
                     release(conn, claimed[index:])
                 summary.deferred += len(claimed) - index
@@ -132,7 +136,7 @@ def _deliver_batch(
             _record(conn, scope, item, outcome, at, summary)
         if len(claimed) < CLAIM_BATCH:
             break
-    if _out_of_time(deadline):
+    if _out_of_time(deadline, summary):
         return False
     with scoped_transaction(conn, scope):
         held = claim(conn, now=at, digest=True, limit=10_000, lease=LEASE)

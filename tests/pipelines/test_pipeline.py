@@ -77,6 +77,7 @@ def test_definitions_load() -> None:
         "workflow_waits_sensor",
         "notification_delivery_sensor",
         "assessment_evaluation_sensor",
+        "tprm_changes_sensor",
         "run_success_count_sensor",
         "run_failure_count_sensor",
         "run_canceled_count_sensor",

@@ -11,7 +11,7 @@ the evaluation's audit rows.
 - The evaluation (and every model call in it) goes into the tenant's audit log: the pipeline
   may insert `assessment.*` rows about an assessment, in its batch scope, as no user.
 
-Revision ID: 0028
+Revision ID: 0023
 Revises: 0022
 Create Date: 2026-12-06
 """
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from draxis.migrations.sql import run_script
 
-revision: str = "0028"
+revision: str = "0023"
 down_revision: str | None = "0022"
 branch_labels: str | None = None
 depends_on: str | None = None
