@@ -41,8 +41,8 @@ from pipelines.sensors import (
     workflow_waits_sensor,
 )
 from pipelines.telemetry import observe_pipeline
-from pipelines.vendor_reminders import assessment_reminders_job, assessment_reminders_schedule
 from pipelines.tprm_sensors import tprm_changes_sensor
+from pipelines.vendor_reminders import assessment_reminders_job, assessment_reminders_schedule
 
 database = DraxisDatabase()
 # Traces and metrics as the settings choose (none by default), and then this process's gauges.

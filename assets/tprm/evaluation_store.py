@@ -1,7 +1,7 @@
 """The SQL of assessment evaluation. Every function runs in the caller's transaction, scoped (as
 `draxis_pipeline`) to a batch of tenants holding the assessment; none touches the network.
 
-The claim is a compare-and-set on `evaluation_lease_until` (migration 0028): a pending,
+The claim is a compare-and-set on `evaluation_lease_until` (migration 0023): a pending,
 submitted assessment with no live lease gets one, and the lease's exact value is the claim's
 token. The result is written only while the assessment is still submitted, still pending and
 still holds that token, so two ticks never evaluate it twice and a late writer changes nothing.
