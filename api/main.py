@@ -36,6 +36,7 @@ from api.routes import (
     platform_admin,
     questionnaires,
     reports,
+    respond,
     risk_acceptance,
     risk_links,
     risk_model,
@@ -127,6 +128,7 @@ def create_app(
         task_files,
         workflows,
         questionnaires,
+        respond,
     ):
         app.include_router(module.router)
     app.include_router(auth.keys_router)

@@ -27,6 +27,8 @@ from tests.security.helpers import (
     nothing_written,
     sign_in,
 )
+from tests.tprm.kit import send
+from tests.tprm.respond_kit import counts
 
 
 @pytest.fixture
@@ -290,7 +292,11 @@ def parameterised_api_routes(settings: Settings) -> list[Endpoint]:
         Endpoint(method, route.path, tuple(_PARAM.findall(route.path)))
         for route in flatten_routes(create_app(settings).routes)
         # The catch-all that answers 404 for unknown API paths takes no id to attack.
-        if route.path.startswith("/api/") and "{" in route.path and route.path != "/api/{path:path}"
+        if route.path.startswith("/api/")
+        and "{" in route.path
+        and route.path != "/api/{path:path}"
+        # The vendor portal's credential is a link token, not a bearer: its own walk is below.
+        and not route.path.startswith("/api/respond/")
         for method in sorted(route.methods or ())
     ]
 
@@ -688,3 +694,80 @@ def test_questionnaire_create_refuses_extra_fields(
     with nothing_written(observer_conn):
         response = call(client, "POST", "/api/tprm/questionnaires", admin_a.access, body)
         assert_invalid_field(response, "body.tenant_id")
+# The vendor portal (api/routes/respond.py) --------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", list(HOSTILE_VALUES.values()), ids=list(HOSTILE_VALUES))
+def test_hostile_path_parameters_of_the_vendor_portal_are_404_or_422(
+    client: TestClient,
+    settings: Settings,
+    app_conn: Conn,
+    observer_conn: Conn,
+    tenant_a: TenantFixture,
+    value: str,
+) -> None:
+    """Each portal route with a path parameter, called with a live link's token and a hostile
+    value: 422 naming the parameter (or 404/405 when the value splits the path), no write."""
+    sent = send(app_conn, tenant_a)
+    header = {"Authorization": f"Assessment {sent.token}"}
+    encoded = quote(value, safe="")
+    has_slash = "/" in value or "/" in unquote(value)
+    endpoints = [
+        Endpoint(method, route.path, tuple(_PARAM.findall(route.path)))
+        for route in flatten_routes(create_app(settings).routes)
+        if route.path.startswith("/api/respond/") and "{" in route.path
+        for method in sorted(route.methods or ())
+    ]
+    assert len(endpoints) == 4
+    with nothing_written(observer_conn, may_change=("tenant.audit_log",)):
+        for endpoint in endpoints:
+            (param,) = endpoint.params
+            path = endpoint.path.replace(f"{{{param}}}", encoded)
+            response = client.request(endpoint.method, path, headers=header, json={"value": 1})
+            assert response.status_code != 500, f"{endpoint.method} {path}: {response.text}"
+            if has_slash:
+                allowed = {404} if endpoint.method == "GET" else {404, 405}
+                assert response.status_code in allowed, f"{endpoint.method} {path}"
+            else:
+                assert_invalid_field(response, f"path.{param}")
+    assert counts(observer_conn, sent.assessment_id) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"answers": {"mfa": True}, "tenant_id": "x"},
+        {"answers": {"' or 1=1 --": True}},
+        {"answers": {"mfa": "\u0000"}},
+        {"answers": {"ir": "nul\u0000"}},
+        {"answers": {f"q{n}": 1 for n in range(301)}},
+        {"answers": ["mfa"]},
+        {"answers": None},
+    ],
+)
+def test_hostile_answer_batches_are_refused_and_write_nothing(
+    client: TestClient, app_conn: Conn, observer_conn: Conn, tenant_a: TenantFixture, body: Any
+) -> None:
+    sent = send(app_conn, tenant_a)
+    response = client.put(
+        "/api/respond/answers",
+        headers={"Authorization": f"Assessment {sent.token}"},
+        json=body,
+    )
+    assert response.status_code in (404, 422), response.text
+    assert_problem(response, response.status_code)
+    assert counts(observer_conn, sent.assessment_id) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Assessment ' or 1=1 --aaaaaaaaaaaaaa",
+        "Assessment " + "%00" * 10,
+        "Assessment ../../../../etc/passwd",
+        "Assessment\taaaaaaaaaaaaaaaaaaaaaa",
+        "assessment " + "a" * 10_000,
+    ],
+)
+def test_hostile_portal_tokens_are_401(client: TestClient, header: str) -> None:
+    assert_problem(client.get("/api/respond", headers={"Authorization": header}), 401)

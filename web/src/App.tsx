@@ -237,6 +237,9 @@ function RiskRoute() {
   )
 }
 
+// The vendor portal: no session, outside the signed-in shell.
+const RespondPage = lazy(() => import('./pages/RespondPage').then((m) => ({ default: m.RespondPage })))
+
 // The tasks pages load on first visit, like the panel's: the main bundle stays small.
 const TasksPage = lazy(() => import('./pages/TasksPage').then((m) => ({ default: m.TasksPage })))
 const TaskPage = lazy(() => import('./pages/TaskPage').then((m) => ({ default: m.TaskPage })))
@@ -352,6 +355,7 @@ export function AppRoutes() {
       <Route path="/login" element={<LoginPage />} />
       <Route path="/setup" element={<SetupPage />} />
       <Route path="/invite" element={<InvitePage />} />
+      <Route path="/respond" element={<Suspense fallback={<LoadingScreen />}><RespondPage /></Suspense>} />
       <Route
         path="/mfa/enroll"
         element={
