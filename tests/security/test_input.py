@@ -694,6 +694,8 @@ def test_questionnaire_create_refuses_extra_fields(
     with nothing_written(observer_conn):
         response = call(client, "POST", "/api/tprm/questionnaires", admin_a.access, body)
         assert_invalid_field(response, "body.tenant_id")
+
+
 # The vendor portal (api/routes/respond.py) --------------------------------------------------------
 
 
