@@ -34,7 +34,9 @@ from api.routes import (
     panel,
     password,
     platform_admin,
+    questionnaires,
     reports,
+    respond,
     risk_acceptance,
     risk_links,
     risk_model,
@@ -133,6 +135,8 @@ def create_app(
         vendor_contacts,
         vendor_findings,
         tprm_policy,
+        questionnaires,
+        respond,
     ):
         app.include_router(module.router)
     app.include_router(auth.keys_router)

@@ -21,6 +21,7 @@ from tests.browser_kit import axe_violations, materialize_all, sign_in
 from tests.conftest import Conn
 from tests.factories import TenantFixture
 from tests.identity import create_carrier, create_user
+from tests.tprm.kit import publish, send
 
 pytestmark = pytest.mark.browser
 
@@ -84,6 +85,7 @@ def test_every_page_as_every_role_has_no_serious_accessibility_violations(
         ).fetchone()
         assert vendor is not None
     materialize_all(settings, tenant_a)
+    questionnaire = publish(app_conn, tenant_a)
 
     tenant_pages = [
         "/",
@@ -112,6 +114,8 @@ def test_every_page_as_every_role_has_no_serious_accessibility_violations(
         "/account",
         "/notifications",
         "/tenant/webhooks",
+        "/tprm/questionnaires",
+        f"/tprm/questionnaires/{questionnaire}",
         "/no-such-page",
     ]
     master = create_user(app_conn, "master_admin", tenant=tenant_a)
@@ -128,6 +132,9 @@ def test_every_page_as_every_role_has_no_serious_accessibility_violations(
     page.goto(f"{live_server}/login")
     _settled(page)
     login_violations = axe_violations(page)
+    # The vendor portal (no session): a live link of the kit's sample, light and dark.
+    link = f"/respond#token={send(app_conn, tenant_a).token}"
+    login_violations += [v for vs in _scan(page, live_server, [link]).values() for v in vs]
     for email, paths in roles:
         sign_in(page, live_server, email)
         expect(page.get_by_role("button", name="Account")).to_be_visible()

@@ -42,6 +42,7 @@ from panel.service import build_orchestrator
 from tests.factories import TenantFixture, create_tenant
 from tests.identity import bearer, create_user, enroll_mfa, login
 from tests.security.helpers import assert_problem
+from tests.tprm.kit import send
 
 MAX_EXAMPLES = 20
 CHECKS = [
@@ -125,6 +126,9 @@ def admin(settings: Settings) -> SignedIn:
                 },
             ),
             "task_id": created("/api/tasks", {"title": "Fuzz task"}),
+            "questionnaire_id": created("/api/tprm/questionnaires", {"from_library": "cloud-saas"}),
+            "version": "1",
+            "key": "core-security",
             "source_id": str(tenant.source_id),
             "user_id": str(user.id),
             "org_id": str(tenant.org_id),
@@ -185,6 +189,23 @@ def test_every_operation_unauthenticated(
 ) -> None:
     # `admin` only makes sure a user exists, so that first-run setup is closed.
     case.call_and_validate(app=fuzz_app, checks=CHECKS)
+
+
+@pytest.fixture(scope="module")
+def vendor_link(settings: Settings) -> str:
+    """A live vendor link's token (kit's SAMPLE sent), for the portal's own credential."""
+    with connect(role_conninfo(settings, DbRole.APP)) as conn:
+        return send(conn, create_tenant(conn, "fuzzlink")).token
+
+
+@schema.include(path_regex=r"^/api/respond").parametrize()
+@BOUNDED
+def test_every_vendor_portal_operation_with_a_link_token(
+    case: schemathesis.Case[Any], fuzz_app: FastAPI, vendor_link: str
+) -> None:
+    case.call_and_validate(
+        app=fuzz_app, headers={"Authorization": f"Assessment {vendor_link}"}, checks=CHECKS
+    )
 
 
 # Outside any operation ---------------------------------------------------------------------------

@@ -237,6 +237,9 @@ function RiskRoute() {
   )
 }
 
+// The vendor portal: no session, outside the signed-in shell.
+const RespondPage = lazy(() => import('./pages/RespondPage').then((m) => ({ default: m.RespondPage })))
+
 // The tasks pages load on first visit, like the panel's: the main bundle stays small.
 const TasksPage = lazy(() => import('./pages/TasksPage').then((m) => ({ default: m.TasksPage })))
 const TaskPage = lazy(() => import('./pages/TaskPage').then((m) => ({ default: m.TaskPage })))
@@ -355,6 +358,21 @@ function WorkflowsRoute() {
   )
 }
 
+const QuestionnairesPage = lazy(() => import('./pages/tprm/QuestionnairesPage').then((m) => ({ default: m.QuestionnairesPage })))
+const QuestionnairePage = lazy(() => import('./pages/tprm/QuestionnairePage').then((m) => ({ default: m.QuestionnairePage })))
+
+/** `/tprm/questionnaires` and `/tprm/questionnaires/:questionnaireId`: questionnaire templates. */
+function QuestionnairesRoute() {
+  const { questionnaireId } = useParams()
+  return (
+    <RequirePermission permission={PERMISSION.tprmRead}>
+      <Suspense fallback={<LoadingPanel label="Loading questionnaires…" />}>
+        {questionnaireId ? <QuestionnairePage key={questionnaireId} questionnaireId={questionnaireId} /> : <QuestionnairesPage />}
+      </Suspense>
+    </RequirePermission>
+  )
+}
+
 export function AppRoutes() {
   const auth = useAuth()
   // Until the refresh cookie has been tried, show nothing that depends on the answer.
@@ -364,6 +382,7 @@ export function AppRoutes() {
       <Route path="/login" element={<LoginPage />} />
       <Route path="/setup" element={<SetupPage />} />
       <Route path="/invite" element={<InvitePage />} />
+      <Route path="/respond" element={<Suspense fallback={<LoadingScreen />}><RespondPage /></Suspense>} />
       <Route
         path="/mfa/enroll"
         element={
@@ -414,6 +433,8 @@ export function AppRoutes() {
         <Route path="/panel/:sessionId" element={<PanelRoute />} />
         <Route path="/memory" element={<MemoryRoute />} />
         <Route path="/workflows" element={<WorkflowsRoute />} />
+        <Route path="/tprm/questionnaires" element={<QuestionnairesRoute />} />
+        <Route path="/tprm/questionnaires/:questionnaireId" element={<QuestionnairesRoute />} />
         <Route
           path="/platform"
           element={

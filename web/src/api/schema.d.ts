@@ -1957,6 +1957,144 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/respond": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Open Assessment
+         * @description The assessment as the vendor sees it: who asks, by when, the questionnaire, the answers
+         *     and evidence saved so far, the questions shown for them and what is still missing. The
+         *     first open marks it in progress (and is audited).
+         */
+        get: operations["open_assessment_api_respond_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/respond/answers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Save Answers
+         * @description Several answers at once, all or none: any unknown question (404) or invalid value (422,
+         *     every problem listed) saves nothing.
+         */
+        put: operations["save_answers_api_respond_answers_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/respond/answers/{question_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Save Answer
+         * @description Autosave one answer. A question hidden by the other answers may still be saved (the
+         *     vendor may change the answer it depends on); it counts only while shown.
+         */
+        put: operations["save_answer_api_respond_answers__question_id__put"];
+        post?: never;
+        /**
+         * Clear Answer
+         * @description Clear one answer (no answer saved is not an error).
+         */
+        delete: operations["clear_answer_api_respond_answers__question_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/respond/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload Evidence
+         * @description Attach a file to a question that takes evidence. Over 10 MB is 413; a kind off the
+         *     allowlist, or content that is not what the extension says, 415; an empty file, a name with
+         *     a path, a question without evidence, an 11th file for a question or more than 50 MB for the
+         *     assessment 422. Audited.
+         */
+        post: operations["upload_evidence_api_respond_evidence_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/respond/evidence/{evidence_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download Evidence
+         * @description One of this assessment's files, always as a download (never rendered).
+         */
+        get: operations["download_evidence_api_respond_evidence__evidence_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Remove Evidence
+         * @description Remove one of this assessment's files. Audited.
+         */
+        delete: operations["remove_evidence_api_respond_evidence__evidence_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/respond/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit
+         * @description Submit the answers: final. 422 listing what is missing, when anything is. Otherwise each
+         *     shown, rule-scored answer gets its rules score, the assessment its score and rating, and its
+         *     evaluation is pending when a shown answer waits for the model client; the link is wiped and
+         *     the token answers 410 from now on.
+         */
+        post: operations["submit_api_respond_submit_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/risk-acceptances": {
         parameters: {
             query?: never;
@@ -3055,7 +3193,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/tprm/findings": {
+    "/api/tprm/library": {
         parameters: {
             query?: never;
             header?: never;
@@ -3063,10 +3201,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Tenant Findings
-         * @description Every vendor's findings, most severe first by default.
+         * List Library
+         * @description The questionnaires Draxis ships, to start from.
          */
-        get: operations["tenant_findings_api_tprm_findings_get"];
+        get: operations["list_library_api_tprm_library_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3075,43 +3213,15 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/tprm/policy": {
+    "/api/tprm/library/{key}": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /**
-         * Get Policy
-         * @description The policy in force (`updated_at` null: the defaults, never stored).
-         */
-        get: operations["get_policy_api_tprm_policy_get"];
-        /**
-         * Put Policy
-         * @description Store the whole policy; the next read of any vendor's schedule follows it.
-         */
-        put: operations["put_policy_api_tprm_policy_put"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/tprm/vendors": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Vendor List
-         * @description The tenant's vendors and where each stands: last score and rating, next due day,
-         *     overdue flag and open findings. Filter by `tier` and `overdue`.
-         */
-        get: operations["vendor_list_api_tprm_vendors_get"];
+        /** Get Library Document */
+        get: operations["get_library_document_api_tprm_library__key__get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3120,7 +3230,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/vendor-findings/{finding_id}/accept": {
+    "/api/tprm/questionnaires": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Questionnaires */
+        get: operations["list_questionnaires_api_tprm_questionnaires_get"];
+        put?: never;
+        /**
+         * Create Questionnaire
+         * @description A new questionnaire with a draft: blank, from the library, or a copy of another.
+         */
+        post: operations["create_questionnaire_api_tprm_questionnaires_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tprm/questionnaires/import": {
         parameters: {
             query?: never;
             header?: never;
@@ -3130,17 +3261,64 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Accept Finding
-         * @description Close an open finding as an accepted risk, with why it is acceptable.
+         * Import Questionnaire
+         * @description A new questionnaire whose draft is the uploaded document (a JSON body, or a form's
+         *     `file`); a 422 lists each problem with its JSON path.
          */
-        post: operations["accept_finding_api_vendor_findings__finding_id__accept_post"];
+        post: operations["import_questionnaire_api_tprm_questionnaires_import_post"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/vendor-findings/{finding_id}/resolve": {
+    "/api/tprm/questionnaires/{questionnaire_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Questionnaire */
+        get: operations["get_questionnaire_api_tprm_questionnaires__questionnaire_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update Questionnaire
+         * @description Rename, describe, archive (`archived: true`) or restore a questionnaire.
+         */
+        patch: operations["update_questionnaire_api_tprm_questionnaires__questionnaire_id__patch"];
+        trace?: never;
+    };
+    "/api/tprm/questionnaires/{questionnaire_id}/draft": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Save Draft
+         * @description Replace the draft's document; with no draft, start one numbered after the newest
+         *     version. A 422 lists each problem with its JSON path (`errors[].path`).
+         */
+        put: operations["save_draft_api_tprm_questionnaires__questionnaire_id__draft_put"];
+        post?: never;
+        /**
+         * Discard Draft
+         * @description Throw the draft away; the published versions stay as they are.
+         */
+        delete: operations["discard_draft_api_tprm_questionnaires__questionnaire_id__draft_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tprm/questionnaires/{questionnaire_id}/draft/publish": {
         parameters: {
             query?: never;
             header?: never;
@@ -3150,10 +3328,44 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Resolve Finding
-         * @description Close an open finding as fixed, with what was done.
+         * Publish Draft
+         * @description The draft becomes the next published version, frozen from now on.
          */
-        post: operations["resolve_finding_api_vendor_findings__finding_id__resolve_post"];
+        post: operations["publish_draft_api_tprm_questionnaires__questionnaire_id__draft_publish_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tprm/questionnaires/{questionnaire_id}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Version */
+        get: operations["get_version_api_tprm_questionnaires__questionnaire_id__versions__version__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tprm/questionnaires/{questionnaire_id}/versions/{version}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export a version as a questionnaire document (JSON) */
+        get: operations["export_version_api_tprm_questionnaires__questionnaire_id__versions__version__export_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3169,7 +3381,7 @@ export interface paths {
         };
         /**
          * List vendors
-         * @description Filter by exact value with query parameters (category, criticality, data_access, owner_user_id, tier); `q` searches name, slug, category, website; `sort` is a column, `-column` for descending.
+         * @description Filter by exact value with query parameters (category, owner_user_id, tier); `q` searches name, slug, category; `sort` is a column, `-column` for descending.
          */
         get: operations["list_route_api_vendors_get"];
         put?: never;
@@ -3215,106 +3427,6 @@ export interface paths {
         head?: never;
         /** Patch Route */
         patch: operations["patch_route_api_vendors__item_id__patch"];
-        trace?: never;
-    };
-    "/api/vendors/{vendor_id}/contacts": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List Contacts
-         * @description The vendor's contacts, the primary one first.
-         */
-        get: operations["list_contacts_api_vendors__vendor_id__contacts_get"];
-        put?: never;
-        /** Create Contact */
-        post: operations["create_contact_api_vendors__vendor_id__contacts_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/vendors/{vendor_id}/contacts/{contact_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /** Delete Contact */
-        delete: operations["delete_contact_api_vendors__vendor_id__contacts__contact_id__delete"];
-        options?: never;
-        head?: never;
-        /** Patch Contact */
-        patch: operations["patch_contact_api_vendors__vendor_id__contacts__contact_id__patch"];
-        trace?: never;
-    };
-    "/api/vendors/{vendor_id}/findings": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Vendor Findings
-         * @description One vendor's findings, most severe first.
-         */
-        get: operations["vendor_findings_api_vendors__vendor_id__findings_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/vendors/{vendor_id}/profile": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Vendor Profile
-         * @description The vendor with its contacts, risks, schedule, last assessment and open findings.
-         */
-        get: operations["vendor_profile_api_vendors__vendor_id__profile_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/vendors/{vendor_id}/risks": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        /**
-         * Replace the vendor's risks
-         * @description The vendor is linked to exactly these risks afterwards; an id that is not one of the
-         *     tenant's risks answers 404 and nothing changes.
-         */
-        put: operations["set_vendor_risks_api_vendors__vendor_id__risks_put"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
         trace?: never;
     };
     "/api/workflows": {
@@ -3627,6 +3739,54 @@ export interface components {
             role: components["schemas"]["Role"];
         };
         /**
+         * AnswerIn
+         * @description One answer: the JSON value its question's type takes (true/false, an option value, a
+         *     list of option values, a number, `YYYY-MM-DD`, text).
+         */
+        AnswerIn: {
+            /**
+             * Value
+             * @example true
+             */
+            value: unknown;
+        };
+        /** AnswerSaved */
+        AnswerSaved: {
+            /** Missing */
+            missing: components["schemas"]["MissingOut"][];
+            /** Question Id */
+            question_id: string;
+            /** Value */
+            value: unknown;
+            /** Visible */
+            visible: string[];
+        };
+        /**
+         * AnswersIn
+         * @description Several answers by question id, saved all or none.
+         */
+        AnswersIn: {
+            /**
+             * Answers
+             * @example {
+             *       "mfa": true,
+             *       "staff": 4
+             *     }
+             */
+            answers: {
+                [key: string]: unknown;
+            };
+        };
+        /** AnswersSaved */
+        AnswersSaved: {
+            /** Missing */
+            missing: components["schemas"]["MissingOut"][];
+            /** Saved */
+            saved: string[];
+            /** Visible */
+            visible: string[];
+        };
+        /**
          * Approval
          * @description An approver's optional note.
          */
@@ -3842,6 +4002,16 @@ export interface components {
              */
             title?: string | null;
         };
+        /** Body_upload_evidence_api_respond_evidence_post */
+        Body_upload_evidence_api_respond_evidence_post: {
+            /**
+             * File
+             * @description at most 10 MB: PDF, PNG, JPEG, text, CSV, DOCX, XLSX
+             */
+            file: string;
+            /** Question Id */
+            question_id: string;
+        };
         /** Book */
         Book: {
             bands: components["schemas"]["SeverityCounts"];
@@ -3929,23 +4099,6 @@ export interface components {
             owner_user_id?: string | null;
             /** Status */
             status?: ("open" | "in_progress" | "waiting_approval" | "done" | "cancelled") | null;
-        };
-        /**
-         * CadenceOut
-         * @description The vendor's reassessment schedule, computed on read from the tenant's policy.
-         */
-        CadenceOut: {
-            /** Current */
-            current: boolean;
-            /** Months */
-            months: number;
-            /**
-             * Next Due
-             * Format: date
-             */
-            next_due: string;
-            /** Overdue */
-            overdue: boolean;
         };
         /** CatalogEntry */
         CatalogEntry: {
@@ -4057,73 +4210,6 @@ export interface components {
             consent_granted_at: string;
             /** Revoked At */
             revoked_at: string | null;
-        };
-        /**
-         * ContactIn
-         * @description A person at the vendor; `is_primary` makes them the one primary contact (the previous
-         *     primary, if any, stops being it). The e-mail is unique per vendor, case-insensitively.
-         * @example {
-         *       "email": "vera@vendor.example",
-         *       "is_primary": true,
-         *       "name": "Vera Vendor",
-         *       "role": "Security lead"
-         *     }
-         */
-        ContactIn: {
-            /** Email */
-            email: string;
-            /**
-             * Is Primary
-             * @default false
-             */
-            is_primary: boolean;
-            /** Name */
-            name: string;
-            /**
-             * Role
-             * @default
-             */
-            role: string;
-        };
-        /** ContactOut */
-        ContactOut: {
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /** Email */
-            email: string;
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            /** Is Primary */
-            is_primary: boolean;
-            /** Name */
-            name: string;
-            /** Role */
-            role: string;
-            /**
-             * Vendor Id
-             * Format: uuid
-             */
-            vendor_id: string;
-        };
-        /**
-         * ContactPatch
-         * @description The fields to change; none may be null.
-         */
-        ContactPatch: {
-            /** Email */
-            email?: string;
-            /** Is Primary */
-            is_primary?: boolean;
-            /** Name */
-            name?: string;
-            /** Role */
-            role?: string;
         };
         /** Contribution */
         Contribution: {
@@ -4401,6 +4487,53 @@ export interface components {
             tenant: components["schemas"]["TenantRef"];
             /** Top Risks */
             top_risks: components["schemas"]["RiskSummary"][];
+        };
+        /** DateQuestion */
+        DateQuestion: {
+            /**
+             * Evidence
+             * @default none
+             * @enum {string}
+             */
+            evidence: "none" | "optional" | "required";
+            /**
+             * Help
+             * @default
+             */
+            help: string;
+            /** Id */
+            id: string;
+            /**
+             * Required
+             * @default true
+             */
+            required: boolean;
+            /**
+             * Requirement
+             * @default
+             */
+            requirement: string;
+            /**
+             * Severity
+             * @default medium
+             * @enum {string}
+             */
+            severity: "low" | "medium" | "high" | "critical";
+            show_if?: components["schemas"]["ShowIf"] | null;
+            /** Text */
+            text: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "date";
+            /**
+             * Weight
+             * @default 1
+             */
+            weight: number;
+            /** Within Days */
+            within_days?: number | null;
         };
         /** DayScore */
         DayScore: {
@@ -4723,6 +4856,27 @@ export interface components {
             /** Event */
             event: string;
         };
+        /** EvidenceOut */
+        EvidenceOut: {
+            /** Content Type */
+            content_type: string;
+            /** Filename */
+            filename: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Question Id */
+            question_id: string;
+            /** Size Bytes */
+            size_bytes: number;
+            /**
+             * Uploaded At
+             * Format: date-time
+             */
+            uploaded_at: string;
+        };
         /** Explanation */
         Explanation: {
             /** Contributions */
@@ -4808,100 +4962,55 @@ export interface components {
             /** Value */
             value?: string;
         };
-        /**
-         * FindingCounts
-         * @description Open findings by severity.
-         */
-        FindingCounts: {
+        /** FileQuestion */
+        FileQuestion: {
             /**
-             * Critical
-             * @default 0
+             * Evaluate
+             * @default false
              */
-            critical: number;
+            evaluate: boolean;
             /**
-             * High
-             * @default 0
+             * Evidence
+             * @default required
+             * @enum {string}
              */
-            high: number;
+            evidence: "none" | "optional" | "required";
             /**
-             * Low
-             * @default 0
+             * Help
+             * @default
              */
-            low: number;
-            /**
-             * Medium
-             * @default 0
-             */
-            medium: number;
-            /**
-             * Total
-             * @default 0
-             */
-            total: number;
-        };
-        /**
-         * FindingDecision
-         * @description Why the finding is resolved or accepted (required).
-         */
-        FindingDecision: {
-            /** Reason */
-            reason: string;
-        };
-        /** FindingOut */
-        FindingOut: {
-            /** Assessment Id */
-            assessment_id: string | null;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /** Detail */
-            detail: string;
-            /**
-             * Id
-             * Format: uuid
-             */
+            help: string;
+            /** Id */
             id: string;
             /**
-             * Last Seen At
-             * Format: date-time
+             * Required
+             * @default true
              */
-            last_seen_at: string;
-            /** Question Id */
-            question_id: string | null;
-            /** Resolution */
-            resolution: string | null;
-            /** Resolved At */
-            resolved_at: string | null;
-            /** Resolved By */
-            resolved_by: string | null;
-            /** Resolved By Name */
-            resolved_by_name: string | null;
+            required: boolean;
+            /**
+             * Requirement
+             * @default
+             */
+            requirement: string;
             /**
              * Severity
+             * @default medium
              * @enum {string}
              */
             severity: "low" | "medium" | "high" | "critical";
+            show_if?: components["schemas"]["ShowIf"] | null;
+            /** Text */
+            text: string;
             /**
-             * Source
+             * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            source: "assessment" | "drift";
+            type: "file";
             /**
-             * Status
-             * @enum {string}
+             * Weight
+             * @default 1
              */
-            status: "open" | "resolved" | "accepted";
-            /** Title */
-            title: string;
-            /**
-             * Vendor Id
-             * Format: uuid
-             */
-            vendor_id: string;
-            /** Vendor Name */
-            vendor_name: string;
+            weight: number;
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -5374,23 +5483,6 @@ export interface components {
             /** Warn */
             warn: number;
         };
-        /** LastAssessment */
-        LastAssessment: {
-            /**
-             * Completed On
-             * Format: date
-             */
-            completed_on: string;
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            /** Rating */
-            rating: ("low" | "medium" | "high" | "critical") | null;
-            /** Score */
-            score: number | null;
-        };
         /**
          * LinksIn
          * @example {
@@ -5412,8 +5504,6 @@ export interface components {
             outcome_ids?: string[] | null;
             /** Risk Ids */
             risk_ids?: string[] | null;
-            /** Vendor Ids */
-            vendor_ids?: string[] | null;
         };
         /**
          * LoginRequest
@@ -5493,6 +5583,62 @@ export interface components {
             required: boolean;
             /** Verified */
             verified: boolean;
+        };
+        /** MissingOut */
+        MissingOut: {
+            /** Question Id */
+            question_id: string;
+            /** Reason */
+            reason: string;
+        };
+        /** MultiChoice */
+        MultiChoice: {
+            /** Attests */
+            attests?: "integrations" | null;
+            /**
+             * Evidence
+             * @default none
+             * @enum {string}
+             */
+            evidence: "none" | "optional" | "required";
+            /**
+             * Help
+             * @default
+             */
+            help: string;
+            /** Id */
+            id: string;
+            /** Options */
+            options: components["schemas"]["Option"][];
+            /**
+             * Required
+             * @default true
+             */
+            required: boolean;
+            /**
+             * Requirement
+             * @default
+             */
+            requirement: string;
+            /**
+             * Severity
+             * @default medium
+             * @enum {string}
+             */
+            severity: "low" | "medium" | "high" | "critical";
+            show_if?: components["schemas"]["ShowIf"] | null;
+            /** Text */
+            text: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "multi_choice";
+            /**
+             * Weight
+             * @default 1
+             */
+            weight: number;
         };
         /**
          * MyWork
@@ -5586,6 +5732,64 @@ export interface components {
              */
             type: "notify";
         };
+        /** NumberQuestion */
+        NumberQuestion: {
+            /** At Least */
+            at_least?: number | null;
+            /** At Most */
+            at_most?: number | null;
+            /**
+             * Evidence
+             * @default none
+             * @enum {string}
+             */
+            evidence: "none" | "optional" | "required";
+            /**
+             * Help
+             * @default
+             */
+            help: string;
+            /** Id */
+            id: string;
+            /** Max */
+            max?: number | null;
+            /** Min */
+            min?: number | null;
+            /**
+             * Required
+             * @default true
+             */
+            required: boolean;
+            /**
+             * Requirement
+             * @default
+             */
+            requirement: string;
+            /**
+             * Severity
+             * @default medium
+             * @enum {string}
+             */
+            severity: "low" | "medium" | "high" | "critical";
+            show_if?: components["schemas"]["ShowIf"] | null;
+            /** Text */
+            text: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "number";
+            /**
+             * Unit
+             * @default
+             */
+            unit: string;
+            /**
+             * Weight
+             * @default 1
+             */
+            weight: number;
+        };
         /** ObservationPoint */
         ObservationPoint: {
             /** Last */
@@ -5611,6 +5815,18 @@ export interface components {
         Onboarding: {
             /** Unwired Kris */
             unwired_kris: components["schemas"]["UnwiredKri"][];
+        };
+        /** Option */
+        Option: {
+            /** Label */
+            label: string;
+            /**
+             * Score
+             * @default 0
+             */
+            score: number;
+            /** Value */
+            value: string;
         };
         /** OrgIn */
         OrgIn: {
@@ -5844,17 +6060,6 @@ export interface components {
             /** Total */
             total: number;
         };
-        /** Page[FindingOut] */
-        Page_FindingOut_: {
-            /** Items */
-            items: components["schemas"]["FindingOut"][];
-            /** Limit */
-            limit: number;
-            /** Offset */
-            offset: number;
-            /** Total */
-            total: number;
-        };
         /** Page[KriOut] */
         Page_KriOut_: {
             /** Items */
@@ -5881,6 +6086,17 @@ export interface components {
         Page_PanelSessionOut_: {
             /** Items */
             items: components["schemas"]["PanelSessionOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[QuestionnaireSummary] */
+        Page_QuestionnaireSummary_: {
+            /** Items */
+            items: components["schemas"]["QuestionnaireSummary"][];
             /** Limit */
             limit: number;
             /** Offset */
@@ -5921,10 +6137,10 @@ export interface components {
             /** Total */
             total: number;
         };
-        /** Page[VendorOut] */
-        Page_VendorOut_: {
+        /** Page[TemplateOut] */
+        Page_TemplateOut_: {
             /** Items */
-            items: components["schemas"]["VendorOut"][];
+            items: components["schemas"]["TemplateOut"][];
             /** Limit */
             limit: number;
             /** Offset */
@@ -5932,10 +6148,10 @@ export interface components {
             /** Total */
             total: number;
         };
-        /** Page[VendorSummary] */
-        Page_VendorSummary_: {
+        /** Page[VendorOut] */
+        Page_VendorOut_: {
             /** Items */
-            items: components["schemas"]["VendorSummary"][];
+            items: components["schemas"]["VendorOut"][];
             /** Limit */
             limit: number;
             /** Offset */
@@ -6095,66 +6311,6 @@ export interface components {
             /** Role */
             role: string;
         };
-        /**
-         * PolicyIn
-         * @example {
-         *       "link_days": 30,
-         *       "reminder_days": 7,
-         *       "requirements": "Tier 1 vendors hold a current SOC 2 Type II report.",
-         *       "tier1_months": 12,
-         *       "tier2_months": 24,
-         *       "tier3_months": 36
-         *     }
-         */
-        PolicyIn: {
-            /**
-             * Link Days
-             * @default 30
-             */
-            link_days: number;
-            /**
-             * Reminder Days
-             * @default 7
-             */
-            reminder_days: number;
-            /**
-             * Requirements
-             * @default
-             */
-            requirements: string;
-            /**
-             * Tier1 Months
-             * @default 12
-             */
-            tier1_months: number;
-            /**
-             * Tier2 Months
-             * @default 24
-             */
-            tier2_months: number;
-            /**
-             * Tier3 Months
-             * @default 36
-             */
-            tier3_months: number;
-        };
-        /** PolicyOut */
-        PolicyOut: {
-            /** Link Days */
-            link_days: number;
-            /** Reminder Days */
-            reminder_days: number;
-            /** Requirements */
-            requirements: string;
-            /** Tier1 Months */
-            tier1_months: number;
-            /** Tier2 Months */
-            tier2_months: number;
-            /** Tier3 Months */
-            tier3_months: number;
-            /** Updated At */
-            updated_at: string | null;
-        };
         /** Portfolio */
         Portfolio: {
             book: components["schemas"]["Book"];
@@ -6297,6 +6453,16 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * ProgressOut
+         * @description Where the answers stand: the questions shown for them and what still stops submission.
+         */
+        ProgressOut: {
+            /** Missing */
+            missing: components["schemas"]["MissingOut"][];
+            /** Visible */
+            visible: string[];
+        };
         /** PushBatch */
         PushBatch: {
             /** Values */
@@ -6318,6 +6484,152 @@ export interface components {
              * @description Shown once. Store it in your tooling's secret store.
              */
             token: string;
+        };
+        /**
+         * QuestionnaireCreate
+         * @description A new questionnaire with a draft: blank (give a name), from a shipped template
+         *     (`from_library`), or a copy of one of the tenant's questionnaires (`copy_of`).
+         */
+        QuestionnaireCreate: {
+            /** Copy Of */
+            copy_of?: string | null;
+            /** Description */
+            description?: string | null;
+            /** From Library */
+            from_library?: string | null;
+            /** Name */
+            name?: string | null;
+            /** Slug */
+            slug?: string | null;
+        };
+        /**
+         * QuestionnaireDocument
+         * @description One version of a questionnaire, as stored, sent, imported and exported.
+         */
+        QuestionnaireDocument: {
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /**
+             * Format
+             * @default draxis.questionnaire/1
+             * @constant
+             */
+            format: "draxis.questionnaire/1";
+            /** Name */
+            name: string;
+            /** Steps */
+            steps: components["schemas"]["Step"][];
+        };
+        /** QuestionnaireOut */
+        QuestionnaireOut: {
+            /** Archived */
+            archived: boolean;
+            /** Assessments */
+            assessments: number;
+            /** Description */
+            description: string;
+            /** Has Draft */
+            has_draft: boolean;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Latest Version
+             * @description The newest published version, if any.
+             */
+            latest_version: number | null;
+            /** Name */
+            name: string;
+            /** Origin */
+            origin: string | null;
+            /**
+             * Questions
+             * @description Questions in the draft, else in the latest version.
+             */
+            questions: number;
+            /** Slug */
+            slug: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Versions */
+            versions: components["schemas"]["VersionSummary"][];
+        };
+        /** QuestionnairePatch */
+        QuestionnairePatch: {
+            /** Archived */
+            archived?: boolean;
+            /** Description */
+            description?: string;
+            /** Name */
+            name?: string;
+        };
+        /** QuestionnaireSummary */
+        QuestionnaireSummary: {
+            /** Archived */
+            archived: boolean;
+            /** Assessments */
+            assessments: number;
+            /** Description */
+            description: string;
+            /** Has Draft */
+            has_draft: boolean;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Latest Version
+             * @description The newest published version, if any.
+             */
+            latest_version: number | null;
+            /** Name */
+            name: string;
+            /** Origin */
+            origin: string | null;
+            /**
+             * Questions
+             * @description Questions in the draft, else in the latest version.
+             */
+            questions: number;
+            /** Slug */
+            slug: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** QuestionnaireVersionOut */
+        QuestionnaireVersionOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            document: components["schemas"]["QuestionnaireDocument"];
+            /** Published At */
+            published_at: string | null;
+            /**
+             * Questionnaire Id
+             * Format: uuid
+             */
+            questionnaire_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "draft" | "published";
+            /** Version */
+            version: number;
         };
         /** Readiness */
         Readiness: {
@@ -6436,6 +6748,48 @@ export interface components {
             title: string;
         };
         /**
+         * RespondOut
+         * @description What the vendor sees when opening the link.
+         */
+        RespondOut: {
+            /** Answers */
+            answers: {
+                [key: string]: unknown;
+            };
+            /**
+             * Due Date
+             * Format: date
+             */
+            due_date: string;
+            /** Evidence */
+            evidence: components["schemas"]["EvidenceOut"][];
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** Message */
+            message: string;
+            /** Missing */
+            missing: components["schemas"]["MissingOut"][];
+            questionnaire: components["schemas"]["QuestionnaireDocument"];
+            /** Recipient Email */
+            recipient_email: string;
+            /** Recipient Name */
+            recipient_name: string;
+            /** Requester Name */
+            requester_name: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "sent" | "in_progress";
+            /** Vendor Name */
+            vendor_name: string;
+            /** Visible */
+            visible: string[];
+        };
+        /**
          * RiskIn
          * @example {
          *       "category": "Operational",
@@ -6489,8 +6843,6 @@ export interface components {
             kri_ids: string[];
             /** Outcome Ids */
             outcome_ids: string[];
-            /** Vendor Ids */
-            vendor_ids: string[];
         };
         /** RiskOut */
         RiskOut: {
@@ -6866,6 +7218,69 @@ export interface components {
             unassessed: number;
         };
         /**
+         * ShowIf
+         * @description Show a question only when an earlier question's answer matches: `equals` one value,
+         *     is `any_of` several (single choice, yes/no), or `includes` one option (multiple choice).
+         *     A question whose condition's question is itself hidden is hidden too.
+         */
+        ShowIf: {
+            /** Any Of */
+            any_of?: (boolean | number | string)[] | null;
+            /** Equals */
+            equals?: boolean | number | string | null;
+            /** Includes */
+            includes?: string | null;
+            /** Question */
+            question: string;
+        };
+        /** SingleChoice */
+        SingleChoice: {
+            /**
+             * Evidence
+             * @default none
+             * @enum {string}
+             */
+            evidence: "none" | "optional" | "required";
+            /**
+             * Help
+             * @default
+             */
+            help: string;
+            /** Id */
+            id: string;
+            /** Options */
+            options: components["schemas"]["Option"][];
+            /**
+             * Required
+             * @default true
+             */
+            required: boolean;
+            /**
+             * Requirement
+             * @default
+             */
+            requirement: string;
+            /**
+             * Severity
+             * @default medium
+             * @enum {string}
+             */
+            severity: "low" | "medium" | "high" | "critical";
+            show_if?: components["schemas"]["ShowIf"] | null;
+            /** Text */
+            text: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "single_choice";
+            /**
+             * Weight
+             * @default 1
+             */
+            weight: number;
+        };
+        /**
          * SourceFailed
          * @description A source fails `failures` times in a row.
          */
@@ -7026,6 +7441,37 @@ export interface components {
              */
             stale: number;
         };
+        /** Step */
+        Step: {
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Id */
+            id: string;
+            /** Questions */
+            questions: (components["schemas"]["YesNo"] | components["schemas"]["SingleChoice"] | components["schemas"]["MultiChoice"] | components["schemas"]["NumberQuestion"] | components["schemas"]["DateQuestion"] | components["schemas"]["TextQuestion"] | components["schemas"]["FileQuestion"])[];
+            /** Title */
+            title: string;
+        };
+        /** SubmittedOut */
+        SubmittedOut: {
+            /**
+             * Evaluation
+             * @enum {string}
+             */
+            evaluation: "pending" | "done";
+            /** Rating */
+            rating: ("low" | "medium" | "high" | "critical") | null;
+            /** Score */
+            score: number | null;
+            /**
+             * Submitted At
+             * Format: date-time
+             */
+            submitted_at: string;
+        };
         /** TaskEventOut */
         TaskEventOut: {
             /** Actor Name */
@@ -7142,6 +7588,20 @@ export interface components {
             /** Title */
             title?: string;
         };
+        /**
+         * TemplateOut
+         * @description A questionnaire Draxis ships.
+         */
+        TemplateOut: {
+            /** Description */
+            description: string;
+            /** Key */
+            key: string;
+            /** Name */
+            name: string;
+            /** Questions */
+            questions: number;
+        };
         /** TenantIn */
         TenantIn: {
             /** Name */
@@ -7236,6 +7696,63 @@ export interface components {
             tenant_id: string;
             /** Tenant Name */
             tenant_name: string;
+        };
+        /** TextQuestion */
+        TextQuestion: {
+            /** Attests */
+            attests?: "integrations" | null;
+            /**
+             * Evaluate
+             * @default false
+             */
+            evaluate: boolean;
+            /**
+             * Evidence
+             * @default none
+             * @enum {string}
+             */
+            evidence: "none" | "optional" | "required";
+            /**
+             * Help
+             * @default
+             */
+            help: string;
+            /** Id */
+            id: string;
+            /**
+             * Max Length
+             * @default 4000
+             */
+            max_length: number;
+            /**
+             * Required
+             * @default true
+             */
+            required: boolean;
+            /**
+             * Requirement
+             * @default
+             */
+            requirement: string;
+            /**
+             * Severity
+             * @default medium
+             * @enum {string}
+             */
+            severity: "low" | "medium" | "high" | "critical";
+            show_if?: components["schemas"]["ShowIf"] | null;
+            /** Text */
+            text: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "text";
+            /**
+             * Weight
+             * @default 1
+             */
+            weight: number;
         };
         /** TokenOut */
         TokenOut: {
@@ -7374,58 +7891,27 @@ export interface components {
          * VendorIn
          * @example {
          *       "category": "HR",
-         *       "criticality": "high",
-         *       "data_access": "restricted",
          *       "data_elements": [
          *         "employee_pii",
          *         "bank_details"
          *       ],
          *       "name": "Payroll SaaS",
-         *       "services": [
-         *         "Payroll"
-         *       ],
          *       "slug": "payroll_saas",
-         *       "tier": 1,
-         *       "website": "https://payroll.example.com"
+         *       "tier": 1
          *     }
          */
         VendorIn: {
-            /** App Match */
-            app_match?: string[];
-            /** Attested Integrations */
-            attested_integrations?: string[];
             /**
              * Category
              * @default
              */
             category: string;
-            /** Contract End */
-            contract_end?: string | null;
-            /** Contract Start */
-            contract_start?: string | null;
-            /**
-             * Criticality
-             * @default medium
-             * @enum {string}
-             */
-            criticality: "low" | "medium" | "high" | "critical";
-            /**
-             * Data Access
-             * @default none
-             * @enum {string}
-             */
-            data_access: "none" | "internal" | "confidential" | "restricted";
             /** Data Elements */
             data_elements?: string[];
             /** Due Date */
             due_date?: string | null;
             /** Name */
             name: string;
-            /**
-             * Notes
-             * @default
-             */
-            notes: string;
             /**
              * Owner
              * @default
@@ -7435,47 +7921,20 @@ export interface components {
             owner_user_id?: string | null;
             /** Review Date */
             review_date?: string | null;
-            /** Services */
-            services?: string[];
             /** Slug */
             slug: string;
-            /** Subprocessors */
-            subprocessors?: string[];
             /** Tier */
             tier: number;
-            /**
-             * Website
-             * @default
-             */
-            website: string;
         };
         /** VendorOut */
         VendorOut: {
-            /** App Match */
-            app_match: string[];
-            /** Attested Integrations */
-            attested_integrations: string[];
             /** Category */
             category: string;
-            /** Contract End */
-            contract_end: string | null;
-            /** Contract Start */
-            contract_start: string | null;
             /**
              * Created At
              * Format: date-time
              */
             created_at: string;
-            /**
-             * Criticality
-             * @enum {string}
-             */
-            criticality: "low" | "medium" | "high" | "critical";
-            /**
-             * Data Access
-             * @enum {string}
-             */
-            data_access: "none" | "internal" | "confidential" | "restricted";
             /** Data Elements */
             data_elements: string[];
             /** Due Date */
@@ -7487,8 +7946,6 @@ export interface components {
             id: string;
             /** Name */
             name: string;
-            /** Notes */
-            notes: string;
             /** Owner */
             owner: string;
             /** Owner Name */
@@ -7497,12 +7954,8 @@ export interface components {
             owner_user_id: string | null;
             /** Review Date */
             review_date: string | null;
-            /** Services */
-            services: string[];
             /** Slug */
             slug: string;
-            /** Subprocessors */
-            subprocessors: string[];
             /** Tier */
             tier: number;
             /**
@@ -7510,64 +7963,25 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
-            /** Website */
-            website: string;
         };
         /** VendorPatch */
         VendorPatch: {
-            /** App Match */
-            app_match?: string[];
-            /** Attested Integrations */
-            attested_integrations?: string[];
             /** Category */
             category?: string;
-            /** Contract End */
-            contract_end?: string | null;
-            /** Contract Start */
-            contract_start?: string | null;
-            /**
-             * Criticality
-             * @enum {string}
-             */
-            criticality?: "low" | "medium" | "high" | "critical";
-            /**
-             * Data Access
-             * @enum {string}
-             */
-            data_access?: "none" | "internal" | "confidential" | "restricted";
             /** Data Elements */
             data_elements?: string[];
             /** Due Date */
             due_date?: string | null;
             /** Name */
             name?: string;
-            /** Notes */
-            notes?: string;
             /** Owner */
             owner?: string;
             /** Owner User Id */
             owner_user_id?: string | null;
             /** Review Date */
             review_date?: string | null;
-            /** Services */
-            services?: string[];
-            /** Subprocessors */
-            subprocessors?: string[];
             /** Tier */
             tier?: number;
-            /** Website */
-            website?: string;
-        };
-        /** VendorProfile */
-        VendorProfile: {
-            cadence: components["schemas"]["CadenceOut"];
-            /** Contacts */
-            contacts: components["schemas"]["ContactOut"][];
-            last_assessment: components["schemas"]["LastAssessment"] | null;
-            open_findings: components["schemas"]["FindingCounts"];
-            /** Risks */
-            risks: components["schemas"]["VendorRisk"][];
-            vendor: components["schemas"]["VendorOut"];
         };
         /**
          * VendorReassessmentDue
@@ -7585,85 +7999,6 @@ export interface components {
              */
             within_days: number;
         };
-        /**
-         * VendorRisk
-         * @description A linked risk with its score and severity as the pipeline stored them, and its
-         *     acceptance: `accepted_until` is the UTC day an approved acceptance runs to, null when none
-         *     is in force (the severity stays the computed one, shown with that flag).
-         */
-        VendorRisk: {
-            /** Accepted Until */
-            accepted_until: string | null;
-            /**
-             * Risk Id
-             * Format: uuid
-             */
-            risk_id: string;
-            /** Score */
-            score: number | null;
-            /**
-             * Severity
-             * @enum {string}
-             */
-            severity: "critical" | "high" | "medium" | "low" | "unassessed";
-            /** Slug */
-            slug: string;
-            /** Status */
-            status: string;
-            /** Title */
-            title: string;
-        };
-        /**
-         * VendorRisksIn
-         * @description The whole set of the vendor's risks (ids of this tenant's risks); it replaces the stored
-         *     set.
-         */
-        VendorRisksIn: {
-            /** Risk Ids */
-            risk_ids: string[];
-        };
-        /**
-         * VendorSummary
-         * @description A row of the vendor list: the vendor and where it stands.
-         */
-        VendorSummary: {
-            /** Criticality */
-            criticality: string;
-            /** Current */
-            current: boolean;
-            /** Data Access */
-            data_access: string;
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            /** Last Completed On */
-            last_completed_on: string | null;
-            /** Last Rating */
-            last_rating: ("low" | "medium" | "high" | "critical") | null;
-            /** Last Score */
-            last_score: number | null;
-            /** Name */
-            name: string;
-            /**
-             * Next Due
-             * Format: date
-             */
-            next_due: string;
-            /** Open Findings */
-            open_findings: number;
-            /** Overdue */
-            overdue: boolean;
-            /** Owner Name */
-            owner_name: string | null;
-            /** Owner User Id */
-            owner_user_id: string | null;
-            /** Slug */
-            slug: string;
-            /** Tier */
-            tier: number;
-        };
         /** VersionOut */
         VersionOut: {
             /** Author User Id */
@@ -7679,6 +8014,25 @@ export interface components {
             };
             /** Trigger Type */
             trigger_type: string;
+            /** Version */
+            version: number;
+        };
+        /** VersionSummary */
+        VersionSummary: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Published At */
+            published_at: string | null;
+            /** Questions */
+            questions: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "draft" | "published";
             /** Version */
             version: number;
         };
@@ -7850,6 +8204,53 @@ export interface components {
             workflow_id: string;
             /** Workflow Name */
             workflow_name: string;
+        };
+        /** YesNo */
+        YesNo: {
+            /**
+             * Evidence
+             * @default none
+             * @enum {string}
+             */
+            evidence: "none" | "optional" | "required";
+            /** Expected */
+            expected?: boolean | null;
+            /**
+             * Help
+             * @default
+             */
+            help: string;
+            /** Id */
+            id: string;
+            /**
+             * Required
+             * @default true
+             */
+            required: boolean;
+            /**
+             * Requirement
+             * @default
+             */
+            requirement: string;
+            /**
+             * Severity
+             * @default medium
+             * @enum {string}
+             */
+            severity: "low" | "medium" | "high" | "critical";
+            show_if?: components["schemas"]["ShowIf"] | null;
+            /** Text */
+            text: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "yes_no";
+            /**
+             * Weight
+             * @default 1
+             */
+            weight: number;
         };
     };
     responses: never;
@@ -17152,6 +17553,625 @@ export interface operations {
             };
         };
     };
+    open_assessment_api_respond_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RespondOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    save_answers_api_respond_answers_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnswersIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnswersSaved"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    save_answer_api_respond_answers__question_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                question_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnswerIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnswerSaved"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    clear_answer_api_respond_answers__question_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                question_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgressOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    upload_evidence_api_respond_evidence_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_upload_evidence_api_respond_evidence_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvidenceOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    download_evidence_api_respond_evidence__evidence_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                evidence_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": unknown;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    remove_evidence_api_respond_evidence__evidence_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                evidence_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    submit_api_respond_submit_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubmittedOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_acceptances_api_risk_acceptances_get: {
         parameters: {
             query?: {
@@ -22760,17 +23780,9 @@ export interface operations {
             };
         };
     };
-    tenant_findings_api_tprm_findings_get: {
+    list_library_api_tprm_library_get: {
         parameters: {
-            query?: {
-                status?: ("open" | "resolved" | "accepted") | null;
-                severity?: ("low" | "medium" | "high" | "critical") | null;
-                source?: ("assessment" | "drift") | null;
-                vendor_id?: string | null;
-                sort?: "severity" | "-severity" | "created_at" | "-created_at" | "last_seen_at" | "-last_seen_at" | "vendor" | "-vendor" | "title" | "-title";
-                limit?: number;
-                offset?: number;
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
@@ -22783,7 +23795,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_FindingOut_"];
+                    "application/json": components["schemas"]["Page_TemplateOut_"];
                 };
             };
             /** @description Unauthorized */
@@ -22813,15 +23825,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Service Unavailable */
             503: {
                 headers: {
@@ -22833,216 +23836,16 @@ export interface operations {
             };
         };
     };
-    get_policy_api_tprm_policy_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PolicyOut"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Service Unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    put_policy_api_tprm_policy_put: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["PolicyIn"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PolicyOut"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request Entity Too Large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Service Unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    vendor_list_api_tprm_vendors_get: {
-        parameters: {
-            query?: {
-                tier?: number | null;
-                overdue?: boolean | null;
-                sort?: "name" | "-name" | "next_due" | "-next_due" | "tier" | "-tier";
-                limit?: number;
-                offset?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Page_VendorSummary_"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Service Unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    accept_finding_api_vendor_findings__finding_id__accept_post: {
+    get_library_document_api_tprm_library__key__get: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                finding_id: string;
+                key: string;
             };
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["FindingDecision"];
-            };
-        };
+        requestBody?: never;
         responses: {
             /** @description Successful Response */
             200: {
@@ -23050,7 +23853,146 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FindingOut"];
+                    "application/json": components["schemas"]["QuestionnaireDocument"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_questionnaires_api_tprm_questionnaires_get: {
+        parameters: {
+            query?: {
+                /** @description List archived questionnaires too. */
+                archived?: boolean;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_QuestionnaireSummary_"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_questionnaire_api_tprm_questionnaires_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuestionnaireCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuestionnaireOut"];
                 };
             };
             /** @description Unauthorized */
@@ -23118,28 +24060,32 @@ export interface operations {
             };
         };
     };
-    resolve_finding_api_vendor_findings__finding_id__resolve_post: {
+    import_questionnaire_api_tprm_questionnaires_import_post: {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                finding_id: string;
-            };
+            path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["FindingDecision"];
+                "application/json": {
+                    [key: string]: unknown;
+                };
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                };
             };
         };
         responses: {
             /** @description Successful Response */
-            200: {
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FindingOut"];
+                    "application/json": components["schemas"]["QuestionnaireOut"];
                 };
             };
             /** @description Unauthorized */
@@ -23180,6 +24126,530 @@ export interface operations {
             };
             /** @description Request Entity Too Large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_questionnaire_api_tprm_questionnaires__questionnaire_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                questionnaire_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuestionnaireOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_questionnaire_api_tprm_questionnaires__questionnaire_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                questionnaire_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuestionnairePatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuestionnaireOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    save_draft_api_tprm_questionnaires__questionnaire_id__draft_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                questionnaire_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuestionnaireVersionOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    discard_draft_api_tprm_questionnaires__questionnaire_id__draft_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                questionnaire_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    publish_draft_api_tprm_questionnaires__questionnaire_id__draft_publish_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                questionnaire_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuestionnaireVersionOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_version_api_tprm_questionnaires__questionnaire_id__versions__version__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                questionnaire_id: string;
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuestionnaireVersionOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_version_api_tprm_questionnaires__questionnaire_id__versions__version__export_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                questionnaire_id: string;
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -23663,539 +25133,6 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request Entity Too Large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Service Unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    list_contacts_api_vendors__vendor_id__contacts_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                vendor_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ContactOut"][];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Service Unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    create_contact_api_vendors__vendor_id__contacts_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                vendor_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ContactIn"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ContactOut"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request Entity Too Large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Service Unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    delete_contact_api_vendors__vendor_id__contacts__contact_id__delete: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                vendor_id: string;
-                contact_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Service Unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    patch_contact_api_vendors__vendor_id__contacts__contact_id__patch: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                vendor_id: string;
-                contact_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ContactPatch"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ContactOut"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request Entity Too Large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Service Unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    vendor_findings_api_vendors__vendor_id__findings_get: {
-        parameters: {
-            query?: {
-                status?: ("open" | "resolved" | "accepted") | null;
-                severity?: ("low" | "medium" | "high" | "critical") | null;
-                source?: ("assessment" | "drift") | null;
-                sort?: "severity" | "-severity" | "created_at" | "-created_at" | "last_seen_at" | "-last_seen_at" | "vendor" | "-vendor" | "title" | "-title";
-                limit?: number;
-                offset?: number;
-            };
-            header?: never;
-            path: {
-                vendor_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Page_FindingOut_"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Service Unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    vendor_profile_api_vendors__vendor_id__profile_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                vendor_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VendorProfile"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Service Unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    set_vendor_risks_api_vendors__vendor_id__risks_put: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                vendor_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["VendorRisksIn"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VendorRisk"][];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };

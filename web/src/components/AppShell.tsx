@@ -25,6 +25,7 @@ const NAV: readonly NavItem[] = [
   { to: '/vendors', label: 'Vendors', permission: PERMISSION.tprmRead },
   { to: '/integrations', label: 'Integrations', permission: INTEGRATIONS_PERMISSION.read },
   { to: '/workflows', label: 'Workflows', permission: PERMISSION.riskModelRead },
+  { to: '/tprm/questionnaires', label: 'Questionnaires', permission: PERMISSION.tprmRead },
   { to: '/panel', label: 'Expert panel', permission: PERMISSION.panelUse },
   { to: '/memory', label: 'Memory', permission: PERMISSION.knowledgeRead },
   { to: '/tenant/users', label: 'Users', permission: PERMISSION.tenantUsersRead },
