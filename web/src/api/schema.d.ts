@@ -3193,6 +3193,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tprm/findings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Tenant Findings
+         * @description Every vendor's findings, most severe first by default.
+         */
+        get: operations["tenant_findings_api_tprm_findings_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tprm/library": {
         parameters: {
             query?: never;
@@ -3223,6 +3243,30 @@ export interface paths {
         /** Get Library Document */
         get: operations["get_library_document_api_tprm_library__key__get"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tprm/policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Policy
+         * @description The policy in force (`updated_at` null: the defaults, never stored).
+         */
+        get: operations["get_policy_api_tprm_policy_get"];
+        /**
+         * Put Policy
+         * @description Store the whole policy; the next read of any vendor's schedule follows it.
+         */
+        put: operations["put_policy_api_tprm_policy_put"];
         post?: never;
         delete?: never;
         options?: never;
@@ -3372,6 +3416,67 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tprm/vendors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Vendor List
+         * @description The tenant's vendors and where each stands: last score and rating, next due day,
+         *     overdue flag and open findings. Filter by `tier` and `overdue`.
+         */
+        get: operations["vendor_list_api_tprm_vendors_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/vendor-findings/{finding_id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept Finding
+         * @description Close an open finding as an accepted risk, with why it is acceptable.
+         */
+        post: operations["accept_finding_api_vendor_findings__finding_id__accept_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/vendor-findings/{finding_id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resolve Finding
+         * @description Close an open finding as fixed, with what was done.
+         */
+        post: operations["resolve_finding_api_vendor_findings__finding_id__resolve_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/vendors": {
         parameters: {
             query?: never;
@@ -3381,7 +3486,7 @@ export interface paths {
         };
         /**
          * List vendors
-         * @description Filter by exact value with query parameters (category, owner_user_id, tier); `q` searches name, slug, category; `sort` is a column, `-column` for descending.
+         * @description Filter by exact value with query parameters (category, criticality, data_access, owner_user_id, tier); `q` searches name, slug, category, website; `sort` is a column, `-column` for descending.
          */
         get: operations["list_route_api_vendors_get"];
         put?: never;
@@ -3427,6 +3532,106 @@ export interface paths {
         head?: never;
         /** Patch Route */
         patch: operations["patch_route_api_vendors__item_id__patch"];
+        trace?: never;
+    };
+    "/api/vendors/{vendor_id}/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Contacts
+         * @description The vendor's contacts, the primary one first.
+         */
+        get: operations["list_contacts_api_vendors__vendor_id__contacts_get"];
+        put?: never;
+        /** Create Contact */
+        post: operations["create_contact_api_vendors__vendor_id__contacts_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/vendors/{vendor_id}/contacts/{contact_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete Contact */
+        delete: operations["delete_contact_api_vendors__vendor_id__contacts__contact_id__delete"];
+        options?: never;
+        head?: never;
+        /** Patch Contact */
+        patch: operations["patch_contact_api_vendors__vendor_id__contacts__contact_id__patch"];
+        trace?: never;
+    };
+    "/api/vendors/{vendor_id}/findings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Vendor Findings
+         * @description One vendor's findings, most severe first.
+         */
+        get: operations["vendor_findings_api_vendors__vendor_id__findings_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/vendors/{vendor_id}/profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Vendor Profile
+         * @description The vendor with its contacts, risks, schedule, last assessment and open findings.
+         */
+        get: operations["vendor_profile_api_vendors__vendor_id__profile_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/vendors/{vendor_id}/risks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace the vendor's risks
+         * @description The vendor is linked to exactly these risks afterwards; an id that is not one of the
+         *     tenant's risks answers 404 and nothing changes.
+         */
+        put: operations["set_vendor_risks_api_vendors__vendor_id__risks_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/workflows": {
@@ -4100,6 +4305,23 @@ export interface components {
             /** Status */
             status?: ("open" | "in_progress" | "waiting_approval" | "done" | "cancelled") | null;
         };
+        /**
+         * CadenceOut
+         * @description The vendor's reassessment schedule, computed on read from the tenant's policy.
+         */
+        CadenceOut: {
+            /** Current */
+            current: boolean;
+            /** Months */
+            months: number;
+            /**
+             * Next Due
+             * Format: date
+             */
+            next_due: string;
+            /** Overdue */
+            overdue: boolean;
+        };
         /** CatalogEntry */
         CatalogEntry: {
             /** Auth Type */
@@ -4210,6 +4432,73 @@ export interface components {
             consent_granted_at: string;
             /** Revoked At */
             revoked_at: string | null;
+        };
+        /**
+         * ContactIn
+         * @description A person at the vendor; `is_primary` makes them the one primary contact (the previous
+         *     primary, if any, stops being it). The e-mail is unique per vendor, case-insensitively.
+         * @example {
+         *       "email": "vera@vendor.example",
+         *       "is_primary": true,
+         *       "name": "Vera Vendor",
+         *       "role": "Security lead"
+         *     }
+         */
+        ContactIn: {
+            /** Email */
+            email: string;
+            /**
+             * Is Primary
+             * @default false
+             */
+            is_primary: boolean;
+            /** Name */
+            name: string;
+            /**
+             * Role
+             * @default
+             */
+            role: string;
+        };
+        /** ContactOut */
+        ContactOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Email */
+            email: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Is Primary */
+            is_primary: boolean;
+            /** Name */
+            name: string;
+            /** Role */
+            role: string;
+            /**
+             * Vendor Id
+             * Format: uuid
+             */
+            vendor_id: string;
+        };
+        /**
+         * ContactPatch
+         * @description The fields to change; none may be null.
+         */
+        ContactPatch: {
+            /** Email */
+            email?: string;
+            /** Is Primary */
+            is_primary?: boolean;
+            /** Name */
+            name?: string;
+            /** Role */
+            role?: string;
         };
         /** Contribution */
         Contribution: {
@@ -5012,6 +5301,101 @@ export interface components {
              */
             weight: number;
         };
+        /**
+         * FindingCounts
+         * @description Open findings by severity.
+         */
+        FindingCounts: {
+            /**
+             * Critical
+             * @default 0
+             */
+            critical: number;
+            /**
+             * High
+             * @default 0
+             */
+            high: number;
+            /**
+             * Low
+             * @default 0
+             */
+            low: number;
+            /**
+             * Medium
+             * @default 0
+             */
+            medium: number;
+            /**
+             * Total
+             * @default 0
+             */
+            total: number;
+        };
+        /**
+         * FindingDecision
+         * @description Why the finding is resolved or accepted (required).
+         */
+        FindingDecision: {
+            /** Reason */
+            reason: string;
+        };
+        /** FindingOut */
+        FindingOut: {
+            /** Assessment Id */
+            assessment_id: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Detail */
+            detail: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Last Seen At
+             * Format: date-time
+             */
+            last_seen_at: string;
+            /** Question Id */
+            question_id: string | null;
+            /** Resolution */
+            resolution: string | null;
+            /** Resolved At */
+            resolved_at: string | null;
+            /** Resolved By */
+            resolved_by: string | null;
+            /** Resolved By Name */
+            resolved_by_name: string | null;
+            /**
+             * Severity
+             * @enum {string}
+             */
+            severity: "low" | "medium" | "high" | "critical";
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "assessment" | "drift";
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "open" | "resolved" | "accepted";
+            /** Title */
+            title: string;
+            /**
+             * Vendor Id
+             * Format: uuid
+             */
+            vendor_id: string;
+            /** Vendor Name */
+            vendor_name: string;
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
@@ -5483,6 +5867,23 @@ export interface components {
             /** Warn */
             warn: number;
         };
+        /** LastAssessment */
+        LastAssessment: {
+            /**
+             * Completed On
+             * Format: date
+             */
+            completed_on: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Rating */
+            rating: ("low" | "medium" | "high" | "critical") | null;
+            /** Score */
+            score: number | null;
+        };
         /**
          * LinksIn
          * @example {
@@ -5504,6 +5905,8 @@ export interface components {
             outcome_ids?: string[] | null;
             /** Risk Ids */
             risk_ids?: string[] | null;
+            /** Vendor Ids */
+            vendor_ids?: string[] | null;
         };
         /**
          * LoginRequest
@@ -6060,6 +6463,17 @@ export interface components {
             /** Total */
             total: number;
         };
+        /** Page[FindingOut] */
+        Page_FindingOut_: {
+            /** Items */
+            items: components["schemas"]["FindingOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
         /** Page[KriOut] */
         Page_KriOut_: {
             /** Items */
@@ -6152,6 +6566,17 @@ export interface components {
         Page_VendorOut_: {
             /** Items */
             items: components["schemas"]["VendorOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[VendorSummary] */
+        Page_VendorSummary_: {
+            /** Items */
+            items: components["schemas"]["VendorSummary"][];
             /** Limit */
             limit: number;
             /** Offset */
@@ -6310,6 +6735,66 @@ export interface components {
             prompt_version: string;
             /** Role */
             role: string;
+        };
+        /**
+         * PolicyIn
+         * @example {
+         *       "link_days": 30,
+         *       "reminder_days": 7,
+         *       "requirements": "Tier 1 vendors hold a current SOC 2 Type II report.",
+         *       "tier1_months": 12,
+         *       "tier2_months": 24,
+         *       "tier3_months": 36
+         *     }
+         */
+        PolicyIn: {
+            /**
+             * Link Days
+             * @default 30
+             */
+            link_days: number;
+            /**
+             * Reminder Days
+             * @default 7
+             */
+            reminder_days: number;
+            /**
+             * Requirements
+             * @default
+             */
+            requirements: string;
+            /**
+             * Tier1 Months
+             * @default 12
+             */
+            tier1_months: number;
+            /**
+             * Tier2 Months
+             * @default 24
+             */
+            tier2_months: number;
+            /**
+             * Tier3 Months
+             * @default 36
+             */
+            tier3_months: number;
+        };
+        /** PolicyOut */
+        PolicyOut: {
+            /** Link Days */
+            link_days: number;
+            /** Reminder Days */
+            reminder_days: number;
+            /** Requirements */
+            requirements: string;
+            /** Tier1 Months */
+            tier1_months: number;
+            /** Tier2 Months */
+            tier2_months: number;
+            /** Tier3 Months */
+            tier3_months: number;
+            /** Updated At */
+            updated_at: string | null;
         };
         /** Portfolio */
         Portfolio: {
@@ -6843,6 +7328,8 @@ export interface components {
             kri_ids: string[];
             /** Outcome Ids */
             outcome_ids: string[];
+            /** Vendor Ids */
+            vendor_ids: string[];
         };
         /** RiskOut */
         RiskOut: {
@@ -7891,27 +8378,58 @@ export interface components {
          * VendorIn
          * @example {
          *       "category": "HR",
+         *       "criticality": "high",
+         *       "data_access": "restricted",
          *       "data_elements": [
          *         "employee_pii",
          *         "bank_details"
          *       ],
          *       "name": "Payroll SaaS",
+         *       "services": [
+         *         "Payroll"
+         *       ],
          *       "slug": "payroll_saas",
-         *       "tier": 1
+         *       "tier": 1,
+         *       "website": "https://payroll.example.com"
          *     }
          */
         VendorIn: {
+            /** App Match */
+            app_match?: string[];
+            /** Attested Integrations */
+            attested_integrations?: string[];
             /**
              * Category
              * @default
              */
             category: string;
+            /** Contract End */
+            contract_end?: string | null;
+            /** Contract Start */
+            contract_start?: string | null;
+            /**
+             * Criticality
+             * @default medium
+             * @enum {string}
+             */
+            criticality: "low" | "medium" | "high" | "critical";
+            /**
+             * Data Access
+             * @default none
+             * @enum {string}
+             */
+            data_access: "none" | "internal" | "confidential" | "restricted";
             /** Data Elements */
             data_elements?: string[];
             /** Due Date */
             due_date?: string | null;
             /** Name */
             name: string;
+            /**
+             * Notes
+             * @default
+             */
+            notes: string;
             /**
              * Owner
              * @default
@@ -7921,20 +8439,47 @@ export interface components {
             owner_user_id?: string | null;
             /** Review Date */
             review_date?: string | null;
+            /** Services */
+            services?: string[];
             /** Slug */
             slug: string;
+            /** Subprocessors */
+            subprocessors?: string[];
             /** Tier */
             tier: number;
+            /**
+             * Website
+             * @default
+             */
+            website: string;
         };
         /** VendorOut */
         VendorOut: {
+            /** App Match */
+            app_match: string[];
+            /** Attested Integrations */
+            attested_integrations: string[];
             /** Category */
             category: string;
+            /** Contract End */
+            contract_end: string | null;
+            /** Contract Start */
+            contract_start: string | null;
             /**
              * Created At
              * Format: date-time
              */
             created_at: string;
+            /**
+             * Criticality
+             * @enum {string}
+             */
+            criticality: "low" | "medium" | "high" | "critical";
+            /**
+             * Data Access
+             * @enum {string}
+             */
+            data_access: "none" | "internal" | "confidential" | "restricted";
             /** Data Elements */
             data_elements: string[];
             /** Due Date */
@@ -7946,6 +8491,8 @@ export interface components {
             id: string;
             /** Name */
             name: string;
+            /** Notes */
+            notes: string;
             /** Owner */
             owner: string;
             /** Owner Name */
@@ -7954,8 +8501,12 @@ export interface components {
             owner_user_id: string | null;
             /** Review Date */
             review_date: string | null;
+            /** Services */
+            services: string[];
             /** Slug */
             slug: string;
+            /** Subprocessors */
+            subprocessors: string[];
             /** Tier */
             tier: number;
             /**
@@ -7963,25 +8514,64 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /** Website */
+            website: string;
         };
         /** VendorPatch */
         VendorPatch: {
+            /** App Match */
+            app_match?: string[];
+            /** Attested Integrations */
+            attested_integrations?: string[];
             /** Category */
             category?: string;
+            /** Contract End */
+            contract_end?: string | null;
+            /** Contract Start */
+            contract_start?: string | null;
+            /**
+             * Criticality
+             * @enum {string}
+             */
+            criticality?: "low" | "medium" | "high" | "critical";
+            /**
+             * Data Access
+             * @enum {string}
+             */
+            data_access?: "none" | "internal" | "confidential" | "restricted";
             /** Data Elements */
             data_elements?: string[];
             /** Due Date */
             due_date?: string | null;
             /** Name */
             name?: string;
+            /** Notes */
+            notes?: string;
             /** Owner */
             owner?: string;
             /** Owner User Id */
             owner_user_id?: string | null;
             /** Review Date */
             review_date?: string | null;
+            /** Services */
+            services?: string[];
+            /** Subprocessors */
+            subprocessors?: string[];
             /** Tier */
             tier?: number;
+            /** Website */
+            website?: string;
+        };
+        /** VendorProfile */
+        VendorProfile: {
+            cadence: components["schemas"]["CadenceOut"];
+            /** Contacts */
+            contacts: components["schemas"]["ContactOut"][];
+            last_assessment: components["schemas"]["LastAssessment"] | null;
+            open_findings: components["schemas"]["FindingCounts"];
+            /** Risks */
+            risks: components["schemas"]["VendorRisk"][];
+            vendor: components["schemas"]["VendorOut"];
         };
         /**
          * VendorReassessmentDue
@@ -7998,6 +8588,85 @@ export interface components {
              * @default 14
              */
             within_days: number;
+        };
+        /**
+         * VendorRisk
+         * @description A linked risk with its score and severity as the pipeline stored them, and its
+         *     acceptance: `accepted_until` is the UTC day an approved acceptance runs to, null when none
+         *     is in force (the severity stays the computed one, shown with that flag).
+         */
+        VendorRisk: {
+            /** Accepted Until */
+            accepted_until: string | null;
+            /**
+             * Risk Id
+             * Format: uuid
+             */
+            risk_id: string;
+            /** Score */
+            score: number | null;
+            /**
+             * Severity
+             * @enum {string}
+             */
+            severity: "critical" | "high" | "medium" | "low" | "unassessed";
+            /** Slug */
+            slug: string;
+            /** Status */
+            status: string;
+            /** Title */
+            title: string;
+        };
+        /**
+         * VendorRisksIn
+         * @description The whole set of the vendor's risks (ids of this tenant's risks); it replaces the stored
+         *     set.
+         */
+        VendorRisksIn: {
+            /** Risk Ids */
+            risk_ids: string[];
+        };
+        /**
+         * VendorSummary
+         * @description A row of the vendor list: the vendor and where it stands.
+         */
+        VendorSummary: {
+            /** Criticality */
+            criticality: string;
+            /** Current */
+            current: boolean;
+            /** Data Access */
+            data_access: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Last Completed On */
+            last_completed_on: string | null;
+            /** Last Rating */
+            last_rating: ("low" | "medium" | "high" | "critical") | null;
+            /** Last Score */
+            last_score: number | null;
+            /** Name */
+            name: string;
+            /**
+             * Next Due
+             * Format: date
+             */
+            next_due: string;
+            /** Open Findings */
+            open_findings: number;
+            /** Overdue */
+            overdue: boolean;
+            /** Owner Name */
+            owner_name: string | null;
+            /** Owner User Id */
+            owner_user_id: string | null;
+            /** Slug */
+            slug: string;
+            /** Tier */
+            tier: number;
         };
         /** VersionOut */
         VersionOut: {
@@ -23780,6 +24449,79 @@ export interface operations {
             };
         };
     };
+    tenant_findings_api_tprm_findings_get: {
+        parameters: {
+            query?: {
+                status?: ("open" | "resolved" | "accepted") | null;
+                severity?: ("low" | "medium" | "high" | "critical") | null;
+                source?: ("assessment" | "drift") | null;
+                vendor_id?: string | null;
+                sort?: "severity" | "-severity" | "created_at" | "-created_at" | "last_seen_at" | "-last_seen_at" | "vendor" | "-vendor" | "title" | "-title";
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_FindingOut_"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_library_api_tprm_library_get: {
         parameters: {
             query?: never;
@@ -23876,6 +24618,131 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_policy_api_tprm_policy_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    put_policy_api_tprm_policy_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PolicyIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -24677,6 +25544,255 @@ export interface operations {
             };
         };
     };
+    vendor_list_api_tprm_vendors_get: {
+        parameters: {
+            query?: {
+                tier?: number | null;
+                overdue?: boolean | null;
+                sort?: "name" | "-name" | "next_due" | "-next_due" | "tier" | "-tier";
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_VendorSummary_"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    accept_finding_api_vendor_findings__finding_id__accept_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                finding_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FindingDecision"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FindingOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resolve_finding_api_vendor_findings__finding_id__resolve_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                finding_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FindingDecision"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FindingOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_route_api_vendors_get: {
         parameters: {
             query?: {
@@ -25133,6 +26249,539 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_contacts_api_vendors__vendor_id__contacts_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                vendor_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactOut"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_contact_api_vendors__vendor_id__contacts_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                vendor_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_contact_api_vendors__vendor_id__contacts__contact_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                vendor_id: string;
+                contact_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patch_contact_api_vendors__vendor_id__contacts__contact_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                vendor_id: string;
+                contact_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    vendor_findings_api_vendors__vendor_id__findings_get: {
+        parameters: {
+            query?: {
+                status?: ("open" | "resolved" | "accepted") | null;
+                severity?: ("low" | "medium" | "high" | "critical") | null;
+                source?: ("assessment" | "drift") | null;
+                sort?: "severity" | "-severity" | "created_at" | "-created_at" | "last_seen_at" | "-last_seen_at" | "vendor" | "-vendor" | "title" | "-title";
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                vendor_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_FindingOut_"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    vendor_profile_api_vendors__vendor_id__profile_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                vendor_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VendorProfile"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    set_vendor_risks_api_vendors__vendor_id__risks_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                vendor_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VendorRisksIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VendorRisk"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
