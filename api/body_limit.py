@@ -27,6 +27,7 @@ UPLOAD_ROUTES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("POST", re.compile(r"/api/model/import")),
     ("POST", re.compile(r"/api/push/kri-values")),
     ("POST", re.compile(r"/api/tasks/[^/]+/attachments")),
+    ("POST", re.compile(r"/api/respond/evidence")),
 )
 
 

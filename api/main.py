@@ -36,7 +36,9 @@ from api.routes import (
     panel,
     password,
     platform_admin,
+    questionnaires,
     reports,
+    respond,
     risk_acceptance,
     risk_links,
     risk_model,
@@ -46,6 +48,10 @@ from api.routes import (
     task_files,
     tasks,
     tenant_admin,
+    tprm_policy,
+    vendor_contacts,
+    vendor_findings,
+    vendor_profile,
     webhooks,
     workflows,
 )
@@ -129,6 +135,12 @@ def create_app(
         workflows,
         assessments,
         assessment_review,
+        vendor_profile,
+        vendor_contacts,
+        vendor_findings,
+        tprm_policy,
+        questionnaires,
+        respond,
     ):
         app.include_router(module.router)
     app.include_router(auth.keys_router)

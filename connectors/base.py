@@ -19,8 +19,9 @@ from connectors.http import HttpEnv, VendorHttp
 from draxis.kri import Direction
 
 # vendor_api: we pull from the vendor; external_push: the tenant's tooling posts to us;
-# artifact: a file of values uploaded through the API or UI; manual: a person types the value.
-SourceType = Literal["vendor_api", "external_push", "artifact", "manual", "demo"]
+# artifact: a file of values uploaded through the API or UI; manual: a person types the value;
+# tprm: computed by the pipeline from the tenant's third-party-risk tables.
+SourceType = Literal["vendor_api", "external_push", "artifact", "manual", "demo", "tprm"]
 AuthType = Literal[
     "none",
     "api_key",  # a static key or token in a header
@@ -107,6 +108,16 @@ class ProbeResult:
 
 
 @dataclass(frozen=True, slots=True)
+class Application:
+    """One application an identity provider knows (an Okta app, an Entra ID enterprise app, a
+    Google Workspace OAuth client), for integration drift (`tenant.identity_app`)."""
+
+    app_id: str  # the provider's stable id of the app
+    name: str  # its display name
+    active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class RunResult:
     observations: pl.DataFrame
     items_fetched: int
@@ -114,6 +125,11 @@ class RunResult:
     # not read ("okta: mfa_adoption_pct not computed: 403 on /api/v1/users/{id}/factors").
     # A KRI that could not be read is reported here and left out, never written as 0.
     warnings: tuple[str, ...] = ()
+    # The tenant's application inventory, from an identity connector: the pipeline replaces
+    # the source's rows of `tenant.identity_app` with it in the run's write transaction.
+    # None: this connector does not report applications, or could not read them this run
+    # (a warning says why); the source's previous rows are then kept as they are.
+    applications: tuple[Application, ...] | None = None
 
 
 class Connector(Protocol):

@@ -6,8 +6,9 @@ Auth: OAuth 2 client credentials (Microsoft identity platform, "client credentia
 ``client_secret`` and ``scope=https://graph.microsoft.com/.default``; Graph calls carry
 ``Authorization: Bearer <token>``. Application permissions the app registration needs (admin
 consent): ``AuditLog.Read.All`` (registration details, signInActivity), ``User.Read.All``,
-``Policy.Read.All`` (Conditional Access), ``RoleManagement.Read.Directory`` (role members) and,
-optionally, ``IdentityRiskyUser.Read.All`` (needs Entra ID P2). A KRI whose permission or licence
+``Policy.Read.All`` (Conditional Access), ``RoleManagement.Read.Directory`` (role members),
+``Application.Read.All`` (the application inventory) and, optionally,
+``IdentityRiskyUser.Read.All`` (needs Entra ID P2). A KRI whose permission or licence
 is missing (403) is left out with a warning.
 
 Endpoints (learn.microsoft.com/graph/api, v1.0):
@@ -25,6 +26,17 @@ Endpoints (learn.microsoft.com/graph/api, v1.0):
 - ``GET /identityProtection/riskyUsers`` (List riskyUsers): ``riskState`` (``atRisk``,
   ``confirmedCompromised``, ``remediated``, ``dismissed``, ...).
 
+- ``GET /servicePrincipals?$select=id,appId,displayName,accountEnabled&$filter=tags/any(t:t eq
+  'WindowsAzureActiveDirectoryIntegratedApp')&$top=999`` (List servicePrincipals; application
+  permission ``Application.Read.All``): the application inventory for integration drift
+  (`connectors.identity_apps`). ``$top`` ≤ 999 (the documented maximum page; the default is
+  100). The filter keeps the enterprise applications, the service principals carrying the tag
+  the Entra admin center's Enterprise applications list shows (``tags`` supports ``$filter``
+  with ``eq``); Microsoft's own first-party principals and managed identities are left out.
+  Fields read: ``appId`` (the application (client) ID, the same in every tenant: the app's id
+  here), ``displayName`` (else the appId) and ``accountEnabled`` (false: sign-in disabled, the
+  app is inactive; null counts as enabled).
+
 Pagination: every collection is followed through ``@odata.nextLink`` (Graph paging guide).
 Throttling (Graph throttling guidance): 429 with ``Retry-After`` seconds, honoured by the HTTP kit.
 """
@@ -39,6 +51,7 @@ from typing import Any
 
 from connectors.auth import OAuth2ClientCredentials, RefreshingBearer
 from connectors.base import (
+    Application,
     AuthType,
     ConfigField,
     ConnectorContext,
@@ -57,6 +70,7 @@ from connectors.fields import (
     require_secret,
 )
 from connectors.http import VendorHttp
+from connectors.identity_apps import read_applications, with_applications
 from connectors.kri_groups import KriGroups
 
 VENDOR = "entra-id"
@@ -69,6 +83,10 @@ STALE_AFTER = timedelta(days=90)
 AT_RISK = frozenset({"atRisk", "confirmedCompromised"})
 NOT_ENFORCED = frozenset({"disabled", "enabledForReportingButNotEnforced"})
 USER_SELECT = "id,accountEnabled,userType,createdDateTime,signInActivity"
+APP_SELECT = "id,appId,displayName,accountEnabled"
+ENTERPRISE_APPS = "tags/any(t:t eq 'WindowsAzureActiveDirectoryIntegratedApp')"
+APP_PAGE = "999"  # List servicePrincipals: $top maximum
+APPS_PERMISSION = "Application.Read.All"
 _TENANT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]{0,253}$")
 
 KRIS: tuple[KriSpec, ...] = (
@@ -204,6 +222,13 @@ def _user(raw: Any) -> User:
     return User(created=_time(raw, "createdDateTime"), last_activity=max(seen) if seen else None)
 
 
+def _application(raw: Any) -> Application:
+    app_id = dig(raw, "appId", vendor=VENDOR, expect=str)
+    name = dig_optional(raw, "displayName", vendor=VENDOR, expect=str)
+    enabled = dig_optional(raw, "accountEnabled", vendor=VENDOR, expect=bool)
+    return Application(app_id=app_id, name=name or app_id, active=enabled is not False)
+
+
 def tenant_of(ctx: ConnectorContext) -> str:
     tenant = require_config(ctx, "tenant_id", VENDOR, "directory (tenant) ID")
     if not _TENANT.match(tenant):
@@ -234,7 +259,8 @@ class EntraIdConnector:
             "Client secret",
             kind="secret",
             help="Application permissions: AuditLog.Read.All, User.Read.All, Policy.Read.All, "
-            "RoleManagement.Read.Directory, optionally IdentityRiskyUser.Read.All.",
+            "RoleManagement.Read.Directory, Application.Read.All (the app list, for "
+            "integration drift), optionally IdentityRiskyUser.Read.All.",
         ),
     )
     kris: tuple[KriSpec, ...] = KRIS
@@ -276,9 +302,21 @@ class EntraIdConnector:
             groups.attempt(("global_admins",), lambda: self._global_admins(graph, now, rows))
             groups.attempt(("ca_policies_not_enforced",), lambda: self._policies(graph, now, rows))
             groups.attempt(("risky_users_at_risk",), lambda: self._risky(graph, now, rows))
-        return groups.result(rows)
+            apps = read_applications(groups, APPS_PERMISSION, lambda: self._applications(graph))
+        return with_applications(groups.result(rows), apps)
 
     # -- fetching
+
+    def _applications(self, graph: VendorHttp) -> list[Application]:
+        return [
+            _application(sp)
+            for sp in graph.paginate_next_url(
+                "/servicePrincipals",
+                items="value",
+                next_key=NEXT,
+                params={"$select": APP_SELECT, "$filter": ENTERPRISE_APPS, "$top": APP_PAGE},
+            )
+        ]
 
     def _registrations(
         self, graph: VendorHttp, now: datetime, rows: list[Observation], warnings: list[str]

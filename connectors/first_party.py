@@ -5,6 +5,12 @@ They call nobody. The API validates what arrives (`connectors.inbound`), stages 
 `ctx.inbound`, and from there it takes the same path as a vendor's values: Pandera contract,
 write under the tenant's RLS scope, `source_run` record. The KRIs they feed are the tenant's own,
 wired to the source in the risk model (any slug), so they declare none.
+
+The one exception is `tprm` (third-party risk): its values are computed by the pipeline from the
+tenant's own vendors, assessments and findings (`assets.tprm`) in the run's transaction, handed
+to `run(ctx)` as `ctx.inbound` like staged values, and it declares its KRIs so that adding the
+source creates them with their thresholds. It runs on a schedule (daily by default), not when
+values arrive.
 """
 
 from __future__ import annotations
@@ -67,5 +73,71 @@ MANUAL = FirstPartySource(
     "none",
     "People enter values by hand; each one records who entered it and when.",
 )
-FIRST_PARTY: tuple[FirstPartySource, ...] = (EXTERNAL_PUSH, ARTIFACT, MANUAL)
+TPRM_VENDOR = "tprm"
+
+
+def _current(tier: int, warn: float, critical: float) -> KriSpec:
+    return KriSpec(
+        f"tprm_current_tier{tier}_pct",
+        f"Tier {tier} vendors with a current assessment",
+        "%",
+        "lower_is_worse",
+        warn,
+        critical,
+        f"Share of the tenant's tier {tier} vendors whose last completed assessment is within the"
+        f" tier's reassessment cadence (tprm_policy; the due day still counts). No value while"
+        f" the tenant has no tier {tier} vendor.",
+    )
+
+
+def _open_findings(severity: str, warn: float, critical: float) -> KriSpec:
+    return KriSpec(
+        f"tprm_findings_open_{severity}",
+        f"Open {severity} vendor findings",
+        "count",
+        "higher_is_worse",
+        warn,
+        critical,
+        f"Open findings of severity {severity} across all vendors, from assessments and"
+        " integration drift (accepted and resolved ones do not count).",
+    )
+
+
+TPRM_KRIS: tuple[KriSpec, ...] = (
+    _current(1, 90, 75),
+    _current(2, 85, 70),
+    _current(3, 75, 50),
+    KriSpec(
+        "tprm_reassessments_overdue",
+        "Vendor reassessments overdue",
+        "count",
+        "higher_is_worse",
+        1,
+        3,
+        "Vendors past their next due day: the last completed assessment plus the tier's cadence,"
+        " or 30 days after the vendor was added when it was never assessed.",
+    ),
+    _open_findings("critical", 1, 1),
+    _open_findings("high", 1, 5),
+    _open_findings("medium", 5, 15),
+    KriSpec(
+        "tprm_drift_undisclosed",
+        "Undisclosed vendor integrations",
+        "count",
+        "higher_is_worse",
+        1,
+        3,
+        "Open integration-drift findings: apps the identity providers report for a vendor that"
+        " the vendor did not attest.",
+    ),
+)
+TPRM = FirstPartySource(
+    TPRM_VENDOR,
+    "tprm",
+    "Third-party risk",
+    "none",
+    "Computed from this tenant's vendors, assessments and findings; calls nobody.",
+    kris=TPRM_KRIS,
+)
+FIRST_PARTY: tuple[FirstPartySource, ...] = (EXTERNAL_PUSH, ARTIFACT, MANUAL, TPRM)
 FIRST_PARTY_TYPES: frozenset[str] = frozenset(s.source_type for s in FIRST_PARTY)

@@ -22,10 +22,9 @@ delegation (``unauthorized_client``) only leaves out the KRIs that need it:
   ``GET https://admin.googleapis.com/admin/reports/v1/activity/users/all/applications/login``
   (activities.list) with ``eventName=login_failure``, ``startTime``/``endTime`` (the 7 days before
   the run), ``maxResults`` ≤ 1000, ``pageToken``/``nextPageToken``; ``items`` is absent when
-  there are no events.
-
-Licence assignments (suspended-but-licensed users) need the Enterprise License Manager API and a
-further scope; they are not read.
+  there are no events. The same scope reads the application inventory for integration drift
+  from the OAuth Token audit log (`connectors.google_workspace_apps` says what and why).
+  Licence assignments (Enterprise License Manager API, another scope) are not read.
 
 Rate limits: Admin SDK quotas per project and per user (Google Cloud console > Quotas); a 429
 (and ``Retry-After`` when present) is retried by the HTTP kit. Google also signals quota with
@@ -65,7 +64,9 @@ from connectors.fields import (
     require_secret,
     rfc3339_millis,
 )
+from connectors.google_workspace_apps import APPS_PERMISSION, list_applications
 from connectors.http import NO_AUTH, VendorHttp
+from connectors.identity_apps import read_applications, with_applications
 from connectors.kri_groups import KriGroups
 
 VENDOR = "google-workspace"
@@ -351,7 +352,7 @@ class GoogleWorkspaceConnector:
             "Service-account key (JSON)",
             kind="secret",
             help="Domain-wide delegation scopes: admin.directory.user.readonly, "
-            "admin.reports.audit.readonly.",
+            "admin.reports.audit.readonly (failed logins and the OAuth app list).",
         ),
     )
     kris: tuple[KriSpec, ...] = KRIS
@@ -402,7 +403,10 @@ class GoogleWorkspaceConnector:
             groups.attempt(
                 ("failed_signins_per_day_7d",), lambda: self._logins(http, reports, now, rows)
             )
-        return groups.result(rows)
+            apps = read_applications(
+                groups, APPS_PERMISSION, lambda: list_applications(http, reports, now)
+            )
+        return with_applications(groups.result(rows), apps)
 
     # -- fetching
 

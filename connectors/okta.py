@@ -25,6 +25,17 @@ Endpoints (Okta Management API reference, developer.okta.com/docs/api/openapi/ok
   days before the run) and ``filter=eventType eq "user.session.start" and outcome.result eq
   "FAILURE"``, ``limit`` ≤ 1000, ``Link`` header pagination. Field read: ``outcome.result``.
 
+- ``GET /api/v1/apps?limit=200`` (Applications API, List all applications): the application
+  inventory for integration drift (`connectors.identity_apps`). ``limit`` ≤ 200 (the spec's
+  maximum), ``Link`` header pagination (the ``after`` cursor is opaque: the next link is
+  followed as given). No filter, so ACTIVE and INACTIVE apps both come. Fields read: ``id``,
+  ``label`` (the name an admin gave the instance; else ``name``, the app key such as
+  ``salesforce``) and ``status`` (``ACTIVE`` is active). OAuth scope ``okta.apps.read``; an API
+  token's read-only administrator may list apps. The Management rate limits give this endpoint
+  its own small bucket ("Create or list applications", 20 to 100 requests a minute by plan):
+  at 200 apps a page even the smallest lists 4,000 apps a minute, and a 429 waits for
+  ``X-Rate-Limit-Reset`` like every other call.
+
 Rate limits (developer.okta.com/docs/reference/rl-best-practices, "rate limit headers"): a 429
 carries ``X-Rate-Limit-Limit``, ``X-Rate-Limit-Remaining`` and ``X-Rate-Limit-Reset`` — the UTC
 epoch second the window resets — and usually no ``Retry-After``; the client names that header
@@ -44,6 +55,7 @@ from typing import Any
 
 from connectors.auth import HeaderToken
 from connectors.base import (
+    Application,
     AuthType,
     ConfigField,
     ConnectorContext,
@@ -63,11 +75,14 @@ from connectors.fields import (
     rfc3339_millis,
 )
 from connectors.http import VendorHttp
+from connectors.identity_apps import read_applications, with_applications
 from connectors.kri_groups import KriGroups
 
 VENDOR = "okta"
 USER_PAGE = 200  # List all users: limit maximum
 LOG_PAGE = 1000  # System Log: limit maximum
+APP_PAGE = 200  # List all applications: limit maximum
+APPS_PERMISSION = "okta.apps.read"
 INACTIVE_AFTER = timedelta(days=90)
 LOG_WINDOW_DAYS = 7
 ACTIVE_USERS_FILTER = 'status eq "ACTIVE"'
@@ -201,6 +216,15 @@ def _factor(raw: Any) -> Factor:
     )
 
 
+def _application(raw: Any) -> Application:
+    label = dig_optional(raw, "label", vendor=VENDOR, expect=str)
+    return Application(
+        app_id=dig(raw, "id", vendor=VENDOR, expect=str),
+        name=label or dig(raw, "name", vendor=VENDOR, expect=str),
+        active=dig(raw, "status", vendor=VENDOR, expect=str) == "ACTIVE",
+    )
+
+
 def org_url(ctx: ConnectorContext) -> str:
     url = require_config(ctx, "org_url", VENDOR, "org URL")
     if "://" not in url:
@@ -232,7 +256,9 @@ class OktaConnector:
             "api_token",
             "API token",
             kind="secret",
-            help="Security > API > Tokens; created by a read-only administrator.",
+            help="Security > API > Tokens; created by a read-only administrator (it reads "
+            "users, factors, roles, the System Log and, for integration drift, the app list: "
+            "okta.apps.read).",
         ),
     )
     kris: tuple[KriSpec, ...] = KRIS
@@ -287,7 +313,8 @@ class OktaConnector:
             groups.attempt(
                 ("failed_signins_per_day_7d",), lambda: self._failed_signins(http, now, rows)
             )
-        return groups.result(rows)
+            apps = read_applications(groups, APPS_PERMISSION, lambda: self._applications(http))
+        return with_applications(groups.result(rows), apps)
 
     # -- fetching
 
@@ -334,6 +361,12 @@ class OktaConnector:
                 supers += 1
         rows.append(("super_admins", float(supers), now, {"users_with_roles": len(assignees)}))
         return len(assignees)
+
+    def _applications(self, http: VendorHttp) -> list[Application]:
+        return [
+            _application(raw)
+            for raw in http.paginate_link_header("/api/v1/apps", params={"limit": APP_PAGE})
+        ]
 
     def _failed_signins(self, http: VendorHttp, now: datetime, rows: list[Observation]) -> int:
         since = now - timedelta(days=LOG_WINDOW_DAYS)

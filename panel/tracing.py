@@ -34,6 +34,11 @@ def turn_trace_id(tenant_id: UUID, session_id: UUID, turn: int) -> str:
     return Langfuse.create_trace_id(seed=f"draxis:{tenant_id}:{session_id}:{turn}")
 
 
+def evaluation_trace_id(tenant_id: UUID, assessment_id: UUID) -> str:
+    """The trace of an assessment's evaluation by the model client (tenant-scoped, like turns)."""
+    return Langfuse.create_trace_id(seed=f"draxis:{tenant_id}:assessment:{assessment_id}")
+
+
 class Generation:
     """One model call in a trace; `end` records what came back (or what went wrong)."""
 
@@ -162,6 +167,25 @@ class PanelTracer:
                 user_id=str(user_id) if user_id else None,
                 metadata={"tenant_id": str(tenant_id)},
                 trace_name="panel.turn",
+            ),
+        ):
+            yield TurnTrace(trace_id, tenant_id, root)
+
+    @contextmanager
+    def evaluation(self, *, tenant_id: UUID, assessment_id: UUID) -> Iterator[TurnTrace]:
+        """The trace of one assessment's evaluation: one generation per answer evaluated."""
+        if self._client is None:
+            yield TurnTrace(None, tenant_id)
+            return
+        trace_id = evaluation_trace_id(tenant_id, assessment_id)
+        with (
+            self._client.start_as_current_observation(
+                trace_context={"trace_id": trace_id},
+                name="assessment.evaluation",
+                metadata={"tenant_id": str(tenant_id), "assessment_id": str(assessment_id)},
+            ) as root,
+            propagate_attributes(
+                metadata={"tenant_id": str(tenant_id)}, trace_name="assessment.evaluation"
             ),
         ):
             yield TurnTrace(trace_id, tenant_id, root)

@@ -11,6 +11,7 @@ from assets.status.asset import kri_status
 from assets.workflows.asset import workflows
 from draxis.settings import get_settings
 from draxis.telemetry import configure_telemetry
+from pipelines.assessment_evaluation import assessment_evaluation_job, assessment_evaluation_sensor
 from pipelines.daily_review import daily_review_schedule
 from pipelines.jobs import (
     board_reports_job,
@@ -40,6 +41,8 @@ from pipelines.sensors import (
     workflow_waits_sensor,
 )
 from pipelines.telemetry import observe_pipeline
+from pipelines.tprm_sensors import tprm_changes_sensor
+from pipelines.vendor_reminders import assessment_reminders_job, assessment_reminders_schedule
 
 database = DraxisDatabase()
 # Traces and metrics as the settings choose (none by default), and then this process's gauges.
@@ -65,12 +68,15 @@ defs = dg.Definitions(
         board_reports_job,
         workflows_job,
         notification_digest_job,
+        assessment_evaluation_job,
+        assessment_reminders_job,
     ],
     schedules=[
         carrier_portfolio_schedule,
         board_reports_schedule,
         notification_digest_schedule,
         daily_review_schedule,
+        assessment_reminders_schedule,
     ],
     sensors=[
         tenant_partitions_sensor,
@@ -82,6 +88,8 @@ defs = dg.Definitions(
         board_reports_sensor,
         workflow_waits_sensor,
         notification_delivery_sensor,
+        assessment_evaluation_sensor,
+        tprm_changes_sensor,
         *run_count_sensors,
     ],
     resources={"database": database},

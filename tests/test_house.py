@@ -22,7 +22,7 @@ ALLOWED: dict[str, set[str]] = {
     "connectors": {"draxis", "connectors"},
     "panel": {"draxis", "panel"},
     "assets": {"draxis", "connectors", "assets"},
-    "pipelines": {"draxis", "connectors", "assets", "pipelines"},
+    "pipelines": {"draxis", "connectors", "panel", "assets", "pipelines"},
     "api": {"draxis", "connectors", "panel", "api"},
     "cli": {"draxis", "connectors", "panel", "assets", "pipelines", "api", "cli"},
 }

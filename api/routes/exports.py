@@ -62,8 +62,10 @@ EXPORTS: dict[str, Export] = {
     ),
     "vendors": Export(
         P.RISK_MODEL_READ,
-        "select slug, name, tier, category, array_to_string(data_elements, ';')"
-        " as data_elements, owner from tenant.vendor order by name",
+        "select slug, name, tier, category, criticality, data_access,"
+        " array_to_string(data_elements, ';') as data_elements,"
+        " array_to_string(services, ';') as services, contract_start, contract_end, website,"
+        " owner from tenant.vendor order by name",
     ),
     "sources": Export(
         P.INTEGRATIONS_READ,

@@ -1,4 +1,5 @@
-"""Wiring the risk model: the links between risks, KRIs, controls and outcomes, and what is unwired.
+"""Wiring the risk model: the links between risks, KRIs, controls, outcomes and vendors, and what
+is unwired.
 
 Links only ever join rows of the caller's tenant: an id that is not the tenant's answers 404,
 never a database error. `/api/onboarding` lists the KRIs that cannot roll up yet for want of a
@@ -35,6 +36,7 @@ _LINKS: dict[str, dict[str, tuple[str, str, str, str]]] = {
         "kri_ids": ("kri_risk", "kri", "risk_id", "kri_id"),
         "control_ids": ("control_risk", "control", "risk_id", "control_id"),
         "outcome_ids": ("risk_outcome", "outcome", "risk_id", "outcome_id"),
+        "vendor_ids": ("vendor_risk", "vendor", "risk_id", "vendor_id"),
     },
     "kri": {
         "risk_ids": ("kri_risk", "risk", "kri_id", "risk_id"),

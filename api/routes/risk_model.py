@@ -31,6 +31,7 @@ from api.schemas.risk_model import (
     VendorIn,
     VendorOut,
     VendorPatch,
+    contract_dates,
     framework_pair,
     thresholds_follow_direction,
 )
@@ -122,9 +123,12 @@ VENDORS = Resource(
     create=VendorIn,
     patch=VendorPatch,
     columns=tuple(VendorOut.model_fields),
-    sortable=frozenset({"name", "slug", "tier", "category", "updated_at", "created_at", *_DATES}),
-    filters=frozenset({"tier", "category", "owner_user_id"}),
-    search=("name", "slug", "category"),
+    sortable=frozenset(
+        {"name", "slug", "tier", "category", "contract_end", "updated_at", "created_at", *_DATES}
+    ),
+    filters=frozenset({"tier", "category", "criticality", "data_access", "owner_user_id"}),
+    search=("name", "slug", "category", "website"),
+    check_merged=contract_dates,  # a patch of one contract date still ends after it starts
 )
 
 crud_routes(

@@ -264,6 +264,26 @@ class OutcomeOut(OwnedOut):
 
 
 # Vendors ---------------------------------------------------------------------------------------
+# The profile's rules are the table's checks (migration 0022), answered as 422 before the write.
+Criticality = Literal["low", "medium", "high", "critical"]
+DataAccess = Literal["none", "internal", "confidential", "restricted"]
+Item = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=PlainText)
+]
+# A vendor's website is shown as a link: http(s) only (never `javascript:`), or empty.
+Website = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=300, pattern=r"^(https?://[^\s]+)?$")
+]
+Notes = Annotated[str, StringConstraints(max_length=4000, pattern=r"^[^\x00]*$")]
+
+
+def contract_dates(row: Mapping[str, Any]) -> None:
+    """A contract ends on or after the day it starts (either may be unknown)."""
+    start, end = row.get("contract_start"), row.get("contract_end")
+    if start is not None and end is not None and end < start:
+        raise ValueError("the contract cannot end before it starts")
+
+
 class VendorIn(Strict, Owned):
     model_config = ConfigDict(
         extra="forbid",
@@ -275,6 +295,10 @@ class VendorIn(Strict, Owned):
                     "category": "HR",
                     "tier": 1,
                     "data_elements": ["employee_pii", "bank_details"],
+                    "criticality": "high",
+                    "data_access": "restricted",
+                    "services": ["Payroll"],
+                    "website": "https://payroll.example.com",
                 }
             ]
         },
@@ -285,15 +309,40 @@ class VendorIn(Strict, Owned):
     tier: int = Field(ge=1, le=3)
     data_elements: list[Short] = Field(default_factory=list, max_length=50)
     owner: Owner = ""
+    criticality: Criticality = "medium"
+    data_access: DataAccess = "none"
+    services: list[Item] = Field(default_factory=list, max_length=50)
+    subprocessors: list[Item] = Field(default_factory=list, max_length=100)
+    contract_start: date | None = None
+    contract_end: date | None = None
+    website: Website = ""
+    app_match: list[Item] = Field(default_factory=list, max_length=20)
+    attested_integrations: list[Item] = Field(default_factory=list, max_length=200)
+    notes: Notes = ""
+
+    @model_validator(mode="after")
+    def _contract(self) -> "VendorIn":
+        contract_dates(self.model_dump())
+        return self
 
 
 class VendorPatch(OwnedPatch):
-    nullable = OWNED_NULLABLE
+    nullable = frozenset({"contract_start", "contract_end"}) | OWNED_NULLABLE
     name: Name | None = None
     category: Short | None = None
     tier: int | None = Field(default=None, ge=1, le=3)
     data_elements: list[Short] | None = Field(default=None, max_length=50)
     owner: Owner | None = None
+    criticality: Criticality | None = None
+    data_access: DataAccess | None = None
+    services: list[Item] | None = Field(default=None, max_length=50)
+    subprocessors: list[Item] | None = Field(default=None, max_length=100)
+    contract_start: date | None = None
+    contract_end: date | None = None
+    website: Website | None = None
+    app_match: list[Item] | None = Field(default=None, max_length=20)
+    attested_integrations: list[Item] | None = Field(default=None, max_length=200)
+    notes: Notes | None = None
 
 
 class VendorOut(OwnedOut):
@@ -304,6 +353,16 @@ class VendorOut(OwnedOut):
     tier: int
     data_elements: list[str]
     owner: str
+    criticality: Criticality
+    data_access: DataAccess
+    services: list[str]
+    subprocessors: list[str]
+    contract_start: date | None
+    contract_end: date | None
+    website: str
+    app_match: list[str]
+    attested_integrations: list[str]
+    notes: str
     created_at: datetime
     updated_at: datetime
 
@@ -317,6 +376,7 @@ class Links(BaseModel):
     risk_ids: list[UUID] | None = None
     control_ids: list[UUID] | None = None
     outcome_ids: list[UUID] | None = None
+    vendor_ids: list[UUID] | None = None
 
 
 class RiskLinksOut(BaseModel):
@@ -325,6 +385,7 @@ class RiskLinksOut(BaseModel):
     kri_ids: list[UUID]
     control_ids: list[UUID]
     outcome_ids: list[UUID]
+    vendor_ids: list[UUID]
 
 
 class KriLinksOut(BaseModel):

@@ -8,7 +8,7 @@ one transaction that checks the lease is still its own and releases it
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from uuid import UUID
 
@@ -17,18 +17,19 @@ import polars as pl
 
 from assets import tenants as tenant_store
 from assets.database import DraxisDatabase
+from assets.kri import identity_apps, store
 from assets.kri import lease as source_lease
-from assets.kri import store
 from assets.kri.scheduling import backoff
 from assets.partitions import tenant_source, tenant_source_partitions
 from assets.run_spans import partition_span, rows_written, run_span
 from assets.run_tags import REQUEST_TAG, TRIGGER_TAG
 from assets.tenants import Conn
+from assets.tprm import compute as compute_tprm
 from connectors.base import Connector, ConnectorContext, RunResult
 from connectors.contract import KriObservations
 from connectors.credentials import open_credentials
 from connectors.dispatcher import SourceMismatch, connector_for
-from connectors.first_party import FIRST_PARTY_TYPES
+from connectors.first_party import FIRST_PARTY_TYPES, TPRM
 from connectors.registry import UnknownVendor
 from connectors.runtime import connector_context
 from connectors.validation import FrameValidationError, validate_frame
@@ -108,6 +109,17 @@ class Cell:
     def first_party(self) -> bool:
         return self.connector.source_type in FIRST_PARTY_TYPES
 
+    @property
+    def computed(self) -> bool:
+        """Values computed from the tenant's own tables in the run (`assets.tprm`)."""
+        return self.connector.source_type == TPRM.source_type
+
+    @property
+    def write_scope(self) -> Scope:
+        """A computed source's run also notifies users, which the pipeline role may do only in
+        a batch scope: the batch of this one tenant, which sees exactly what its scope does."""
+        return Scope.tenants([self.tenant.id]) if self.computed else self.scope
+
 
 def _start(
     context: dg.AssetExecutionContext, conn: Conn, key: str, request_id: UUID | None
@@ -172,14 +184,24 @@ def _validate(cell: Cell, fetched: RunResult) -> pl.DataFrame:
 def _write(
     conn: Conn, cell: Cell, fetched: RunResult, frame: pl.DataFrame, fetch_ms: int
 ) -> store.WriteCounts:
-    """Merge the frame and close the run as succeeded; the caller's transaction holds the lease."""
+    """Merge the frame (and replace the source's application inventory, when the run reports
+    one) and close the run as succeeded; the caller's transaction holds the lease."""
     writing = time.monotonic()
     counts = store.write_observations(conn, frame, cell.source.id, cell.run_id)
+    summary: dict[str, Any] = {"kris": frame["kri_slug"].n_unique(), "observations": frame.height}
+    warnings = fetched.warnings
+    if fetched.applications is not None:
+        apps = identity_apps.prepare(cell.source.vendor_id, fetched.applications)
+        written = identity_apps.replace_identity_apps(
+            conn, cell.tenant.id, cell.source.id, cell.source.vendor_id, apps.apps
+        )
+        summary["applications"] = written.listed
+        warnings = (*warnings, *apps.warnings)
     outcome = store.RunOutcome(
         counts=counts,
         items_fetched=fetched.items_fetched,
-        warnings=fetched.warnings,
-        items_summary={"kris": frame["kri_slug"].n_unique(), "observations": frame.height},
+        warnings=warnings,
+        items_summary=summary,
         fetch_ms=fetch_ms,
         write_ms=int((time.monotonic() - writing) * 1000),
     )
@@ -192,12 +214,20 @@ def _run_first_party(
     context: dg.AssetExecutionContext, conn: Conn, settings: Settings, cell: Cell
 ) -> tuple[RunResult, store.WriteCounts]:
     """Pushed or uploaded values: lease, staged values, write and release in one transaction.
-    Values that arrive meanwhile are the next run's; a concurrent run of the source waits."""
-    with scoped_transaction(conn, cell.scope):
+    Values that arrive meanwhile are the next run's; a concurrent run of the source waits.
+    A computed source (`tprm`) takes the values it computes in this transaction instead."""
+    with scoped_transaction(conn, cell.write_scope):
         source_lease.take_lease(conn, cell.label, cell.source.id, cell.owner, 60)
-        inbound = store.take_staged(conn, cell.source.id, cell.run_id)
         fetching = time.monotonic()
+        warnings: tuple[str, ...] = ()
+        if cell.computed:
+            computed = compute_tprm(conn, cell.tenant.id)
+            inbound, warnings = computed.observations, computed.warnings
+            context.log.info(f"{cell.label}: integration drift {computed.drift or 'skipped'}")
+        else:
+            inbound = store.take_staged(conn, cell.source.id, cell.run_id)
         fetched = cell.connector.run(_context(context, settings, cell, inbound))
+        fetched = replace(fetched, warnings=fetched.warnings + warnings)
         frame = _validate(cell, fetched)
         fetch_ms = int((time.monotonic() - fetching) * 1000)
         return fetched, _write(conn, cell, fetched, frame, fetch_ms)

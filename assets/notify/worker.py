@@ -27,6 +27,7 @@ from assets.notify import mail, webhook
 from assets.notify.backoff import next_attempt, next_digest
 from assets.notify.invites import deliver_invites
 from assets.notify.outbox import Claimed, Conn, Outcome, claim, fill, record, release
+from assets.tprm.vendor_mail import deliver_vendor_emails
 from connectors.errors import DestinationRefused
 from draxis.db.scope import Scope, scoped_transaction
 from draxis.settings import Settings
@@ -82,6 +83,11 @@ def deliver_due(
         for chunk in _chunks([UUID(str(r[0])) for r in rows], TENANT_BATCH):
             if not _deliver_batch(conn, settings, Scope.tenants(chunk), now, summary, deadline):
                 break
+            # Vendors' assessment invitations and reminders (assets.tprm.vendor_mail).
+            if not deliver_vendor_emails(
+                conn, settings, Scope.tenants(chunk), now, summary.count, deadline
+            ):
+                break
         else:
             summary.sent += deliver_invites(conn, settings, now)
     if summary.queued or summary.sent or summary.retried or summary.failed or summary.deferred:
@@ -98,8 +104,12 @@ def deliver_due(
     return summary
 
 
-def _out_of_time(deadline: float | None) -> bool:
-    return deadline is not None and time.monotonic() >= deadline
+def _out_of_time(deadline: float | None, summary: Summary) -> bool:
+    """Past the budget, once the pass has made progress: at least one delivery is attempted
+    per pass, so a slow database (the claim alone outlasting a short budget) cannot defer
+    everything forever."""
+    attempted = summary.sent + summary.retried + summary.failed
+    return deadline is not None and attempted > 0 and time.monotonic() >= deadline
 
 
 def _deliver_batch(
@@ -117,7 +127,7 @@ def _deliver_batch(
         with scoped_transaction(conn, scope):
             claimed = claim(conn, now=at, digest=False, limit=CLAIM_BATCH, lease=LEASE)
         for index, item in enumerate(claimed):
-            if _out_of_time(deadline):
+            if _out_of_time(deadline, summary):
                 with scoped_transaction(conn, scope):
                     release(conn, claimed[index:])
                 summary.deferred += len(claimed) - index
@@ -126,7 +136,7 @@ def _deliver_batch(
             _record(conn, scope, item, outcome, at, summary)
         if len(claimed) < CLAIM_BATCH:
             break
-    if _out_of_time(deadline):
+    if _out_of_time(deadline, summary):
         return False
     with scoped_transaction(conn, scope):
         held = claim(conn, now=at, digest=True, limit=10_000, lease=LEASE)

@@ -1,6 +1,6 @@
 """The demo: an MSP organization with three tenants, a carrier, a user per role, demo sources,
-and a risk model per tenant (controls, risks, outcomes, vendors and their links), and two
-workflows per tenant (`cli.seed.workflows`).
+and a risk model per tenant (controls, risks, outcomes, vendors and their links), two
+workflows per tenant (`cli.seed.workflows`) and its third-party risk (`cli.seed.tprm`).
 
 Idempotent: rows are keyed by slug or e-mail and left alone when present, so a second
 `make run` reuses the data. Writes go through the app role under explicit scopes, like the API's.
@@ -18,6 +18,7 @@ from psycopg.rows import TupleRow
 
 from cli.seed.memory import seed_memory
 from cli.seed.risk_model import seed_risk_model
+from cli.seed.tprm import seed_tprm
 from cli.seed.workflows import seed_workflows
 from connectors.demo import CATALOG, CIS_DOMAIN
 from draxis.db.scope import Scope, scoped_transaction
@@ -150,6 +151,7 @@ def seed_demo(conn: Conn, password: str) -> list[DemoUser]:
             seed_risk_model(conn, tenant_ids[tenant.slug], tenant.profile)
             seed_memory(conn, tenant_ids[tenant.slug], tenant.slug)
             seed_workflows(conn, tenant_ids[tenant.slug])
+            seed_tprm(conn, tenant_ids[tenant.slug], tenant.profile, tenant.name)
     return list(USERS)
 
 

@@ -7,9 +7,11 @@ The file
     Sheets `kris`, `controls`, `risks`, `outcomes`, `vendors` and `links` (an XLSX workbook, or a
     ZIP of `<sheet>.csv` files). Entity sheets hold the entity's writable fields keyed by `slug`
     (no ids, tenant ids or timestamps; a KRI's `source_id` is configured elsewhere and never
-    travels); arrays (`attack_techniques`, `data_elements`) are `;`-separated text. `links` rows
-    are `kind, from_slug, to_slug`, `kind` one of `LINK_KINDS`. Every sheet is optional; so is
-    every column but `slug` and the fields an entity requires (`REQUIRED`).
+    travels); arrays (`attack_techniques`, `data_elements`, a vendor's `services`, `subprocessors`,
+    `app_match`, `attested_integrations`) are `;`-separated text. Files written before a sheet
+    gained columns (the vendor profile's) still import: a column a file lacks keeps its value.
+    `links` rows are `kind, from_slug, to_slug`, `kind` one of `LINK_KINDS`. Every sheet is
+    optional; so is every column but `slug` and the fields an entity requires (`REQUIRED`).
 
 Validation (the whole file, before anything is written)
     Every entity row goes through the API's own Pydantic model, so the rules are the API's;

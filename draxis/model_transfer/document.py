@@ -38,7 +38,11 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "risks": ("slug", "title", "description", "category", "owner", "status", *OWNERSHIP),
     "outcomes": ("slug", "name", "description", "owner", *OWNERSHIP),
-    "vendors": ("slug", "name", "category", "tier", "data_elements", "owner", *OWNERSHIP),
+    "vendors": (
+        "slug", "name", "category", "tier", "data_elements", "owner", "criticality",
+        "data_access", "services", "subprocessors", "contract_start", "contract_end", "website",
+        "app_match", "attested_integrations", "notes", *OWNERSHIP,
+    ),
     LINKS_SHEET: ("kind", "from_slug", "to_slug"),
 }  # fmt: skip
 REQUIRED: dict[str, frozenset[str]] = {
@@ -55,7 +59,10 @@ TOGETHER: dict[str, tuple[frozenset[str], ...]] = {
 }
 # The column a whole-row rule (the model's cross-field check) points at.
 ROW_RULE_COLUMN: dict[str, str] = {"kris": "warn", "controls": "framework_ref"}
-ARRAYS = frozenset({"attack_techniques", "data_elements"})
+ARRAYS = frozenset(
+    {"attack_techniques", "data_elements", "services", "subprocessors", "app_match",
+     "attested_integrations"}
+)  # fmt: skip
 NUMBERS = frozenset({"warn", "critical", "tier"})
 # Link kind → (sheet of the `from` end, sheet of the `to` end). Columns: `<table>_id`.
 LINK_KINDS: dict[str, tuple[str, str]] = {

@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 
 from draxis.tprm.document import (
     AnswerValue,
@@ -23,6 +22,7 @@ from draxis.tprm.document import (
     SingleChoice,
     TextQuestion,
     YesNo,
+    is_iso_date,
 )
 
 Answers = Mapping[str, AnswerValue]
@@ -52,13 +52,10 @@ def validate_answer(question: Question, value: object) -> AnswerValue:
     if isinstance(question, DateQuestion):
         if not isinstance(value, str):
             raise AnswerError("give a date as YYYY-MM-DD")
-        try:
-            parsed = date.fromisoformat(value)
-        except ValueError:
-            raise AnswerError(f"{value[:40]!r} is not a date (YYYY-MM-DD)") from None
-        if len(value) != 10:
-            raise AnswerError("give a date as YYYY-MM-DD")
-        return parsed.isoformat()
+        # Only the calendar form: fromisoformat alone also takes 20240101 and 2024-W01-1.
+        if not is_iso_date(value):
+            raise AnswerError(f"{value[:40]!r} is not a date (YYYY-MM-DD)")
+        return value
     return _text(question, value)
 
 
@@ -132,6 +129,11 @@ def visible(document: QuestionnaireDocument, answers: Answers) -> list[Question]
     return shown
 
 
+def answered(answer: AnswerValue | None) -> bool:
+    """An answer that says something: not absent, not an empty text, not an empty choice."""
+    return not (answer is None or answer == "" or answer == [])
+
+
 @dataclass(frozen=True, slots=True)
 class Missing:
     question_id: str
@@ -151,8 +153,9 @@ def missing(
                 gaps.append(Missing(question.id, "upload at least one file"))
             continue
         answer = answers.get(question.id)
-        if question.required and (answer is None or answer == "" or answer == []):
-            gaps.append(Missing(question.id, "an answer is required"))
-        elif question.evidence == "required" and files == 0 and answer is not None:
+        if not answered(answer):
+            if question.required:
+                gaps.append(Missing(question.id, "an answer is required"))
+        elif question.evidence == "required" and files == 0:
             gaps.append(Missing(question.id, "evidence is required for this answer"))
     return gaps

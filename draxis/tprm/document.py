@@ -17,7 +17,9 @@ Question types and their answer values (JSON):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -26,6 +28,7 @@ FORMAT: Literal["draxis.questionnaire/1"] = "draxis.questionnaire/1"
 MAX_STEPS = 30
 MAX_QUESTIONS = 300
 MAX_OPTIONS = 40
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 Severity = Literal["low", "medium", "high", "critical"]
 Evidence = Literal["none", "optional", "required"]
@@ -220,7 +223,26 @@ def _check_condition(question: _Question, cond: ShowIf, earlier: dict[str, _Ques
         unknown = [w for w in wanted if w is not None and w not in options]
         if unknown:
             raise ValueError(f"{where} tests {unknown[0]!r}, not an option of {target.id!r}")
-    if isinstance(target, YesNo):
-        values = [cond.equals, *(cond.any_of or [])]
-        if any(v is not None and not isinstance(v, bool) for v in values):
-            raise ValueError(f"{where}: a yes/no question is tested with true or false")
+    values = [cond.equals, *(cond.any_of or [])]
+    tested = [v for v in values if v is not None]
+    if isinstance(target, YesNo) and any(not isinstance(v, bool) for v in tested):
+        raise ValueError(f"{where}: a yes/no question is tested with true or false")
+    if isinstance(target, NumberQuestion) and any(
+        isinstance(v, bool) or not isinstance(v, int | float) for v in tested
+    ):
+        raise ValueError(f"{where}: a number question is tested with numbers")
+    if isinstance(target, DateQuestion) and not all(
+        isinstance(v, str) and is_iso_date(v) for v in tested
+    ):
+        raise ValueError(f"{where}: a date question is tested with dates (YYYY-MM-DD)")
+
+
+def is_iso_date(text: str) -> bool:
+    """`YYYY-MM-DD` and a real day (not the other ISO 8601 forms `date.fromisoformat` takes)."""
+    if not _ISO_DATE.fullmatch(text):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True

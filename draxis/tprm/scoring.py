@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Literal
 
 from draxis.tprm.answers import Answers, visible
@@ -59,9 +60,13 @@ class RuleScore:
 
 def rule_score(question: Question, answer: AnswerValue | None, today: date) -> RuleScore:
     """Score one answer by its question's rules; `answer` None means unanswered."""
+    # Weight 0 first: "asked but not scored" holds for evaluated questions too (no model call
+    # for a score that cannot count).
+    if question.weight == 0:
+        return RuleScore(None, False, "not scored")
     if isinstance(question, TextQuestion | FileQuestion) and question.evaluate:
         return RuleScore(None, True, "evaluated against the requirement by the model client")
-    if question.weight == 0 or not _has_rule(question):
+    if not _has_rule(question):
         return RuleScore(None, False, "not scored")
     if answer is None or answer == [] or answer == "":
         return RuleScore(0.0, False, "no answer")
@@ -120,12 +125,16 @@ class AnswerState:
     """One stored answer: its value and its scores (automatic, and a reviewer's override)."""
 
     value: AnswerValue | None
-    auto_score: float | None = None
-    override_score: float | None = None
+    # Decimal too: that is what the `numeric` columns read back as.
+    auto_score: float | Decimal | None = None
+    override_score: float | Decimal | None = None
 
     @property
     def effective(self) -> float | None:
-        return self.override_score if self.override_score is not None else self.auto_score
+        """The override if any, else the automatic score; a float even when the database
+        handed back a Decimal (`numeric` columns)."""
+        score = self.override_score if self.override_score is not None else self.auto_score
+        return None if score is None else float(score)
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,7 @@ SHAPE_IMPORTS = (
     "draxis.kri",
     "draxis.security",
     "draxis.task_rules",
+    "draxis.tprm",  # the questionnaire document and its validation: pure shapes
 )
 
 

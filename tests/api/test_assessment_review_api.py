@@ -1,7 +1,7 @@
 """Reviewing an assessment through the API: the review document, evidence downloads, score
 overrides and completion with its findings, attested integrations and next review date.
 
-The submitted assessment is written straight into the database (`tests.tprm.submitted`), as the
+The submitted assessment is written straight into the database (`tests.tprm.scored`), as the
 portal and the pipeline's evaluation would leave it.
 """
 
@@ -18,7 +18,7 @@ from tests.factories import TenantFixture
 from tests.identity import bearer, create_user
 from tests.security.helpers import assert_problem, nothing_written, sign_in
 from tests.tprm import kit
-from tests.tprm.submitted import ANSWERS, OFFLINE, Evidence, submit
+from tests.tprm.scored import ANSWERS, OFFLINE, Evidence, submit
 
 
 def _submitted(conn: Conn, tenant: TenantFixture, **options: Any) -> kit.Sent:

@@ -3,7 +3,7 @@ analyst's score labelled as such, overrides a score with a reason and sees the o
 change, then completes the review. Axe scans the page on the way.
 
 Drives the built web client (`web/dist`) served by the real API on loopback; the submitted
-assessment is written straight into the database (`tests.tprm.submitted`).
+assessment is written straight into the database (`tests.tprm.scored`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from tests.browser_kit import axe_violations, sign_in
 from tests.conftest import Conn
 from tests.factories import TenantFixture
 from tests.tprm import kit
-from tests.tprm.submitted import submit
+from tests.tprm.scored import submit
 
 pytestmark = pytest.mark.browser
 

@@ -21,8 +21,9 @@ from tests.browser_kit import axe_violations, materialize_all, sign_in
 from tests.conftest import Conn
 from tests.factories import TenantFixture
 from tests.identity import create_carrier, create_user
+from tests.tprm.kit import publish, send
 from tests.tprm import kit
-from tests.tprm.submitted import submit
+from tests.tprm.scored import submit
 
 pytestmark = pytest.mark.browser
 
@@ -79,9 +80,16 @@ def test_every_page_as_every_role_has_no_serious_accessibility_violations(
             (tenant_a.id, risk[0]),
         ).fetchone()
         assert task is not None
+        vendor = app_conn.execute(
+            "insert into tenant.vendor (tenant_id, slug, name, tier) values (%s, 'seen_v',"
+            " 'Seen vendor', 1) returning id",
+            (tenant_a.id,),
+        ).fetchone()
+        assert vendor is not None
     assessment = kit.send(app_conn, tenant_a)
     submit(app_conn, tenant_a, assessment)
     materialize_all(settings, tenant_a)
+    questionnaire = publish(app_conn, tenant_a)
 
     tenant_pages = [
         "/",
@@ -95,6 +103,8 @@ def test_every_page_as_every_role_has_no_serious_accessibility_violations(
         "/tasks",
         f"/tasks/{task[0]}",
         "/acceptances",
+        "/vendors",
+        f"/vendors/{vendor[0]}",
         "/assessments",
         f"/assessments/{assessment.assessment_id}",
         "/integrations",
@@ -110,6 +120,8 @@ def test_every_page_as_every_role_has_no_serious_accessibility_violations(
         "/account",
         "/notifications",
         "/tenant/webhooks",
+        "/tprm/questionnaires",
+        f"/tprm/questionnaires/{questionnaire}",
         "/no-such-page",
     ]
     master = create_user(app_conn, "master_admin", tenant=tenant_a)
@@ -126,6 +138,9 @@ def test_every_page_as_every_role_has_no_serious_accessibility_violations(
     page.goto(f"{live_server}/login")
     _settled(page)
     login_violations = axe_violations(page)
+    # The vendor portal (no session): a live link of the kit's sample, light and dark.
+    link = f"/respond#token={send(app_conn, tenant_a).token}"
+    login_violations += [v for vs in _scan(page, live_server, [link]).values() for v in vs]
     for email, paths in roles:
         sign_in(page, live_server, email)
         expect(page.get_by_role("button", name="Account")).to_be_visible()

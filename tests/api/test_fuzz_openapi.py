@@ -39,11 +39,12 @@ from draxis.db.urls import role_conninfo
 from draxis.settings import Settings
 from panel.offline import OfflineAnalyst
 from panel.service import build_orchestrator
-from tests.factories import create_tenant
+from tests.factories import TenantFixture, create_tenant
 from tests.identity import bearer, create_user, enroll_mfa, login
 from tests.security.helpers import assert_problem
+from tests.tprm.kit import send
 from tests.tprm import kit
-from tests.tprm.submitted import submit
+from tests.tprm.scored import submit
 
 MAX_EXAMPLES = 20
 CHECKS = [
@@ -113,7 +114,14 @@ def admin(settings: Settings) -> SignedIn:
                 {"justification": "fuzz", "expires_at": str(date.today() + timedelta(days=30))},
             ),
             "outcomes.item_id": created("/api/outcomes", {"slug": "fuzz_o", "name": "O"}),
-            "vendors.item_id": created("/api/vendors", {"slug": "fuzz_v", "name": "V", "tier": 1}),
+            "vendors.item_id": (
+                vendor := created("/api/vendors", {"slug": "fuzz_v", "name": "V", "tier": 1})
+            ),
+            "vendor_id": vendor,
+            "contact_id": created(
+                f"/api/vendors/{vendor}/contacts", {"name": "C", "email": "c@fuzz.example"}
+            ),
+            "finding_id": _finding(conn_info=settings, tenant=tenant, vendor_id=vendor),
             "fact_id": created(
                 "/api/memory/facts", {"key": "fuzz.fact", "value": "v", "citation": "c"}
             ),
@@ -128,6 +136,9 @@ def admin(settings: Settings) -> SignedIn:
                 },
             ),
             "task_id": created("/api/tasks", {"title": "Fuzz task"}),
+            "questionnaire_id": created("/api/tprm/questionnaires", {"from_library": "cloud-saas"}),
+            "version": "1",
+            "key": "core-security",
             "source_id": str(tenant.source_id),
             "user_id": str(user.id),
             "org_id": str(tenant.org_id),
@@ -138,6 +149,21 @@ def admin(settings: Settings) -> SignedIn:
             "question_id": "staff",
         }
     return SignedIn(token, ids)
+
+
+def _finding(conn_info: Settings, tenant: TenantFixture, vendor_id: str) -> str:
+    """An open vendor finding (the review and the pipeline write them; no route does)."""
+    with (
+        connect(role_conninfo(conn_info, DbRole.APP)) as conn,
+        scoped_transaction(conn, tenant.scope),
+    ):
+        row = conn.execute(
+            "insert into tenant.vendor_finding (tenant_id, vendor_id, source, dedupe_key,"
+            " severity, title) values (%s, %s, 'drift', 'fuzz', 'high', 'Fuzz') returning id",
+            (tenant.id, vendor_id),
+        ).fetchone()
+    assert row is not None
+    return str(row[0])
 
 
 def aim(case: schemathesis.Case[Any], ids: Mapping[str, str]) -> None:
@@ -177,6 +203,23 @@ def test_every_operation_unauthenticated(
 ) -> None:
     # `admin` only makes sure a user exists, so that first-run setup is closed.
     case.call_and_validate(app=fuzz_app, checks=CHECKS)
+
+
+@pytest.fixture(scope="module")
+def vendor_link(settings: Settings) -> str:
+    """A live vendor link's token (kit's SAMPLE sent), for the portal's own credential."""
+    with connect(role_conninfo(settings, DbRole.APP)) as conn:
+        return send(conn, create_tenant(conn, "fuzzlink")).token
+
+
+@schema.include(path_regex=r"^/api/respond").parametrize()
+@BOUNDED
+def test_every_vendor_portal_operation_with_a_link_token(
+    case: schemathesis.Case[Any], fuzz_app: FastAPI, vendor_link: str
+) -> None:
+    case.call_and_validate(
+        app=fuzz_app, headers={"Authorization": f"Assessment {vendor_link}"}, checks=CHECKS
+    )
 
 
 # Outside any operation ---------------------------------------------------------------------------

@@ -82,7 +82,7 @@ REQUIRED: list[tuple[Make, tuple[str, ...]]] = [
     (_control, ("name", "description", "effectiveness", "attack_techniques", "owner")),
     (_risk, ("title", "description", "category", "owner", "status")),
     (_outcome, ("name", "description", "owner")),
-    (_vendor, ("name", "category", "tier", "data_elements", "owner")),
+    (_vendor, ("name", "category", "tier", "data_elements", "owner", "criticality", "notes")),
     (_fact, ("key", "value", "citation")),
     (_source, ("name", "schedule", "enabled", "config", "credentials")),
     (_user, ("role", "is_active")),

@@ -118,6 +118,7 @@ def test_links_stay_inside_the_tenant_and_are_audited(
         "kri_ids": [kri["id"]],
         "control_ids": [],
         "outcome_ids": [outcome["id"]],
+        "vendor_ids": [],
     }
     assert client.get(f"/api/kris/{kri['id']}/links", headers=admin).json()["risk_ids"] == [
         risk["id"]

@@ -22,6 +22,16 @@ from tests.conftest import Conn
 from tests.factories import TenantFixture
 from tests.identity import ROLES, bearer, create_user, flatten_routes, login
 
+RESPOND_ROUTES = (
+    ("GET", ""),
+    ("PUT", "/answers"),
+    ("PUT", "/answers/{question_id}"),
+    ("DELETE", "/answers/{question_id}"),
+    ("POST", "/evidence"),
+    ("GET", "/evidence/{evidence_id}"),
+    ("DELETE", "/evidence/{evidence_id}"),
+    ("POST", "/submit"),
+)
 # Routes anyone may call: the ways in, health, and public key material.
 PUBLIC = {
     ("GET", "/health"),
@@ -36,6 +46,8 @@ PUBLIC = {
     ("GET", "/api/auth/jwks.json"),
     # A push source's token is the credential (api/routes/inbound.py), not a user's session.
     ("POST", "/api/push/kri-values"),
+    # A vendor link's token is the credential (api/respondent.py), under the respondent scope.
+    *((m, f"/api/respond{p}") for m, p in RESPOND_ROUTES),
     # No API route took the request: a 405 on a known path, else a 404, for every method.
     *(
         (m, "/api/{path:path}")

@@ -56,6 +56,13 @@ def routes(**override: list[Resp]) -> list[Route]:
             [Resp(fixture="ca_policies.json")],
         ),
         "risky": ("/v1.0/identityProtection/riskyUsers", [Resp(fixture="risky_users.json")]),
+        "apps": (
+            "/v1.0/servicePrincipals",
+            [
+                Resp(fixture="service_principals_page1.json"),
+                Resp(fixture="service_principals_page2.json"),
+            ],
+        ),
     }
     return [
         Route("POST" if key == "token" else "GET", path=path, responses=override.get(key, r))
@@ -157,7 +164,8 @@ def test_403_on_every_graph_endpoint_fails_the_run() -> None:
     assert caught.value.status == 403
     assert "Insufficient privileges" in str(caught.value)
     graph = [c for c in recorded.calls if c.url.host == "graph.microsoft.com"]
-    assert len(graph) == 5  # each endpoint once, none retried
+    # Each endpoint once, none retried: the five KRI groups and the application inventory.
+    assert len(graph) == 6
 
     probe = CONNECTOR.test(build(Recorded(routes(users=[DENIED]))))
     assert probe.ok is False

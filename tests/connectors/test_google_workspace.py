@@ -23,6 +23,7 @@ from connectors.google_workspace import (
     REPORTS_SCOPE,
     USERS_PATH,
 )
+from connectors.google_workspace_apps import AUDIT_PATH as TOKENS_PATH
 from tests.connectors.harness import (
     FIXED_NOW,
     Recorded,
@@ -89,6 +90,11 @@ def routes(**override: list[Resp]) -> list[Route]:
             "GET",
             LOGIN_PATH,
             [Resp(fixture="logins_page1.json"), Resp(fixture="logins_page2.json")],
+        ),
+        "tokens": (
+            "GET",
+            TOKENS_PATH,
+            [Resp(fixture="tokens_page1.json"), Resp(fixture="tokens_page2.json")],
         ),
     }
     return [

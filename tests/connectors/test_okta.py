@@ -25,6 +25,7 @@ TOKEN = "00aBcDeFgHiJkLmNoPqRsTuVwXyZ-secret"
 BASE = "https://acme.okta.com"
 USERS_NEXT = f'<{BASE}/api/v1/users?after=00u3carol&limit=200>; rel="next"'
 LOGS_NEXT = f'<{BASE}/api/v1/logs?after=tx3&limit=1000>; rel="next"'
+APPS_NEXT = f'<{BASE}/api/v1/apps?after=0oa3old&limit=200>; rel="next"'
 USER_IDS = {"alice": "00u1alice", "bob": "00u2bob", "carol": "00u3carol", "dave": "00u4dave"}
 
 USER_SLUGS = (
@@ -62,6 +63,13 @@ def routes(**override: list[Resp]) -> list[Route]:
             [
                 Resp(fixture="logs_page1.json", headers={"Link": LOGS_NEXT}),
                 Resp(fixture="logs_page2.json"),
+            ],
+        ),
+        "apps": (
+            r"/api/v1/apps",
+            [
+                Resp(fixture="apps_page1.json", headers={"Link": APPS_NEXT}),
+                Resp(fixture="apps_page2.json"),
             ],
         ),
     }
@@ -140,7 +148,14 @@ def test_403_on_every_endpoint_fails_the_run() -> None:
     assert str(caught.value).startswith("okta:")
     assert TOKEN not in str(caught.value)
     paths = [c.path for c in recorded.calls]
-    assert sorted(paths) == ["/api/v1/iam/assignees/users", "/api/v1/logs", "/api/v1/users"]
+    # The application inventory is read too, but is never a KRI group: its refusal alone
+    # would not fail the run, nor does its success hide the KRIs' total refusal.
+    assert sorted(paths) == [
+        "/api/v1/apps",
+        "/api/v1/iam/assignees/users",
+        "/api/v1/logs",
+        "/api/v1/users",
+    ]
 
 
 @pytest.mark.parametrize("status", [401, 403])

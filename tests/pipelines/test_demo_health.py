@@ -80,14 +80,15 @@ def test_fresh_demo_has_configured_cells_and_honest_checks(demo: Settings) -> No
         assert summary.failed == []
         assert tenant_partitions.name is not None
         assert source_partitions.name is not None
-        # The grid: the demo's tenants × the two sources they configured, not every vendor.
+        # The grid: the demo's tenants × the three sources they configured, not every vendor.
         assert sorted(instance.get_dynamic_partitions(tenant_partitions.name)) == slugs
         assert sorted(instance.get_dynamic_partitions(source_partitions.name)) == [
             "demo",
             "manual",
+            "tprm",
         ]
         assert sorted(summary.cells) == sorted(
-            f"{source}|{tenant}" for tenant in slugs for source in ("demo", "manual")
+            f"{source}|{tenant}" for tenant in slugs for source in ("demo", "manual", "tprm")
         )
 
         # Every demo KRI (the hand-entered tabletop count too) is linked and rolls up.
@@ -117,6 +118,16 @@ def test_fresh_demo_has_configured_cells_and_honest_checks(demo: Settings) -> No
         assert red is not None
         assert red[0] > 0
         assert opened == (red[0], red[0])
+        assert tprm_colours(demo, "acme-health") == {
+            "tprm_current_tier1_pct": "red",  # payroll assessed, cloud hosting not yet: 50%
+            "tprm_current_tier2_pct": "red",  # the e-mail gateway was never assessed
+            "tprm_current_tier3_pct": "red",  # nor the office supplier (still onboarding)
+            "tprm_reassessments_overdue": "amber",  # the e-mail gateway, onboarded 400 days ago
+            "tprm_findings_open_critical": "green",
+            "tprm_findings_open_high": "amber",  # from the payroll provider's assessment
+            "tprm_findings_open_medium": "green",
+            "tprm_drift_undisclosed": "green",  # the demo has no identity provider
+        }
 
         # The analyst fixes the cause: clears "Stopped feeds" on Acme's Demo data source.
         with TestClient(create_app(demo), base_url="https://testserver") as client:
@@ -134,6 +145,21 @@ def test_fresh_demo_has_configured_cells_and_honest_checks(demo: Settings) -> No
         assert again.failed == []
         assert findings(instance, KRIS_FRESH)["acme-health"] == []
         assert findings(instance, KRIS_LINKED)["acme-health"] == []
+
+
+def tprm_colours(demo: Settings, slug: str) -> dict[str, str]:
+    with connect(role_conninfo(demo, DbRole.APP)) as conn:
+        with scoped_transaction(conn, Scope.platform(), read_only=True):
+            row = conn.execute(
+                "select id, organization_id from platform.tenants where slug = %s", (slug,)
+            ).fetchone()
+        assert row is not None
+        with scoped_transaction(conn, Scope.tenant(row[0], row[1]), read_only=True):
+            rows = conn.execute(
+                "select k.slug, s.status from tenant.kri k join tenant.kri_status s"
+                " on s.kri_id = k.id where k.slug like 'tprm%%'"
+            ).fetchall()
+    return {str(r[0]): str(r[1]) for r in rows}
 
 
 def test_reseeding_an_older_demo_makes_its_stopped_feeds_editable(demo: Settings) -> None:
@@ -186,3 +212,40 @@ def test_the_demos_accepted_risk_is_formally_accepted(demo: Settings) -> None:
     assert {s: v for s, v in found.items() if s != "acme-health"} == dict.fromkeys(
         [s for s in found if s != "acme-health"], ("open", None)
     )
+
+
+def test_the_demo_has_third_party_risk(demo: Settings) -> None:
+    """Each demo tenant: vendor profiles with contacts, a published questionnaire, one completed
+    assessment with scored answers and one open, and the tprm source with its KRIs. Re-seeding
+    changes none of it."""
+
+    def tprm(conn: psycopg.Connection[Any]) -> dict[str, tuple[Any, ...]]:
+        found: dict[str, tuple[Any, ...]] = {}
+        with scoped_transaction(conn, Scope.platform(), read_only=True):
+            rows = conn.execute("select slug, id, organization_id from platform.tenants")
+            tenants = rows.fetchall()
+        for slug, tenant_id, org_id in tenants:
+            with scoped_transaction(conn, Scope.tenant(tenant_id, org_id), read_only=True):
+                row = conn.execute(
+                    "select (select count(*) from tenant.vendor_contact),"
+                    " (select count(*) from tenant.vendor where criticality = 'critical'),"
+                    " (select count(*) from tenant.questionnaire_version"
+                    "   where status = 'published'),"
+                    " (select string_agg(status, ',' order by status) from tenant.assessment),"
+                    " (select count(*) from tenant.assessment_answer where auto_score is not null),"
+                    " (select count(*) from tenant.assessment where score is not null),"
+                    " (select count(*) from tenant.kri k join tenant.kri_source s"
+                    "   on s.id = k.source_id where s.vendor_id = 'tprm')"
+                ).fetchone()
+            assert row is not None
+            found[str(slug)] = tuple(row)
+        return found
+
+    with connect(role_conninfo(demo, DbRole.APP)) as conn:
+        first = tprm(conn)
+        seed_demo(conn, PASSWORD)
+        assert tprm(conn) == first
+    for contacts, critical, published, statuses, scored, with_score, kris in first.values():
+        assert (contacts, critical, published, statuses) == (4, 1, 1, "completed,sent")
+        assert scored > 0
+        assert (with_score, kris) == (1, 8)

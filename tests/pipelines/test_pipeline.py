@@ -76,6 +76,8 @@ def test_definitions_load() -> None:
         "board_reports_sensor",
         "workflow_waits_sensor",
         "notification_delivery_sensor",
+        "assessment_evaluation_sensor",
+        "tprm_changes_sensor",
         "run_success_count_sensor",
         "run_failure_count_sensor",
         "run_canceled_count_sensor",

@@ -27,6 +27,8 @@ from tests.security.helpers import (
     nothing_written,
     sign_in,
 )
+from tests.tprm.kit import send
+from tests.tprm.respond_kit import counts
 
 
 @pytest.fixture
@@ -290,7 +292,11 @@ def parameterised_api_routes(settings: Settings) -> list[Endpoint]:
         Endpoint(method, route.path, tuple(_PARAM.findall(route.path)))
         for route in flatten_routes(create_app(settings).routes)
         # The catch-all that answers 404 for unknown API paths takes no id to attack.
-        if route.path.startswith("/api/") and "{" in route.path and route.path != "/api/{path:path}"
+        if route.path.startswith("/api/")
+        and "{" in route.path
+        and route.path != "/api/{path:path}"
+        # The vendor portal's credential is a link token, not a bearer: its own walk is below.
+        and not route.path.startswith("/api/respond/")
         for method in sorted(route.methods or ())
     ]
 
@@ -325,6 +331,11 @@ _VALID_FOR = (
     "assessment_id",
     "evidence_id",
     "question_id",
+    "contact_id",
+    "finding_id",
+    "questionnaire_id",
+    "version",
+    "key",
 )
 
 _BODIES: dict[tuple[str, str], Any] = {
@@ -349,6 +360,12 @@ _BODIES: dict[tuple[str, str], Any] = {
     },
     ("POST", "/api/assessments/{assessment_id}/resend"): {},
     ("POST", "/api/assessments/{assessment_id}/complete"): {},
+    ("POST", "/api/vendors/{vendor_id}/contacts"): {"name": "H", "email": "h@example.test"},
+    ("PATCH", "/api/vendors/{vendor_id}/contacts/{contact_id}"): {"name": "Hostile"},
+    ("PUT", "/api/vendors/{vendor_id}/risks"): {"risk_ids": []},
+    ("POST", "/api/vendor-findings/{finding_id}/resolve"): {"reason": "Hostile"},
+    ("POST", "/api/vendor-findings/{finding_id}/accept"): {"reason": "Hostile"},
+    ("PUT", "/api/tprm/questionnaires/{questionnaire_id}/draft"): {"name": "Hostile"},
 }
 
 
@@ -432,6 +449,12 @@ def test_hostile_path_parameters_are_404_or_422_never_500(
         "assessment_id": uuid4(),
         "evidence_id": uuid4(),
         "question_id": "mfa",  # a well-formed question id (a string, not a uuid)
+        "vendor_id": uuid4(),  # nor of a vendor (its contacts, risks and findings with it)
+        "contact_id": uuid4(),
+        "finding_id": uuid4(),
+        "questionnaire_id": uuid4(),  # no such questionnaire: 404
+        "version": 1,
+        "key": "core-security",  # a shipped questionnaire
         **_memory_of(app_conn, tenant_a),
     }
     encoded = quote(value, safe="")
@@ -640,3 +663,137 @@ def test_nul_bytes_in_body_text_are_422_not_500(
         response = call(client, method, path, token, body)
         assert response.status_code != 500, f"{method} {path} answered 500: {response.text}"
         assert_problem(response, 422)
+
+
+# Questionnaire documents ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {
+            "name": "Nul\x00",
+            "steps": [
+                {
+                    "id": "s",
+                    "title": "T",
+                    "questions": [{"id": "q", "type": "yes_no", "text": "Q?"}],
+                }
+            ],
+        },
+        {
+            "name": "Deep",
+            "steps": [
+                {
+                    "id": "s",
+                    "title": "T",
+                    "questions": [
+                        {
+                            "id": "q",
+                            "type": "yes_no",
+                            "text": "Q?",
+                            "help": [[[[[[[[[[["x"]]]]]]]]]]],
+                        }
+                    ],
+                }
+            ],
+        },
+        {"name": "Mass", "tenant_id": "00000000-0000-0000-0000-000000000000", "steps": []},
+        {"name": "' or 1=1 --", "steps": [{"id": "s;drop", "title": "T", "questions": []}]},
+    ],
+    ids=["nul", "deep", "mass-assignment", "sql"],
+)
+def test_hostile_questionnaire_documents_are_refused_and_write_nothing(
+    client: TestClient, observer_conn: Conn, admin_a: SignedIn, document: dict[str, Any]
+) -> None:
+    with nothing_written(observer_conn):
+        response = call(client, "POST", "/api/tprm/questionnaires/import", admin_a.access, document)
+        assert_problem(response, 422)
+
+
+def test_questionnaire_create_refuses_extra_fields(
+    client: TestClient, observer_conn: Conn, admin_a: SignedIn, tenant_b: TenantFixture
+) -> None:
+    body = {"name": "Mass", "tenant_id": str(tenant_b.id)}
+    with nothing_written(observer_conn):
+        response = call(client, "POST", "/api/tprm/questionnaires", admin_a.access, body)
+        assert_invalid_field(response, "body.tenant_id")
+
+
+# The vendor portal (api/routes/respond.py) --------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", list(HOSTILE_VALUES.values()), ids=list(HOSTILE_VALUES))
+def test_hostile_path_parameters_of_the_vendor_portal_are_404_or_422(
+    client: TestClient,
+    settings: Settings,
+    app_conn: Conn,
+    observer_conn: Conn,
+    tenant_a: TenantFixture,
+    value: str,
+) -> None:
+    """Each portal route with a path parameter, called with a live link's token and a hostile
+    value: 422 naming the parameter (or 404/405 when the value splits the path), no write."""
+    sent = send(app_conn, tenant_a)
+    header = {"Authorization": f"Assessment {sent.token}"}
+    encoded = quote(value, safe="")
+    has_slash = "/" in value or "/" in unquote(value)
+    endpoints = [
+        Endpoint(method, route.path, tuple(_PARAM.findall(route.path)))
+        for route in flatten_routes(create_app(settings).routes)
+        if route.path.startswith("/api/respond/") and "{" in route.path
+        for method in sorted(route.methods or ())
+    ]
+    assert len(endpoints) == 4
+    with nothing_written(observer_conn, may_change=("tenant.audit_log",)):
+        for endpoint in endpoints:
+            (param,) = endpoint.params
+            path = endpoint.path.replace(f"{{{param}}}", encoded)
+            response = client.request(endpoint.method, path, headers=header, json={"value": 1})
+            assert response.status_code != 500, f"{endpoint.method} {path}: {response.text}"
+            if has_slash:
+                allowed = {404} if endpoint.method == "GET" else {404, 405}
+                assert response.status_code in allowed, f"{endpoint.method} {path}"
+            else:
+                assert_invalid_field(response, f"path.{param}")
+    assert counts(observer_conn, sent.assessment_id) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"answers": {"mfa": True}, "tenant_id": "x"},
+        {"answers": {"' or 1=1 --": True}},
+        {"answers": {"mfa": "\u0000"}},
+        {"answers": {"ir": "nul\u0000"}},
+        {"answers": {f"q{n}": 1 for n in range(301)}},
+        {"answers": ["mfa"]},
+        {"answers": None},
+    ],
+)
+def test_hostile_answer_batches_are_refused_and_write_nothing(
+    client: TestClient, app_conn: Conn, observer_conn: Conn, tenant_a: TenantFixture, body: Any
+) -> None:
+    sent = send(app_conn, tenant_a)
+    response = client.put(
+        "/api/respond/answers",
+        headers={"Authorization": f"Assessment {sent.token}"},
+        json=body,
+    )
+    assert response.status_code in (404, 422), response.text
+    assert_problem(response, response.status_code)
+    assert counts(observer_conn, sent.assessment_id) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Assessment ' or 1=1 --aaaaaaaaaaaaaa",
+        "Assessment " + "%00" * 10,
+        "Assessment ../../../../etc/passwd",
+        "Assessment\taaaaaaaaaaaaaaaaaaaaaa",
+        "assessment " + "a" * 10_000,
+    ],
+)
+def test_hostile_portal_tokens_are_401(client: TestClient, header: str) -> None:
+    assert_problem(client.get("/api/respond", headers={"Authorization": header}), 401)

@@ -122,11 +122,16 @@ EXPECTED_PIPELINE_TABLES: dict[str, str] = {
     "tenant.vendor_risk": "SELECT",  # a vendor's findings reach its linked risks
     "tenant.tprm_policy": "SELECT",  # cadence per tier, reminder lead time, requirements
     "tenant.questionnaire_version": "SELECT",  # the questions an evaluation scores against
-    "tenant.assessment": (  # evaluation writes the score; reminders and expiry close links
-        "SELECT, UPDATE(evaluated_at, evaluation, evaluation_error, evaluator, link_sealed,"
-        " rating, score, status)"
+    "tenant.assessment": (  # evaluation writes the score (under its claim's lease, 0023);
+        # reminders and expiry close links
+        "SELECT, UPDATE(evaluated_at, evaluation, evaluation_error, evaluation_lease_until,"
+        " evaluator, link_sealed, rating, score, status)"
     ),
-    "tenant.assessment_answer": "SELECT, UPDATE(auto_rationale, auto_score, auto_source)",
+    "tenant.assessment_answer": (  # the evaluation's scores; a file answer's row (0023)
+        "SELECT, INSERT(assessment_id, auto_rationale, auto_score, auto_source, question_id,"
+        " tenant_id, value), UPDATE(auto_rationale, auto_score, auto_source)"
+    ),
+    "tenant.audit_log": "INSERT",  # the evaluation's audit rows, assessment.* only (0023)
     "tenant.assessment_evidence": "SELECT",  # evidence text for the model's evaluation
     "tenant.vendor_finding": (  # assessment and drift findings, opened and resolved
         "SELECT, INSERT, UPDATE(detail, last_seen_at, resolution, resolved_at, severity,"

@@ -1,116 +1,127 @@
-"""A submitted assessment written straight into the database, as the portal and the pipeline's
-evaluation would leave it: answers with their rule (or offline analyst) scores, evidence files,
-status `submitted` and the score `assess` gives. For the review's API and browser tests.
-"""
+"""A submitted assessment waiting for evaluation, written as the product writes it (the app role,
+tenant scope): answers, evidence files, status `submitted`, evaluation `pending`; the sender and
+the vendor's owner are real users of the tenant."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import Any, Literal
-
-from psycopg.types.json import Jsonb
+from typing import Any
+from uuid import UUID
 
 from draxis.db.scope import scoped_transaction
-from draxis.tprm.document import QuestionnaireDocument
-from draxis.tprm.scoring import AnswerState, assess, rule_score
 from tests.factories import Conn, TenantFixture
-from tests.tprm.kit import SAMPLE, Sent
+from tests.identity import create_user
+from tests.tprm import kit
 
-OFFLINE = "Offline analyst: no language model is configured; the answer names a 72-hour notice."
-# Answers to kit.SAMPLE: MFA for admins only (a finding), a recent pentest, a small team (a
-# finding), two integrations attested; `ir` and `soc2` are scored by the (offline) analyst.
 ANSWERS: dict[str, Any] = {
     "mfa": True,
-    "mfa.scope": "admins",
-    "integrations": ["okta", "slack"],
-    "pentest": (date.today() - timedelta(days=30)).isoformat(),
-    "staff": 1,
-    "ir": "We notify customers within 72 hours of confirming a breach.",
+    "mfa.scope": "all",
+    "integrations": ["okta"],
+    "pentest": "2026-06-01",
+    "staff": 4,
+    "ir": "We notify affected customers by e-mail within 24 hours of confirming a breach.",
 }
-PDF = b"%PDF-1.4\n% a tiny SOC 2 report\n"
+SOC2 = b"SOC 2 Type II report. Period 2026-01-01 to 2026-09-30. Opinion issued 2026-10-15."
 
 
 @dataclass(frozen=True, slots=True)
-class Evidence:
-    question_id: str
-    filename: str
-    content_type: str
-    content: bytes
+class Submitted:
+    sent: kit.Sent
+    sender: UUID
+    owner: UUID
+
+    @property
+    def id(self) -> UUID:
+        return self.sent.assessment_id
 
 
 def submit(
     conn: Conn,
     tenant: TenantFixture,
-    sent: Sent,
-    answers: dict[str, Any] | None = None,
     *,
-    evaluation: Literal["done", "pending", "failed"] = "done",
-    model_score: float = 0.9,
-    evidence: tuple[Evidence, ...] = (Evidence("soc2", "soc2.pdf", "application/pdf", PDF),),
+    answers: dict[str, Any] | None = None,
+    files: dict[str, list[tuple[str, str, bytes]]] | None = None,
     document: dict[str, Any] | None = None,
-) -> None:
-    """Answer `sent` (kit.SAMPLE by default) and mark it submitted. With `evaluation` done, the
-    questions for the model carry `model_score` from the offline analyst; otherwise none."""
-    doc = QuestionnaireDocument.model_validate(document or SAMPLE)
-    values = ANSWERS if answers is None else answers
-    files = {e.question_id for e in evidence}
-    today = date.today()
-    states: dict[str, AnswerState] = {}
+) -> Submitted:
+    """Send SAMPLE (or `document`), answer it, upload `files` (question → [(name, type,
+    bytes)]; a SOC 2 text file by default) and submit it for evaluation."""
+    sender = create_user(conn, "tenant_admin", tenant=tenant).id
+    owner = create_user(conn, "tenant_user", tenant=tenant).id
+    questionnaire = kit.publish(conn, tenant, document) if document else None
+    sent = kit.send(conn, tenant, questionnaire_id=questionnaire)
+    given = ANSWERS if answers is None else answers
+    uploads = {"soc2": [("soc2-report.txt", "text/plain", SOC2)]} if files is None else files
     with scoped_transaction(conn, tenant.scope):
-        for question in doc.questions():
-            value = values.get(question.id)
-            verdict = rule_score(question, value, today)
-            if value is None and not (verdict.needs_model and question.id in files):
-                continue
-            score = verdict.score
-            source: str | None = "rules"
-            why: str | None = verdict.rationale
-            if verdict.needs_model:
-                score, source, why = (
-                    (model_score, "offline", OFFLINE)
-                    if evaluation == "done"
-                    else (None, None, None)
-                )
-            elif score is None:
-                source = why = None  # not scored
+        conn.execute(
+            "update tenant.vendor set owner_user_id = %s where id = %s", (owner, sent.vendor_id)
+        )
+        for question_id, value in given.items():
             conn.execute(
                 "insert into tenant.assessment_answer (tenant_id, assessment_id, question_id,"
-                " value, auto_score, auto_source, auto_rationale)"
-                " values (%s, %s, %s, %s, %s, %s, %s)",
-                (tenant.id, sent.assessment_id, question.id, Jsonb(value), score, source, why),
+                " value) values (%s, %s, %s, %s)",
+                (tenant.id, sent.assessment_id, question_id, json.dumps(value)),
             )
-            states[question.id] = AnswerState(value, score)
-        for e in evidence:
-            conn.execute(
-                "insert into tenant.assessment_evidence (tenant_id, assessment_id, question_id,"
-                " filename, content_type, size_bytes, sha256, content)"
-                " values (%s, %s, %s, %s, %s, %s, %s, %s)",
-                (
-                    tenant.id,
-                    sent.assessment_id,
-                    e.question_id,
-                    e.filename,
-                    e.content_type,
-                    len(e.content),
-                    hashlib.sha256(e.content).digest(),
-                    e.content,
-                ),
-            )
-        result = assess(doc, states, today, {q: 1 for q in files})
+        for question_id, uploaded in uploads.items():
+            for name, kind, content in uploaded:
+                conn.execute(
+                    "insert into tenant.assessment_evidence (tenant_id, assessment_id,"
+                    " question_id, filename, content_type, size_bytes, sha256, content)"
+                    " values (%s, %s, %s, %s, %s, %s, %s, %s)",
+                    (tenant.id, sent.assessment_id, question_id, name, kind, len(content),
+                     hashlib.sha256(content).digest(), content),
+                )  # fmt: skip
         conn.execute(
             "update tenant.assessment set status = 'submitted', submitted_at = now(),"
-            " opened_at = now(), link_sealed = null, evaluation = %s, score = %s, rating = %s,"
-            " evaluated_at = case when %s = 'pending' then null else now() end,"
-            " evaluation_error = case when %s = 'failed' then 'model unreachable' end"
-            " where id = %s",
-            (
-                evaluation,
-                result.score,
-                result.rating,
-                evaluation,
-                evaluation,
-                sent.assessment_id,
-            ),
+            " evaluation = 'pending', link_sealed = null, sent_by = %s where id = %s",
+            (sender, sent.assessment_id),
         )
+    return Submitted(sent, sender, owner)
+
+
+def assessment(conn: Conn, tenant: TenantFixture, assessment_id: UUID) -> dict[str, Any]:
+    with scoped_transaction(conn, tenant.scope, read_only=True):
+        cur = conn.execute(
+            "select status, score, rating, evaluation, evaluator, evaluated_at, evaluation_error,"
+            " evaluation_lease_until from tenant.assessment where id = %s",
+            (assessment_id,),
+        )
+        row = cur.fetchone()
+        assert row is not None
+        assert cur.description is not None
+        return dict(zip([c.name for c in cur.description], row, strict=True))
+
+
+def answers(conn: Conn, tenant: TenantFixture, assessment_id: UUID) -> dict[str, dict[str, Any]]:
+    with scoped_transaction(conn, tenant.scope, read_only=True):
+        rows = conn.execute(
+            "select question_id, value, auto_score, auto_source, auto_rationale"
+            " from tenant.assessment_answer where assessment_id = %s",
+            (assessment_id,),
+        ).fetchall()
+    return {
+        r[0]: {"value": r[1], "score": None if r[2] is None else float(r[2]), "source": r[3],
+               "rationale": r[4]}
+        for r in rows
+    }  # fmt: skip
+
+
+def audit_actions(conn: Conn, tenant: TenantFixture, assessment_id: UUID) -> list[tuple[str, Any]]:
+    with scoped_transaction(conn, tenant.scope, read_only=True):
+        rows = conn.execute(
+            "select action, detail from tenant.audit_log where target_type = 'assessment'"
+            " and target_id = %s order by at, action",
+            (str(assessment_id),),
+        ).fetchall()
+    return [(str(r[0]), r[1]) for r in rows]
+
+
+def notifications(observer: Conn, tenant: TenantFixture, event: str) -> list[tuple[Any, ...]]:
+    """(user, title, dedupe key) of the tenant's notifications of `event`, read as the observer
+    (the app may not read a colleague's notifications)."""
+    return observer.execute(
+        "select user_id, title, dedupe_key from tenant.notification"
+        " where tenant_id = %s and event = %s order by user_id, created_at",
+        (tenant.id, event),
+    ).fetchall()

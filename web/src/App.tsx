@@ -237,6 +237,9 @@ function RiskRoute() {
   )
 }
 
+// The vendor portal: no session, outside the signed-in shell.
+const RespondPage = lazy(() => import('./pages/RespondPage').then((m) => ({ default: m.RespondPage })))
+
 // The tasks pages load on first visit, like the panel's: the main bundle stays small.
 const TasksPage = lazy(() => import('./pages/TasksPage').then((m) => ({ default: m.TasksPage })))
 const TaskPage = lazy(() => import('./pages/TaskPage').then((m) => ({ default: m.TaskPage })))
@@ -260,6 +263,33 @@ function TaskRoute() {
     <RequirePermission permission={PERMISSION.tasksRead}>
       <Suspense fallback={<LoadingPanel label="Loading the task…" />}>
         <TaskPage key={taskId} taskId={taskId} />
+      </Suspense>
+    </RequirePermission>
+  )
+}
+
+// The vendor pages (third-party risk) load on first visit.
+const VendorsPage = lazy(() => import('./pages/tprm/VendorsPage').then((m) => ({ default: m.VendorsPage })))
+const VendorPage = lazy(() => import('./pages/tprm/VendorPage').then((m) => ({ default: m.VendorPage })))
+
+function VendorsRoute() {
+  return (
+    <RequirePermission permission={PERMISSION.tprmRead}>
+      <Suspense fallback={<LoadingPanel label="Loading vendors…" />}>
+        <VendorsPage />
+      </Suspense>
+    </RequirePermission>
+  )
+}
+
+/** `/vendors/:vendorId`: one vendor's profile. */
+function VendorRoute() {
+  const { vendorId } = useParams()
+  if (!vendorId) return <NotFoundPage />
+  return (
+    <RequirePermission permission={PERMISSION.tprmRead}>
+      <Suspense fallback={<LoadingPanel label="Loading the vendor…" />}>
+        <VendorPage key={vendorId} vendorId={vendorId} />
       </Suspense>
     </RequirePermission>
   )
@@ -346,6 +376,21 @@ function AssessmentsRoute() {
   )
 }
 
+const QuestionnairesPage = lazy(() => import('./pages/tprm/QuestionnairesPage').then((m) => ({ default: m.QuestionnairesPage })))
+const QuestionnairePage = lazy(() => import('./pages/tprm/QuestionnairePage').then((m) => ({ default: m.QuestionnairePage })))
+
+/** `/tprm/questionnaires` and `/tprm/questionnaires/:questionnaireId`: questionnaire templates. */
+function QuestionnairesRoute() {
+  const { questionnaireId } = useParams()
+  return (
+    <RequirePermission permission={PERMISSION.tprmRead}>
+      <Suspense fallback={<LoadingPanel label="Loading questionnaires…" />}>
+        {questionnaireId ? <QuestionnairePage key={questionnaireId} questionnaireId={questionnaireId} /> : <QuestionnairesPage />}
+      </Suspense>
+    </RequirePermission>
+  )
+}
+
 export function AppRoutes() {
   const auth = useAuth()
   // Until the refresh cookie has been tried, show nothing that depends on the answer.
@@ -355,6 +400,7 @@ export function AppRoutes() {
       <Route path="/login" element={<LoginPage />} />
       <Route path="/setup" element={<SetupPage />} />
       <Route path="/invite" element={<InvitePage />} />
+      <Route path="/respond" element={<Suspense fallback={<LoadingScreen />}><RespondPage /></Suspense>} />
       <Route
         path="/mfa/enroll"
         element={
@@ -393,6 +439,8 @@ export function AppRoutes() {
         <Route path="/kris/:kriId" element={<KriRoute />} />
         <Route path="/risks/:riskId" element={<RiskRoute />} />
         <Route path="/acceptances" element={<AcceptancesRoute />} />
+        <Route path="/vendors" element={<VendorsRoute />} />
+        <Route path="/vendors/:vendorId" element={<VendorRoute />} />
         <Route path="/orgs/:orgId" element={<OrgByIdRoute />} />
         <Route path="/tasks" element={<TasksRoute />} />
         <Route path="/tasks/:taskId" element={<TaskRoute />} />
@@ -405,6 +453,8 @@ export function AppRoutes() {
         <Route path="/workflows" element={<WorkflowsRoute />} />
         <Route path="/assessments" element={<AssessmentsRoute />} />
         <Route path="/assessments/:assessmentId" element={<AssessmentsRoute />} />
+        <Route path="/tprm/questionnaires" element={<QuestionnairesRoute />} />
+        <Route path="/tprm/questionnaires/:questionnaireId" element={<QuestionnairesRoute />} />
         <Route
           path="/platform"
           element={

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { fieldErrors, groupCatalog, initialFieldValues, splitFieldValues } from './integrations'
 import { parseErrors } from './integrationsApi'
-import { catalog, okta, source } from './test/integrationFixtures'
+import { catalog, demo, okta, source } from './test/integrationFixtures'
 
 describe('integrations helpers', () => {
   it('groups the catalog in page order, demo with the vendor APIs', () => {
@@ -11,6 +11,8 @@ describe('integrations helpers', () => {
       ['File upload', ['artifact']],
       ['Manual entry', ['manual']],
     ])
+    const tprm = { ...demo, vendor_id: 'tprm', display_name: 'Third-party risk', source_type: 'tprm' }
+    expect(groupCatalog([...catalog, tprm]).map((g) => g.title).at(-1)).toBe('Computed by Draxis')
     expect(groupCatalog([])).toEqual([])
   })
 

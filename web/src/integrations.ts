@@ -58,6 +58,7 @@ const GROUPS: readonly { key: string; title: string; description: string; types:
   { key: 'push', title: 'Push', description: 'Your tooling posts values with a token.', types: ['external_push'] },
   { key: 'artifact', title: 'File upload', description: 'Upload a CSV or JSON file of values.', types: ['artifact'] },
   { key: 'manual', title: 'Manual entry', description: 'People type values in.', types: ['manual'] },
+  { key: 'computed', title: 'Computed by Draxis', description: "Values Draxis computes from this tenant's own data, on a schedule.", types: ['tprm'] },
 ]
 
 /** The catalog in the page's groups (empty groups left out), each sorted by name. */
@@ -95,6 +96,7 @@ export const SOURCE_TYPE_LABEL: Record<SourceType, string> = {
   external_push: 'Push',
   artifact: 'File upload',
   manual: 'Manual entry',
+  tprm: 'Computed',
 }
 
 export const TRIGGER_LABEL: Record<RunTrigger, string> = {

@@ -244,6 +244,19 @@ const outcomeSpec: EntitySpec<'outcomes'> = {
   sorts: NAME_SORTS,
 }
 
+const CRITICALITIES: readonly Choice[] = [
+  { value: 'low', label: 'Low' },
+  { value: 'medium', label: 'Medium' },
+  { value: 'high', label: 'High' },
+  { value: 'critical', label: 'Critical' },
+]
+const DATA_ACCESS: readonly Choice[] = [
+  { value: 'none', label: 'None' },
+  { value: 'internal', label: 'Internal' },
+  { value: 'confidential', label: 'Confidential' },
+  { value: 'restricted', label: 'Restricted' },
+]
+
 const vendorSpec: EntitySpec<'vendors'> = {
   kind: 'vendors',
   singular: 'vendor',
@@ -256,9 +269,33 @@ const vendorSpec: EntitySpec<'vendors'> = {
     { name: 'tier', label: 'Tier', type: 'select', numeric: true, required: true, options: TIERS },
     { name: 'data_elements', label: 'Data elements', type: 'list', hint: 'Comma-separated, e.g. PHI, PII' },
     ...ownershipFields,
+    { name: 'criticality', label: 'Criticality', type: 'select', options: CRITICALITIES, initial: 'medium' },
+    { name: 'data_access', label: 'Data access', type: 'select', options: DATA_ACCESS, initial: 'none' },
+    { name: 'services', label: 'Services', type: 'list', hint: 'Comma-separated, e.g. Payroll, Benefits' },
+    { name: 'subprocessors', label: 'Subprocessors', type: 'list', hint: 'Comma-separated' },
+    { name: 'contract_start', label: 'Contract start', type: 'date', nullable: true },
+    { name: 'contract_end', label: 'Contract end', type: 'date', nullable: true },
+    {
+      name: 'website',
+      label: 'Website',
+      type: 'text',
+      pattern: { re: /^(https?:\/\/\S+)?$/, message: 'use an http:// or https:// address' },
+    },
+    { name: 'app_match', label: 'Identity-provider app names', type: 'list', hint: 'Comma-separated names its apps go by' },
+    { name: 'notes', label: 'Notes', type: 'textarea', wide: true },
   ],
+  validate: (v) =>
+    v.contract_start && v.contract_end && v.contract_end < v.contract_start ? ['The contract cannot end before it starts.'] : [],
   columns: [
-    { header: 'Name', sortValue: (r) => r.name, cell: (r) => r.name },
+    {
+      header: 'Name',
+      sortValue: (r) => r.name,
+      cell: (r) => (
+        <Link to={`/vendors/${encodeURIComponent(r.id)}`} className={linkClass}>
+          {r.name}
+        </Link>
+      ),
+    },
     { header: 'Slug', sortValue: (r) => r.slug, cell: (r) => <code className="text-xs">{r.slug}</code> },
     { header: 'Tier', sortValue: (r) => r.tier, cell: (r) => `Tier ${r.tier}` },
     { header: 'Category', sortValue: (r) => r.category, cell: (r) => dash(r.category) },

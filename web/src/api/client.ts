@@ -23,6 +23,19 @@ export function withToken(token: string | null | undefined): { fetch: (req: Requ
 }
 
 /**
+ * Per-call `fetch` of the vendor portal: the assessment link's token as
+ * `Authorization: Assessment <token>`, no session, no refresh (a vendor has no account).
+ */
+export function asRespondent(token: string): { fetch: (req: Request) => Promise<Response> } {
+  return {
+    fetch: (req) => {
+      req.headers.set('Authorization', `Assessment ${token}`)
+      return fetchPrepared(req)
+    },
+  }
+}
+
+/**
  * Per-call `fetch` for routes that answer 401 for a wrong code or password too: only a 401 with
  * a `WWW-Authenticate` challenge (the token failed) is refreshed and retried.
  */

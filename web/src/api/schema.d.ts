@@ -4,151 +4,6 @@
  */
 
 export interface paths {
-    "/api/assessments": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List Assessments
-         * @description The tenant's assessments, newest first.
-         */
-        get: operations["list_assessments_api_assessments_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/assessments/{assessment_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Get Review
-         * @description Everything a reviewer needs about one assessment, scored as of now.
-         */
-        get: operations["get_review_api_assessments__assessment_id__get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/assessments/{assessment_id}/answers/{question_id}/override": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        /**
-         * Override Score
-         * @description Replace an answer's automatic score with the reviewer's, with the reason.
-         */
-        put: operations["override_score_api_assessments__assessment_id__answers__question_id__override_put"];
-        post?: never;
-        /**
-         * Clear Override
-         * @description Go back to the automatic score (nothing to clear is not an error).
-         */
-        delete: operations["clear_override_api_assessments__assessment_id__answers__question_id__override_delete"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/assessments/{assessment_id}/cancel": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Cancel Assessment
-         * @description Cancel an open assessment: its link stops working and is wiped.
-         */
-        post: operations["cancel_assessment_api_assessments__assessment_id__cancel_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/assessments/{assessment_id}/complete": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Complete Review
-         * @description Complete the review: final score and rating, the vendor's findings, attested
-         *     integrations and next review date, in one transaction.
-         */
-        post: operations["complete_review_api_assessments__assessment_id__complete_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/assessments/{assessment_id}/evidence/{evidence_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Download Evidence
-         * @description An evidence file, always as a download (never rendered by the browser).
-         */
-        get: operations["download_evidence_api_assessments__assessment_id__evidence__evidence_id__get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/assessments/{assessment_id}/resend": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Resend Assessment
-         * @description A new link (the old one stops working) and a new invitation; the answer shows it once.
-         */
-        post: operations["resend_assessment_api_assessments__assessment_id__resend_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/auth/impersonation/stop": {
         parameters: {
             query?: never;
@@ -2102,6 +1957,144 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/respond": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Open Assessment
+         * @description The assessment as the vendor sees it: who asks, by when, the questionnaire, the answers
+         *     and evidence saved so far, the questions shown for them and what is still missing. The
+         *     first open marks it in progress (and is audited).
+         */
+        get: operations["open_assessment_api_respond_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/respond/answers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Save Answers
+         * @description Several answers at once, all or none: any unknown question (404) or invalid value (422,
+         *     every problem listed) saves nothing.
+         */
+        put: operations["save_answers_api_respond_answers_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/respond/answers/{question_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Save Answer
+         * @description Autosave one answer. A question hidden by the other answers may still be saved (the
+         *     vendor may change the answer it depends on); it counts only while shown.
+         */
+        put: operations["save_answer_api_respond_answers__question_id__put"];
+        post?: never;
+        /**
+         * Clear Answer
+         * @description Clear one answer (no answer saved is not an error).
+         */
+        delete: operations["clear_answer_api_respond_answers__question_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/respond/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload Evidence
+         * @description Attach a file to a question that takes evidence. Over 10 MB is 413; a kind off the
+         *     allowlist, or content that is not what the extension says, 415; an empty file, a name with
+         *     a path, a question without evidence, an 11th file for a question or more than 50 MB for the
+         *     assessment 422. Audited.
+         */
+        post: operations["upload_evidence_api_respond_evidence_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/respond/evidence/{evidence_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download Evidence
+         * @description One of this assessment's files, always as a download (never rendered).
+         */
+        get: operations["download_evidence_api_respond_evidence__evidence_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Remove Evidence
+         * @description Remove one of this assessment's files. Audited.
+         */
+        delete: operations["remove_evidence_api_respond_evidence__evidence_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/respond/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit
+         * @description Submit the answers: final. 422 listing what is missing, when anything is. Otherwise each
+         *     shown, rule-scored answer gets its rules score, the assessment its score and rating, and its
+         *     evaluation is pending when a shown answer waits for the model client; the link is wiped and
+         *     the token answers 410 from now on.
+         */
+        post: operations["submit_api_respond_submit_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/risk-acceptances": {
         parameters: {
             query?: never;
@@ -3200,6 +3193,290 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tprm/findings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Tenant Findings
+         * @description Every vendor's findings, most severe first by default.
+         */
+        get: operations["tenant_findings_api_tprm_findings_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tprm/library": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Library
+         * @description The questionnaires Draxis ships, to start from.
+         */
+        get: operations["list_library_api_tprm_library_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tprm/library/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Library Document */
+        get: operations["get_library_document_api_tprm_library__key__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tprm/policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Policy
+         * @description The policy in force (`updated_at` null: the defaults, never stored).
+         */
+        get: operations["get_policy_api_tprm_policy_get"];
+        /**
+         * Put Policy
+         * @description Store the whole policy; the next read of any vendor's schedule follows it.
+         */
+        put: operations["put_policy_api_tprm_policy_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tprm/questionnaires": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Questionnaires */
+        get: operations["list_questionnaires_api_tprm_questionnaires_get"];
+        put?: never;
+        /**
+         * Create Questionnaire
+         * @description A new questionnaire with a draft: blank, from the library, or a copy of another.
+         */
+        post: operations["create_questionnaire_api_tprm_questionnaires_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tprm/questionnaires/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import Questionnaire
+         * @description A new questionnaire whose draft is the uploaded document (a JSON body, or a form's
+         *     `file`); a 422 lists each problem with its JSON path.
+         */
+        post: operations["import_questionnaire_api_tprm_questionnaires_import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tprm/questionnaires/{questionnaire_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Questionnaire */
+        get: operations["get_questionnaire_api_tprm_questionnaires__questionnaire_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update Questionnaire
+         * @description Rename, describe, archive (`archived: true`) or restore a questionnaire.
+         */
+        patch: operations["update_questionnaire_api_tprm_questionnaires__questionnaire_id__patch"];
+        trace?: never;
+    };
+    "/api/tprm/questionnaires/{questionnaire_id}/draft": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Save Draft
+         * @description Replace the draft's document; with no draft, start one numbered after the newest
+         *     version. A 422 lists each problem with its JSON path (`errors[].path`).
+         */
+        put: operations["save_draft_api_tprm_questionnaires__questionnaire_id__draft_put"];
+        post?: never;
+        /**
+         * Discard Draft
+         * @description Throw the draft away; the published versions stay as they are.
+         */
+        delete: operations["discard_draft_api_tprm_questionnaires__questionnaire_id__draft_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tprm/questionnaires/{questionnaire_id}/draft/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish Draft
+         * @description The draft becomes the next published version, frozen from now on.
+         */
+        post: operations["publish_draft_api_tprm_questionnaires__questionnaire_id__draft_publish_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tprm/questionnaires/{questionnaire_id}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Version */
+        get: operations["get_version_api_tprm_questionnaires__questionnaire_id__versions__version__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tprm/questionnaires/{questionnaire_id}/versions/{version}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export a version as a questionnaire document (JSON) */
+        get: operations["export_version_api_tprm_questionnaires__questionnaire_id__versions__version__export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tprm/vendors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Vendor List
+         * @description The tenant's vendors and where each stands: last score and rating, next due day,
+         *     overdue flag and open findings. Filter by `tier` and `overdue`.
+         */
+        get: operations["vendor_list_api_tprm_vendors_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/vendor-findings/{finding_id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept Finding
+         * @description Close an open finding as an accepted risk, with why it is acceptable.
+         */
+        post: operations["accept_finding_api_vendor_findings__finding_id__accept_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/vendor-findings/{finding_id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resolve Finding
+         * @description Close an open finding as fixed, with what was done.
+         */
+        post: operations["resolve_finding_api_vendor_findings__finding_id__resolve_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/vendors": {
         parameters: {
             query?: never;
@@ -3209,7 +3486,7 @@ export interface paths {
         };
         /**
          * List vendors
-         * @description Filter by exact value with query parameters (category, owner_user_id, tier); `q` searches name, slug, category; `sort` is a column, `-column` for descending.
+         * @description Filter by exact value with query parameters (category, criticality, data_access, owner_user_id, tier); `q` searches name, slug, category, website; `sort` is a column, `-column` for descending.
          */
         get: operations["list_route_api_vendors_get"];
         put?: never;
@@ -3257,7 +3534,7 @@ export interface paths {
         patch: operations["patch_route_api_vendors__item_id__patch"];
         trace?: never;
     };
-    "/api/vendors/{vendor_id}/assessment-options": {
+    "/api/vendors/{vendor_id}/contacts": {
         parameters: {
             query?: never;
             header?: never;
@@ -3265,10 +3542,49 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Send Options
-         * @description The questionnaires that can be sent (published, not archived) and the vendor's contacts.
+         * List Contacts
+         * @description The vendor's contacts, the primary one first.
          */
-        get: operations["send_options_api_vendors__vendor_id__assessment_options_get"];
+        get: operations["list_contacts_api_vendors__vendor_id__contacts_get"];
+        put?: never;
+        /** Create Contact */
+        post: operations["create_contact_api_vendors__vendor_id__contacts_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/vendors/{vendor_id}/contacts/{contact_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete Contact */
+        delete: operations["delete_contact_api_vendors__vendor_id__contacts__contact_id__delete"];
+        options?: never;
+        head?: never;
+        /** Patch Contact */
+        patch: operations["patch_contact_api_vendors__vendor_id__contacts__contact_id__patch"];
+        trace?: never;
+    };
+    "/api/vendors/{vendor_id}/findings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Vendor Findings
+         * @description One vendor's findings, most severe first.
+         */
+        get: operations["vendor_findings_api_vendors__vendor_id__findings_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3277,7 +3593,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/vendors/{vendor_id}/assessments": {
+    "/api/vendors/{vendor_id}/profile": {
         parameters: {
             query?: never;
             header?: never;
@@ -3285,16 +3601,33 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Vendor Assessments
-         * @description One vendor's assessments, newest first: its whole history.
+         * Vendor Profile
+         * @description The vendor with its contacts, risks, schedule, last assessment and open findings.
          */
-        get: operations["vendor_assessments_api_vendors__vendor_id__assessments_get"];
+        get: operations["vendor_profile_api_vendors__vendor_id__profile_get"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/vendors/{vendor_id}/risks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
         /**
-         * Send Assessment
-         * @description Send a questionnaire to a vendor contact. The answer carries the vendor link once.
+         * Replace the vendor's risks
+         * @description The vendor is linked to exactly these risks afterwards; an id that is not one of the
+         *     tenant's risks answers 404 and nothing changes.
          */
-        post: operations["send_assessment_api_vendors__vendor_id__assessments_post"];
+        put: operations["set_vendor_risks_api_vendors__vendor_id__risks_put"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3611,6 +3944,54 @@ export interface components {
             role: components["schemas"]["Role"];
         };
         /**
+         * AnswerIn
+         * @description One answer: the JSON value its question's type takes (true/false, an option value, a
+         *     list of option values, a number, `YYYY-MM-DD`, text).
+         */
+        AnswerIn: {
+            /**
+             * Value
+             * @example true
+             */
+            value: unknown;
+        };
+        /** AnswerSaved */
+        AnswerSaved: {
+            /** Missing */
+            missing: components["schemas"]["MissingOut"][];
+            /** Question Id */
+            question_id: string;
+            /** Value */
+            value: unknown;
+            /** Visible */
+            visible: string[];
+        };
+        /**
+         * AnswersIn
+         * @description Several answers by question id, saved all or none.
+         */
+        AnswersIn: {
+            /**
+             * Answers
+             * @example {
+             *       "mfa": true,
+             *       "staff": 4
+             *     }
+             */
+            answers: {
+                [key: string]: unknown;
+            };
+        };
+        /** AnswersSaved */
+        AnswersSaved: {
+            /** Missing */
+            missing: components["schemas"]["MissingOut"][];
+            /** Saved */
+            saved: string[];
+            /** Visible */
+            visible: string[];
+        };
+        /**
          * Approval
          * @description An approver's optional note.
          */
@@ -3634,166 +4015,6 @@ export interface components {
              * @enum {string}
              */
             target: "panel" | "privacy" | "tprm" | "insurance";
-        };
-        /** AssessmentOut */
-        AssessmentOut: {
-            /** Cancelled At */
-            cancelled_at: string | null;
-            /** Completed At */
-            completed_at: string | null;
-            /** Completed By */
-            completed_by: string | null;
-            /**
-             * Due Date
-             * Format: date
-             */
-            due_date: string;
-            /**
-             * Evaluation
-             * @enum {string}
-             */
-            evaluation: "none" | "pending" | "done" | "failed";
-            /** Evaluation Error */
-            evaluation_error: string | null;
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            /** Link Expired */
-            link_expired: boolean;
-            /** Message */
-            message: string;
-            /** Opened At */
-            opened_at: string | null;
-            /**
-             * Questionnaire Id
-             * Format: uuid
-             */
-            questionnaire_id: string;
-            /** Questionnaire Name */
-            questionnaire_name: string;
-            /** Rating */
-            rating: ("low" | "medium" | "high" | "critical") | null;
-            /** Recipient Email */
-            recipient_email: string;
-            /** Recipient Name */
-            recipient_name: string;
-            /** Score */
-            score: number | null;
-            /**
-             * Sent At
-             * Format: date-time
-             */
-            sent_at: string;
-            /** Sent By */
-            sent_by: string | null;
-            /** Sent By Name */
-            sent_by_name: string | null;
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "sent" | "in_progress" | "submitted" | "completed" | "cancelled";
-            /** Submitted At */
-            submitted_at: string | null;
-            /**
-             * Token Expires At
-             * Format: date-time
-             */
-            token_expires_at: string;
-            /**
-             * Vendor Id
-             * Format: uuid
-             */
-            vendor_id: string;
-            /** Vendor Name */
-            vendor_name: string;
-            /** Version */
-            version: number;
-        };
-        /**
-         * AssessmentSent
-         * @description The assessment just sent or resent, with its vendor link: shown this once, never again
-         *     (copy it when e-mail is not configured).
-         */
-        AssessmentSent: {
-            /** Cancelled At */
-            cancelled_at: string | null;
-            /** Completed At */
-            completed_at: string | null;
-            /** Completed By */
-            completed_by: string | null;
-            /**
-             * Due Date
-             * Format: date
-             */
-            due_date: string;
-            /**
-             * Evaluation
-             * @enum {string}
-             */
-            evaluation: "none" | "pending" | "done" | "failed";
-            /** Evaluation Error */
-            evaluation_error: string | null;
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            /** Link */
-            link: string;
-            /** Link Expired */
-            link_expired: boolean;
-            /** Message */
-            message: string;
-            /** Opened At */
-            opened_at: string | null;
-            /**
-             * Questionnaire Id
-             * Format: uuid
-             */
-            questionnaire_id: string;
-            /** Questionnaire Name */
-            questionnaire_name: string;
-            /** Rating */
-            rating: ("low" | "medium" | "high" | "critical") | null;
-            /** Recipient Email */
-            recipient_email: string;
-            /** Recipient Name */
-            recipient_name: string;
-            /** Score */
-            score: number | null;
-            /**
-             * Sent At
-             * Format: date-time
-             */
-            sent_at: string;
-            /** Sent By */
-            sent_by: string | null;
-            /** Sent By Name */
-            sent_by_name: string | null;
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "sent" | "in_progress" | "submitted" | "completed" | "cancelled";
-            /** Submitted At */
-            submitted_at: string | null;
-            /**
-             * Token Expires At
-             * Format: date-time
-             */
-            token_expires_at: string;
-            /**
-             * Vendor Id
-             * Format: uuid
-             */
-            vendor_id: string;
-            /** Vendor Name */
-            vendor_name: string;
-            /** Version */
-            version: number;
         };
         /**
          * Assignee
@@ -3986,6 +4207,16 @@ export interface components {
              */
             title?: string | null;
         };
+        /** Body_upload_evidence_api_respond_evidence_post */
+        Body_upload_evidence_api_respond_evidence_post: {
+            /**
+             * File
+             * @description at most 10 MB: PDF, PNG, JPEG, text, CSV, DOCX, XLSX
+             */
+            file: string;
+            /** Question Id */
+            question_id: string;
+        };
         /** Book */
         Book: {
             bands: components["schemas"]["SeverityCounts"];
@@ -4074,6 +4305,23 @@ export interface components {
             /** Status */
             status?: ("open" | "in_progress" | "waiting_approval" | "done" | "cancelled") | null;
         };
+        /**
+         * CadenceOut
+         * @description The vendor's reassessment schedule, computed on read from the tenant's policy.
+         */
+        CadenceOut: {
+            /** Current */
+            current: boolean;
+            /** Months */
+            months: number;
+            /**
+             * Next Due
+             * Format: date
+             */
+            next_due: string;
+            /** Overdue */
+            overdue: boolean;
+        };
         /** CatalogEntry */
         CatalogEntry: {
             /** Auth Type */
@@ -4149,20 +4397,6 @@ export interface components {
              */
             id: string;
         };
-        /**
-         * CompleteIn
-         * @description Complete the review. `force` (with a reason) completes although questions still wait for
-         *     the model client, allowed only when its evaluation failed.
-         */
-        CompleteIn: {
-            /**
-             * Force
-             * @default false
-             */
-            force: boolean;
-            /** Reason */
-            reason?: string | null;
-        };
         /** ConfigFieldOut */
         ConfigFieldOut: {
             /** Choices */
@@ -4199,8 +4433,40 @@ export interface components {
             /** Revoked At */
             revoked_at: string | null;
         };
-        /** ContactChoice */
-        ContactChoice: {
+        /**
+         * ContactIn
+         * @description A person at the vendor; `is_primary` makes them the one primary contact (the previous
+         *     primary, if any, stops being it). The e-mail is unique per vendor, case-insensitively.
+         * @example {
+         *       "email": "vera@vendor.example",
+         *       "is_primary": true,
+         *       "name": "Vera Vendor",
+         *       "role": "Security lead"
+         *     }
+         */
+        ContactIn: {
+            /** Email */
+            email: string;
+            /**
+             * Is Primary
+             * @default false
+             */
+            is_primary: boolean;
+            /** Name */
+            name: string;
+            /**
+             * Role
+             * @default
+             */
+            role: string;
+        };
+        /** ContactOut */
+        ContactOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
             /** Email */
             email: string;
             /**
@@ -4214,6 +4480,25 @@ export interface components {
             name: string;
             /** Role */
             role: string;
+            /**
+             * Vendor Id
+             * Format: uuid
+             */
+            vendor_id: string;
+        };
+        /**
+         * ContactPatch
+         * @description The fields to change; none may be null.
+         */
+        ContactPatch: {
+            /** Email */
+            email?: string;
+            /** Is Primary */
+            is_primary?: boolean;
+            /** Name */
+            name?: string;
+            /** Role */
+            role?: string;
         };
         /** Contribution */
         Contribution: {
@@ -4491,6 +4776,53 @@ export interface components {
             tenant: components["schemas"]["TenantRef"];
             /** Top Risks */
             top_risks: components["schemas"]["RiskSummary"][];
+        };
+        /** DateQuestion */
+        DateQuestion: {
+            /**
+             * Evidence
+             * @default none
+             * @enum {string}
+             */
+            evidence: "none" | "optional" | "required";
+            /**
+             * Help
+             * @default
+             */
+            help: string;
+            /** Id */
+            id: string;
+            /**
+             * Required
+             * @default true
+             */
+            required: boolean;
+            /**
+             * Requirement
+             * @default
+             */
+            requirement: string;
+            /**
+             * Severity
+             * @default medium
+             * @enum {string}
+             */
+            severity: "low" | "medium" | "high" | "critical";
+            show_if?: components["schemas"]["ShowIf"] | null;
+            /** Text */
+            text: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "date";
+            /**
+             * Weight
+             * @default 1
+             */
+            weight: number;
+            /** Within Days */
+            within_days?: number | null;
         };
         /** DayScore */
         DayScore: {
@@ -4826,8 +5158,6 @@ export interface components {
             id: string;
             /** Question Id */
             question_id: string;
-            /** Sha256 */
-            sha256: string;
             /** Size Bytes */
             size_bytes: number;
             /**
@@ -4921,19 +5251,150 @@ export interface components {
             /** Value */
             value?: string;
         };
+        /** FileQuestion */
+        FileQuestion: {
+            /**
+             * Evaluate
+             * @default false
+             */
+            evaluate: boolean;
+            /**
+             * Evidence
+             * @default required
+             * @enum {string}
+             */
+            evidence: "none" | "optional" | "required";
+            /**
+             * Help
+             * @default
+             */
+            help: string;
+            /** Id */
+            id: string;
+            /**
+             * Required
+             * @default true
+             */
+            required: boolean;
+            /**
+             * Requirement
+             * @default
+             */
+            requirement: string;
+            /**
+             * Severity
+             * @default medium
+             * @enum {string}
+             */
+            severity: "low" | "medium" | "high" | "critical";
+            show_if?: components["schemas"]["ShowIf"] | null;
+            /** Text */
+            text: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "file";
+            /**
+             * Weight
+             * @default 1
+             */
+            weight: number;
+        };
+        /**
+         * FindingCounts
+         * @description Open findings by severity.
+         */
+        FindingCounts: {
+            /**
+             * Critical
+             * @default 0
+             */
+            critical: number;
+            /**
+             * High
+             * @default 0
+             */
+            high: number;
+            /**
+             * Low
+             * @default 0
+             */
+            low: number;
+            /**
+             * Medium
+             * @default 0
+             */
+            medium: number;
+            /**
+             * Total
+             * @default 0
+             */
+            total: number;
+        };
+        /**
+         * FindingDecision
+         * @description Why the finding is resolved or accepted (required).
+         */
+        FindingDecision: {
+            /** Reason */
+            reason: string;
+        };
         /** FindingOut */
         FindingOut: {
+            /** Assessment Id */
+            assessment_id: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Detail */
+            detail: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Last Seen At
+             * Format: date-time
+             */
+            last_seen_at: string;
             /** Question Id */
-            question_id: string;
-            /** Score */
-            score: number;
+            question_id: string | null;
+            /** Resolution */
+            resolution: string | null;
+            /** Resolved At */
+            resolved_at: string | null;
+            /** Resolved By */
+            resolved_by: string | null;
+            /** Resolved By Name */
+            resolved_by_name: string | null;
             /**
              * Severity
              * @enum {string}
              */
             severity: "low" | "medium" | "high" | "critical";
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "assessment" | "drift";
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "open" | "resolved" | "accepted";
             /** Title */
             title: string;
+            /**
+             * Vendor Id
+             * Format: uuid
+             */
+            vendor_id: string;
+            /** Vendor Name */
+            vendor_name: string;
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -5406,6 +5867,23 @@ export interface components {
             /** Warn */
             warn: number;
         };
+        /** LastAssessment */
+        LastAssessment: {
+            /**
+             * Completed On
+             * Format: date
+             */
+            completed_on: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Rating */
+            rating: ("low" | "medium" | "high" | "critical") | null;
+            /** Score */
+            score: number | null;
+        };
         /**
          * LinksIn
          * @example {
@@ -5427,6 +5905,8 @@ export interface components {
             outcome_ids?: string[] | null;
             /** Risk Ids */
             risk_ids?: string[] | null;
+            /** Vendor Ids */
+            vendor_ids?: string[] | null;
         };
         /**
          * LoginRequest
@@ -5506,6 +5986,62 @@ export interface components {
             required: boolean;
             /** Verified */
             verified: boolean;
+        };
+        /** MissingOut */
+        MissingOut: {
+            /** Question Id */
+            question_id: string;
+            /** Reason */
+            reason: string;
+        };
+        /** MultiChoice */
+        MultiChoice: {
+            /** Attests */
+            attests?: "integrations" | null;
+            /**
+             * Evidence
+             * @default none
+             * @enum {string}
+             */
+            evidence: "none" | "optional" | "required";
+            /**
+             * Help
+             * @default
+             */
+            help: string;
+            /** Id */
+            id: string;
+            /** Options */
+            options: components["schemas"]["Option"][];
+            /**
+             * Required
+             * @default true
+             */
+            required: boolean;
+            /**
+             * Requirement
+             * @default
+             */
+            requirement: string;
+            /**
+             * Severity
+             * @default medium
+             * @enum {string}
+             */
+            severity: "low" | "medium" | "high" | "critical";
+            show_if?: components["schemas"]["ShowIf"] | null;
+            /** Text */
+            text: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "multi_choice";
+            /**
+             * Weight
+             * @default 1
+             */
+            weight: number;
         };
         /**
          * MyWork
@@ -5599,6 +6135,64 @@ export interface components {
              */
             type: "notify";
         };
+        /** NumberQuestion */
+        NumberQuestion: {
+            /** At Least */
+            at_least?: number | null;
+            /** At Most */
+            at_most?: number | null;
+            /**
+             * Evidence
+             * @default none
+             * @enum {string}
+             */
+            evidence: "none" | "optional" | "required";
+            /**
+             * Help
+             * @default
+             */
+            help: string;
+            /** Id */
+            id: string;
+            /** Max */
+            max?: number | null;
+            /** Min */
+            min?: number | null;
+            /**
+             * Required
+             * @default true
+             */
+            required: boolean;
+            /**
+             * Requirement
+             * @default
+             */
+            requirement: string;
+            /**
+             * Severity
+             * @default medium
+             * @enum {string}
+             */
+            severity: "low" | "medium" | "high" | "critical";
+            show_if?: components["schemas"]["ShowIf"] | null;
+            /** Text */
+            text: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "number";
+            /**
+             * Unit
+             * @default
+             */
+            unit: string;
+            /**
+             * Weight
+             * @default 1
+             */
+            weight: number;
+        };
         /** ObservationPoint */
         ObservationPoint: {
             /** Last */
@@ -5624,6 +6218,18 @@ export interface components {
         Onboarding: {
             /** Unwired Kris */
             unwired_kris: components["schemas"]["UnwiredKri"][];
+        };
+        /** Option */
+        Option: {
+            /** Label */
+            label: string;
+            /**
+             * Score
+             * @default 0
+             */
+            score: number;
+            /** Value */
+            value: string;
         };
         /** OrgIn */
         OrgIn: {
@@ -5790,16 +6396,6 @@ export interface components {
             severity: "critical" | "high" | "medium" | "low" | "unassessed";
         };
         /**
-         * OverrideIn
-         * @description A reviewer's score for one answer (0 fails, 1 meets the requirement) and why.
-         */
-        OverrideIn: {
-            /** Reason */
-            reason: string;
-            /** Score */
-            score: number;
-        };
-        /**
          * OwnedItem
          * @description Something of the risk model the caller owns whose due or review date is near or past.
          */
@@ -5827,17 +6423,6 @@ export interface components {
         Page_AcceptanceOut_: {
             /** Items */
             items: components["schemas"]["AcceptanceOut"][];
-            /** Limit */
-            limit: number;
-            /** Offset */
-            offset: number;
-            /** Total */
-            total: number;
-        };
-        /** Page[AssessmentOut] */
-        Page_AssessmentOut_: {
-            /** Items */
-            items: components["schemas"]["AssessmentOut"][];
             /** Limit */
             limit: number;
             /** Offset */
@@ -5878,6 +6463,17 @@ export interface components {
             /** Total */
             total: number;
         };
+        /** Page[FindingOut] */
+        Page_FindingOut_: {
+            /** Items */
+            items: components["schemas"]["FindingOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
         /** Page[KriOut] */
         Page_KriOut_: {
             /** Items */
@@ -5904,6 +6500,17 @@ export interface components {
         Page_PanelSessionOut_: {
             /** Items */
             items: components["schemas"]["PanelSessionOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[QuestionnaireSummary] */
+        Page_QuestionnaireSummary_: {
+            /** Items */
+            items: components["schemas"]["QuestionnaireSummary"][];
             /** Limit */
             limit: number;
             /** Offset */
@@ -5944,10 +6551,32 @@ export interface components {
             /** Total */
             total: number;
         };
+        /** Page[TemplateOut] */
+        Page_TemplateOut_: {
+            /** Items */
+            items: components["schemas"]["TemplateOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
         /** Page[VendorOut] */
         Page_VendorOut_: {
             /** Items */
             items: components["schemas"]["VendorOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[VendorSummary] */
+        Page_VendorSummary_: {
+            /** Items */
+            items: components["schemas"]["VendorSummary"][];
             /** Limit */
             limit: number;
             /** Offset */
@@ -6107,6 +6736,66 @@ export interface components {
             /** Role */
             role: string;
         };
+        /**
+         * PolicyIn
+         * @example {
+         *       "link_days": 30,
+         *       "reminder_days": 7,
+         *       "requirements": "Tier 1 vendors hold a current SOC 2 Type II report.",
+         *       "tier1_months": 12,
+         *       "tier2_months": 24,
+         *       "tier3_months": 36
+         *     }
+         */
+        PolicyIn: {
+            /**
+             * Link Days
+             * @default 30
+             */
+            link_days: number;
+            /**
+             * Reminder Days
+             * @default 7
+             */
+            reminder_days: number;
+            /**
+             * Requirements
+             * @default
+             */
+            requirements: string;
+            /**
+             * Tier1 Months
+             * @default 12
+             */
+            tier1_months: number;
+            /**
+             * Tier2 Months
+             * @default 24
+             */
+            tier2_months: number;
+            /**
+             * Tier3 Months
+             * @default 36
+             */
+            tier3_months: number;
+        };
+        /** PolicyOut */
+        PolicyOut: {
+            /** Link Days */
+            link_days: number;
+            /** Reminder Days */
+            reminder_days: number;
+            /** Requirements */
+            requirements: string;
+            /** Tier1 Months */
+            tier1_months: number;
+            /** Tier2 Months */
+            tier2_months: number;
+            /** Tier3 Months */
+            tier3_months: number;
+            /** Updated At */
+            updated_at: string | null;
+        };
         /** Portfolio */
         Portfolio: {
             book: components["schemas"]["Book"];
@@ -6249,6 +6938,16 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * ProgressOut
+         * @description Where the answers stand: the questions shown for them and what still stops submission.
+         */
+        ProgressOut: {
+            /** Missing */
+            missing: components["schemas"]["MissingOut"][];
+            /** Visible */
+            visible: string[];
+        };
         /** PushBatch */
         PushBatch: {
             /** Values */
@@ -6270,6 +6969,152 @@ export interface components {
              * @description Shown once. Store it in your tooling's secret store.
              */
             token: string;
+        };
+        /**
+         * QuestionnaireCreate
+         * @description A new questionnaire with a draft: blank (give a name), from a shipped template
+         *     (`from_library`), or a copy of one of the tenant's questionnaires (`copy_of`).
+         */
+        QuestionnaireCreate: {
+            /** Copy Of */
+            copy_of?: string | null;
+            /** Description */
+            description?: string | null;
+            /** From Library */
+            from_library?: string | null;
+            /** Name */
+            name?: string | null;
+            /** Slug */
+            slug?: string | null;
+        };
+        /**
+         * QuestionnaireDocument
+         * @description One version of a questionnaire, as stored, sent, imported and exported.
+         */
+        QuestionnaireDocument: {
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /**
+             * Format
+             * @default draxis.questionnaire/1
+             * @constant
+             */
+            format: "draxis.questionnaire/1";
+            /** Name */
+            name: string;
+            /** Steps */
+            steps: components["schemas"]["Step"][];
+        };
+        /** QuestionnaireOut */
+        QuestionnaireOut: {
+            /** Archived */
+            archived: boolean;
+            /** Assessments */
+            assessments: number;
+            /** Description */
+            description: string;
+            /** Has Draft */
+            has_draft: boolean;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Latest Version
+             * @description The newest published version, if any.
+             */
+            latest_version: number | null;
+            /** Name */
+            name: string;
+            /** Origin */
+            origin: string | null;
+            /**
+             * Questions
+             * @description Questions in the draft, else in the latest version.
+             */
+            questions: number;
+            /** Slug */
+            slug: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Versions */
+            versions: components["schemas"]["VersionSummary"][];
+        };
+        /** QuestionnairePatch */
+        QuestionnairePatch: {
+            /** Archived */
+            archived?: boolean;
+            /** Description */
+            description?: string;
+            /** Name */
+            name?: string;
+        };
+        /** QuestionnaireSummary */
+        QuestionnaireSummary: {
+            /** Archived */
+            archived: boolean;
+            /** Assessments */
+            assessments: number;
+            /** Description */
+            description: string;
+            /** Has Draft */
+            has_draft: boolean;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Latest Version
+             * @description The newest published version, if any.
+             */
+            latest_version: number | null;
+            /** Name */
+            name: string;
+            /** Origin */
+            origin: string | null;
+            /**
+             * Questions
+             * @description Questions in the draft, else in the latest version.
+             */
+            questions: number;
+            /** Slug */
+            slug: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** QuestionnaireVersionOut */
+        QuestionnaireVersionOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            document: components["schemas"]["QuestionnaireDocument"];
+            /** Published At */
+            published_at: string | null;
+            /**
+             * Questionnaire Id
+             * Format: uuid
+             */
+            questionnaire_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "draft" | "published";
+            /** Version */
+            version: number;
         };
         /** Readiness */
         Readiness: {
@@ -6388,109 +7233,46 @@ export interface components {
             title: string;
         };
         /**
-         * ResendIn
-         * @description A fresh link (the old one stops working) and a new invitation e-mail; optionally a new
-         *     due date (required when the current one has passed).
+         * RespondOut
+         * @description What the vendor sees when opening the link.
          */
-        ResendIn: {
-            /** Due Date */
-            due_date?: string | null;
-        };
-        /**
-         * ResultOut
-         * @description `draxis.tprm.scoring.assess` over the stored answers and scores, as of now.
-         */
-        ResultOut: {
-            /** Findings */
-            findings: components["schemas"]["FindingOut"][];
-            /** Pending */
-            pending: number;
-            /** Rating */
-            rating: ("low" | "medium" | "high" | "critical") | null;
-            /** Score */
-            score: number | null;
-        };
-        /** ReviewOut */
-        ReviewOut: {
-            assessment: components["schemas"]["AssessmentOut"];
-            /** Can Complete */
-            can_complete: boolean;
-            /** Complete Refusal */
-            complete_refusal: string | null;
-            /** Document */
-            document: {
+        RespondOut: {
+            /** Answers */
+            answers: {
                 [key: string]: unknown;
             };
-            result: components["schemas"]["ResultOut"];
-            /** Steps */
-            steps: components["schemas"]["ReviewStep"][];
-            /** Timeline */
-            timeline: components["schemas"]["TimelineEntry"][];
-        };
-        /** ReviewQuestion */
-        ReviewQuestion: {
-            /** Answer */
-            answer: boolean | number | string | string[] | null;
-            /** Answer Label */
-            answer_label: string | null;
-            /** Answered At */
-            answered_at: string | null;
-            /** Auto Rationale */
-            auto_rationale: string | null;
-            /** Auto Score */
-            auto_score: number | null;
-            /** Auto Source */
-            auto_source: ("rules" | "model" | "offline") | null;
-            /** Effective Score */
-            effective_score: number | null;
+            /**
+             * Due Date
+             * Format: date
+             */
+            due_date: string;
             /** Evidence */
             evidence: components["schemas"]["EvidenceOut"][];
-            /** Help */
-            help: string;
-            /** Id */
-            id: string;
-            /** Needs Model */
-            needs_model: boolean;
-            /** Options */
-            options: {
-                [key: string]: unknown;
-            }[];
-            /** Override At */
-            override_at: string | null;
-            /** Override By */
-            override_by: string | null;
-            /** Override By Name */
-            override_by_name: string | null;
-            /** Override Reason */
-            override_reason: string | null;
-            /** Override Score */
-            override_score: number | null;
-            /** Required */
-            required: boolean;
-            /** Requirement */
-            requirement: string;
             /**
-             * Severity
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** Message */
+            message: string;
+            /** Missing */
+            missing: components["schemas"]["MissingOut"][];
+            questionnaire: components["schemas"]["QuestionnaireDocument"];
+            /** Recipient Email */
+            recipient_email: string;
+            /** Recipient Name */
+            recipient_name: string;
+            /** Requester Name */
+            requester_name: string;
+            /**
+             * Status
              * @enum {string}
              */
-            severity: "low" | "medium" | "high" | "critical";
-            /** Text */
-            text: string;
-            /** Type */
-            type: string;
-            /** Weight */
-            weight: number;
-        };
-        /** ReviewStep */
-        ReviewStep: {
-            /** Description */
-            description: string;
-            /** Id */
-            id: string;
-            /** Questions */
-            questions: components["schemas"]["ReviewQuestion"][];
-            /** Title */
-            title: string;
+            status: "sent" | "in_progress";
+            /** Vendor Name */
+            vendor_name: string;
+            /** Visible */
+            visible: string[];
         };
         /**
          * RiskIn
@@ -6546,6 +7328,8 @@ export interface components {
             kri_ids: string[];
             /** Outcome Ids */
             outcome_ids: string[];
+            /** Vendor Ids */
+            vendor_ids: string[];
         };
         /** RiskOut */
         RiskOut: {
@@ -6846,63 +7630,6 @@ export interface components {
             /** Name */
             name: string;
         };
-        /**
-         * SendIn
-         * @description Send the questionnaire's latest published version to a vendor contact: a contact of the
-         *     vendor (`contact_id`) or a name and e-mail. Due after today, at most a year ahead.
-         * @example {
-         *       "due_date": "2027-01-31",
-         *       "message": "Our yearly security review; thank you!",
-         *       "questionnaire_id": "6b1f3c1e-3f0e-4a8e-9a43-2f7d1c1b9a10",
-         *       "recipient_email": "vera@vendor.example",
-         *       "recipient_name": "Vera Vendor"
-         *     }
-         */
-        SendIn: {
-            /** Contact Id */
-            contact_id?: string | null;
-            /**
-             * Due Date
-             * Format: date
-             */
-            due_date: string;
-            /**
-             * Message
-             * @default
-             */
-            message: string;
-            /**
-             * Questionnaire Id
-             * Format: uuid
-             */
-            questionnaire_id: string;
-            /** Recipient Email */
-            recipient_email?: string | null;
-            /** Recipient Name */
-            recipient_name?: string | null;
-        };
-        /**
-         * SendOptions
-         * @description What the "Send assessment" form offers for one vendor.
-         */
-        SendOptions: {
-            /** Contacts */
-            contacts: components["schemas"]["ContactChoice"][];
-            /** Questionnaires */
-            questionnaires: components["schemas"]["SendableQuestionnaire"][];
-        };
-        /** SendableQuestionnaire */
-        SendableQuestionnaire: {
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            /** Name */
-            name: string;
-            /** Version */
-            version: number;
-        };
         /** SessionDetail */
         SessionDetail: {
             /**
@@ -6976,6 +7703,69 @@ export interface components {
             medium: number;
             /** Unassessed */
             unassessed: number;
+        };
+        /**
+         * ShowIf
+         * @description Show a question only when an earlier question's answer matches: `equals` one value,
+         *     is `any_of` several (single choice, yes/no), or `includes` one option (multiple choice).
+         *     A question whose condition's question is itself hidden is hidden too.
+         */
+        ShowIf: {
+            /** Any Of */
+            any_of?: (boolean | number | string)[] | null;
+            /** Equals */
+            equals?: boolean | number | string | null;
+            /** Includes */
+            includes?: string | null;
+            /** Question */
+            question: string;
+        };
+        /** SingleChoice */
+        SingleChoice: {
+            /**
+             * Evidence
+             * @default none
+             * @enum {string}
+             */
+            evidence: "none" | "optional" | "required";
+            /**
+             * Help
+             * @default
+             */
+            help: string;
+            /** Id */
+            id: string;
+            /** Options */
+            options: components["schemas"]["Option"][];
+            /**
+             * Required
+             * @default true
+             */
+            required: boolean;
+            /**
+             * Requirement
+             * @default
+             */
+            requirement: string;
+            /**
+             * Severity
+             * @default medium
+             * @enum {string}
+             */
+            severity: "low" | "medium" | "high" | "critical";
+            show_if?: components["schemas"]["ShowIf"] | null;
+            /** Text */
+            text: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "single_choice";
+            /**
+             * Weight
+             * @default 1
+             */
+            weight: number;
         };
         /**
          * SourceFailed
@@ -7138,6 +7928,37 @@ export interface components {
              */
             stale: number;
         };
+        /** Step */
+        Step: {
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Id */
+            id: string;
+            /** Questions */
+            questions: (components["schemas"]["YesNo"] | components["schemas"]["SingleChoice"] | components["schemas"]["MultiChoice"] | components["schemas"]["NumberQuestion"] | components["schemas"]["DateQuestion"] | components["schemas"]["TextQuestion"] | components["schemas"]["FileQuestion"])[];
+            /** Title */
+            title: string;
+        };
+        /** SubmittedOut */
+        SubmittedOut: {
+            /**
+             * Evaluation
+             * @enum {string}
+             */
+            evaluation: "pending" | "done";
+            /** Rating */
+            rating: ("low" | "medium" | "high" | "critical") | null;
+            /** Score */
+            score: number | null;
+            /**
+             * Submitted At
+             * Format: date-time
+             */
+            submitted_at: string;
+        };
         /** TaskEventOut */
         TaskEventOut: {
             /** Actor Name */
@@ -7254,6 +8075,20 @@ export interface components {
             /** Title */
             title?: string;
         };
+        /**
+         * TemplateOut
+         * @description A questionnaire Draxis ships.
+         */
+        TemplateOut: {
+            /** Description */
+            description: string;
+            /** Key */
+            key: string;
+            /** Name */
+            name: string;
+            /** Questions */
+            questions: number;
+        };
         /** TenantIn */
         TenantIn: {
             /** Name */
@@ -7349,21 +8184,62 @@ export interface components {
             /** Tenant Name */
             tenant_name: string;
         };
-        /** TimelineEntry */
-        TimelineEntry: {
-            /** Actor Name */
-            actor_name: string | null;
+        /** TextQuestion */
+        TextQuestion: {
+            /** Attests */
+            attests?: "integrations" | null;
             /**
-             * At
-             * Format: date-time
+             * Evaluate
+             * @default false
              */
-            at: string;
-            /** Detail */
-            detail: {
-                [key: string]: unknown;
-            };
-            /** Event */
-            event: string;
+            evaluate: boolean;
+            /**
+             * Evidence
+             * @default none
+             * @enum {string}
+             */
+            evidence: "none" | "optional" | "required";
+            /**
+             * Help
+             * @default
+             */
+            help: string;
+            /** Id */
+            id: string;
+            /**
+             * Max Length
+             * @default 4000
+             */
+            max_length: number;
+            /**
+             * Required
+             * @default true
+             */
+            required: boolean;
+            /**
+             * Requirement
+             * @default
+             */
+            requirement: string;
+            /**
+             * Severity
+             * @default medium
+             * @enum {string}
+             */
+            severity: "low" | "medium" | "high" | "critical";
+            show_if?: components["schemas"]["ShowIf"] | null;
+            /** Text */
+            text: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "text";
+            /**
+             * Weight
+             * @default 1
+             */
+            weight: number;
         };
         /** TokenOut */
         TokenOut: {
@@ -7502,27 +8378,58 @@ export interface components {
          * VendorIn
          * @example {
          *       "category": "HR",
+         *       "criticality": "high",
+         *       "data_access": "restricted",
          *       "data_elements": [
          *         "employee_pii",
          *         "bank_details"
          *       ],
          *       "name": "Payroll SaaS",
+         *       "services": [
+         *         "Payroll"
+         *       ],
          *       "slug": "payroll_saas",
-         *       "tier": 1
+         *       "tier": 1,
+         *       "website": "https://payroll.example.com"
          *     }
          */
         VendorIn: {
+            /** App Match */
+            app_match?: string[];
+            /** Attested Integrations */
+            attested_integrations?: string[];
             /**
              * Category
              * @default
              */
             category: string;
+            /** Contract End */
+            contract_end?: string | null;
+            /** Contract Start */
+            contract_start?: string | null;
+            /**
+             * Criticality
+             * @default medium
+             * @enum {string}
+             */
+            criticality: "low" | "medium" | "high" | "critical";
+            /**
+             * Data Access
+             * @default none
+             * @enum {string}
+             */
+            data_access: "none" | "internal" | "confidential" | "restricted";
             /** Data Elements */
             data_elements?: string[];
             /** Due Date */
             due_date?: string | null;
             /** Name */
             name: string;
+            /**
+             * Notes
+             * @default
+             */
+            notes: string;
             /**
              * Owner
              * @default
@@ -7532,20 +8439,47 @@ export interface components {
             owner_user_id?: string | null;
             /** Review Date */
             review_date?: string | null;
+            /** Services */
+            services?: string[];
             /** Slug */
             slug: string;
+            /** Subprocessors */
+            subprocessors?: string[];
             /** Tier */
             tier: number;
+            /**
+             * Website
+             * @default
+             */
+            website: string;
         };
         /** VendorOut */
         VendorOut: {
+            /** App Match */
+            app_match: string[];
+            /** Attested Integrations */
+            attested_integrations: string[];
             /** Category */
             category: string;
+            /** Contract End */
+            contract_end: string | null;
+            /** Contract Start */
+            contract_start: string | null;
             /**
              * Created At
              * Format: date-time
              */
             created_at: string;
+            /**
+             * Criticality
+             * @enum {string}
+             */
+            criticality: "low" | "medium" | "high" | "critical";
+            /**
+             * Data Access
+             * @enum {string}
+             */
+            data_access: "none" | "internal" | "confidential" | "restricted";
             /** Data Elements */
             data_elements: string[];
             /** Due Date */
@@ -7557,6 +8491,8 @@ export interface components {
             id: string;
             /** Name */
             name: string;
+            /** Notes */
+            notes: string;
             /** Owner */
             owner: string;
             /** Owner Name */
@@ -7565,8 +8501,12 @@ export interface components {
             owner_user_id: string | null;
             /** Review Date */
             review_date: string | null;
+            /** Services */
+            services: string[];
             /** Slug */
             slug: string;
+            /** Subprocessors */
+            subprocessors: string[];
             /** Tier */
             tier: number;
             /**
@@ -7574,25 +8514,64 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /** Website */
+            website: string;
         };
         /** VendorPatch */
         VendorPatch: {
+            /** App Match */
+            app_match?: string[];
+            /** Attested Integrations */
+            attested_integrations?: string[];
             /** Category */
             category?: string;
+            /** Contract End */
+            contract_end?: string | null;
+            /** Contract Start */
+            contract_start?: string | null;
+            /**
+             * Criticality
+             * @enum {string}
+             */
+            criticality?: "low" | "medium" | "high" | "critical";
+            /**
+             * Data Access
+             * @enum {string}
+             */
+            data_access?: "none" | "internal" | "confidential" | "restricted";
             /** Data Elements */
             data_elements?: string[];
             /** Due Date */
             due_date?: string | null;
             /** Name */
             name?: string;
+            /** Notes */
+            notes?: string;
             /** Owner */
             owner?: string;
             /** Owner User Id */
             owner_user_id?: string | null;
             /** Review Date */
             review_date?: string | null;
+            /** Services */
+            services?: string[];
+            /** Subprocessors */
+            subprocessors?: string[];
             /** Tier */
             tier?: number;
+            /** Website */
+            website?: string;
+        };
+        /** VendorProfile */
+        VendorProfile: {
+            cadence: components["schemas"]["CadenceOut"];
+            /** Contacts */
+            contacts: components["schemas"]["ContactOut"][];
+            last_assessment: components["schemas"]["LastAssessment"] | null;
+            open_findings: components["schemas"]["FindingCounts"];
+            /** Risks */
+            risks: components["schemas"]["VendorRisk"][];
+            vendor: components["schemas"]["VendorOut"];
         };
         /**
          * VendorReassessmentDue
@@ -7610,6 +8589,85 @@ export interface components {
              */
             within_days: number;
         };
+        /**
+         * VendorRisk
+         * @description A linked risk with its score and severity as the pipeline stored them, and its
+         *     acceptance: `accepted_until` is the UTC day an approved acceptance runs to, null when none
+         *     is in force (the severity stays the computed one, shown with that flag).
+         */
+        VendorRisk: {
+            /** Accepted Until */
+            accepted_until: string | null;
+            /**
+             * Risk Id
+             * Format: uuid
+             */
+            risk_id: string;
+            /** Score */
+            score: number | null;
+            /**
+             * Severity
+             * @enum {string}
+             */
+            severity: "critical" | "high" | "medium" | "low" | "unassessed";
+            /** Slug */
+            slug: string;
+            /** Status */
+            status: string;
+            /** Title */
+            title: string;
+        };
+        /**
+         * VendorRisksIn
+         * @description The whole set of the vendor's risks (ids of this tenant's risks); it replaces the stored
+         *     set.
+         */
+        VendorRisksIn: {
+            /** Risk Ids */
+            risk_ids: string[];
+        };
+        /**
+         * VendorSummary
+         * @description A row of the vendor list: the vendor and where it stands.
+         */
+        VendorSummary: {
+            /** Criticality */
+            criticality: string;
+            /** Current */
+            current: boolean;
+            /** Data Access */
+            data_access: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Last Completed On */
+            last_completed_on: string | null;
+            /** Last Rating */
+            last_rating: ("low" | "medium" | "high" | "critical") | null;
+            /** Last Score */
+            last_score: number | null;
+            /** Name */
+            name: string;
+            /**
+             * Next Due
+             * Format: date
+             */
+            next_due: string;
+            /** Open Findings */
+            open_findings: number;
+            /** Overdue */
+            overdue: boolean;
+            /** Owner Name */
+            owner_name: string | null;
+            /** Owner User Id */
+            owner_user_id: string | null;
+            /** Slug */
+            slug: string;
+            /** Tier */
+            tier: number;
+        };
         /** VersionOut */
         VersionOut: {
             /** Author User Id */
@@ -7625,6 +8683,25 @@ export interface components {
             };
             /** Trigger Type */
             trigger_type: string;
+            /** Version */
+            version: number;
+        };
+        /** VersionSummary */
+        VersionSummary: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Published At */
+            published_at: string | null;
+            /** Questions */
+            questions: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "draft" | "published";
             /** Version */
             version: number;
         };
@@ -7797,6 +8874,53 @@ export interface components {
             /** Workflow Name */
             workflow_name: string;
         };
+        /** YesNo */
+        YesNo: {
+            /**
+             * Evidence
+             * @default none
+             * @enum {string}
+             */
+            evidence: "none" | "optional" | "required";
+            /** Expected */
+            expected?: boolean | null;
+            /**
+             * Help
+             * @default
+             */
+            help: string;
+            /** Id */
+            id: string;
+            /**
+             * Required
+             * @default true
+             */
+            required: boolean;
+            /**
+             * Requirement
+             * @default
+             */
+            requirement: string;
+            /**
+             * Severity
+             * @default medium
+             * @enum {string}
+             */
+            severity: "low" | "medium" | "high" | "critical";
+            show_if?: components["schemas"]["ShowIf"] | null;
+            /** Text */
+            text: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "yes_no";
+            /**
+             * Weight
+             * @default 1
+             */
+            weight: number;
+        };
     };
     responses: never;
     parameters: never;
@@ -7806,641 +8930,6 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    list_assessments_api_assessments_get: {
-        parameters: {
-            query?: {
-                vendor_id?: string | null;
-                status?: ("sent" | "in_progress" | "submitted" | "completed" | "cancelled") | null;
-                limit?: number;
-                offset?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Page_AssessmentOut_"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Service Unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    get_review_api_assessments__assessment_id__get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                assessment_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ReviewOut"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Service Unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    override_score_api_assessments__assessment_id__answers__question_id__override_put: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                assessment_id: string;
-                /** @description a question id of the questionnaire */
-                question_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["OverrideIn"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ReviewOut"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request Entity Too Large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Service Unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    clear_override_api_assessments__assessment_id__answers__question_id__override_delete: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                assessment_id: string;
-                /** @description a question id of the questionnaire */
-                question_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ReviewOut"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Service Unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    cancel_assessment_api_assessments__assessment_id__cancel_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                assessment_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AssessmentOut"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Service Unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    complete_review_api_assessments__assessment_id__complete_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                assessment_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CompleteIn"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ReviewOut"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request Entity Too Large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Service Unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    download_evidence_api_assessments__assessment_id__evidence__evidence_id__get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                assessment_id: string;
-                evidence_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/octet-stream": string;
-                    "application/pdf": string;
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
-                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": string;
-                    "image/jpeg": string;
-                    "image/png": string;
-                    "text/csv": string;
-                    "text/plain": string;
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Service Unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    resend_assessment_api_assessments__assessment_id__resend_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                assessment_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ResendIn"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AssessmentSent"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request Entity Too Large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Service Unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
     stop_api_auth_impersonation_stop_post: {
         parameters: {
             query?: never;
@@ -17733,6 +18222,625 @@ export interface operations {
             };
         };
     };
+    open_assessment_api_respond_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RespondOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    save_answers_api_respond_answers_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnswersIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnswersSaved"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    save_answer_api_respond_answers__question_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                question_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnswerIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnswerSaved"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    clear_answer_api_respond_answers__question_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                question_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgressOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    upload_evidence_api_respond_evidence_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_upload_evidence_api_respond_evidence_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvidenceOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    download_evidence_api_respond_evidence__evidence_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                evidence_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": unknown;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    remove_evidence_api_respond_evidence__evidence_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                evidence_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    submit_api_respond_submit_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubmittedOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_acceptances_api_risk_acceptances_get: {
         parameters: {
             query?: {
@@ -23341,6 +24449,1350 @@ export interface operations {
             };
         };
     };
+    tenant_findings_api_tprm_findings_get: {
+        parameters: {
+            query?: {
+                status?: ("open" | "resolved" | "accepted") | null;
+                severity?: ("low" | "medium" | "high" | "critical") | null;
+                source?: ("assessment" | "drift") | null;
+                vendor_id?: string | null;
+                sort?: "severity" | "-severity" | "created_at" | "-created_at" | "last_seen_at" | "-last_seen_at" | "vendor" | "-vendor" | "title" | "-title";
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_FindingOut_"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_library_api_tprm_library_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_TemplateOut_"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_library_document_api_tprm_library__key__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuestionnaireDocument"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_policy_api_tprm_policy_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    put_policy_api_tprm_policy_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PolicyIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_questionnaires_api_tprm_questionnaires_get: {
+        parameters: {
+            query?: {
+                /** @description List archived questionnaires too. */
+                archived?: boolean;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_QuestionnaireSummary_"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_questionnaire_api_tprm_questionnaires_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuestionnaireCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuestionnaireOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    import_questionnaire_api_tprm_questionnaires_import_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuestionnaireOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_questionnaire_api_tprm_questionnaires__questionnaire_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                questionnaire_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuestionnaireOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_questionnaire_api_tprm_questionnaires__questionnaire_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                questionnaire_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuestionnairePatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuestionnaireOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    save_draft_api_tprm_questionnaires__questionnaire_id__draft_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                questionnaire_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuestionnaireVersionOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    discard_draft_api_tprm_questionnaires__questionnaire_id__draft_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                questionnaire_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    publish_draft_api_tprm_questionnaires__questionnaire_id__draft_publish_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                questionnaire_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuestionnaireVersionOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_version_api_tprm_questionnaires__questionnaire_id__versions__version__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                questionnaire_id: string;
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuestionnaireVersionOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_version_api_tprm_questionnaires__questionnaire_id__versions__version__export_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                questionnaire_id: string;
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    vendor_list_api_tprm_vendors_get: {
+        parameters: {
+            query?: {
+                tier?: number | null;
+                overdue?: boolean | null;
+                sort?: "name" | "-name" | "next_due" | "-next_due" | "tier" | "-tier";
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_VendorSummary_"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    accept_finding_api_vendor_findings__finding_id__accept_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                finding_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FindingDecision"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FindingOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resolve_finding_api_vendor_findings__finding_id__resolve_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                finding_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FindingDecision"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FindingOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_route_api_vendors_get: {
         parameters: {
             query?: {
@@ -23833,7 +26285,7 @@ export interface operations {
             };
         };
     };
-    send_options_api_vendors__vendor_id__assessment_options_get: {
+    list_contacts_api_vendors__vendor_id__contacts_get: {
         parameters: {
             query?: never;
             header?: never;
@@ -23850,7 +26302,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SendOptions"];
+                    "application/json": components["schemas"]["ContactOut"][];
                 };
             };
             /** @description Unauthorized */
@@ -23900,74 +26352,7 @@ export interface operations {
             };
         };
     };
-    vendor_assessments_api_vendors__vendor_id__assessments_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                vendor_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AssessmentOut"][];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Service Unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    send_assessment_api_vendors__vendor_id__assessments_post: {
+    create_contact_api_vendors__vendor_id__contacts_post: {
         parameters: {
             query?: never;
             header?: never;
@@ -23978,7 +26363,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["SendIn"];
+                "application/json": components["schemas"]["ContactIn"];
             };
         };
         responses: {
@@ -23988,7 +26373,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AssessmentSent"];
+                    "application/json": components["schemas"]["ContactOut"];
                 };
             };
             /** @description Unauthorized */
@@ -24020,6 +26405,383 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_contact_api_vendors__vendor_id__contacts__contact_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                vendor_id: string;
+                contact_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patch_contact_api_vendors__vendor_id__contacts__contact_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                vendor_id: string;
+                contact_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    vendor_findings_api_vendors__vendor_id__findings_get: {
+        parameters: {
+            query?: {
+                status?: ("open" | "resolved" | "accepted") | null;
+                severity?: ("low" | "medium" | "high" | "critical") | null;
+                source?: ("assessment" | "drift") | null;
+                sort?: "severity" | "-severity" | "created_at" | "-created_at" | "last_seen_at" | "-last_seen_at" | "vendor" | "-vendor" | "title" | "-title";
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                vendor_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_FindingOut_"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    vendor_profile_api_vendors__vendor_id__profile_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                vendor_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VendorProfile"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    set_vendor_risks_api_vendors__vendor_id__risks_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                vendor_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VendorRisksIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VendorRisk"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
