@@ -28,11 +28,11 @@ from api.problems import Problem, problem_responses
 from api.schemas.assessments import (
     AssessmentOut,
     CompleteIn,
-    EvidenceOut,
-    FindingOut,
     OverrideIn,
     QuestionId,
     ResultOut,
+    ReviewEvidenceOut,
+    ReviewFindingOut,
     ReviewOut,
     ReviewQuestion,
     ReviewStep,
@@ -96,7 +96,7 @@ def _label(question: Question, value: Any) -> str | None:
 def _steps(tx: Tx, assessment: AssessmentOut, loaded: Loaded) -> list[ReviewStep]:
     today = utc_today(tx)
     files = (
-        tx.conn.cursor(row_factory=class_row(EvidenceOut))
+        tx.conn.cursor(row_factory=class_row(ReviewEvidenceOut))
         .execute(_EVIDENCE + " where assessment_id = %s order by uploaded_at, id", (assessment.id,))
         .fetchall()
     )
@@ -187,7 +187,7 @@ def review(tx: Tx, assessment_id: UUID) -> ReviewOut:
             rating=result.rating,
             pending=result.pending,
             findings=[
-                FindingOut(
+                ReviewFindingOut(
                     question_id=f.question_id, severity=f.severity, title=f.title, score=f.score
                 )
                 for f in result.findings

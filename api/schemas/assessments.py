@@ -111,7 +111,7 @@ class AssessmentSent(AssessmentOut):
     link: str
 
 
-class EvidenceOut(BaseModel):
+class ReviewEvidenceOut(BaseModel):
     id: UUID
     question_id: str
     filename: str
@@ -144,7 +144,7 @@ class ReviewQuestion(BaseModel):
     override_by_name: str | None
     override_at: datetime | None
     effective_score: float | None  # the override, else the automatic score
-    evidence: list[EvidenceOut]
+    evidence: list[ReviewEvidenceOut]
 
 
 class ReviewStep(BaseModel):
@@ -154,7 +154,7 @@ class ReviewStep(BaseModel):
     questions: list[ReviewQuestion]  # the visible ones, in order
 
 
-class FindingOut(BaseModel):
+class ReviewFindingOut(BaseModel):
     question_id: str
     severity: Rating
     title: str
@@ -167,7 +167,7 @@ class ResultOut(BaseModel):
     score: float | None
     rating: Rating | None
     pending: int
-    findings: list[FindingOut]
+    findings: list[ReviewFindingOut]
 
 
 class TimelineEntry(BaseModel):

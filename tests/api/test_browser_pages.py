@@ -21,8 +21,8 @@ from tests.browser_kit import axe_violations, materialize_all, sign_in
 from tests.conftest import Conn
 from tests.factories import TenantFixture
 from tests.identity import create_carrier, create_user
-from tests.tprm.kit import publish, send
 from tests.tprm import kit
+from tests.tprm.kit import publish, send
 from tests.tprm.scored import submit
 
 pytestmark = pytest.mark.browser

@@ -42,8 +42,8 @@ from panel.service import build_orchestrator
 from tests.factories import TenantFixture, create_tenant
 from tests.identity import bearer, create_user, enroll_mfa, login
 from tests.security.helpers import assert_problem
-from tests.tprm.kit import send
 from tests.tprm import kit
+from tests.tprm.kit import send
 from tests.tprm.scored import submit
 
 MAX_EXAMPLES = 20
@@ -143,7 +143,6 @@ def admin(settings: Settings) -> SignedIn:
             "user_id": str(user.id),
             "org_id": str(tenant.org_id),
             "tenant_id": str(tenant.id),
-            "vendor_id": str(assessment.vendor_id),
             "assessment_id": str(assessment.assessment_id),
             "evidence_id": str(evidence[0] if evidence else ""),
             "question_id": "staff",

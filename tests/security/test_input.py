@@ -449,7 +449,6 @@ def test_hostile_path_parameters_are_404_or_422_never_500(
         "assessment_id": uuid4(),
         "evidence_id": uuid4(),
         "question_id": "mfa",  # a well-formed question id (a string, not a uuid)
-        "vendor_id": uuid4(),  # nor of a vendor (its contacts, risks and findings with it)
         "contact_id": uuid4(),
         "finding_id": uuid4(),
         "questionnaire_id": uuid4(),  # no such questionnaire: 404

@@ -9,7 +9,7 @@ export type AssessmentSent = Schema<'AssessmentSent'>
 export type AssessmentStatus = Assessment['status']
 export type Review = Schema<'ReviewOut'>
 export type ReviewQuestion = Schema<'ReviewQuestion'>
-export type Evidence = Schema<'EvidenceOut'>
+export type Evidence = Schema<'ReviewEvidenceOut'>
 export type SendOptions = Schema<'SendOptions'>
 
 export const ASSESSMENTS_KEY = ['assessments'] as const

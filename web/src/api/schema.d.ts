@@ -4,6 +4,151 @@
  */
 
 export interface paths {
+    "/api/assessments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Assessments
+         * @description The tenant's assessments, newest first.
+         */
+        get: operations["list_assessments_api_assessments_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/assessments/{assessment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Review
+         * @description Everything a reviewer needs about one assessment, scored as of now.
+         */
+        get: operations["get_review_api_assessments__assessment_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/assessments/{assessment_id}/answers/{question_id}/override": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Override Score
+         * @description Replace an answer's automatic score with the reviewer's, with the reason.
+         */
+        put: operations["override_score_api_assessments__assessment_id__answers__question_id__override_put"];
+        post?: never;
+        /**
+         * Clear Override
+         * @description Go back to the automatic score (nothing to clear is not an error).
+         */
+        delete: operations["clear_override_api_assessments__assessment_id__answers__question_id__override_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/assessments/{assessment_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel Assessment
+         * @description Cancel an open assessment: its link stops working and is wiped.
+         */
+        post: operations["cancel_assessment_api_assessments__assessment_id__cancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/assessments/{assessment_id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete Review
+         * @description Complete the review: final score and rating, the vendor's findings, attested
+         *     integrations and next review date, in one transaction.
+         */
+        post: operations["complete_review_api_assessments__assessment_id__complete_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/assessments/{assessment_id}/evidence/{evidence_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download Evidence
+         * @description An evidence file, always as a download (never rendered by the browser).
+         */
+        get: operations["download_evidence_api_assessments__assessment_id__evidence__evidence_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/assessments/{assessment_id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resend Assessment
+         * @description A new link (the old one stops working) and a new invitation; the answer shows it once.
+         */
+        post: operations["resend_assessment_api_assessments__assessment_id__resend_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/impersonation/stop": {
         parameters: {
             query?: never;
@@ -3534,6 +3679,50 @@ export interface paths {
         patch: operations["patch_route_api_vendors__item_id__patch"];
         trace?: never;
     };
+    "/api/vendors/{vendor_id}/assessment-options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Send Options
+         * @description The questionnaires that can be sent (published, not archived) and the vendor's contacts.
+         */
+        get: operations["send_options_api_vendors__vendor_id__assessment_options_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/vendors/{vendor_id}/assessments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Vendor Assessments
+         * @description One vendor's assessments, newest first: its whole history.
+         */
+        get: operations["vendor_assessments_api_vendors__vendor_id__assessments_get"];
+        put?: never;
+        /**
+         * Send Assessment
+         * @description Send a questionnaire to a vendor contact. The answer carries the vendor link once.
+         */
+        post: operations["send_assessment_api_vendors__vendor_id__assessments_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/vendors/{vendor_id}/contacts": {
         parameters: {
             query?: never;
@@ -4016,6 +4205,166 @@ export interface components {
              */
             target: "panel" | "privacy" | "tprm" | "insurance";
         };
+        /** AssessmentOut */
+        AssessmentOut: {
+            /** Cancelled At */
+            cancelled_at: string | null;
+            /** Completed At */
+            completed_at: string | null;
+            /** Completed By */
+            completed_by: string | null;
+            /**
+             * Due Date
+             * Format: date
+             */
+            due_date: string;
+            /**
+             * Evaluation
+             * @enum {string}
+             */
+            evaluation: "none" | "pending" | "done" | "failed";
+            /** Evaluation Error */
+            evaluation_error: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Link Expired */
+            link_expired: boolean;
+            /** Message */
+            message: string;
+            /** Opened At */
+            opened_at: string | null;
+            /**
+             * Questionnaire Id
+             * Format: uuid
+             */
+            questionnaire_id: string;
+            /** Questionnaire Name */
+            questionnaire_name: string;
+            /** Rating */
+            rating: ("low" | "medium" | "high" | "critical") | null;
+            /** Recipient Email */
+            recipient_email: string;
+            /** Recipient Name */
+            recipient_name: string;
+            /** Score */
+            score: number | null;
+            /**
+             * Sent At
+             * Format: date-time
+             */
+            sent_at: string;
+            /** Sent By */
+            sent_by: string | null;
+            /** Sent By Name */
+            sent_by_name: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "sent" | "in_progress" | "submitted" | "completed" | "cancelled";
+            /** Submitted At */
+            submitted_at: string | null;
+            /**
+             * Token Expires At
+             * Format: date-time
+             */
+            token_expires_at: string;
+            /**
+             * Vendor Id
+             * Format: uuid
+             */
+            vendor_id: string;
+            /** Vendor Name */
+            vendor_name: string;
+            /** Version */
+            version: number;
+        };
+        /**
+         * AssessmentSent
+         * @description The assessment just sent or resent, with its vendor link: shown this once, never again
+         *     (copy it when e-mail is not configured).
+         */
+        AssessmentSent: {
+            /** Cancelled At */
+            cancelled_at: string | null;
+            /** Completed At */
+            completed_at: string | null;
+            /** Completed By */
+            completed_by: string | null;
+            /**
+             * Due Date
+             * Format: date
+             */
+            due_date: string;
+            /**
+             * Evaluation
+             * @enum {string}
+             */
+            evaluation: "none" | "pending" | "done" | "failed";
+            /** Evaluation Error */
+            evaluation_error: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Link */
+            link: string;
+            /** Link Expired */
+            link_expired: boolean;
+            /** Message */
+            message: string;
+            /** Opened At */
+            opened_at: string | null;
+            /**
+             * Questionnaire Id
+             * Format: uuid
+             */
+            questionnaire_id: string;
+            /** Questionnaire Name */
+            questionnaire_name: string;
+            /** Rating */
+            rating: ("low" | "medium" | "high" | "critical") | null;
+            /** Recipient Email */
+            recipient_email: string;
+            /** Recipient Name */
+            recipient_name: string;
+            /** Score */
+            score: number | null;
+            /**
+             * Sent At
+             * Format: date-time
+             */
+            sent_at: string;
+            /** Sent By */
+            sent_by: string | null;
+            /** Sent By Name */
+            sent_by_name: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "sent" | "in_progress" | "submitted" | "completed" | "cancelled";
+            /** Submitted At */
+            submitted_at: string | null;
+            /**
+             * Token Expires At
+             * Format: date-time
+             */
+            token_expires_at: string;
+            /**
+             * Vendor Id
+             * Format: uuid
+             */
+            vendor_id: string;
+            /** Vendor Name */
+            vendor_name: string;
+            /** Version */
+            version: number;
+        };
         /**
          * Assignee
          * @description Whose task: the subject's owner (falling back to `role` when it has none), a named user,
@@ -4397,6 +4746,20 @@ export interface components {
              */
             id: string;
         };
+        /**
+         * CompleteIn
+         * @description Complete the review. `force` (with a reason) completes although questions still wait for
+         *     the model client, allowed only when its evaluation failed.
+         */
+        CompleteIn: {
+            /**
+             * Force
+             * @default false
+             */
+            force: boolean;
+            /** Reason */
+            reason?: string | null;
+        };
         /** ConfigFieldOut */
         ConfigFieldOut: {
             /** Choices */
@@ -4432,6 +4795,22 @@ export interface components {
             consent_granted_at: string;
             /** Revoked At */
             revoked_at: string | null;
+        };
+        /** ContactChoice */
+        ContactChoice: {
+            /** Email */
+            email: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Is Primary */
+            is_primary: boolean;
+            /** Name */
+            name: string;
+            /** Role */
+            role: string;
         };
         /**
          * ContactIn
@@ -6396,6 +6775,16 @@ export interface components {
             severity: "critical" | "high" | "medium" | "low" | "unassessed";
         };
         /**
+         * OverrideIn
+         * @description A reviewer's score for one answer (0 fails, 1 meets the requirement) and why.
+         */
+        OverrideIn: {
+            /** Reason */
+            reason: string;
+            /** Score */
+            score: number;
+        };
+        /**
          * OwnedItem
          * @description Something of the risk model the caller owns whose due or review date is near or past.
          */
@@ -6423,6 +6812,17 @@ export interface components {
         Page_AcceptanceOut_: {
             /** Items */
             items: components["schemas"]["AcceptanceOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[AssessmentOut] */
+        Page_AssessmentOut_: {
+            /** Items */
+            items: components["schemas"]["AssessmentOut"][];
             /** Limit */
             limit: number;
             /** Offset */
@@ -7233,6 +7633,15 @@ export interface components {
             title: string;
         };
         /**
+         * ResendIn
+         * @description A fresh link (the old one stops working) and a new invitation e-mail; optionally a new
+         *     due date (required when the current one has passed).
+         */
+        ResendIn: {
+            /** Due Date */
+            due_date?: string | null;
+        };
+        /**
          * RespondOut
          * @description What the vendor sees when opening the link.
          */
@@ -7273,6 +7682,139 @@ export interface components {
             vendor_name: string;
             /** Visible */
             visible: string[];
+        };
+        /**
+         * ResultOut
+         * @description `draxis.tprm.scoring.assess` over the stored answers and scores, as of now.
+         */
+        ResultOut: {
+            /** Findings */
+            findings: components["schemas"]["ReviewFindingOut"][];
+            /** Pending */
+            pending: number;
+            /** Rating */
+            rating: ("low" | "medium" | "high" | "critical") | null;
+            /** Score */
+            score: number | null;
+        };
+        /** ReviewEvidenceOut */
+        ReviewEvidenceOut: {
+            /** Content Type */
+            content_type: string;
+            /** Filename */
+            filename: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Question Id */
+            question_id: string;
+            /** Sha256 */
+            sha256: string;
+            /** Size Bytes */
+            size_bytes: number;
+            /**
+             * Uploaded At
+             * Format: date-time
+             */
+            uploaded_at: string;
+        };
+        /** ReviewFindingOut */
+        ReviewFindingOut: {
+            /** Question Id */
+            question_id: string;
+            /** Score */
+            score: number;
+            /**
+             * Severity
+             * @enum {string}
+             */
+            severity: "low" | "medium" | "high" | "critical";
+            /** Title */
+            title: string;
+        };
+        /** ReviewOut */
+        ReviewOut: {
+            assessment: components["schemas"]["AssessmentOut"];
+            /** Can Complete */
+            can_complete: boolean;
+            /** Complete Refusal */
+            complete_refusal: string | null;
+            /** Document */
+            document: {
+                [key: string]: unknown;
+            };
+            result: components["schemas"]["ResultOut"];
+            /** Steps */
+            steps: components["schemas"]["ReviewStep"][];
+            /** Timeline */
+            timeline: components["schemas"]["TimelineEntry"][];
+        };
+        /** ReviewQuestion */
+        ReviewQuestion: {
+            /** Answer */
+            answer: boolean | number | string | string[] | null;
+            /** Answer Label */
+            answer_label: string | null;
+            /** Answered At */
+            answered_at: string | null;
+            /** Auto Rationale */
+            auto_rationale: string | null;
+            /** Auto Score */
+            auto_score: number | null;
+            /** Auto Source */
+            auto_source: ("rules" | "model" | "offline") | null;
+            /** Effective Score */
+            effective_score: number | null;
+            /** Evidence */
+            evidence: components["schemas"]["ReviewEvidenceOut"][];
+            /** Help */
+            help: string;
+            /** Id */
+            id: string;
+            /** Needs Model */
+            needs_model: boolean;
+            /** Options */
+            options: {
+                [key: string]: unknown;
+            }[];
+            /** Override At */
+            override_at: string | null;
+            /** Override By */
+            override_by: string | null;
+            /** Override By Name */
+            override_by_name: string | null;
+            /** Override Reason */
+            override_reason: string | null;
+            /** Override Score */
+            override_score: number | null;
+            /** Required */
+            required: boolean;
+            /** Requirement */
+            requirement: string;
+            /**
+             * Severity
+             * @enum {string}
+             */
+            severity: "low" | "medium" | "high" | "critical";
+            /** Text */
+            text: string;
+            /** Type */
+            type: string;
+            /** Weight */
+            weight: number;
+        };
+        /** ReviewStep */
+        ReviewStep: {
+            /** Description */
+            description: string;
+            /** Id */
+            id: string;
+            /** Questions */
+            questions: components["schemas"]["ReviewQuestion"][];
+            /** Title */
+            title: string;
         };
         /**
          * RiskIn
@@ -7629,6 +8171,63 @@ export interface components {
             kind: "kri" | "risk" | "control" | "outcome" | "vendor" | "source";
             /** Name */
             name: string;
+        };
+        /**
+         * SendIn
+         * @description Send the questionnaire's latest published version to a vendor contact: a contact of the
+         *     vendor (`contact_id`) or a name and e-mail. Due after today, at most a year ahead.
+         * @example {
+         *       "due_date": "2027-01-31",
+         *       "message": "Our yearly security review; thank you!",
+         *       "questionnaire_id": "6b1f3c1e-3f0e-4a8e-9a43-2f7d1c1b9a10",
+         *       "recipient_email": "vera@vendor.example",
+         *       "recipient_name": "Vera Vendor"
+         *     }
+         */
+        SendIn: {
+            /** Contact Id */
+            contact_id?: string | null;
+            /**
+             * Due Date
+             * Format: date
+             */
+            due_date: string;
+            /**
+             * Message
+             * @default
+             */
+            message: string;
+            /**
+             * Questionnaire Id
+             * Format: uuid
+             */
+            questionnaire_id: string;
+            /** Recipient Email */
+            recipient_email?: string | null;
+            /** Recipient Name */
+            recipient_name?: string | null;
+        };
+        /**
+         * SendOptions
+         * @description What the "Send assessment" form offers for one vendor.
+         */
+        SendOptions: {
+            /** Contacts */
+            contacts: components["schemas"]["ContactChoice"][];
+            /** Questionnaires */
+            questionnaires: components["schemas"]["SendableQuestionnaire"][];
+        };
+        /** SendableQuestionnaire */
+        SendableQuestionnaire: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /** Version */
+            version: number;
         };
         /** SessionDetail */
         SessionDetail: {
@@ -8240,6 +8839,22 @@ export interface components {
              * @default 1
              */
             weight: number;
+        };
+        /** TimelineEntry */
+        TimelineEntry: {
+            /** Actor Name */
+            actor_name: string | null;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Detail */
+            detail: {
+                [key: string]: unknown;
+            };
+            /** Event */
+            event: string;
         };
         /** TokenOut */
         TokenOut: {
@@ -8930,6 +9545,641 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    list_assessments_api_assessments_get: {
+        parameters: {
+            query?: {
+                vendor_id?: string | null;
+                status?: ("sent" | "in_progress" | "submitted" | "completed" | "cancelled") | null;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AssessmentOut_"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_review_api_assessments__assessment_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                assessment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    override_score_api_assessments__assessment_id__answers__question_id__override_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                assessment_id: string;
+                /** @description a question id of the questionnaire */
+                question_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OverrideIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    clear_override_api_assessments__assessment_id__answers__question_id__override_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                assessment_id: string;
+                /** @description a question id of the questionnaire */
+                question_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancel_assessment_api_assessments__assessment_id__cancel_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                assessment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssessmentOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    complete_review_api_assessments__assessment_id__complete_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                assessment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompleteIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    download_evidence_api_assessments__assessment_id__evidence__evidence_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                assessment_id: string;
+                evidence_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                    "application/pdf": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": string;
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "text/csv": string;
+                    "text/plain": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resend_assessment_api_assessments__assessment_id__resend_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                assessment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResendIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssessmentSent"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     stop_api_auth_impersonation_stop_post: {
         parameters: {
             query?: never;
@@ -26218,6 +27468,229 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["VendorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    send_options_api_vendors__vendor_id__assessment_options_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                vendor_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SendOptions"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    vendor_assessments_api_vendors__vendor_id__assessments_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                vendor_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssessmentOut"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    send_assessment_api_vendors__vendor_id__assessments_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                vendor_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SendIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssessmentSent"];
                 };
             };
             /** @description Unauthorized */
