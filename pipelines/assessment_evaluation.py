@@ -11,6 +11,7 @@ offline analyst's rules otherwise; a second run at the same time finds them clai
 """
 
 import asyncio
+import concurrent.futures
 import hashlib
 from collections.abc import Sequence
 
@@ -35,9 +36,20 @@ async def _evaluate(database: DraxisDatabase) -> Summary:
         await evaluator.aclose()
 
 
+def _run_evaluation(database: DraxisDatabase) -> Summary:
+    """`_evaluate` on an event loop of its own: this thread's, or, when this thread already
+    runs a loop (an in-process run started from async code), a worker thread's."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(_evaluate(database))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as worker:
+        return worker.submit(asyncio.run, _evaluate(database)).result()
+
+
 @dg.op(description="Evaluate the submitted assessments waiting for the model client.")
 def evaluate_assessments(context: dg.OpExecutionContext, database: DraxisDatabase) -> None:
-    summary = asyncio.run(_evaluate(database))
+    summary = _run_evaluation(database)
     context.log.info(
         f"evaluated {summary.done}, failed {summary.failed}, skipped {summary.skipped}"
     )
