@@ -11,7 +11,6 @@ integration drift finds nothing until one reports apps (docs/tprm.md).
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 import secrets
 from dataclasses import dataclass
@@ -35,48 +34,12 @@ from draxis.tprm.document import (
     TextQuestion,
     YesNo,
 )
+from draxis.tprm.library import LIBRARY_KEYS, library_document
 from draxis.tprm.scoring import AnswerState, assess, rule_score
 
 Conn = psycopg.Connection[TupleRow]
 
 CATEGORY = "CIS 15: Service provider management"
-LIBRARY_KEYS = ("core-security", "cloud-saas")
-# Until the shipped library is installed (`draxis.tprm.library`), the demo asks this one.
-FALLBACK: dict[str, Any] = {
-    "format": "draxis.questionnaire/1",
-    "name": "Demo security questionnaire",
-    "description": "A short questionnaire for the demo.",
-    "steps": [
-        {
-            "id": "access",
-            "title": "Access control",
-            "questions": [
-                {"id": "mfa", "type": "yes_no", "text": "Do all staff use MFA?",
-                 "expected": True, "weight": 3, "severity": "critical"},
-                {"id": "sso", "type": "yes_no", "text": "Do you support SAML single sign-on?",
-                 "expected": True, "weight": 2, "severity": "high"},
-                {"id": "integrations", "type": "multi_choice", "weight": 0, "required": False,
-                 "text": "Which of our systems does your service integrate with?",
-                 "attests": "integrations",
-                 "options": [{"value": "okta", "label": "Okta"},
-                             {"value": "slack", "label": "Slack"}]},
-            ],
-        },
-        {
-            "id": "assurance",
-            "title": "Assurance",
-            "questions": [
-                {"id": "pentest", "type": "date", "within_days": 365, "weight": 2,
-                 "text": "When was your last external penetration test?"},
-                {"id": "encryption", "type": "yes_no", "expected": True, "weight": 2,
-                 "severity": "high", "text": "Is customer data encrypted at rest?"},
-                {"id": "ir", "type": "text", "evaluate": True, "weight": 2, "severity": "high",
-                 "text": "How fast do you notify customers of a breach?",
-                 "requirement": "Within 72 hours of confirmation."},
-            ],
-        },
-    ],
-}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,16 +128,8 @@ def _wire_kris(conn: Conn, tenant_id: UUID) -> None:
 
 
 def _documents() -> list[tuple[str, dict[str, Any]]]:
-    """The shipped questionnaires, or the demo's own while the library is not installed."""
-    try:
-        library = importlib.import_module("draxis.tprm.library")
-    except ModuleNotFoundError:
-        return [("demo-security", FALLBACK)]
-    documents = [(key, library.library_document(key)) for key in LIBRARY_KEYS]
-    return [
-        (key, doc.model_dump(mode="json") if hasattr(doc, "model_dump") else dict(doc))
-        for key, doc in documents
-    ]
+    """The shipped questionnaires (`draxis/tprm/library/`), as the demo's tenant imports them."""
+    return [(key, library_document(key).model_dump(mode="json")) for key in LIBRARY_KEYS]
 
 
 def _profiles(conn: Conn) -> dict[str, tuple[UUID, str, str, str]]:
@@ -348,8 +303,8 @@ def _completed(
             " source, dedupe_key, severity, title, created_at, last_seen_at)"
             " values (%s, %s, %s, %s, 'assessment', %s, %s, %s, %s, %s) on conflict do nothing",
             (tenant_id, vendor[0], assessment, finding.question_id,
-             f"assessment:{finding.question_id}", finding.severity, finding.title[:300], done,
-             done),
+             f"assessment:{assessment}:{finding.question_id}", finding.severity,
+             finding.title[:300], done, done),
         )  # fmt: skip
 
 

@@ -215,9 +215,9 @@ def test_the_demos_accepted_risk_is_formally_accepted(demo: Settings) -> None:
 
 
 def test_the_demo_has_third_party_risk(demo: Settings) -> None:
-    """Each demo tenant: vendor profiles with contacts, a published questionnaire, one completed
-    assessment with scored answers and one open, and the tprm source with its KRIs. Re-seeding
-    changes none of it."""
+    """Each demo tenant: vendor profiles with contacts, both shipped questionnaires published,
+    one completed assessment with scored answers and one open, and the tprm source with its KRIs.
+    Re-seeding changes none of it."""
 
     def tprm(conn: psycopg.Connection[Any]) -> dict[str, tuple[Any, ...]]:
         found: dict[str, tuple[Any, ...]] = {}
@@ -246,6 +246,6 @@ def test_the_demo_has_third_party_risk(demo: Settings) -> None:
         seed_demo(conn, PASSWORD)
         assert tprm(conn) == first
     for contacts, critical, published, statuses, scored, with_score, kris in first.values():
-        assert (contacts, critical, published, statuses) == (4, 1, 1, "completed,sent")
+        assert (contacts, critical, published, statuses) == (4, 1, 2, "completed,sent")
         assert scored > 0
         assert (with_score, kris) == (1, 8)
