@@ -30,6 +30,7 @@ from draxis.settings import Settings
 from draxis.tprm.links import link_context
 
 LEASE = timedelta(minutes=5)
+SKIPPED = "the assessment is no longer open, its link is gone, or a resend replaced this invitation"
 CLAIM_BATCH = 50
 
 _CLAIM = """
@@ -47,7 +48,13 @@ returning e.tenant_id, e.id, e.assessment_id, e.kind, e.attempts
 """
 _DETAILS = """
 select a.id, a.status in ('sent', 'in_progress') and a.link_sealed is not null
-             and a.token_expires_at > coalesce(%(now)s::timestamptz, now()),
+             and a.token_expires_at > coalesce(%(now)s::timestamptz, now())
+             -- a resend queued a newer invitation: this one would only repeat its link
+             and not exists (select 1 from tenant.assessment_email e, tenant.assessment_email n
+                             where e.tenant_id = a.tenant_id and e.id = %(email)s
+                               and e.kind = 'invitation' and n.tenant_id = a.tenant_id
+                               and n.assessment_id = a.id and n.kind = 'invitation'
+                               and n.created_at > e.created_at),
        a.link_sealed, a.recipient_email, a.recipient_name, a.vendor_name, a.requester_name,
        a.message, a.due_date, a.token_expires_at,
        (coalesce(%(now)s::timestamptz, now()) at time zone 'UTC')::date
@@ -91,7 +98,7 @@ def claim(conn: Conn, now: datetime | None, limit: int) -> list[Claimed]:
     claimed = []
     for tenant_id, email_id, assessment_id, kind, attempt in rows:
         found = conn.execute(
-            _DETAILS, {"now": now, "tenant": tenant_id, "id": assessment_id}
+            _DETAILS, {"now": now, "tenant": tenant_id, "id": assessment_id, "email": email_id}
         ).fetchone()
         claimed.append(
             Claimed(tenant_id, email_id, assessment_id, kind, int(attempt), _details(found))
@@ -153,7 +160,7 @@ def send_one(settings: Settings, item: Claimed) -> tuple[str, str | None]:
     """(status, error): sent, retry, failed or skipped."""
     d = item.details
     if d is None or not d.open or d.sealed is None:
-        return "skipped", "the assessment is no longer open or its link is gone"
+        return "skipped", SKIPPED
     try:
         link = unseal(settings, d.sealed, link_context(item.assessment_id)).decode()
     except SealError:

@@ -15,6 +15,7 @@ import pytest
 from assets.database import DraxisDatabase
 from assets.notify.backoff import MAX_ATTEMPTS
 from assets.notify.worker import deliver_due
+from assets.tprm.vendor_mail import SKIPPED
 from draxis.db.scope import Scope, scoped_transaction
 from draxis.security.crypto import seal
 from draxis.settings import Settings
@@ -142,7 +143,34 @@ def test_a_cancelled_assessments_queued_email_is_skipped(
     assert mine(inbox, sent.token) == []
     row = outbox(app_conn, tenant_a, sent.assessment_id)
     assert row["status"] == "skipped"
-    assert row["last_error"] == "the assessment is no longer open or its link is gone"
+    assert row["last_error"] == SKIPPED
+
+
+def test_a_resend_replaces_the_invitation_still_queued(
+    mailer: tuple[Settings, Inbox],
+    app_conn: Conn,
+    observer_conn: Conn,
+    database: DraxisDatabase,
+    tenant_a: TenantFixture,
+) -> None:
+    """Two invitations queued for one assessment (sent, then resent before the first went out):
+    the vendor gets the link once, from the newer one."""
+    settings, inbox = mailer
+    sent, _ = queue(app_conn, settings, tenant_a)
+    with scoped_transaction(app_conn, tenant_a.scope):
+        app_conn.execute(
+            "insert into tenant.assessment_email (tenant_id, assessment_id, kind, dedupe_key,"
+            " created_at) values (%s, %s, 'invitation', 'resend:1', now() + interval '1 second')",
+            (tenant_a.id, sent.assessment_id),
+        )
+    deliver_due(database, settings)
+    assert len(mine(inbox, sent.token)) == 1
+    rows = observer_conn.execute(
+        "select dedupe_key, status, last_error from tenant.assessment_email"
+        " where assessment_id = %s order by created_at",
+        (sent.assessment_id,),
+    ).fetchall()
+    assert rows == [("invitation", "skipped", SKIPPED), ("resend:1", "sent", None)]
 
 
 def test_an_expired_link_is_not_sent(
