@@ -14,7 +14,6 @@ reviewer's overrides, and completion (docs/tprm.md, "Assessments").
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Response
@@ -24,6 +23,7 @@ from psycopg.types.json import Jsonb
 from api.access import Tx, tenant_scope
 from api.assessment_completion import complete, completion_refusal
 from api.assessment_store import Loaded, get_assessment, load, store_result, utc_today
+from api.downloads import file_download
 from api.problems import Problem, problem_responses
 from api.schemas.assessments import (
     AssessmentOut,
@@ -228,17 +228,8 @@ def download_evidence(assessment_id: UUID, evidence_id: UUID, tx: Reader) -> Res
         raise Problem(404, "No such evidence file.")
     filename, content_type, content = row
     media = str(content_type).split(";", 1)[0].strip().lower()
-    ascii_name = filename.encode("ascii", "replace").decode()
-    ascii_name = "".join(c if c.isprintable() and c not in '"?\\' else "_" for c in ascii_name)
-    return Response(
-        bytes(content),
-        media_type=media if media in _SERVED_AS_IS else "application/octet-stream",
-        headers={
-            "Content-Disposition": f'attachment; filename="{ascii_name}";'
-            f" filename*=UTF-8''{quote(filename)}",
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, no-store",
-        },
+    return file_download(
+        content, filename, media if media in _SERVED_AS_IS else "application/octet-stream"
     )
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import re
 from typing import Annotated
-from urllib.parse import quote
 from uuid import UUID
 
 import psycopg
@@ -20,6 +19,7 @@ from psycopg.rows import class_row
 from api.access import Tx, tenant_scope
 from api.bulk import BulkIds, each
 from api.crud import fetch_one, tenant_of
+from api.downloads import file_download
 from api.problems import Problem, problem_responses
 from api.schemas.memory import MEDIA_TYPES, ChunkOut, DocumentDetail, DocumentOut
 from api.types import Page, PlainText
@@ -179,13 +179,6 @@ def get_document(document_id: UUID, tx: Reader) -> DocumentDetail:
     return DocumentDetail(**document.model_dump(), chunks=chunks)
 
 
-def content_disposition(filename: str) -> str:
-    """`attachment` with an ASCII fallback name (quotes, slashes and non-ASCII made `_`) and the
-    exact name in RFC 5987 form, so no uploaded name can inject a header parameter."""
-    fallback = re.sub(r"[^A-Za-z0-9._ ()-]", "_", filename) or "document"
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
-
-
 @router.get(
     "/documents/{document_id}/content",
     responses={
@@ -206,11 +199,7 @@ def download_document(document_id: UUID, tx: Reader) -> Response:
     filename, media_type, content = str(row[0]), str(row[1]), bytes(row[2])
     if media_type.startswith("text/"):
         media_type += "; charset=utf-8"  # text is only accepted as UTF-8
-    return Response(
-        content,
-        media_type=media_type,
-        headers={"Content-Disposition": content_disposition(filename)},
-    )
+    return file_download(content, filename, media_type)
 
 
 @router.delete("/documents/{document_id}", status_code=204)

@@ -20,13 +20,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated
-from urllib.parse import quote
 from uuid import UUID
 
 from fastapi import APIRouter, File, Form, Path, Request, Response, UploadFile
 from psycopg.rows import class_row
 from psycopg.types.json import Jsonb
 
+from api.downloads import file_download
 from api.problems import Problem, problem_responses
 from api.respondent import Respondent, RespondentTx
 from api.schemas.respond import (
@@ -295,16 +295,7 @@ def download_evidence(evidence_id: UUID, r: RespondentTx) -> Response:
     if row is None:
         raise Problem(404, "No such file.")
     filename, content_type, content = row
-    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
-    return Response(
-        bytes(content),
-        media_type=content_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{ascii_name}";'
-            f" filename*=UTF-8''{quote(filename)}",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    return file_download(content, filename, content_type)
 
 
 @router.delete("/evidence/{evidence_id}", status_code=204, responses=problem_responses(404))

@@ -9,13 +9,13 @@ writes the task's history row and an audit row in the same transaction.
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote
 from uuid import UUID
 
 from fastapi import APIRouter, File, Request, Response, UploadFile
 from psycopg.rows import class_row
 
 from api.access import Tx, tenant_scope
+from api.downloads import file_download
 from api.problems import Problem, problem_responses
 from api.schemas.tasks import AttachmentOut, CommentIn, CommentOut, TaskEventOut
 from api.task_store import USER_NAME, get_task, record_event
@@ -141,16 +141,7 @@ def download_attachment(task_id: UUID, attachment_id: UUID, tx: Reader) -> Respo
     if row is None:
         raise Problem(404, "No such attachment.")
     filename, content_type, content = row
-    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
-    return Response(
-        bytes(content),
-        media_type=content_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{ascii_name}";'
-            f" filename*=UTF-8''{quote(filename)}",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    return file_download(content, filename, content_type)
 
 
 @router.delete("/attachments/{attachment_id}", status_code=204)

@@ -12,7 +12,7 @@ from uuid import UUID
 import pytest
 from fastapi.testclient import TestClient
 
-from api.routes.memory_documents import content_disposition
+from api.downloads import content_disposition
 from draxis.db.scope import scoped_transaction
 from panel import documents as docs
 from panel.retrieval import relevant_chunks, relevant_facts
