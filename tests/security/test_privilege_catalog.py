@@ -372,6 +372,22 @@ def test_functions_the_migrator_creates_are_closed_by_default(app_conn: Conn) ->
     ]
 
 
+def test_only_the_app_reads_a_respondents_token(app_conn: Conn) -> None:
+    """`platform.current_respondent()` (the vendor link's token hash, migration 0022) runs for
+    the app, whose respondent policies call it, and for no other login role."""
+    roles = [r.value for r in (DbRole.APP, DbRole.PIPELINE, DbRole.DAGSTER)]
+    rows = app_conn.execute(
+        "select r, has_function_privilege(r, 'platform.current_respondent()', 'EXECUTE')"
+        " from unnest(%s::text[]) r order by r",
+        (roles,),
+    ).fetchall()
+    assert dict(rows) == {
+        DbRole.APP.value: True,
+        DbRole.PIPELINE.value: False,
+        DbRole.DAGSTER.value: False,
+    }
+
+
 def test_functions_public_may_run_are_the_scope_accessors_and_triggers(app_conn: Conn) -> None:
     """What PUBLIC may still execute in our schemas: the invoker-rights scope accessors that
     every role's policies call, and trigger functions (which cannot be called directly)."""
