@@ -80,20 +80,43 @@ def _contains(haystack: str, needle: str) -> bool:
     return bool(needle) and needle in haystack
 
 
+@dataclass(frozen=True, slots=True)
+class _Apps:
+    """The tenant's app names and their lower-case forms, lowered once for every vendor: `plan`
+    compares each vendor with each app, so this loop is the cost of a run
+    (`bench/tprm_kris.py`)."""
+
+    names: tuple[str, ...]
+    lowered: tuple[str, ...]
+
+
+def _apps(apps: Iterable[str]) -> _Apps:
+    names = tuple(apps)
+    return _Apps(names, tuple(a.lower() for a in names))
+
+
 def vendor_apps(vendor: DriftVendor, apps: Iterable[str]) -> list[str]:
     """The app names (deduplicated by normalised name, first spelling kept, sorted) that match
     the vendor: one of its `app_match` patterns, else its name, as a case-insensitive substring."""
+    return _vendor_apps(vendor, _apps(apps))
+
+
+def _vendor_apps(vendor: DriftVendor, apps: _Apps) -> list[str]:
     patterns = [p.strip().lower() for p in vendor.app_match if p.strip()] or [vendor.name.lower()]
+    hits = {i for p in patterns for i, low in enumerate(apps.lowered) if p in low}
     found: dict[str, str] = {}
-    for app in apps:
-        if any(p in app.lower() for p in patterns):
-            found.setdefault(normalise(app), app)
+    for i in sorted(hits):  # in the apps' order: the first spelling is kept
+        found.setdefault(normalise(apps.names[i]), apps.names[i])
     return [found[k] for k in sorted(found) if k]
 
 
 def vendor_drift(vendor: DriftVendor, apps: Iterable[str]) -> list[DriftFinding]:
     """The drift findings that hold for one vendor given the tenant's detected app names."""
-    detected = vendor_apps(vendor, apps)
+    return _vendor_drift(vendor, _apps(apps))
+
+
+def _vendor_drift(vendor: DriftVendor, apps: _Apps) -> list[DriftFinding]:
+    detected = _vendor_apps(vendor, apps)
     attested = {normalise(a): a for a in vendor.attested if normalise(a)}
     findings: list[DriftFinding] = []
     for app in detected:
@@ -126,12 +149,12 @@ def vendor_drift(vendor: DriftVendor, apps: Iterable[str]) -> list[DriftFinding]
     return findings
 
 
-def _reason(key: str, vendor: DriftVendor | None, apps: Sequence[str]) -> str:
+def _reason(key: str, vendor: DriftVendor | None, apps: _Apps) -> str:
     if vendor is None:
         return "vendor no longer compared"
     if key.startswith(UNDISCLOSED):
         app = key.removeprefix(UNDISCLOSED)
-        still = any(normalise(a) == app for a in vendor_apps(vendor, apps))
+        still = any(normalise(a) == app for a in _vendor_apps(vendor, apps))
         return "now attested" if still else "no longer detected"
     name = key.removeprefix(UNCONFIRMED)
     attested = any(normalise(a) == name for a in vendor.attested)
@@ -142,7 +165,8 @@ def plan(
     vendors: Sequence[DriftVendor], apps: Sequence[str], stored: Iterable[StoredFinding]
 ) -> DriftPlan:
     """What to write so that the stored drift findings say what holds now (see the module)."""
-    holds = {(f.vendor_id, f.dedupe_key): f for v in vendors for f in vendor_drift(v, apps)}
+    names = _apps(apps)
+    holds = {(f.vendor_id, f.dedupe_key): f for v in vendors for f in _vendor_drift(v, names)}
     by_id = {v.id: v for v in vendors}
     existing = {(s.vendor_id, s.dedupe_key): s.status for s in stored}
     opened, reopened, refreshed = [], [], []
@@ -155,7 +179,7 @@ def plan(
         else:
             refreshed.append(finding)
     resolved = [
-        Resolution(vendor_id, dedupe_key, _reason(dedupe_key, by_id.get(vendor_id), apps))
+        Resolution(vendor_id, dedupe_key, _reason(dedupe_key, by_id.get(vendor_id), names))
         for (vendor_id, dedupe_key), status in existing.items()
         if status == "open" and (vendor_id, dedupe_key) not in holds
     ]

@@ -42,6 +42,21 @@ def test_the_same_app_from_two_providers_is_one_app() -> None:
     assert vendor_apps(SLACK, ["Slack", "slack", "Slack "]) == ["Slack"]
 
 
+def test_the_first_spelling_is_kept_whichever_pattern_matched_it() -> None:
+    """The apps are scanned pattern by pattern (lowered once per plan): a later pattern's
+    earlier app still wins the spelling, and an app two patterns match is listed once."""
+    vendor = DriftVendor(uuid4(), "Chat", 2, app_match=("zoom", "slack"))
+    apps = ["Slack Bot", "Zoom", "SLACK bot", "Zoom Slack bridge"]
+    assert vendor_apps(vendor, apps) == ["Slack Bot", "Zoom", "Zoom Slack bridge"]
+    many = [DriftVendor(uuid4(), f"Vendor {i:03d}", 1 + i % 3) for i in range(30)]
+    names = [f"vendor {i:03d} {kind}" for i in range(0, 40, 2) for kind in ("SSO", "sso")]
+    planned = plan(many, names, [])
+    assert sorted((f.vendor_id, f.dedupe_key) for f in planned.opened) == sorted(
+        (v.id, f.dedupe_key) for v in many for f in vendor_drift(v, names)
+    )
+    assert len(planned.opened) == 15  # vendors 0, 2, … 28: one app each, two spellings
+
+
 def test_undisclosed_is_high_but_medium_for_tier_3() -> None:
     assert keys(SLACK, ["Slack (Prod)"]) == {"drift:undisclosed:slack-prod": "high"}
     tier3 = DriftVendor(uuid4(), "Slack", 3)
