@@ -21,8 +21,8 @@ opened and resolved, owners notified) and a second one (steady state: every drif
 refreshed). Each run's `source_run` also says how long the computation (the reads, the drift
 writes and the Polars) and the observation write took inside the transaction. Then, apart: the
 SQL reads alone (as the pipeline role, in the cell's scope) and the pure parts alone over the
-frames read before the first run, `assets.tprm.drift.plan` and `assets.tprm.kris.tprm_kris`, so
-the SQL and the Polars/Python parts can be told apart.
+frames they return, `assets.tprm.drift.plan` and `assets.tprm.kris.tprm_kris`, before the first
+run and after the second, so the SQL and the Polars/Python parts can be told apart.
 """
 
 from __future__ import annotations
