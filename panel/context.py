@@ -25,7 +25,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
@@ -95,6 +95,25 @@ class VendorFact:
     category: str
     tier: int
     data_elements: tuple[str, ...]
+    criticality: str = "medium"
+    # The last completed assessment (third-party risk), if any, and the open findings.
+    assessed_on: date | None = None
+    assessment_score: float | None = None
+    assessment_rating: str | None = None
+    open_findings: int = 0
+    worst_finding: str | None = None
+
+    def assessment(self) -> str:
+        """The vendor's assessment state in one phrase, for the panel's context."""
+        if self.assessed_on is None:
+            state = "never assessed"
+        else:
+            score = "" if self.assessment_score is None else f" score {self.assessment_score:g}"
+            rating = f" ({self.assessment_rating} risk)" if self.assessment_rating else ""
+            state = f"assessed {self.assessed_on.isoformat()}{score}{rating}"
+        if self.open_findings:
+            state += f"; {self.open_findings} open finding(s), worst {self.worst_finding}"
+        return state
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +213,9 @@ def _outcome_line(o: OutcomeFact) -> str:
 def _vendor_line(v: VendorFact) -> str:
     data = f"; handles {', '.join(v.data_elements)}" if v.data_elements else ""
     category = f", {v.category}" if v.category else ""
-    return f"- {v.name}: tier {v.tier}{category}{data}"
+    return (
+        f"- {v.name}: tier {v.tier}, {v.criticality} criticality{category}{data}; {v.assessment()}"
+    )
 
 
 def ranked_kris(kris: Sequence[KriFact], words: frozenset[str]) -> list[KriFact]:
@@ -357,7 +378,21 @@ select o.name, coalesce(p.severity, 'unassessed'), p.score
 from tenant.outcome o
 left join tenant.outcome_posture p on p.tenant_id = o.tenant_id and p.outcome_id = o.id
 """
-_VENDORS = "select name, category, tier, data_elements from tenant.vendor"
+_VENDORS = """
+select v.name, v.category, v.tier, v.data_elements, v.criticality,
+       (a.completed_at at time zone 'UTC')::date, a.score::float8, a.rating,
+       coalesce(f.open, 0), f.worst
+from tenant.vendor v
+left join lateral (select completed_at, score, rating from tenant.assessment
+                   where tenant_id = v.tenant_id and vendor_id = v.id and status = 'completed'
+                   order by completed_at desc limit 1) a on true
+left join lateral (select count(*)::int as open,
+                          (array_agg(severity order by array_position(
+                              array['critical', 'high', 'medium', 'low'], severity)))[1] as worst
+                   from tenant.vendor_finding
+                   where tenant_id = v.tenant_id and vendor_id = v.id and status = 'open') f
+       on true
+"""
 MAX_FACTS = 200
 MAX_CHUNKS = 6
 
@@ -379,8 +414,8 @@ def load_snapshot(conn: Conn, question: str) -> Snapshot:
         risks=tuple(RiskFact(*row) for row in conn.execute(_RISKS)),
         outcomes=tuple(OutcomeFact(*row) for row in conn.execute(_OUTCOMES)),
         vendors=tuple(
-            VendorFact(name, category, tier, tuple(data))
-            for name, category, tier, data in conn.execute(_VENDORS)
+            VendorFact(name, category, tier, tuple(data), *rest)
+            for name, category, tier, data, *rest in conn.execute(_VENDORS)
         ),
         facts=tuple(relevant_facts(conn, question, MAX_FACTS)),
         chunks=tuple(relevant_chunks(conn, question, MAX_CHUNKS)),

@@ -146,7 +146,11 @@ class OfflineAnalyst:
         if assignment.persona == "tprm":
             tier1 = [v for v in snap.vendors if v.tier == 1][:8]
             lines += ["", "Tier-1 vendors:"] + (
-                [f"- {v.name} ({', '.join(v.data_elements) or 'no data elements'})" for v in tier1]
+                [
+                    f"- {v.name} ({', '.join(v.data_elements) or 'no data elements'}):"
+                    f" {v.assessment()}"
+                    for v in tier1
+                ]
                 or ["- none recorded"]
             )
         if snap.facts:

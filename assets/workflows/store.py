@@ -21,6 +21,7 @@ from draxis.workflows.definition import (
     WorkflowDocument,
 )
 from draxis.workflows.steps import Advance, Run, World
+from draxis.workflows.triggers import vendor_due_date
 
 _RANKS = "array['unassessed', 'low', 'medium', 'high', 'critical']"
 # The runs an evaluation can move: running ones, and waiting ones whose wait is over (an
@@ -47,8 +48,8 @@ or (r.status = 'waiting' and (
                     and k.id = r.subject_id and k.consecutive_failures = 0))
     or ((r.steps -> r.step ->> 'condition') = 'vendor_reviewed'
         and not exists (select 1 from tenant.vendor d where d.tenant_id = r.tenant_id
-                        and d.id = r.subject_id and d.review_date is not null
-                        and d.review_date <= current_date
+                        and d.id = r.subject_id
+                        and {vendor_due_date("d")} <= current_date
                             + (v.document -> 'trigger' ->> 'within_days')::int))
 ))
 """

@@ -21,6 +21,8 @@ from uuid import UUID
 import psycopg
 from psycopg.rows import TupleRow
 
+from draxis.tprm.cadence import ONBOARDING_DAYS
+
 Conn = psycopg.Connection[TupleRow]
 
 # Live state per subject, and the stored state it is compared with.
@@ -121,13 +123,23 @@ join states st on st.tenant_id = wf.tenant_id and st.kind = 'source' and st.stat
 where st.failures >= (wf.document -> 'trigger' ->> 'failures')::int
 """
 
-_VENDOR_DUE = """
+
+# A vendor's reassessment is due on its review date (set when a review completes), or, never
+# assessed, at onboarding: `draxis.tprm.cadence.ONBOARDING_DAYS` after it was added.
+def vendor_due_date(alias: str) -> str:
+    """SQL for the due date of the vendor row `alias`."""
+    return (
+        f"coalesce({alias}.review_date,"
+        f" ({alias}.created_at at time zone 'UTC')::date + {ONBOARDING_DAYS})"
+    )
+
+
+_VENDOR_DUE = f"""
 select wf.tenant_id, wf.workflow_id, wf.version, 'vendor', v.id, v.name,
-       'review@' || v.review_date::text, v.owner_user_id
+       'review@' || {vendor_due_date("v")}::text, v.owner_user_id
 from wf
 join tenant.vendor v on v.tenant_id = wf.tenant_id
-where v.review_date is not null
-  and v.review_date <= current_date + (wf.document -> 'trigger' ->> 'within_days')::int
+where {vendor_due_date("v")} <= current_date + (wf.document -> 'trigger' ->> 'within_days')::int
 """
 
 # The acceptance engineer's table (issue 18): tenant.risk_acceptance(tenant_id, id, risk_id,

@@ -3,7 +3,7 @@ out. Pure: snapshots are built in memory."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from uuid import uuid4
 
 from panel.context import (
@@ -78,7 +78,11 @@ def test_everything_fits_in_a_large_budget() -> None:
             kris=(kri("EDR gaps", "red"), kri("MFA coverage", "green")),
             risks=(risk("Ransomware", "critical", 91.0),),
             outcomes=(OutcomeFact("Keep the store online", "high", 70.0),),
-            vendors=(VendorFact("Stripe", "payments", 1, ("card data",)),),
+            vendors=(
+                VendorFact("Stripe", "payments", 1, ("card data",)),
+                VendorFact("Payroll", "HR", 1, (), "critical", date(2026, 3, 1), 64.5, "high", 2,
+                           "high"),
+            ),
             facts=(FactRow("sector", "retail", "Board pack 2026", NOW),),
             chunks=(
                 ChunkHit(uuid4(), "Backup policy", "Backup policy (b.md)", 0, "Scope", None,
@@ -96,7 +100,11 @@ def test_everything_fits_in_a_large_budget() -> None:
     assert "Ransomware [ransomware]: critical (score 91)" in text
     assert "sector: retail (source: Board pack 2026)" in text
     assert "Backups are tested monthly." in text
-    assert "Stripe: tier 1, payments; handles card data" in text
+    assert "Stripe: tier 1, medium criticality, payments; handles card data; never assessed" in text
+    assert (
+        "Payroll: tier 1, critical criticality, HR; assessed 2026-03-01 score 64.5 (high risk);"
+        " 2 open finding(s), worst high"
+    ) in text
     assert rendered.estimated_tokens == estimate_tokens(text)
 
 
