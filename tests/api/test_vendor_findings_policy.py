@@ -94,7 +94,8 @@ def test_findings_filter_sort_and_decide_with_a_reason(
     assert still_open["total"] == 0
     actions = observer_conn.execute(
         "select action, detail->>'reason' from tenant.audit_log"
-        " where target_type = 'vendor_finding' order by at"
+        " where tenant_id = %s and target_type = 'vendor_finding' order by at",
+        (tenant_a.id,),
     ).fetchall()
     assert actions == [
         ("vendor_finding.resolve", "Patched in v2"),

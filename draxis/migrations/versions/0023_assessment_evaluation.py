@@ -35,7 +35,7 @@ grant insert (tenant_id, assessment_id, question_id, value, auto_score, auto_sou
               auto_rationale) on tenant.assessment_answer to draxis_pipeline;
 
 grant insert on tenant.audit_log to draxis_pipeline;
-create policy pipeline_assessment_audit on tenant.audit_log for insert to draxis_pipeline
+create policy pipeline_batch on tenant.audit_log for insert to draxis_pipeline
     with check (tenant_id = any ((select platform.current_tenant_ids())::uuid[])
                 and scope = (select platform.current_scope())
                 and actor_user_id is null and impersonator_user_id is null
